@@ -1,0 +1,37 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/spf13/cobra"
+)
+
+func newEvalCmd(e *env) *cobra.Command {
+	var asJSON bool
+	var data string
+	cmd := &cobra.Command{
+		Use:     "eval DIR",
+		Short:   "Evaluate a trained run on its test set",
+		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ev, err := runs.Evaluate(args[0], data)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(e.out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(ev)
+			}
+			fmt.Fprintf(e.out, "%s (%s): test error %.2f%%  test loss %.4f  on %d examples\n",
+				ev.Dir, ev.Recipe, 100*ev.Test.Error, ev.Test.Loss, ev.Test.N)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cmd.Flags().StringVar(&data, "data", "", "read the data set from this directory instead of the built-in copy")
+	return cmd
+}

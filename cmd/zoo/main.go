@@ -1,0 +1,21 @@
+// Command zoo trains the models of the zoo from recipes and evaluates them.
+//
+//	zoo list                       built-in recipes
+//	zoo show mlp-mnist             a recipe's YAML
+//	zoo train mlp-mnist [--quick]  train, writing runs/mlp-mnist-<time>/
+//	zoo eval runs/mlp-mnist-…      test metrics of a trained run
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/gorgonia-zoo/zoo/train"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitError    = 1 // bad input, I/O, anything else
+	exitDiverged = 3 // training stopped on a NaN or Inf loss
+	exitStopped  = 130
+)
+
+// env is what every command reads and writes, so tests can drive the real
+// commands with captured output.
+type env struct {
+	ctx    context.Context
+	out    io.Writer
+	errOut io.Writer
+	// tty reports whether out is a terminal (progress bars) or not (lines).
+	tty bool
+}
+
+// run executes the CLI and returns the process exit code. A panic becomes
+// one line (and the stack with --debug), never a crash dump by default.
+func run(ctx context.Context, args []string, out, errOut io.Writer) (code int) {
+	e := &env{ctx: ctx, out: out, errOut: errOut}
+	if f, ok := out.(*os.File); ok {
+		e.tty = term.IsTerminal(int(f.Fd()))
+	}
+	debugMode := false
+	for _, a := range args {
+		if a == "--debug" {
+			debugMode = true
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(errOut, "zoo: internal error: %v\n", p)
+			if debugMode {
+				errOut.Write(debug.Stack())
+			} else {
+				fmt.Fprintln(errOut, "(run again with --debug for the stack trace, and please report it)")
+			}
+			code = exitError
+		}
+	}()
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetOut(out)
+	root.SetErr(errOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(errOut, "zoo: %v\n", err)
+	switch {
+	case train.IsDiverged(err):
+		return exitDiverged
+	case errors.Is(err, context.Canceled):
+		return exitStopped
+	}
+	return exitError
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "zoo",
+		Short: "Train and reproduce the models of a lecture on training deep networks",
+		Long: `zoo trains Gorgonia models from recipes: YAML files pairing data, model, loss,
+optimizer and budget. Built-in recipes reproduce the lecture; your own files work
+the same way.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")
+	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e))
+	return root
+}

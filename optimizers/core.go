@@ -1,0 +1,340 @@
+package optimizers
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// algorithm is what each optimizer file provides to the shared loop in core.
+type algorithm interface {
+	// begin computes the per-step coefficients of step t (counted from 1)
+	// from the current learning rate and advances the scalar state
+	// core.extra. It is called once per Step, after every parameter has
+	// been validated, so it never has to undo anything.
+	begin(t int)
+	// update is the kernel: it applies one step to the parameter theta,
+	// given its gradient g (read only) and its buffers (in SlotNames order,
+	// each as long as theta), all in float64.
+	update(theta, g []float64, slots [][]float64)
+}
+
+// core is the part shared by every optimizer: the step count, the learning
+// rate, the per-parameter buffers, and the loop of Step that converts
+// parameters and gradients to float64, runs the kernel and writes back.
+type core struct {
+	name      string
+	lr        float64
+	t         int
+	hyper     map[string]float64 // validated hyper-parameters; "lr" is overridden by lr
+	slotNames []string
+	alg       algorithm
+	extra     []float64 // scalar state, owned by alg; nil if none
+
+	ready bool          // slots exist (first Step done, or restored)
+	slots [][][]float64 // per parameter, per buffer
+	sizes []int         // elements per parameter; -1 while unknown
+
+	work  []param   // per-step scratch, reused
+	theta []float64 // float64 copy of a float32 parameter
+	grad  []float64 // float64 copy of a float32 gradient
+}
+
+// param is one validated parameter of the current Step: exactly one of th32
+// and th64, and one of g32 and g64, is set.
+type param struct {
+	n    int
+	th32 []float32
+	th64 []float64
+	g32  []float32
+	g64  []float64
+}
+
+func newCore(name string, h map[string]float64, slotNames []string, alg algorithm) core {
+	return core{name: name, lr: h["lr"], hyper: h, slotNames: slotNames, alg: alg}
+}
+
+// Name returns the registry name of the optimizer.
+func (c *core) Name() string { return c.name }
+
+// LearningRate returns the current learning rate.
+func (c *core) LearningRate() float64 { return c.lr }
+
+// SetLearningRate sets the learning rate of the following steps. An invalid
+// rate (negative, infinite or NaN) makes the next Step fail.
+func (c *core) SetLearningRate(lr float64) { c.lr = lr }
+
+// Steps returns the number of updates done so far.
+func (c *core) Steps() int { return c.t }
+
+// Hyper returns every hyper-parameter in effect, "lr" being the current
+// learning rate.
+func (c *core) Hyper() map[string]float64 {
+	h := make(map[string]float64, len(c.hyper))
+	for k, v := range c.hyper {
+		h[k] = v
+	}
+	h["lr"] = c.lr
+	return h
+}
+
+// SlotNames returns the names of the per-parameter buffers, in the order of
+// State.Slots[i].
+func (c *core) SlotNames() []string { return append([]string(nil), c.slotNames...) }
+
+func (c *core) errorf(format string, args ...any) error {
+	return fmt.Errorf("optimizers: "+c.name+": "+format, args...)
+}
+
+// Step performs one update of every parameter in vgs, increments the step
+// count and then sets every gradient to zero, as Gorgonia's own solvers do
+// (Gorgonia's machines accumulate gradients into the dual values, so a
+// gradient that is not consumed would be added to the next one).
+// Parameters and gradients must be contiguous *tensor.Dense of dtype Float32
+// or Float64 with equal shapes, listed in the same order at every step. On
+// error nothing is changed.
+func (c *core) Step(vgs []gorgonia.ValueGrad) error {
+	if !nonNegative.ok(c.lr) {
+		return c.errorf("invalid lr %v (want %s)", c.lr, nonNegative.want("lr"))
+	}
+	if c.ready && len(vgs) != len(c.slots) {
+		return c.errorf("got %d parameters, want %d as in earlier steps (state is keyed by position)", len(vgs), len(c.slots))
+	}
+	defer clear(c.work) // do not keep the tensors alive
+	c.work = c.work[:0]
+	scratch := 0
+	for i, vg := range vgs {
+		p, err := c.inspect(i, vg)
+		if err != nil {
+			return err
+		}
+		if c.ready && c.sizes[i] >= 0 && c.sizes[i] != p.n {
+			return c.errorf("parameter %d%s has %d elements, want %d as in earlier steps", i, paramName(vg), p.n, c.sizes[i])
+		}
+		if p.th64 == nil || p.g64 == nil {
+			scratch = max(scratch, p.n)
+		}
+		c.work = append(c.work, p)
+	}
+
+	// Nothing can fail from here on.
+	if !c.ready {
+		c.allocate()
+	}
+	for i := range c.work {
+		c.sizes[i] = c.work[i].n
+	}
+	if len(c.theta) < scratch {
+		c.theta = make([]float64, scratch)
+		c.grad = make([]float64, scratch)
+	}
+	t := c.t + 1
+	c.alg.begin(t)
+	for i := range c.work {
+		p := &c.work[i]
+		theta := p.th64
+		if theta == nil {
+			theta = c.theta[:p.n]
+			for j, x := range p.th32 {
+				theta[j] = float64(x)
+			}
+		}
+		g := p.g64
+		if g == nil {
+			g = c.grad[:p.n]
+			for j, x := range p.g32 {
+				g[j] = float64(x)
+			}
+		}
+		c.alg.update(theta, g, c.slots[i])
+		if p.th32 != nil {
+			for j, x := range theta {
+				p.th32[j] = float32(x)
+			}
+		}
+		// Consume the gradient, as Gorgonia's solvers do: its machines
+		// add each new gradient to the one already in the dual value.
+		clear(p.g32)
+		clear(p.g64)
+	}
+	c.t = t
+	return nil
+}
+
+// allocate creates zeroed buffers for the parameters in c.work.
+func (c *core) allocate() {
+	c.slots = make([][][]float64, len(c.work))
+	c.sizes = make([]int, len(c.work))
+	for i, p := range c.work {
+		c.slots[i] = make([][]float64, len(c.slotNames))
+		for k := range c.slots[i] {
+			c.slots[i][k] = make([]float64, p.n)
+		}
+	}
+	c.ready = true
+}
+
+// paramName returns ` ("name")` for a named parameter such as a *gorgonia.Node.
+func paramName(vg gorgonia.ValueGrad) string {
+	if n, ok := vg.(interface{ Name() string }); ok {
+		return fmt.Sprintf(" (%q)", n.Name())
+	}
+	return ""
+}
+
+// inspect validates parameter i and returns its backing slices.
+func (c *core) inspect(i int, vg gorgonia.ValueGrad) (param, error) {
+	if vg == nil {
+		return param{}, c.errorf("parameter %d is nil", i)
+	}
+	v, err := dense(vg.Value())
+	if err != nil {
+		return param{}, c.errorf("parameter %d%s: value %v", i, paramName(vg), err)
+	}
+	gv, err := vg.Grad()
+	if err != nil {
+		return param{}, fmt.Errorf("optimizers: %s: parameter %d%s: no gradient: %w", c.name, i, paramName(vg), err)
+	}
+	g, err := dense(gv)
+	if err != nil {
+		return param{}, c.errorf("parameter %d%s: gradient %v", i, paramName(vg), err)
+	}
+	if !v.Shape().Eq(g.Shape()) || v.DataSize() != g.DataSize() {
+		return param{}, c.errorf("parameter %d%s: gradient shape %v does not match value shape %v", i, paramName(vg), g.Shape(), v.Shape())
+	}
+	var p param
+	if v.Dtype() == tensor.Float64 {
+		p.th64 = v.Float64s()
+		p.n = len(p.th64)
+	} else {
+		p.th32 = v.Float32s()
+		p.n = len(p.th32)
+	}
+	if g.Dtype() == tensor.Float64 {
+		p.g64 = g.Float64s()
+	} else {
+		p.g32 = g.Float32s()
+	}
+	return p, nil
+}
+
+// dense checks that v is a contiguous *tensor.Dense of Float32 or Float64
+// whose backing array holds exactly its elements.
+func dense(v gorgonia.Value) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	switch {
+	case v == nil || ok && d == nil:
+		return nil, fmt.Errorf("is nil")
+	case !ok:
+		return nil, fmt.Errorf("is a %T, want a *tensor.Dense", v)
+	case d.Dtype() != tensor.Float32 && d.Dtype() != tensor.Float64:
+		return nil, fmt.Errorf("has dtype %v, want float32 or float64", d.Dtype())
+	case d.IsView() || d.RequiresIterator():
+		return nil, fmt.Errorf("is a view, transposed or masked; want a contiguous tensor")
+	case d.Shape().TotalSize() != dataLen(d):
+		return nil, fmt.Errorf("has %d elements in its backing array for shape %v", dataLen(d), d.Shape())
+	}
+	return d, nil
+}
+
+func dataLen(d *tensor.Dense) int {
+	if d.Dtype() == tensor.Float64 {
+		return len(d.Float64s())
+	}
+	return len(d.Float32s())
+}
+
+// State returns a deep copy of the optimizer's state.
+func (c *core) State() *State {
+	s := &State{Name: c.name, Step: c.t, LR: c.lr}
+	if c.ready {
+		s.Slots = copySlots(c.slots)
+	}
+	if c.extra != nil {
+		s.Extra = append([]float64(nil), c.extra...)
+	}
+	return s
+}
+
+func copySlots(src [][][]float64) [][][]float64 {
+	dst := make([][][]float64, len(src))
+	for i, bufs := range src {
+		dst[i] = make([][]float64, len(bufs))
+		for k, b := range bufs {
+			dst[i][k] = append([]float64{}, b...)
+		}
+	}
+	return dst
+}
+
+// SetState restores a state returned by State, the learning rate included;
+// the hyper-parameters stay those this optimizer was created with. It
+// rejects the state of another optimizer, a different number of parameters
+// or buffers than this optimizer has (once it has stepped), and buffer
+// lengths that differ from each other or from the parameters seen so far;
+// the next Step checks the parameters against a restored state. A state
+// with nil Slots (taken before the first Step) makes the optimizer forget
+// its buffers. On error nothing is changed.
+func (c *core) SetState(s *State) error {
+	if s == nil {
+		return c.errorf("SetState: nil state")
+	}
+	if s.Name != c.name {
+		return c.errorf("SetState: state is of optimizer %q", s.Name)
+	}
+	if s.Step < 0 {
+		return c.errorf("SetState: invalid step %d (want step ≥ 0)", s.Step)
+	}
+	if !nonNegative.ok(s.LR) {
+		return c.errorf("SetState: invalid lr %v (want %s)", s.LR, nonNegative.want("lr"))
+	}
+	if len(s.Extra) != len(c.extra) {
+		return c.errorf("SetState: state has %d extra values, want %d", len(s.Extra), len(c.extra))
+	}
+	var sizes []int
+	if s.Slots != nil {
+		if c.ready && len(s.Slots) != len(c.slots) {
+			return c.errorf("SetState: state has %d parameters, want %d", len(s.Slots), len(c.slots))
+		}
+		sizes = make([]int, len(s.Slots))
+		for i, bufs := range s.Slots {
+			if len(bufs) != len(c.slotNames) {
+				return c.errorf("SetState: parameter %d has %d buffers, want %d (%s)", i, len(bufs), len(c.slotNames), strings.Join(c.slotNames, ", "))
+			}
+			sizes[i] = -1
+			for k, b := range bufs {
+				if k == 0 {
+					sizes[i] = len(b)
+				} else if len(b) != sizes[i] {
+					return c.errorf("SetState: parameter %d: buffer %s has %d values, want %d like %s", i, c.slotNames[k], len(b), sizes[i], c.slotNames[0])
+				}
+			}
+			if c.ready && sizes[i] >= 0 && c.sizes[i] >= 0 && sizes[i] != c.sizes[i] {
+				return c.errorf("SetState: parameter %d has buffers of %d values, want %d", i, sizes[i], c.sizes[i])
+			}
+		}
+	}
+
+	c.t = s.Step
+	c.lr = s.LR
+	copy(c.extra, s.Extra)
+	if s.Slots == nil {
+		c.ready, c.slots, c.sizes = false, nil, nil
+		return nil
+	}
+	if c.ready {
+		for i := range sizes {
+			if sizes[i] < 0 {
+				sizes[i] = c.sizes[i]
+			}
+		}
+	}
+	c.ready, c.slots, c.sizes = true, copySlots(s.Slots), sizes
+	return nil
+}
+
+// pow returns x^t for the bias corrections.
+func pow(x float64, t int) float64 { return math.Pow(x, float64(t)) }

@@ -1,0 +1,161 @@
+package recipes
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+)
+
+// The names a recipe may use.
+var (
+	dataNames  = []string{"mnist"}
+	modelTypes = []string{"mlp"}
+	lossNames  = []string{"cross-entropy"}
+)
+
+// check validates the recipe's values, returning the first problem.
+func (d *doc) check(r *Recipe) error {
+	if err := oneOf(d, "data.name", r.Data.Name, dataNames); err != nil {
+		return err
+	}
+	for _, k := range []struct {
+		key string
+		v   int
+	}{{"data.train", r.Data.Train}, {"data.validation", r.Data.Validation}, {"data.test", r.Data.Test}} {
+		if k.v < 0 {
+			return d.errorf(k.key, "must be ≥ 0 (0 keeps every example), got %d", k.v)
+		}
+	}
+	if err := oneOf(d, "model.type", r.Model.Type, modelTypes); err != nil {
+		return err
+	}
+	for i, l := range r.Model.Layers {
+		key := fmt.Sprintf("model.layers.%d", i)
+		if l.Units < 1 {
+			return d.errorf(key+".units", "a layer needs ≥ 1 unit, got %d", l.Units)
+		}
+		if l.Activation == "" {
+			return d.errorf(key+".activation", "missing; want one of linear, relu, sigmoid, tanh")
+		}
+		if _, err := models.ParseActivation(l.Activation); err != nil {
+			return d.errorf(key+".activation", "unknown activation %q; want one of linear, relu, sigmoid, tanh%s", l.Activation, didYouMean(l.Activation, []string{"linear", "relu", "sigmoid", "tanh"}))
+		}
+	}
+	if _, err := models.ParseInit(r.Model.Init); err != nil {
+		return d.errorf("model.init", "unknown init %q; want glorot or he%s", r.Model.Init, didYouMean(r.Model.Init, []string{"glorot", "he"}))
+	}
+	if err := oneOf(d, "loss", r.Loss, lossNames); err != nil {
+		return err
+	}
+	if _, err := d.optimizer(r); err != nil {
+		return err
+	}
+	if r.BatchSize < 1 {
+		return d.errorf("batch_size", "must be ≥ 1, got %d", r.BatchSize)
+	}
+	if r.Epochs < 1 {
+		return d.errorf("epochs", "must be ≥ 1, got %d", r.Epochs)
+	}
+	return nil
+}
+
+func oneOf(d *doc, key, v string, allowed []string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	if v == "" {
+		return d.errorf(key, "missing; want one of %s", strings.Join(allowed, ", "))
+	}
+	return d.errorf(key, "unknown value %q; want one of %s%s", v, strings.Join(allowed, ", "), didYouMean(v, allowed))
+}
+
+func didYouMean(v string, candidates []string) string {
+	if s := suggest(v, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// OptimizerConfig returns the recipe's optimizer settings.
+func (r *Recipe) OptimizerConfig() (optimizers.Config, error) {
+	return (&doc{source: r.Name}).optimizer(r)
+}
+
+// optimizer turns the optimizer mapping into a checked optimizers.Config.
+func (d *doc) optimizer(r *Recipe) (optimizers.Config, error) {
+	c := optimizers.Config{Hyper: map[string]float64{}}
+	name, ok := r.Optimizer["name"].(string)
+	if !ok || name == "" {
+		return c, d.errorf("optimizer.name", "missing; want one of %s", strings.Join(optimizers.Names(), ", "))
+	}
+	c.Name = name
+	specs, err := optimizers.Spec(name)
+	if err != nil {
+		return c, d.errorf("optimizer.name", "unknown optimizer %q; want one of %s%s", name, strings.Join(optimizers.Names(), ", "), didYouMean(name, optimizers.Names()))
+	}
+	known := map[string]bool{}
+	var knownNames []string
+	for _, s := range specs {
+		known[s.Name] = true
+		knownNames = append(knownNames, s.Name)
+	}
+	if name == "aggmo" {
+		knownNames = append(knownNames, "betas")
+	}
+	for _, k := range sortedKeys(r.Optimizer) {
+		key := "optimizer." + k
+		v := r.Optimizer[k]
+		switch {
+		case k == "name":
+			continue
+		case k == "betas" && name == "aggmo":
+			list, ok := v.([]any)
+			if !ok || len(list) == 0 {
+				return c, d.errorf(key, "want a non-empty list of numbers, e.g. [0, 0.9, 0.99]")
+			}
+			for i, x := range list {
+				f, ok := number(x)
+				if !ok {
+					return c, d.errorf(fmt.Sprintf("%s.%d", key, i), "want a number, got %v", x)
+				}
+				c.Betas = append(c.Betas, f)
+			}
+			continue
+		case !known[k]:
+			return c, d.errorf(key, "%s has no hyper-parameter %q (known: %s)%s", name, k, strings.Join(knownNames, ", "), didYouMean(k, knownNames))
+		}
+		f, ok := number(v)
+		if !ok {
+			return c, d.errorf(key, "want a number, got %v", v)
+		}
+		// Check each value alone, so the error points at its own line.
+		if _, err := optimizers.New(optimizers.Config{Name: name, Hyper: map[string]float64{k: f}}); err != nil {
+			return c, d.errorf(key, "%s", strings.TrimPrefix(err.Error(), "optimizers: "))
+		}
+		c.Hyper[k] = f
+	}
+	if _, err := optimizers.New(c); err != nil {
+		return c, d.errorf("optimizer", "%s", strings.TrimPrefix(err.Error(), "optimizers: "))
+	}
+	return c, nil
+}
+
+// number accepts the numeric types a YAML decoder produces.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x)
+	case uint64:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}

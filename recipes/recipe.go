@@ -1,0 +1,275 @@
+package recipes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Recipe is one training recipe. The yaml tags are the file's keys.
+type Recipe struct {
+	// Name identifies the recipe; for a file without one, its base name.
+	Name string `yaml:"name"`
+	// Description is one line for `zoo list`.
+	Description string `yaml:"description,omitempty"`
+	// Seed drives every random choice of the run (init, shuffling, noise).
+	Seed uint64 `yaml:"seed"`
+	Data Data   `yaml:"data"`
+	// Model is the network to build.
+	Model Model `yaml:"model"`
+	// Loss is the training loss: cross-entropy for classifiers.
+	Loss string `yaml:"loss"`
+	// Optimizer has a name key and the optimizer's hyper-parameters by name
+	// (lr, momentum, beta1, …); unset ones take the optimizer's defaults.
+	Optimizer map[string]any `yaml:"optimizer"`
+	// BatchSize is the number of examples per update.
+	BatchSize int `yaml:"batch_size"`
+	// Epochs is the number of passes over the training set.
+	Epochs int `yaml:"epochs"`
+	// Quick is the reduced profile applied by --quick: key paths (as for
+	// --set) and the values they take.
+	Quick map[string]any `yaml:"quick,omitempty"`
+}
+
+// Data says which data set to train on and how much of it to use.
+type Data struct {
+	// Name is the data set: mnist.
+	Name string `yaml:"name"`
+	// Dir, if set, reads the data set's files from this directory instead of
+	// the copy built into zoo.
+	Dir string `yaml:"dir,omitempty"`
+	// Train, Validation and Test keep only the first N examples of each split
+	// (0 keeps all).
+	Train      int `yaml:"train,omitempty"`
+	Validation int `yaml:"validation,omitempty"`
+	Test       int `yaml:"test,omitempty"`
+}
+
+// Model describes the network.
+type Model struct {
+	// Type is the model family: mlp.
+	Type string `yaml:"type"`
+	// Layers are the hidden layers, input side first.
+	Layers []Layer `yaml:"layers"`
+	// Init is the weight initialisation: glorot or he (default: he for relu
+	// layers, glorot otherwise).
+	Init string `yaml:"init,omitempty"`
+}
+
+// Layer is one hidden layer.
+type Layer struct {
+	Units      int    `yaml:"units"`
+	Activation string `yaml:"activation"`
+}
+
+// Error is a problem with a recipe, located as precisely as possible.
+type Error struct {
+	Source string // file path, or "built-in NAME"
+	Line   int    // 1-based; 0 when unknown
+	Key    string // dotted key path, e.g. optimizer.lr; "" when none
+	Set    string // the --set or quick override that gave the value, if any
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "recipe %s", e.Source)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ", line %d", e.Line)
+	}
+	if e.Set != "" {
+		fmt.Fprintf(&b, ", %s", e.Set)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		fmt.Fprintf(&b, "%s: ", e.Key)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// doc is a recipe with the parsed source it came from, to locate errors.
+type doc struct {
+	source string
+	file   *ast.File
+	set    map[string]string // key path → the override that set it
+}
+
+// Options adjust a recipe as it is read.
+type Options struct {
+	// Quick applies the recipe's quick profile (before Set).
+	Quick bool
+	// Set holds "key.path=value" overrides, applied in order, as --set gives
+	// them; the value is YAML (0.01, relu, [0, 0.9]).
+	Set []string
+}
+
+// Parse reads a recipe from YAML. source names it in errors (a file path or
+// "built-in NAME"). The recipe is adjusted by o, then checked, before it is
+// returned.
+func Parse(source string, data []byte, o Options) (*Recipe, error) {
+	r, d, err := parse(source, data)
+	if err != nil {
+		return nil, err
+	}
+	if o.Quick {
+		if err := d.applyQuick(r); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range o.Set {
+		if err := d.apply(r, s, "--set "+s); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.check(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func parse(source string, data []byte) (*Recipe, *doc, error) {
+	d := &doc{source: source, set: map[string]string{}}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, &Error{Source: source, Msg: "the recipe is empty; it needs at least data, model, loss, optimizer, batch_size and epochs"}
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, nil, d.yamlError(err)
+	}
+	d.file = f
+	r := &Recipe{}
+	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict(), yaml.DisallowUnknownField())
+	if err := dec.Decode(r); err != nil {
+		return nil, nil, d.yamlError(err)
+	}
+	return r, d, nil
+}
+
+// yamlError turns a go-yaml error into an *Error with its line.
+func (d *doc) yamlError(err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		e := &Error{Source: d.source, Msg: ye.GetMessage()}
+		if tok := ye.GetToken(); tok != nil && tok.Position != nil {
+			e.Line = tok.Position.Line
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) && te.DstType != nil && te.Token != nil {
+			e.Msg = fmt.Sprintf("cannot use %q: want %s", te.Token.Value, kindName(te.DstType))
+			if te.StructFieldName != nil {
+				if k := yamlKeyOf(*te.StructFieldName); k != "" {
+					e.Key = k
+				}
+			}
+		}
+		var uf *yaml.UnknownFieldError
+		if errors.As(err, &uf) {
+			if s := suggest(ye.GetToken().Value, allKeys()); s != "" {
+				e.Msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+		}
+		return e
+	}
+	return &Error{Source: d.source, Msg: err.Error()}
+}
+
+// line returns the line of a dotted key path (layers.0.units) in the source,
+// or 0 when the key is not in the file.
+func (d *doc) line(key string) int {
+	if d.file == nil || key == "" {
+		return 0
+	}
+	var b strings.Builder
+	b.WriteString("$")
+	for _, part := range strings.Split(key, ".") {
+		if isIndex(part) {
+			fmt.Fprintf(&b, "[%s]", part)
+		} else {
+			fmt.Fprintf(&b, ".%s", part)
+		}
+	}
+	p, err := yaml.PathString(b.String())
+	if err != nil {
+		return 0
+	}
+	n, err := p.FilterFile(d.file)
+	if err != nil || n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
+		return 0
+	}
+	return n.GetToken().Position.Line
+}
+
+// errorf returns an *Error about key, located by the file or the override.
+func (d *doc) errorf(key, format string, args ...any) error {
+	e := &Error{Source: d.source, Key: key, Msg: fmt.Sprintf(format, args...)}
+	for k := key; k != ""; k = parent(k) {
+		if s, ok := d.set[k]; ok {
+			e.Set = s
+			return e
+		}
+	}
+	e.Line = d.line(key)
+	for k := parent(key); e.Line == 0 && k != ""; k = parent(k) {
+		e.Line = d.line(k)
+	}
+	return e
+}
+
+func parent(key string) string {
+	i := strings.LastIndexByte(key, '.')
+	if i < 0 {
+		return ""
+	}
+	return key[:i]
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Load reads the recipe file at path, adjusted by o, and checks it.
+func Load(path string, o Options) (*Recipe, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load recipe %s: %w", path, err)
+	}
+	r, err := Parse(path, data, o)
+	if err != nil {
+		return nil, err
+	}
+	if r.Name == "" {
+		r.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return r, nil
+}
+
+// Marshal returns the recipe as YAML, as a run directory stores it.
+func (r *Recipe) Marshal() ([]byte, error) {
+	return yaml.MarshalWithOptions(r, yaml.Indent(2), yaml.IndentSequence(true))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

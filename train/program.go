@@ -1,0 +1,118 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gorgonia-zoo/zoo/models"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// program is one compiled graph: its input nodes with the tensors fed to
+// them, the per-example loss, the output, and (when it learns) the scalar
+// objective and the parameters' value/gradient pairs.
+type program struct {
+	vm     gorgonia.VM
+	inputs []*gorgonia.Node
+	feed   []*tensor.Dense // one per input, reused for every batch
+	per    *gorgonia.Node  // per-example loss
+	out    *gorgonia.Node
+	cost   *gorgonia.Node // mean of per (plus any penalty); nil for inference
+	vgs    []gorgonia.ValueGrad
+}
+
+func (p *program) allocFeed() {
+	p.feed = make([]*tensor.Dense, len(p.inputs))
+	for i, in := range p.inputs {
+		p.feed[i] = tensor.New(tensor.Of(in.Dtype()), tensor.WithShape(in.Shape().Clone()...))
+	}
+}
+
+func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes) error {
+	cost, err := gorgonia.Mean(p.per)
+	if err != nil {
+		return fmt.Errorf("train: objective: %w", err)
+	}
+	p.cost = cost
+	if _, err := gorgonia.Grad(cost, params...); err != nil {
+		return fmt.Errorf("train: gradients: %w", err)
+	}
+	p.vm = gorgonia.NewTapeMachine(g.G, gorgonia.BindDualValues(params...))
+	p.vgs = gorgonia.NodesToValueGrads(params)
+	p.allocFeed()
+	return nil
+}
+
+func (p *program) compileInference(g *models.Graph) {
+	p.vm = gorgonia.NewTapeMachine(g.G)
+	p.allocFeed()
+}
+
+// run feeds the inputs, executes the graph and returns the objective (0 for
+// an inference graph). The machine is reset for the next run, which keeps the
+// node values readable until then.
+func (p *program) run() (float64, error) {
+	for i, in := range p.inputs {
+		if err := gorgonia.Let(in, p.feed[i]); err != nil {
+			return 0, fmt.Errorf("train: feed %s: %w", in.Name(), err)
+		}
+	}
+	p.vm.Reset()
+	if err := p.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("train: run graph: %w", err)
+	}
+	if p.cost == nil {
+		return 0, nil
+	}
+	return scalar(p.cost.Value()), nil
+}
+
+func (p *program) close() {
+	if p.vm != nil {
+		p.vm.Close()
+	}
+}
+
+func scalar(v gorgonia.Value) float64 {
+	switch d := v.Data().(type) {
+	case float32:
+		return float64(d)
+	case float64:
+		return d
+	}
+	return math.NaN()
+}
+
+// float64s returns a value's elements widened to float64.
+func float64s(v gorgonia.Value) []float64 {
+	switch d := v.Data().(type) {
+	case []float32:
+		out := make([]float64, len(d))
+		for i, x := range d {
+			out[i] = float64(x)
+		}
+		return out
+	case []float64:
+		return d
+	case float32:
+		return []float64{float64(d)}
+	case float64:
+		return []float64{d}
+	}
+	return nil
+}
+
+// fillRows copies the rows in x into t and zeroes the rest (padding).
+func fillRows(t *tensor.Dense, x []float32) {
+	switch d := t.Data().(type) {
+	case []float32:
+		m := copy(d, x)
+		clear(d[m:])
+	case []float64:
+		for i, v := range x {
+			d[i] = float64(v)
+		}
+		clear(d[len(x):])
+	}
+}

@@ -1,0 +1,78 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// NewProgress returns the progress report of the CLI: a bar per epoch showing
+// the loss and samples/s when interactive is true (w is a terminal), and
+// otherwise a plain line every few seconds, so logs stay readable. Either way
+// each epoch ends with one summary line.
+func NewProgress(w io.Writer, interactive bool, batchSize int) Progress {
+	return &progress{w: w, tty: interactive, bs: batchSize, every: 10 * time.Second}
+}
+
+type progress struct {
+	w       io.Writer
+	tty     bool
+	bs      int
+	every   time.Duration
+	epoch   int
+	epochs  int
+	batches int
+	bar     *progressbar.ProgressBar
+	start   time.Time
+	last    time.Time
+	sum     float64
+}
+
+func (p *progress) EpochStart(epoch, epochs, batches int) {
+	p.epoch, p.epochs, p.batches = epoch, epochs, batches
+	p.start, p.last, p.sum = time.Now(), time.Now(), 0
+	if p.tty {
+		p.bar = progressbar.NewOptions(batches,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, epochs)),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+}
+
+func (p *progress) rate(done int) float64 {
+	return float64(done*p.bs) / max(time.Since(p.start).Seconds(), 1e-9)
+}
+
+func (p *progress) Update(done int, loss float64) {
+	p.sum += loss
+	if p.tty {
+		p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f %6.0f samples/s", p.epoch, p.epochs, p.sum/float64(done), p.rate(done)))
+		p.bar.Set(done)
+		return
+	}
+	if time.Since(p.last) >= p.every && done < p.batches {
+		p.last = time.Now()
+		fmt.Fprintf(p.w, "epoch %d/%d  %5.1f%%  loss %.4f  %.0f samples/s\n",
+			p.epoch, p.epochs, 100*float64(done)/float64(p.batches), p.sum/float64(done), p.rate(done))
+	}
+}
+
+func (p *progress) EpochEnd(r Record) {
+	if p.tty && p.bar != nil {
+		p.bar.Finish()
+	}
+	line := fmt.Sprintf("epoch %d/%d  train loss %.4f", r.Epoch, p.epochs, r.TrainLoss)
+	if r.Val.N > 0 {
+		line += fmt.Sprintf("  val loss %.4f", r.Val.Loss)
+		if r.Val.HasError {
+			line += fmt.Sprintf("  val error %.2f%%", 100*r.Val.Error)
+		}
+	}
+	fmt.Fprintf(p.w, "%s  %.1fs\n", line, r.Seconds)
+}
