@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -45,7 +46,11 @@ func (d *Dense) Out() int { return d.W.Value.Shape()[1] }
 // Params returns W then b.
 func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
 
-// Forward adds act(x·W + b) to g for a [batch, in] input x.
+// Name is the layer's name: its parameters' names without the suffix.
+func (d *Dense) Name() string { return strings.TrimSuffix(d.W.Name, ".weight") }
+
+// Forward adds act(x·W + b) to g for a [batch, in] input x and records the
+// output in g.Activations under the layer's name.
 func (d *Dense) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	xw, err := gorgonia.Mul(x, g.Node(d.W))
 	if err != nil {
@@ -55,5 +60,10 @@ func (d *Dense) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: %s: %w", d.B.Name, err)
 	}
-	return d.Act.Apply(z)
+	y, err := d.Act.Apply(z)
+	if err != nil {
+		return nil, err
+	}
+	g.Activations[d.Name()] = y
+	return y, nil
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -37,13 +38,44 @@ func (p *Param) Float64s() []float64 {
 
 // Graph is one gorgonia.ExprGraph with its parameters bound to nodes.
 type Graph struct {
-	G     *gorgonia.ExprGraph
-	nodes map[*Param]*gorgonia.Node
+	G *gorgonia.ExprGraph
+	// Training is true for a graph that learns: layers that behave
+	// differently at training time (dropout) read it.
+	Training bool
+	// Activations maps a layer's name (layers.0, …) to its output node, so
+	// activation penalties and probes can reach hidden layers.
+	Activations map[string]*gorgonia.Node
+	// Random lists the inputs that must be redrawn before every run of the
+	// graph (dropout masks, noise), in creation order.
+	Random []*RandomInput
+	nodes  map[*Param]*gorgonia.Node
 }
 
-// NewGraph returns an empty graph.
-func NewGraph() *Graph {
-	return &Graph{G: gorgonia.NewGraph(), nodes: map[*Param]*gorgonia.Node{}}
+// RandomInput is an input node whose value is redrawn before every run from
+// the run's seeded generator, so random graph behaviour stays reproducible
+// (Gorgonia's own Dropout seeds itself from the clock).
+type RandomInput struct {
+	Node  *gorgonia.Node
+	Value *tensor.Dense
+	// Fill draws a new value into dst.
+	Fill func(dst *tensor.Dense, r *rand.Rand)
+}
+
+// NewGraph returns an empty graph; training says whether it will learn.
+func NewGraph(training bool) *Graph {
+	return &Graph{G: gorgonia.NewGraph(), Training: training, Activations: map[string]*gorgonia.Node{}, nodes: map[*Param]*gorgonia.Node{}}
+}
+
+// NewRandomInput adds an input of the given shape redrawn by fill before
+// every run.
+func (g *Graph) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r *rand.Rand)) *gorgonia.Node {
+	ri := &RandomInput{
+		Node:  g.Input(name, dt, shape...),
+		Value: tensor.New(tensor.Of(dt), tensor.WithShape(shape...)),
+		Fill:  fill,
+	}
+	g.Random = append(g.Random, ri)
+	return ri.Node
 }
 
 // Node returns p's node in this graph, creating it on first use. The node's

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/losses"
@@ -26,6 +27,11 @@ type ClassifierConfig struct {
 	// EvalBatch is the batch size of the inference graph used by Evaluate;
 	// 0 means 1000. It changes speed and memory, never results.
 	EvalBatch int
+	// Penalties are added to the training objective.
+	Penalties []Penalty
+	// Random draws the graph's random inputs (dropout masks, noise) at
+	// every update; needed only when the model has some.
+	Random *rand.Rand
 }
 
 // NewClassifier compiles the training graph (forward, loss, gradients) and an
@@ -39,19 +45,20 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	}
 	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch}
 	var err error
-	if t.train, err = t.compile(c.BatchSize, true); err != nil {
+	if t.train, err = t.compile(c.BatchSize, true, c.Penalties); err != nil {
 		return nil, err
 	}
-	if t.eval, err = t.compile(c.EvalBatch, false); err != nil {
+	t.train.rng = c.Random
+	if t.eval, err = t.compile(c.EvalBatch, false, nil); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
 // compile builds x → logits → per-example cross-entropy for batches of n.
-func (t *Classifier) compile(n int, learn bool) (*program, error) {
+func (t *Classifier) compile(n int, learn bool, penalties []Penalty) (*program, error) {
 	cfg := t.model.Config
-	g := models.NewGraph()
+	g := models.NewGraph(learn)
 	dt := t.model.Layers[0].W.Value.Dtype()
 	x := g.Input("x", dt, n, cfg.Inputs)
 	y := g.Input("y", dt, n, cfg.Classes)
@@ -69,7 +76,7 @@ func (t *Classifier) compile(n int, learn bool) (*program, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := p.compileTraining(g, params); err != nil {
+		if err := p.compileTraining(g, params, penalties); err != nil {
 			return nil, err
 		}
 	} else {
@@ -154,6 +161,12 @@ func (t *Classifier) Predict(s *datasets.Set) ([]int, error) {
 	})
 	return out, err
 }
+
+// Params returns the model's parameters, which the training updates in place.
+func (t *Classifier) Params() []*models.Param { return t.model.Params() }
+
+// Optimizer returns the optimizer, whose state a checkpoint saves.
+func (t *Classifier) Optimizer() optimizers.Optimizer { return t.opt }
 
 // Close releases the compiled graphs.
 func (t *Classifier) Close() {

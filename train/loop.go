@@ -19,6 +19,14 @@ type Config struct {
 	Shuffle *rand.Rand
 	// Progress, if set, hears about every update and every epoch.
 	Progress Progress
+	// Schedule, if set, gives the learning rate of every update.
+	Schedule Schedule
+}
+
+// Schedule gives the learning rate of update t (counted from 1 over the
+// run); the loop sets it on the task before each update.
+type Schedule interface {
+	Rate(t int) float64
 }
 
 // Record is what one epoch did.
@@ -80,6 +88,9 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 		for it.Next(b.X, b.Labels) {
 			if err := ctx.Err(); err != nil {
 				return records, err
+			}
+			if c.Schedule != nil {
+				task.SetLearningRate(c.Schedule.Rate(updates + 1))
 			}
 			loss, err := task.Step(b)
 			if err != nil {

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/models"
 	"gorgonia.org/gorgonia"
@@ -20,7 +21,15 @@ type program struct {
 	out    *gorgonia.Node
 	cost   *gorgonia.Node // mean of per (plus any penalty); nil for inference
 	vgs    []gorgonia.ValueGrad
+	random []*models.RandomInput // redrawn from rng before every run
+	rng    *rand.Rand
 }
+
+// Penalty adds a regularization term to a training graph: it returns a
+// scalar node that is added to the mean loss (weight decay, activation
+// sparsity, …). It is given the graph, whose Activations hold the layers'
+// outputs and whose Node method reaches any parameter.
+type Penalty func(g *models.Graph) (*gorgonia.Node, error)
 
 func (p *program) allocFeed() {
 	p.feed = make([]*tensor.Dense, len(p.inputs))
@@ -29,10 +38,19 @@ func (p *program) allocFeed() {
 	}
 }
 
-func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes) error {
+func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalties []Penalty) error {
 	cost, err := gorgonia.Mean(p.per)
 	if err != nil {
 		return fmt.Errorf("train: objective: %w", err)
+	}
+	for i, pen := range penalties {
+		term, err := pen(g)
+		if err != nil {
+			return fmt.Errorf("train: penalty %d: %w", i+1, err)
+		}
+		if cost, err = gorgonia.Add(cost, term); err != nil {
+			return fmt.Errorf("train: penalty %d: %w", i+1, err)
+		}
 	}
 	p.cost = cost
 	if _, err := gorgonia.Grad(cost, params...); err != nil {
@@ -41,12 +59,14 @@ func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes) error 
 	p.vm = gorgonia.NewTapeMachine(g.G, gorgonia.BindDualValues(params...))
 	p.vgs = gorgonia.NodesToValueGrads(params)
 	p.allocFeed()
+	p.random = g.Random
 	return nil
 }
 
 func (p *program) compileInference(g *models.Graph) {
 	p.vm = gorgonia.NewTapeMachine(g.G)
 	p.allocFeed()
+	p.random = g.Random
 }
 
 // run feeds the inputs, executes the graph and returns the objective (0 for
@@ -56,6 +76,15 @@ func (p *program) run() (float64, error) {
 	for i, in := range p.inputs {
 		if err := gorgonia.Let(in, p.feed[i]); err != nil {
 			return 0, fmt.Errorf("train: feed %s: %w", in.Name(), err)
+		}
+	}
+	for _, ri := range p.random {
+		if p.rng == nil {
+			return 0, fmt.Errorf("train: the graph has random input %s but no random generator was given", ri.Node.Name())
+		}
+		ri.Fill(ri.Value, p.rng)
+		if err := gorgonia.Let(ri.Node, ri.Value); err != nil {
+			return 0, fmt.Errorf("train: feed %s: %w", ri.Node.Name(), err)
 		}
 	}
 	p.vm.Reset()
