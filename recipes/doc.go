@@ -6,7 +6,7 @@
 // A recipe looks like this (every key is listed in Recipe):
 //
 //	name: mlp-mnist
-//	description: MLP 784-512-256-10 (ReLU), Adam
+//	description: MLP 784-512-256-10 (ReLU), SGD with momentum
 //	seed: 1
 //	data: {name: mnist}
 //	model:
@@ -15,9 +15,9 @@
 //	    - {units: 512, activation: relu}
 //	    - {units: 256, activation: relu}
 //	loss: cross-entropy
-//	optimizer: {name: adam, lr: 0.001}
+//	optimizer: {name: momentum, lr: 0.05, momentum: 0.9}
 //	batch_size: 128
-//	epochs: 15
+//	epochs: 20
 //	quick: {epochs: 1, data.train: 5000}
 //
 // Errors name the file, the line and the key, and say what was expected.

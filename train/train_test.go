@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -138,5 +139,30 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), c, s.Train, nil, Config{}); err == nil {
 		t.Error("0 epochs was accepted")
+	}
+}
+
+// TestMemoryFlat guards against the tape machine keeping memory across runs:
+// after a warm-up epoch, more epochs must not grow the live heap.
+func TestMemoryFlat(t *testing.T) {
+	s := mnist(t).Limit(2000, 500, 0)
+	c, _ := newClassifier(t, []models.Layer{{Units: 64, Activation: models.ReLU}}, optimizers.Config{Name: "momentum"}, 50)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	shuffle := rng.New(1, "shuffle")
+	if _, err := Run(context.Background(), c, s.Train, s.Validation, Config{Epochs: 1, Shuffle: shuffle}); err != nil {
+		t.Fatal(err)
+	}
+	before := heap()
+	if _, err := Run(context.Background(), c, s.Train, s.Validation, Config{Epochs: 8, Shuffle: shuffle}); err != nil {
+		t.Fatal(err)
+	}
+	after := heap()
+	if growth := int64(after) - int64(before); growth > 1<<20 {
+		t.Errorf("live heap grew by %d KiB over 8 epochs (%d → %d bytes)", growth>>10, before, after)
 	}
 }

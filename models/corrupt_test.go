@@ -1,0 +1,141 @@
+package models
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/rng"
+)
+
+// pixels returns n values spread over [0.05, 0.95], so a masked or salted
+// value is recognisable.
+func pixels(n int) []float32 {
+	x := make([]float32, n)
+	r := rng.New(9, "pixels")
+	for i := range x {
+		x[i] = float32(0.05 + 0.9*r.Float64())
+	}
+	return x
+}
+
+// TestCorruptionStatistics checks each corruption destroys the documented
+// fraction of inputs, or adds noise of the documented variance, within four
+// standard errors over a million draws.
+func TestCorruptionStatistics(t *testing.T) {
+	const n = 1 << 20
+	src := pixels(n)
+	dst := make([]float32, n)
+	within := func(name string, got, want, se float64) {
+		t.Helper()
+		if math.Abs(got-want) > 4*se {
+			t.Errorf("%s: got %.5f, want %.5f ± %.5f", name, got, want, 4*se)
+		}
+	}
+	for _, nu := range []float64{0.1, 0.25, 0.5} {
+		Corruption{Masking, nu}.Apply(dst, src, rng.New(1, "noise"))
+		zeroed := 0
+		for i, v := range dst {
+			switch v {
+			case 0:
+				zeroed++
+			case src[i]:
+			default:
+				t.Fatalf("mask %v: element %d changed to %v, not to 0", nu, i, v)
+			}
+		}
+		within("masked fraction", float64(zeroed)/n, nu, math.Sqrt(nu*(1-nu)/n))
+
+		Corruption{SaltAndPepper, nu}.Apply(dst, src, rng.New(1, "noise"))
+		salt, pepper := 0, 0
+		for i, v := range dst {
+			switch v {
+			case 0:
+				pepper++
+			case 1:
+				salt++
+			case src[i]:
+			default:
+				t.Fatalf("salt-and-pepper %v: element %d changed to %v", nu, i, v)
+			}
+		}
+		within("salt-and-pepper fraction", float64(salt+pepper)/n, nu, math.Sqrt(nu*(1-nu)/n))
+		within("salt share", float64(salt)/float64(salt+pepper), 0.5, math.Sqrt(0.25/float64(salt+pepper)))
+	}
+	for _, sigma := range []float64{0.1, 0.5} {
+		Corruption{Gaussian, sigma}.Apply(dst, src, rng.New(1, "noise"))
+		var sum, sq float64
+		for i, v := range dst {
+			e := float64(v) - float64(src[i])
+			sum += e
+			sq += e * e
+		}
+		mean := sum / n
+		variance := sq/n - mean*mean
+		within("gaussian noise mean", mean, 0, sigma/math.Sqrt(n))
+		// The sample variance of n normals has standard error σ²·√(2/n).
+		within("gaussian noise variance", variance, sigma*sigma, sigma*sigma*math.Sqrt(2.0/n))
+	}
+}
+
+// TestCorruptionFreshAndSeeded checks a generator gives a new mask at every
+// call (and so for every example), and that the same seed gives the same
+// masks.
+func TestCorruptionFreshAndSeeded(t *testing.T) {
+	src := pixels(784 * 4)
+	c := Corruption{Masking, 0.3}
+	a := make([]float32, len(src))
+	b := make([]float32, len(src))
+	r := rng.New(1, "noise")
+	c.Apply(a, src, r)
+	c.Apply(b, src, r)
+	if slices.Equal(a, b) {
+		t.Error("two calls drew the same mask")
+	}
+	same := 0
+	for i := 0; i < 784; i++ {
+		if (a[i] == 0) == (a[784+i] == 0) {
+			same++
+		}
+	}
+	if same == 784 {
+		t.Error("two examples of one batch share a mask")
+	}
+	c.Apply(b, src, rng.New(1, "noise"))
+	if !slices.Equal(a, b) {
+		t.Error("the same seed drew different masks")
+	}
+	// In place, and the zero corruption copies.
+	copy(b, src)
+	c.Apply(b, b, rng.New(1, "noise"))
+	if !slices.Equal(a, b) {
+		t.Error("corrupting in place differs")
+	}
+	Corruption{}.Apply(b, src, nil)
+	if !slices.Equal(b, src) {
+		t.Error("the zero corruption changed its input")
+	}
+}
+
+func TestCorruptionValidate(t *testing.T) {
+	for _, tt := range []struct {
+		c  Corruption
+		ok bool
+	}{
+		{Corruption{}, true},
+		{Corruption{None, 0}, true},
+		{Corruption{Masking, 0.25}, true},
+		{Corruption{Masking, 1}, false},
+		{Corruption{Masking, -0.1}, false},
+		{Corruption{SaltAndPepper, 0.5}, true},
+		{Corruption{Gaussian, 2}, true},
+		{Corruption{Gaussian, -1}, false},
+		{Corruption{Gaussian, math.NaN()}, false},
+		{Corruption{None, 0.3}, false},
+		{Corruption{"dropout", 0.3}, false},
+	} {
+		if err := tt.c.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%+v: Validate() = %v, want ok=%v", tt.c, err, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+)
+
+// Stage is the pretraining of one layer of a stack: a denoising
+// autoencoder whose encoder is that layer.
+type Stage struct {
+	// Epochs is the number of passes over the codes of the layers below.
+	Epochs int
+	// Optimizer trains this stage's encoder and decoder; each stage needs
+	// its own (its state is per parameter).
+	Optimizer optimizers.Optimizer
+	// Corruption is applied to the stage's input (the data for layer 0, the
+	// clean codes of the layer below for the others).
+	Corruption models.Corruption
+	// Output is the activation of the stage's reconstruction and Loss its
+	// loss: Sigmoid with BCE for inputs in [0, 1] (pixels, sigmoid codes),
+	// Linear with MSE otherwise.
+	Output models.Activation
+	Loss   ReconstructionLoss
+	// Tied ties the stage's decoder to the transposed encoder weight.
+	Tied bool
+	// Init draws the decoder's weights, Shuffle each epoch's order (nil
+	// keeps the data order), Noise the corruption.
+	Init, Shuffle, Noise *rand.Rand
+	// Progress, if set, hears about the stage's updates and epochs.
+	Progress Progress
+}
+
+// PretrainConfig controls greedy layer-wise pretraining.
+type PretrainConfig struct {
+	// Stages has one entry per encoder layer, input side first.
+	Stages []Stage
+	// BatchSize is the number of examples per update, EvalBatch that of
+	// evaluation and encoding (0 means 1000).
+	BatchSize, EvalBatch int
+	// AfterStage, if set, is called when layer k is trained, with the
+	// stage's task (still open: its Encode, Reconstruct and Corrupt work)
+	// and the stage's input sets; an error stops the pretraining.
+	AfterStage func(k int, stage *Autoencoder, train, val *datasets.Set) error
+}
+
+// LayerRecord is one epoch of the pretraining of one layer.
+type LayerRecord struct {
+	Layer int `json:"layer"`
+	Record
+}
+
+// Pretrain trains the encoders of s greedily, input side first (Bengio et
+// al. 2007; Vincent et al. 2010): layer k is the encoder of a denoising
+// autoencoder (s.Stage) trained with train.Run on the codes that the
+// trained, frozen layers 0…k−1 give for train, validated on those of val
+// (val may be nil). The codes are computed once per layer, so the layers
+// below are not even in the stage's graph: they cannot change.
+//
+// It returns every epoch's record, tagged with its layer. On an error the
+// records so far are returned with it.
+func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, c PretrainConfig) ([]LayerRecord, error) {
+	enc := s.Encoders()
+	if len(c.Stages) != len(enc) {
+		return nil, fmt.Errorf("train: pretraining has %d stages for %d encoder layers", len(c.Stages), len(enc))
+	}
+	var out []LayerRecord
+	in, inVal := train, val
+	for k, st := range c.Stages {
+		if st.Optimizer == nil {
+			return out, fmt.Errorf("train: pretraining layer %d: no optimizer", k)
+		}
+		ae, err := s.Stage(k, st.Output, st.Tied, st.Init)
+		if err != nil {
+			return out, err
+		}
+		task, err := NewAutoencoder(ae, st.Optimizer, AutoencoderConfig{
+			BatchSize: c.BatchSize, EvalBatch: c.EvalBatch, Loss: st.Loss, Corruption: st.Corruption, Random: st.Noise,
+		})
+		if err != nil {
+			return out, fmt.Errorf("train: pretraining layer %d: %w", k, err)
+		}
+		recs, err := Run(ctx, task, in, inVal, Config{Epochs: st.Epochs, Shuffle: st.Shuffle, Progress: st.Progress})
+		for _, r := range recs {
+			out = append(out, LayerRecord{Layer: k, Record: r})
+		}
+		if err == nil && c.AfterStage != nil {
+			err = c.AfterStage(k, task, in, inVal)
+		}
+		if err == nil && k+1 < len(c.Stages) {
+			if in, err = task.Encode(in); err == nil && inVal != nil {
+				inVal, err = task.Encode(inVal)
+			}
+		}
+		task.Close()
+		if err != nil {
+			return out, fmt.Errorf("train: pretraining layer %d: %w", k, err)
+		}
+	}
+	return out, nil
+}
