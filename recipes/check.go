@@ -3,6 +3,7 @@ package recipes
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/models"
@@ -145,9 +146,13 @@ func (d *doc) optimizer(r *Recipe) (optimizers.Config, error) {
 	return c, nil
 }
 
-// number accepts the numeric types a YAML decoder produces.
+// number accepts the numeric types a YAML decoder produces, and numbers in
+// exponent form without a dot (1e-3), which YAML 1.1 decoders read as strings.
 func number(v any) (float64, bool) {
 	switch x := v.(type) {
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil && !math.IsNaN(f)
 	case float64:
 		return x, !math.IsNaN(x)
 	case uint64:

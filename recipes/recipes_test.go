@@ -41,7 +41,7 @@ func TestParseGood(t *testing.T) {
 }
 
 func TestQuickAndSet(t *testing.T) {
-	r, err := Parse("t.yaml", []byte(good), Options{Quick: true, Set: []string{"epochs=4", "optimizer.beta1=0.8", "model.layers.0.units=8"}})
+	r, err := Parse("t.yaml", []byte(good), Options{Quick: true, Set: []string{"epochs=4", "optimizer.beta1=0.8", "model.layers.0.units=8", "optimizer.eps=1e-7"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,8 @@ func TestQuickAndSet(t *testing.T) {
 	if r.Model.Layers[0].Units != 8 {
 		t.Errorf("units = %d, want 8", r.Model.Layers[0].Units)
 	}
-	if c, _ := r.OptimizerConfig(); c.Hyper["beta1"] != 0.8 {
-		t.Errorf("beta1 = %v, want 0.8", c.Hyper["beta1"])
+	if c, _ := r.OptimizerConfig(); c.Hyper["beta1"] != 0.8 || c.Hyper["eps"] != 1e-7 {
+		t.Errorf("beta1 = %v, eps = %v, want 0.8 and 1e-7", c.Hyper["beta1"], c.Hyper["eps"])
 	}
 }
 

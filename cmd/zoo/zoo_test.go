@@ -112,7 +112,7 @@ func TestTrainErrors(t *testing.T) {
 		{[]string{"train", "mlp-mnist", "--quick", "--data", dir, "--out", filepath.Join(dir, "r")}, 1, "train-images-idx3-ubyte"},
 		{[]string{"eval", dir}, 1, "not a run directory"},
 		// A huge rate makes the loss explode: a clear message and its own exit code.
-		{[]string{"train", "mlp-mnist", "--quick", "--set", "optimizer.name=sgd", "--set", "optimizer.lr=1e6", "--out", filepath.Join(dir, "d")}, exitDiverged, "diverged at update"},
+		{[]string{"train", "mlp-mnist", "--quick", "--set", "optimizer.lr=1e6", "--out", filepath.Join(dir, "d")}, exitDiverged, "diverged at update"},
 	}
 	for _, tt := range tests {
 		code, _, errOut := zoo(t, tt.args...)
