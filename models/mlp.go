@@ -21,6 +21,7 @@ type MLPConfig struct {
 	Classes int          // output units; the output layer is linear (logits)
 	Init    Init         // "" picks by activation (see Init)
 	DType   tensor.Dtype // tensor.Float32 or tensor.Float64; the zero value means Float32
+	Dropout Dropout      // on the input and after hidden layers, at training time; the zero value is none
 }
 
 // MLP is a stack of Dense layers ending in a linear layer that gives one
@@ -41,6 +42,9 @@ func NewMLP(c MLPConfig, r *rand.Rand) (*MLP, error) {
 	}
 	if c.Inputs < 1 || c.Classes < 2 {
 		return nil, fmt.Errorf("models: mlp needs ≥ 1 input and ≥ 2 classes, got %d and %d", c.Inputs, c.Classes)
+	}
+	if err := c.Dropout.Validate(len(c.Hidden)); err != nil {
+		return nil, err
 	}
 	m := &MLP{Config: c}
 	in := c.Inputs
@@ -70,12 +74,18 @@ func (m *MLP) Params() []*Param {
 }
 
 // Logits adds the network to g for a [batch, Inputs] input and returns the
-// [batch, Classes] logits.
+// [batch, Classes] logits. In a training graph it adds the configured
+// dropout (see Dropout).
 func (m *MLP) Logits(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
-	h := x
-	for _, l := range m.Layers {
-		var err error
+	h, err := m.dropout(g, -1, x)
+	if err != nil {
+		return nil, err
+	}
+	for k, l := range m.Layers {
 		if h, err = l.Forward(g, h); err != nil {
+			return nil, err
+		}
+		if h, err = m.dropout(g, k, h); err != nil {
 			return nil, err
 		}
 	}
