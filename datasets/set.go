@@ -134,3 +134,24 @@ func limitSet(s *Set, n int) *Set {
 	}
 	return s.Slice(0, n)
 }
+
+// Binary returns a copy of s labelled for a two-class task: class 1 for
+// the examples whose label is one of positive, class 0 for the others (e.g.
+// "is it a 0?" on MNIST, about 1 positive for 9 negatives). The pixels are
+// shared, the labels are new.
+func (s *Set) Binary(positive ...int) *Set {
+	pos := map[int]bool{}
+	for _, p := range positive {
+		pos[p] = true
+	}
+	b := *s
+	b.Name = s.Name + fmt.Sprintf("(is %v)", positive)
+	b.Classes = 2
+	b.Labels = make([]int, len(s.Labels))
+	for i, l := range s.Labels {
+		if pos[l] {
+			b.Labels[i] = 1
+		}
+	}
+	return &b
+}

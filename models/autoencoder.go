@@ -251,28 +251,33 @@ func (a *Autoencoder) Decode(g *Graph, h *gorgonia.Node) (*gorgonia.Node, error)
 	return r, nil
 }
 
-// Reconstruct adds the whole autoencoder to g: g(f(x)).
+// Reconstruct adds the whole autoencoder to g: r = g(f(x)).
 func (a *Autoencoder) Reconstruct(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
+	z, err := a.Logits(g, x)
+	if err != nil {
+		return nil, err
+	}
+	r, err := a.Config.Output.Apply(z)
+	if err != nil {
+		return nil, err
+	}
+	g.Activations[a.Decoder[len(a.Decoder)-1].Name()] = r
+	return r, nil
+}
+
+// Logits adds the autoencoder to g up to the output layer's pre-activation
+// z, so that r = Output(z): a numerically stable loss such as
+// losses.BinaryCrossEntropyWithLogits takes z instead of r, and a training
+// graph then need not compute r at all. With a linear output z is r.
+func (a *Autoencoder) Logits(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	h, err := a.Encode(g, x)
 	if err != nil {
 		return nil, err
 	}
-	return a.Decode(g, h)
-}
-
-// ReconstructLogits is Reconstruct that also returns the output layer's
-// pre-activation z (r = Output(z)), which a numerically stable loss such as
-// losses.BinaryCrossEntropyWithLogits takes instead of r. With a linear
-// output z and r are the same node.
-func (a *Autoencoder) ReconstructLogits(g *Graph, x *gorgonia.Node) (z, r *gorgonia.Node, err error) {
-	h, err := a.Encode(g, x)
-	if err != nil {
-		return nil, nil, err
-	}
 	last := len(a.Decoder) - 1
 	for _, l := range a.Decoder[:last] {
 		if h, err = l.Forward(g, h); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	// The output layer without its activation: a copy with a linear
@@ -288,14 +293,7 @@ func (a *Autoencoder) ReconstructLogits(g *Graph, x *gorgonia.Node) (z, r *gorgo
 		lin.Act = Linear
 		out = &lin
 	default:
-		return nil, nil, fmt.Errorf("models: autoencoder output layer %s is a %T, not a dense layer", l.Name(), l)
+		return nil, fmt.Errorf("models: autoencoder output layer %s is a %T, not a dense layer", l.Name(), l)
 	}
-	if z, err = out.Forward(g, h); err != nil {
-		return nil, nil, err
-	}
-	if r, err = a.Config.Output.Apply(z); err != nil {
-		return nil, nil, err
-	}
-	g.Activations[out.Name()] = r
-	return z, r, nil
+	return out.Forward(g, h)
 }

@@ -1,6 +1,6 @@
 // Package models builds the networks of the lecture as Gorgonia graphs:
-// dense layers, MLP classifiers and (with the autoencoder issue) the
-// autoencoder family.
+// dense layers, MLP classifiers and the autoencoder family (Autoencoder,
+// with tied weights and input Corruption; Stacked, for greedy pretraining).
 //
 // Weights live in Params, outside any graph. A Graph binds each Param to one
 // node of one gorgonia.ExprGraph, so the same weights can back a training

@@ -38,9 +38,10 @@ type core struct {
 	slots [][][]float64 // per parameter, per buffer
 	sizes []int         // elements per parameter; -1 while unknown
 
-	work  []param   // per-step scratch, reused
-	theta []float64 // float64 copy of a float32 parameter
-	grad  []float64 // float64 copy of a float32 gradient
+	work      []param     // per-step scratch, reused
+	theta     []float64   // float64 copy of a chunk of a float32 parameter
+	grad      []float64   // float64 copy of a chunk of a float32 gradient
+	slotChunk [][]float64 // the buffers' slices for the current chunk
 }
 
 // param is one validated parameter of the current Step: exactly one of th32
@@ -127,33 +128,22 @@ func (c *core) Step(vgs []gorgonia.ValueGrad) error {
 	for i := range c.work {
 		c.sizes[i] = c.work[i].n
 	}
+	scratch = min(scratch, chunk)
 	if len(c.theta) < scratch {
 		c.theta = make([]float64, scratch)
 		c.grad = make([]float64, scratch)
+	}
+	if len(c.slotChunk) < len(c.slotNames) {
+		c.slotChunk = make([][]float64, len(c.slotNames))
 	}
 	t := c.t + 1
 	c.alg.begin(t)
 	for i := range c.work {
 		p := &c.work[i]
-		theta := p.th64
-		if theta == nil {
-			theta = c.theta[:p.n]
-			for j, x := range p.th32 {
-				theta[j] = float64(x)
-			}
-		}
-		g := p.g64
-		if g == nil {
-			g = c.grad[:p.n]
-			for j, x := range p.g32 {
-				g[j] = float64(x)
-			}
-		}
-		c.alg.update(theta, g, c.slots[i])
-		if p.th32 != nil {
-			for j, x := range theta {
-				p.th32[j] = float32(x)
-			}
+		if p.th64 != nil && p.g64 != nil {
+			c.alg.update(p.th64, p.g64, c.slots[i])
+		} else {
+			c.updateChunks(p, c.slots[i])
 		}
 		// Consume the gradient, as Gorgonia's solvers do: its machines
 		// add each new gradient to the one already in the dual value.
@@ -162,6 +152,50 @@ func (c *core) Step(vgs []gorgonia.ValueGrad) error {
 	}
 	c.t = t
 	return nil
+}
+
+// chunk is the number of elements of a float32 parameter updated at a time:
+// its float64 copies (2 × 8 KiB) stay in the L1 cache, so a step reads and
+// writes each parameter and gradient once, whatever the optimizer.
+const chunk = 1024
+
+// updateChunks runs the kernel on a parameter or gradient held in float32,
+// chunk by chunk through float64 copies (every kernel is element-wise).
+// The arithmetic is the kernel's, in float64, so the result is the same as
+// converting the whole parameter at once.
+func (c *core) updateChunks(p *param, slots [][]float64) {
+	sc := c.slotChunk[:len(slots)]
+	for lo := 0; lo < p.n; lo += chunk {
+		hi := min(lo+chunk, p.n)
+		var theta, g []float64
+		if p.th64 != nil {
+			theta = p.th64[lo:hi]
+		} else {
+			theta = c.theta[:hi-lo]
+			for j, x := range p.th32[lo:hi] {
+				theta[j] = float64(x)
+			}
+		}
+		if p.g64 != nil {
+			g = p.g64[lo:hi]
+		} else {
+			g = c.grad[:hi-lo]
+			for j, x := range p.g32[lo:hi] {
+				g[j] = float64(x)
+			}
+		}
+		for k, s := range slots {
+			sc[k] = s[lo:hi]
+		}
+		c.alg.update(theta, g, sc)
+		if p.th32 != nil {
+			th := p.th32[lo:hi]
+			for j, x := range theta {
+				th[j] = float32(x)
+			}
+		}
+	}
+	clear(sc)
 }
 
 // allocate creates zeroed buffers for the parameters in c.work.

@@ -13,8 +13,8 @@ import (
 // The names a recipe may use.
 var (
 	dataNames  = []string{"mnist"}
-	modelTypes = []string{"mlp"}
-	lossNames  = []string{"cross-entropy"}
+	modelTypes = []string{"autoencoder", "mlp", "sdae"}
+	lossNames  = []string{"cross-entropy", "dice"}
 )
 
 // check validates the recipe's values, returning the first problem.
@@ -29,6 +29,14 @@ func (d *doc) check(r *Recipe) error {
 		if k.v < 0 {
 			return d.errorf(k.key, "must be ≥ 0 (0 keeps every example), got %d", k.v)
 		}
+	}
+	for i, c := range r.Data.Positive {
+		if c < 0 || c > 9 {
+			return d.errorf(fmt.Sprintf("data.positive.%d", i), "mnist has classes 0 to 9, got %d", c)
+		}
+	}
+	if r.Loss == "dice" && (len(r.Data.Positive) == 0 || r.Model.Type != "mlp") {
+		return d.errorf("loss", "the dice loss trains a two-class mlp: set data.positive (e.g. [0] for \"is it a 0?\")")
 	}
 	if err := oneOf(d, "model.type", r.Model.Type, modelTypes); err != nil {
 		return err
@@ -48,10 +56,16 @@ func (d *doc) check(r *Recipe) error {
 	if _, err := models.ParseInit(r.Model.Init); err != nil {
 		return d.errorf("model.init", "unknown init %q; want glorot or he%s", r.Model.Init, didYouMean(r.Model.Init, []string{"glorot", "he"}))
 	}
-	if err := oneOf(d, "loss", r.Loss, lossNames); err != nil {
+	if err := d.checkAutoencoder(r); err != nil {
+		return err
+	}
+	if err := oneOf(d, "loss", r.Loss, lossNamesFor(r.Model.Type)); err != nil {
 		return err
 	}
 	if _, err := d.optimizer(r); err != nil {
+		return err
+	}
+	if err := d.checkRegularization(r); err != nil {
 		return err
 	}
 	if r.BatchSize < 1 {
@@ -59,6 +73,9 @@ func (d *doc) check(r *Recipe) error {
 	}
 	if r.Epochs < 1 {
 		return d.errorf("epochs", "must be ≥ 1, got %d", r.Epochs)
+	}
+	if _, _, err := d.schedule(r); err != nil {
+		return err
 	}
 	return nil
 }
@@ -89,15 +106,21 @@ func (r *Recipe) OptimizerConfig() (optimizers.Config, error) {
 
 // optimizer turns the optimizer mapping into a checked optimizers.Config.
 func (d *doc) optimizer(r *Recipe) (optimizers.Config, error) {
+	return d.optimizerAt("optimizer", r.Optimizer)
+}
+
+// optimizerAt checks the optimizer mapping m found at key (optimizer, or
+// pretrain.optimizer, …).
+func (d *doc) optimizerAt(at string, m map[string]any) (optimizers.Config, error) {
 	c := optimizers.Config{Hyper: map[string]float64{}}
-	name, ok := r.Optimizer["name"].(string)
+	name, ok := m["name"].(string)
 	if !ok || name == "" {
-		return c, d.errorf("optimizer.name", "missing; want one of %s", strings.Join(optimizers.Names(), ", "))
+		return c, d.errorf(at+".name", "missing; want one of %s", strings.Join(optimizers.Names(), ", "))
 	}
 	c.Name = name
 	specs, err := optimizers.Spec(name)
 	if err != nil {
-		return c, d.errorf("optimizer.name", "unknown optimizer %q; want one of %s%s", name, strings.Join(optimizers.Names(), ", "), didYouMean(name, optimizers.Names()))
+		return c, d.errorf(at+".name", "unknown optimizer %q; want one of %s%s", name, strings.Join(optimizers.Names(), ", "), didYouMean(name, optimizers.Names()))
 	}
 	known := map[string]bool{}
 	var knownNames []string
@@ -108,9 +131,9 @@ func (d *doc) optimizer(r *Recipe) (optimizers.Config, error) {
 	if name == "aggmo" {
 		knownNames = append(knownNames, "betas")
 	}
-	for _, k := range sortedKeys(r.Optimizer) {
-		key := "optimizer." + k
-		v := r.Optimizer[k]
+	for _, k := range sortedKeys(m) {
+		key := at + "." + k
+		v := m[k]
 		switch {
 		case k == "name":
 			continue
@@ -141,7 +164,7 @@ func (d *doc) optimizer(r *Recipe) (optimizers.Config, error) {
 		c.Hyper[k] = f
 	}
 	if _, err := optimizers.New(c); err != nil {
-		return c, d.errorf("optimizer", "%s", strings.TrimPrefix(err.Error(), "optimizers: "))
+		return c, d.errorf(at, "%s", strings.TrimPrefix(err.Error(), "optimizers: "))
 	}
 	return c, nil
 }

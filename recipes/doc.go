@@ -20,5 +20,31 @@
 //	epochs: 20
 //	quick: {epochs: 1, data.train: 5000}
 //
+// An autoencoder (model.type: autoencoder) learns to reconstruct its input;
+// a stacked denoising autoencoder (model.type: sdae) is a classifier whose
+// hidden layers are pretrained greedily, without labels, before fine-tuning:
+//
+//	model:
+//	  type: autoencoder
+//	  encoder: [{units: 128, activation: relu}, {units: 32, activation: relu}]
+//	  output: sigmoid                          # or linear
+//	  tied: false                              # decoder = encoder weights, transposed
+//	  corruption: {type: mask, level: 0.3}     # denoising (also gaussian, salt-and-pepper)
+//	  sparsity: {type: l1, weight: 0.001}      # or {type: kl, weight: 0.1, target: 0.05}
+//	loss: bce                                  # or mse
+//
+//	model:
+//	  type: sdae
+//	  encoder: [{units: 500, activation: sigmoid}, {units: 500, activation: sigmoid}]
+//	  tied: true
+//	pretrain:
+//	  epochs: 5
+//	  optimizer: {name: adam, lr: 0.001}
+//	  corruption: {type: mask, level: 0.2}
+//	  layers: [{}, {corruption: {type: mask, level: 0.1}}]   # optional, per layer
+//	loss: cross-entropy
+//
+// See Model, Pretrain and autoencoder.go for every key.
+//
 // Errors name the file, the line and the key, and say what was expected.
 package recipes

@@ -55,6 +55,12 @@ func setPath(v reflect.Value, keys []string, raw string) error {
 		return nil
 	}
 	k := keys[0]
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return setPath(v.Elem(), keys, raw)
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		names := fieldNames(v.Type())
@@ -90,7 +96,7 @@ func setPath(v reflect.Value, keys []string, raw string) error {
 		// A value inside optimizer: the path cannot go deeper than the key.
 		return fmt.Errorf("cannot set a key inside %q", k)
 	}
-	return fmt.Errorf("cannot set a key inside a %s", kindName(v.Type()))
+	return fmt.Errorf("cannot set a key inside %s", kindName(v.Type()))
 }
 
 // fieldNames maps a struct's yaml keys to field indexes.
@@ -162,7 +168,7 @@ func kindName(t reflect.Type) string {
 		return "a string"
 	case reflect.Slice:
 		return "a list"
-	case reflect.Map, reflect.Struct:
+	case reflect.Map, reflect.Struct, reflect.Pointer:
 		return "a mapping"
 	}
 	return "a value"

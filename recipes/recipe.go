@@ -30,10 +30,22 @@ type Recipe struct {
 	// Optimizer has a name key and the optimizer's hyper-parameters by name
 	// (lr, momentum, beta1, …); unset ones take the optimizer's defaults.
 	Optimizer map[string]any `yaml:"optimizer"`
+	// Schedule, optional, sets the learning rate of every update: a name
+	// key (constant, time-constant, step, exponential, cosine, adaptive),
+	// the schedule's parameters by name, and warmup (updates of linear
+	// warm-up). See ScheduleConfig.
+	Schedule map[string]any `yaml:"schedule,omitempty"`
+	// Regularizers adds penalties, dropout and input noise (mlp).
+	Regularizers Regularizers `yaml:"regularizers,omitempty"`
+	// EarlyStopping, if set, stops training by the patience rule and keeps
+	// the best model on validation.
+	EarlyStopping *EarlyStopping `yaml:"early_stopping,omitempty"`
 	// BatchSize is the number of examples per update.
 	BatchSize int `yaml:"batch_size"`
 	// Epochs is the number of passes over the training set.
 	Epochs int `yaml:"epochs"`
+	// Pretrain is the greedy layer-wise pretraining of an sdae model.
+	Pretrain Pretrain `yaml:"pretrain,omitempty"`
 	// Quick is the reduced profile applied by --quick: key paths (as for
 	// --set) and the values they take.
 	Quick map[string]any `yaml:"quick,omitempty"`
@@ -51,17 +63,39 @@ type Data struct {
 	Train      int `yaml:"train,omitempty"`
 	Validation int `yaml:"validation,omitempty"`
 	Test       int `yaml:"test,omitempty"`
+	// Positive, if set, turns the data set into a two-class task: class 1
+	// for the labels listed ("is it a 0?": [0]), class 0 for the others.
+	Positive []int `yaml:"positive,omitempty"`
 }
 
 // Model describes the network.
 type Model struct {
-	// Type is the model family: mlp.
+	// Type is the model family: mlp, autoencoder or sdae (a stacked
+	// denoising autoencoder classifier; see Pretrain).
 	Type string `yaml:"type"`
-	// Layers are the hidden layers, input side first.
-	Layers []Layer `yaml:"layers"`
+	// Layers are the hidden layers, input side first (mlp).
+	Layers []Layer `yaml:"layers,omitempty"`
 	// Init is the weight initialisation: glorot or he (default: he for relu
 	// layers, glorot otherwise).
 	Init string `yaml:"init,omitempty"`
+
+	// Encoder lists the encoder layers, input side first; the last is the
+	// code (autoencoder), or the stacked encoders that become the hidden
+	// layers of the fine-tuned classifier (sdae).
+	Encoder []Layer `yaml:"encoder,omitempty"`
+	// Decoder lists the decoder's hidden layers, code side first; empty
+	// mirrors the encoder (autoencoder).
+	Decoder []Layer `yaml:"decoder,omitempty"`
+	// Tied makes each decoder layer use its encoder layer's weight,
+	// transposed (autoencoder, and the pretraining stages of sdae).
+	Tied bool `yaml:"tied,omitempty"`
+	// Output is the reconstruction's activation: sigmoid or linear
+	// (autoencoder).
+	Output string `yaml:"output,omitempty"`
+	// Corruption makes an autoencoder denoising (autoencoder).
+	Corruption Corruption `yaml:"corruption,omitempty"`
+	// Sparsity adds a sparsity penalty on the code (autoencoder).
+	Sparsity Sparsity `yaml:"sparsity,omitempty"`
 }
 
 // Layer is one hidden layer.

@@ -34,6 +34,9 @@ func Evaluate(dir, dataDir string) (*Evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.IsAutoencoder() {
+		return evaluateAutoencoder(dir, r, data)
+	}
 	// The initial draw is overwritten by the saved weights.
 	m, err := BuildModel(r, data.Train, rng.New(r.Seed, "init"))
 	if err != nil {

@@ -37,6 +37,28 @@ type Summary struct {
 	ValError   float64 `json:"val_error"`
 	TestLoss   float64 `json:"test_loss"`
 	TestError  float64 `json:"test_error"`
+	// ValReconstructionLoss and TestReconstructionLoss are an autoencoder's
+	// mean reconstruction loss (per input feature) on clean validation and
+	// test inputs; absent for classifiers, whose errors are then the ones
+	// above. For an autoencoder ValLoss and TestLoss repeat them.
+	ValReconstructionLoss  float64 `json:"val_reconstruction_loss,omitempty"`
+	TestReconstructionLoss float64 `json:"test_reconstruction_loss,omitempty"`
+	// Pretrain is an sdae's greedy pretraining, one entry per layer; the
+	// fields above are then those of the fine-tuning.
+	Pretrain []LayerSummary `json:"pretrain,omitempty"`
+	// TestClasses gives precision, recall and F1 per class on the test set
+	// (classifiers). For a two-class task F1 of class 1 is also its Dice
+	// score on hard predictions.
+	TestClasses []ClassMetrics `json:"test_classes,omitempty"`
+	// BestUpdate, BestEpoch and BestScore locate the best validation
+	// evaluation under early stopping, whose model the run keeps (the val_
+	// and test_ figures above are then those of that model, the val_ ones as
+	// measured at the end of the last epoch); StopReason says why training
+	// ended. All absent without early stopping.
+	BestUpdate int     `json:"best_update,omitempty"`
+	BestEpoch  int     `json:"best_epoch,omitempty"`
+	BestScore  float64 `json:"best_score,omitempty"`
+	StopReason string  `json:"stop_reason,omitempty"`
 	// Seconds is the wall time of training and evaluation, data loading
 	// excluded.
 	Seconds float64 `json:"seconds"`
@@ -81,3 +103,41 @@ func writeMetrics(dir string, records []train.Record) error {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// ClassMetrics is how well one class is recognised.
+type ClassMetrics struct {
+	Class     int     `json:"class"`
+	Support   int     `json:"support"` // test examples of the class
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+// classMetrics compares predictions with labels, class by class.
+func classMetrics(pred, labels []int, classes int) []ClassMetrics {
+	tp := make([]int, classes)
+	predicted := make([]int, classes)
+	actual := make([]int, classes)
+	for i, p := range pred {
+		predicted[p]++
+		actual[labels[i]]++
+		if p == labels[i] {
+			tp[p]++
+		}
+	}
+	out := make([]ClassMetrics, classes)
+	for c := range out {
+		m := ClassMetrics{Class: c, Support: actual[c]}
+		if predicted[c] > 0 {
+			m.Precision = float64(tp[c]) / float64(predicted[c])
+		}
+		if actual[c] > 0 {
+			m.Recall = float64(tp[c]) / float64(actual[c])
+		}
+		if m.Precision+m.Recall > 0 {
+			m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
+		}
+		out[c] = m
+	}
+	return out
+}

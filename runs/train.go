@@ -16,6 +16,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
 )
 
@@ -46,9 +47,45 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	switch r.Model.Type {
+	case "autoencoder":
+		return trainAutoencoder(ctx, r, o)
+	case "sdae":
+		return trainStacked(ctx, r, o)
+	}
 	if err := prepareOut(o.Out); err != nil {
 		return nil, err
 	}
+	return trainClassifier(ctx, r, o, false)
+}
+
+// Resume continues the interrupted run in o.Out from its checkpoint, with
+// the recipe saved there; the result is the same, to the bit, as if it had
+// never stopped.
+func Resume(ctx context.Context, o Options) (*Summary, error) {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	dir := o.Out
+	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err == nil {
+		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, SummaryFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
+		return nil, fmt.Errorf("runs: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, CheckpointFile, err)
+	}
+	r, err := recipes.Load(filepath.Join(dir, RecipeFile), recipes.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
+	}
+	if r.Model.Type != "mlp" {
+		return nil, fmt.Errorf("runs: resume %s: resuming %s runs is not supported yet (only mlp)", dir, r.Model.Type)
+	}
+	return trainClassifier(ctx, r, o, true)
+}
+
+// trainClassifier runs an mlp recipe in o.Out, from its checkpoint when
+// resume is set.
+func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
 	data, err := LoadData(r, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -65,11 +102,36 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
-	task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: r.BatchSize})
+	streams := newStreams(r.Seed)
+	cc, err := classifierConfig(r, streams)
+	if err != nil {
+		return nil, err
+	}
+	task, err := train.NewClassifier(m, opt, cc)
 	if err != nil {
 		return nil, err
 	}
 	defer task.Close()
+	stopper, err := r.EarlyStopping.Stopper()
+	if err != nil {
+		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
+	}
+	sched, adaptive, err := Schedule(r, task, data.Train)
+	if err != nil {
+		return nil, err
+	}
+	if adaptive != nil {
+		defer adaptive.Close()
+	}
+	var from *train.State
+	if resume {
+		if adaptive != nil {
+			return nil, fmt.Errorf("runs: resume %s: runs with the adaptive schedule cannot be resumed yet", o.Out)
+		}
+		if from, err = loadCheckpoint(o.Out, m.Params(), opt, streams, stopper); err != nil {
+			return nil, err
+		}
+	}
 
 	saved := *r
 	saved.Quick = nil
@@ -77,22 +139,49 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.Write(filepath.Join(o.Out, RecipeFile), text); err != nil {
-		return nil, err
+	if !resume {
+		if err := atomicfile.Write(filepath.Join(o.Out, RecipeFile), text); err != nil {
+			return nil, err
+		}
 	}
-	fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
-		r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
+	verb := "writing to"
+	if resume {
+		verb = fmt.Sprintf("resuming at epoch %d, update %d, in", from.Epoch, from.Updates)
+	}
+	fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; %s %s\n",
+		r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), verb, o.Out)
 
 	start := time.Now()
-	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
-		Epochs:   r.Epochs,
-		Shuffle:  rng.New(r.Seed, "shuffle"),
-		Progress: train.NewProgress(o.Log, o.Interactive, r.BatchSize),
-	})
+	cfg := train.Config{
+		Epochs:     r.Epochs,
+		Shuffle:    rand.New(streams.shuffle),
+		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
+		Schedule:   sched,
+		EarlyStop:  stopper,
+		StopMetric: stopMetric(r),
+		Resume:     from,
+	}
+	if adaptive == nil {
+		cfg.Checkpoint = func(st *train.State) error {
+			if err := saveCheckpoint(o.Out, st, m.Params(), opt, streams, stopper); err != nil {
+				return err
+			}
+			return writeMetrics(o.Out, st.Records)
+		}
+	}
+	records, runErr := train.Run(ctx, task, data.Train, data.Validation, cfg)
 	if err := writeMetrics(o.Out, records); err != nil {
 		return nil, errors.Join(runErr, err)
 	}
+	if adaptive != nil {
+		if err := atomicfile.WriteFunc(filepath.Join(o.Out, AdaptiveFile), adaptive.WriteCSV); err != nil {
+			return nil, errors.Join(runErr, err)
+		}
+	}
 	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) && cfg.Checkpoint != nil {
+			return nil, fmt.Errorf("%w: stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", runErr, o.Out)
+		}
 		return nil, fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", runErr, len(records), o.Out)
 	}
 	test, err := task.Evaluate(data.Test)
@@ -108,6 +197,18 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 		TestLoss: test.Loss, TestError: test.Error,
 		Seconds: time.Since(start).Seconds(),
 	}
+	if s.TestClasses, err = perClass(task, data.Test); err != nil {
+		return nil, err
+	}
+	if stopper != nil {
+		t, score := stopper.Best()
+		s.BestUpdate, s.BestScore, s.StopReason = t, score, stopper.Reason()
+		s.BestEpoch = epochOf(records, t)
+		if s.StopReason == "" {
+			s.StopReason = fmt.Sprintf("epoch budget (%d) reached", r.Epochs)
+		}
+		fmt.Fprintf(o.Log, "early stopping: %s; kept the model of update %d (epoch %d)\n", s.StopReason, t, s.BestEpoch)
+	}
 	meta := map[string]string{"zoo.recipe": string(text), "zoo.format": "1"}
 	if err := SaveWeights(filepath.Join(o.Out, WeightsFile), m.Params(), meta); err != nil {
 		return nil, err
@@ -115,7 +216,7 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	if err := writeSummary(o.Out, s); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return s, removeCheckpoint(o.Out)
 }
 
 // prepareOut creates the run directory, refusing one that already holds a
@@ -158,7 +259,15 @@ func LoadData(r *recipes.Recipe, dir string) (*datasets.Splits, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.Limit(r.Data.Train, r.Data.Validation, r.Data.Test), nil
+	s = s.Limit(r.Data.Train, r.Data.Validation, r.Data.Test)
+	if len(r.Data.Positive) > 0 {
+		s = &datasets.Splits{
+			Train:      s.Train.Binary(r.Data.Positive...),
+			Validation: s.Validation.Binary(r.Data.Positive...),
+			Test:       s.Test.Binary(r.Data.Positive...),
+		}
+	}
+	return s, nil
 }
 
 // BuildModel returns the recipe's network for data shaped like s, with
@@ -168,8 +277,12 @@ func BuildModel(rc *recipes.Recipe, s *datasets.Set, r *rand.Rand) (*models.MLP,
 	if err != nil {
 		return nil, err
 	}
-	c := models.MLPConfig{Inputs: s.Dim(), Classes: s.Classes, Init: init}
-	for _, l := range rc.Model.Layers {
+	c := models.MLPConfig{Inputs: s.Dim(), Classes: s.Classes, Init: init, Dropout: dropout(rc)}
+	layers := rc.Model.Layers
+	if rc.Model.Type == "sdae" {
+		layers = rc.Model.Encoder // the fine-tuned network: encoders + softmax
+	}
+	for _, l := range layers {
 		a, err := models.ParseActivation(l.Activation)
 		if err != nil {
 			return nil, err
@@ -177,4 +290,43 @@ func BuildModel(rc *recipes.Recipe, s *datasets.Set, r *rand.Rand) (*models.MLP,
 		c.Hidden = append(c.Hidden, models.Layer{Units: l.Units, Activation: a})
 	}
 	return models.NewMLP(c, r)
+}
+
+// AdaptiveFile is written by a run with the adaptive schedule: every search's
+// candidate rates and their losses on the subset (see train.Adaptive.WriteCSV).
+const AdaptiveFile = "adaptive.csv"
+
+// Schedule returns the learning-rate schedule of recipe r for task, which
+// trains on trainSet: nil when the recipe has none. η0 is the task's
+// current learning rate, and cosine anneals over r.Epochs × the batches per
+// epoch. The adaptive heuristic, which needs a *train.Classifier, is also
+// returned as such, for its choices; the caller closes it. Its random
+// choices come from the stream "adaptive" of the recipe's seed.
+func Schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set) (train.Schedule, *train.Adaptive, error) {
+	fixed, ac, err := r.ScheduleConfig()
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case fixed != nil:
+		c := *fixed
+		c.LR = task.LearningRate()
+		c.Total = r.Epochs * (trainSet.Len() / task.BatchSize())
+		s, err := schedules.New(c)
+		if err != nil {
+			return nil, nil, fmt.Errorf("recipe %s: schedule: %w", r.Name, err)
+		}
+		return s, nil, nil
+	case ac != nil:
+		cl, ok := task.(*train.Classifier)
+		if !ok {
+			return nil, nil, fmt.Errorf("recipe %s: the adaptive schedule trains classifiers only (model.type %s)", r.Name, r.Model.Type)
+		}
+		ac.Penalties = penalties(r.Regularizers) // the copies optimize the task's objective
+		a, err := train.NewAdaptive(cl, trainSet, *ac, rng.New(r.Seed, "adaptive"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+		}
+		return a, a, nil
+	}
+	return nil, nil, nil
 }

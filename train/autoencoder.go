@@ -117,9 +117,17 @@ func (t *Autoencoder) compile(n int, learn bool) (*program, error) {
 	d := t.model.Inputs()
 	x := g.Input("x", dt, n, d)
 	target := g.Input("target", dt, n, d)
-	z, r, err := t.model.ReconstructLogits(g, x)
+	z, err := t.model.Logits(g, x)
 	if err != nil {
 		return nil, err
+	}
+	// r = Output(z) is the reconstruction; a training graph with the bce
+	// loss does not need it.
+	r := z
+	if !learn || t.cfg.Loss != BCE {
+		if r, err = t.model.Config.Output.Apply(z); err != nil {
+			return nil, err
+		}
 	}
 	var per *gorgonia.Node
 	switch t.cfg.Loss {
@@ -149,6 +157,9 @@ func (t *Autoencoder) compile(n int, learn bool) (*program, error) {
 
 // Model returns the autoencoder being trained.
 func (t *Autoencoder) Model() *models.Autoencoder { return t.model }
+
+// Corruption returns the corruption applied to training inputs.
+func (t *Autoencoder) Corruption() models.Corruption { return t.cfg.Corruption }
 
 // BatchSize implements Task.
 func (t *Autoencoder) BatchSize() int { return t.train.inputs[0].Shape()[0] }
@@ -271,5 +282,19 @@ func copyFloat32s(dst []float32, v gorgonia.Value) {
 		for i := range dst {
 			dst[i] = float32(d[i])
 		}
+	}
+}
+
+// OnCode turns an activation penalty (regularizers.ActivationL1 or
+// regularizers.KLSparsity with their coefficients bound) into a Penalty on
+// the code h of m, for a sparse autoencoder.
+func OnCode(m *models.Autoencoder, f func(h *gorgonia.Node) (*gorgonia.Node, error)) Penalty {
+	name := m.CodeName()
+	return func(g *models.Graph) (*gorgonia.Node, error) {
+		h, ok := g.Activations[name]
+		if !ok {
+			return nil, fmt.Errorf("train: the graph has no code layer %s", name)
+		}
+		return f(h)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/regularizers"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -19,6 +20,12 @@ type Classifier struct {
 	train *program
 	eval  *program
 	evalN int
+
+	loss     string
+	noise    regularizers.Noise
+	noiseRNG *rand.Rand
+	noisy    []float32 // the noisy batch, reused
+	maxNorm  float64
 }
 
 // ClassifierConfig sets the batch sizes of a Classifier.
@@ -29,9 +36,24 @@ type ClassifierConfig struct {
 	EvalBatch int
 	// Penalties are added to the training objective.
 	Penalties []Penalty
-	// Random draws the graph's random inputs (dropout masks, noise) at
-	// every update; needed only when the model has some.
+	// Random draws the graph's random inputs (dropout masks) at every
+	// update; needed only when the model has some.
 	Random *rand.Rand
+	// Noise is input-noise augmentation applied to every training batch,
+	// drawn from NoiseRandom. The stochastic method scores its candidates
+	// with the inference graph (no dropout); the adaptive one is not
+	// available here.
+	Noise       regularizers.Noise
+	NoiseRandom *rand.Rand
+	// MaxNorm, if > 0, rescales each weight column (the incoming weights of
+	// a unit) to an L2 norm of at most MaxNorm after every update.
+	MaxNorm float64
+	// Loss is the training loss: "cross-entropy" (softmax; the default) or,
+	// for two classes, "dice": 1 − D over the batch of the positive class's
+	// softmax probability against its indicator (losses.Dice, batch form),
+	// the lecture's loss for imbalanced classes. Evaluate always reports
+	// the cross-entropy, and the error rate.
+	Loss string
 }
 
 // NewClassifier compiles the training graph (forward, loss, gradients) and an
@@ -43,8 +65,32 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	if c.EvalBatch == 0 {
 		c.EvalBatch = 1000
 	}
-	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch}
+	if err := c.Noise.Validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if c.Noise.Active() {
+		if c.Noise.Method == regularizers.Adaptive {
+			return nil, fmt.Errorf("train: adaptive input noise is not available for classifiers; use random or stochastic")
+		}
+		if c.NoiseRandom == nil {
+			return nil, fmt.Errorf("train: input noise needs a random generator (ClassifierConfig.NoiseRandom)")
+		}
+	}
+	if !(c.MaxNorm >= 0) {
+		return nil, fmt.Errorf("train: max-norm must be ≥ 0, got %v", c.MaxNorm)
+	}
+	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch, noise: c.Noise, noiseRNG: c.NoiseRandom, maxNorm: c.MaxNorm}
 	var err error
+	switch c.Loss {
+	case "", "cross-entropy":
+	case "dice":
+		if m.Config.Classes != 2 {
+			return nil, fmt.Errorf("train: the dice loss needs 2 classes, the model has %d", m.Config.Classes)
+		}
+	default:
+		return nil, fmt.Errorf("train: unknown loss %q (known: cross-entropy, dice)", c.Loss)
+	}
+	t.loss = c.Loss
 	if t.train, err = t.compile(c.BatchSize, true, c.Penalties); err != nil {
 		return nil, err
 	}
@@ -76,6 +122,11 @@ func (t *Classifier) compile(n int, learn bool, penalties []Penalty) (*program, 
 		if err != nil {
 			return nil, err
 		}
+		if t.loss == "dice" {
+			if p.obj, err = diceObjective(g, logits, y); err != nil {
+				return nil, err
+			}
+		}
 		if err := p.compileTraining(g, params, penalties); err != nil {
 			return nil, err
 		}
@@ -99,7 +150,18 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	if b.N != t.BatchSize() {
 		return 0, fmt.Errorf("train: batch of %d examples, the graph takes %d", b.N, t.BatchSize())
 	}
-	fillRows(t.train.feed[0], b.X)
+	x := b.X
+	if t.noise.Active() {
+		if len(t.noisy) != len(b.X) {
+			t.noisy = make([]float32, len(b.X))
+		}
+		score := func(cand []float32) ([]float64, error) { return t.perExample(cand, b.Labels[:b.N]) }
+		if err := t.noise.Apply(t.noisy, b.X, len(b.X)/b.N, t.noiseRNG, score, nil); err != nil {
+			return 0, fmt.Errorf("train: input noise: %w", err)
+		}
+		x = t.noisy
+	}
+	fillRows(t.train.feed[0], x)
 	fillOneHot(t.train.feed[1], b.Labels, b.N)
 	loss, err := t.train.run()
 	if err != nil {
@@ -108,7 +170,31 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	if err := t.opt.Step(t.train.vgs); err != nil {
 		return 0, err
 	}
+	if t.maxNorm > 0 {
+		for _, l := range t.model.Layers {
+			if _, err := regularizers.MaxNorm(l.W.Value, t.maxNorm); err != nil {
+				return 0, err
+			}
+		}
+	}
 	return loss, nil
+}
+
+// perExample returns the cross-entropy of each example of x (rows) with
+// labels under the current weights, through the inference graph.
+func (t *Classifier) perExample(x []float32, labels []int) ([]float64, error) {
+	out := make([]float64, 0, len(labels))
+	dim := len(x) / len(labels)
+	err := datasets.Chunks(len(labels), t.evalN, func(from, to int) error {
+		fillRows(t.eval.feed[0], x[from*dim:to*dim])
+		fillOneHot(t.eval.feed[1], labels[from:to], to-from)
+		if _, err := t.eval.run(); err != nil {
+			return err
+		}
+		out = append(out, float64s(t.eval.per.Value())[:to-from]...)
+		return nil
+	})
+	return out, err
 }
 
 // Evaluate implements Task: mean cross-entropy and error rate over s.
@@ -141,6 +227,33 @@ func (t *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
 	}
 	n := float64(s.Len())
 	return Metrics{Loss: lossSum / n, Error: float64(wrong) / n, HasError: true, N: s.Len()}, nil
+}
+
+// diceObjective is 1 − D of the positive class (column 1): its softmax
+// probability against the targets' column, over the whole batch. The column
+// is taken by a product with the constant [0, 1]ᵀ, which keeps a [batch, 1]
+// matrix for losses.Dice.
+func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, error) {
+	sm, err := gorgonia.SoftMax(logits)
+	if err != nil {
+		return nil, fmt.Errorf("train: dice: %w", err)
+	}
+	var col *tensor.Dense
+	if logits.Dtype() == tensor.Float32 {
+		col = tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float32{0, 1}))
+	} else {
+		col = tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{0, 1}))
+	}
+	sel := gorgonia.NewConstant(col, gorgonia.WithName("dice.positive"))
+	p, err := gorgonia.Mul(sm, sel)
+	if err != nil {
+		return nil, fmt.Errorf("train: dice: %w", err)
+	}
+	truth, err := gorgonia.Mul(y, sel)
+	if err != nil {
+		return nil, fmt.Errorf("train: dice: %w", err)
+	}
+	return losses.Dice(p, truth, false, 0)
 }
 
 // Predict returns the most likely class of each example of s.

@@ -13,17 +13,27 @@ import (
 // learning rate, buffers), and graphs compiled anew. Training the copy leaves
 // t unchanged, and the copy may train in another goroutine while t is idle.
 //
-// The copy is compiled with c. A zero c.BatchSize or c.EvalBatch keeps t's.
-// The Classifier does not keep the penalties it was built with, so
-// c.Penalties must repeat them for the copy to optimize the same objective.
-// c.Random must be a generator of the copy's own when the model draws random
-// inputs (dropout, noise): a *rand.Rand is not safe for concurrent use.
+// The copy is compiled with c, whose zero fields keep t's settings:
+// BatchSize, EvalBatch, Loss, MaxNorm and Noise. The Classifier does not keep
+// the penalties it was built with, so c.Penalties must repeat them for the
+// copy to optimize the same objective. c.Random (for dropout masks) and
+// c.NoiseRandom (for input noise) must be generators of the copy's own when
+// the model needs them: a *rand.Rand is not safe for concurrent use.
 func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
 	if c.BatchSize == 0 {
 		c.BatchSize = t.BatchSize()
 	}
 	if c.EvalBatch == 0 {
 		c.EvalBatch = t.evalN
+	}
+	if c.Loss == "" {
+		c.Loss = t.loss
+	}
+	if c.MaxNorm == 0 {
+		c.MaxNorm = t.maxNorm
+	}
+	if !c.Noise.Active() && t.noise.Active() {
+		c.Noise = t.noise
 	}
 	opt, err := cloneOptimizer(t.opt)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/models"
 )
 
 // Config controls a training run.
@@ -21,12 +23,68 @@ type Config struct {
 	Progress Progress
 	// Schedule, if set, gives the learning rate of every update.
 	Schedule Schedule
+	// EarlyStop, if set, watches the validation score (see StopMetric) at
+	// its interval and ends training when it says so. When the task has
+	// Params (see ParamsTask), the parameters of the best evaluation are
+	// kept and restored at the end, so the run returns the best model, not
+	// the last.
+	EarlyStop earlystop.Stopper
+	// StopMetric is the score EarlyStop watches: "error" (the default for
+	// tasks that report one) or "loss".
+	StopMetric string
+	// Checkpoint, if set, is called with the run's state after every epoch
+	// but the last, and when ctx is cancelled, after the update in progress.
+	// Together with the task's parameters and optimizer state, the
+	// generators' states and EarlyStop's state, it is what Resume needs.
+	Checkpoint func(*State) error
+	// Resume continues the run st describes instead of starting anew: the
+	// caller has restored the task's parameters and optimizer, the
+	// generators and EarlyStop to the moment st was taken.
+	Resume *State
+}
+
+// State is a run in progress: where it is and what it has recorded.
+type State struct {
+	// Epoch is the epoch in progress, from 1.
+	Epoch int `json:"epoch"`
+	// Order is this epoch's example order and Pos the number of its
+	// examples already used; nil at the start of an epoch, whose order is
+	// then drawn from Config.Shuffle.
+	Order []int `json:"-"`
+	Pos   int   `json:"pos"`
+	// Updates counts the updates of the run so far.
+	Updates int `json:"updates"`
+	// LossSum, Steps and Seconds are this epoch's objective summed over its
+	// Steps updates and the time spent in it so far.
+	LossSum float64 `json:"loss_sum"`
+	Steps   int     `json:"steps"`
+	Seconds float64 `json:"seconds"`
+	// Records are the finished epochs'.
+	Records []Record `json:"records"`
+	// Best holds the parameters of the best evaluation so far under early
+	// stopping (nil without it), in the order of the task's Params.
+	Best []*models.Param `json:"-"`
+}
+
+// ParamsTask is a Task whose parameters the loop can snapshot and restore
+// for early stopping.
+type ParamsTask interface {
+	Task
+	Params() []*models.Param
 }
 
 // Schedule gives the learning rate of update t (counted from 1 over the
 // run); the loop sets it on the task before each update.
 type Schedule interface {
 	Rate(t int) float64
+}
+
+// FallibleSchedule is a Schedule whose rate can fail to be found, such as
+// the adaptive heuristic (see Adaptive), which trains copies of the task to
+// choose it. The loop calls RateErr instead of Rate and stops on its error.
+type FallibleSchedule interface {
+	Schedule
+	RateErr(t int) (float64, error)
 }
 
 // Record is what one epoch did.
@@ -61,8 +119,9 @@ func (e *DivergedError) Error() string {
 
 // Run trains task on train for c.Epochs epochs, evaluating on val after each
 // one (when val is not nil), and returns a record per epoch. It stops early,
-// with the records so far, when ctx is cancelled (ctx.Err()) or the objective
-// stops being finite (*DivergedError).
+// with the records so far, when ctx is cancelled (ctx.Err(), after the
+// update in progress and a checkpoint), when the objective stops being
+// finite (*DivergedError), or when c.EarlyStop says so.
 func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]Record, error) {
 	if c.Epochs < 1 {
 		return nil, fmt.Errorf("train: epochs must be ≥ 1, got %d", c.Epochs)
@@ -75,52 +134,115 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 	if train.Labels != nil {
 		b.Labels = make([]int, bs)
 	}
-	var records []Record
-	updates := 0
-	for epoch := 1; epoch <= c.Epochs; epoch++ {
+	st := &State{Epoch: 1}
+	if c.Resume != nil {
+		st = c.Resume
+		if st.Epoch < 1 || st.Updates < 0 || len(st.Records) != st.Epoch-1 {
+			return nil, fmt.Errorf("train: resume: inconsistent state (epoch %d, %d records, %d updates)", st.Epoch, len(st.Records), st.Updates)
+		}
+		if st.Order != nil && (len(st.Order) != train.Len() || st.Pos < 0 || st.Pos > len(st.Order)) {
+			return nil, fmt.Errorf("train: resume: the saved example order covers %d examples at position %d, the training set has %d", len(st.Order), st.Pos, train.Len())
+		}
+	}
+	es := newStopping(task, val, c)
+	if st.Best != nil {
+		if err := es.resume(st.Best); err != nil {
+			return st.Records, err
+		}
+	}
+	for ; st.Epoch <= c.Epochs && !es.stopped; st.Epoch++ {
+		epoch := st.Epoch
 		start := time.Now()
-		it := datasets.NewBatches(train, bs, c.Shuffle)
+		it := &datasets.Batches{Set: train, Size: bs, Order: st.Order, Pos: st.Pos}
+		if st.Order == nil {
+			it = datasets.NewBatches(train, bs, c.Shuffle)
+			st.Order, st.Pos, st.LossSum, st.Steps, st.Seconds = it.Order, 0, 0, 0, 0
+		}
 		if c.Progress != nil {
 			c.Progress.EpochStart(epoch, c.Epochs, it.Count())
 		}
-		var sum float64
-		n := 0
 		for it.Next(b.X, b.Labels) {
-			if err := ctx.Err(); err != nil {
-				return records, err
-			}
 			if c.Schedule != nil {
-				task.SetLearningRate(c.Schedule.Rate(updates + 1))
+				lr := 0.0
+				if f, ok := c.Schedule.(FallibleSchedule); ok {
+					var err error
+					if lr, err = f.RateErr(st.Updates + 1); err != nil {
+						return st.Records, fmt.Errorf("train: epoch %d, update %d: learning-rate schedule: %w", epoch, st.Updates+1, err)
+					}
+				} else {
+					lr = c.Schedule.Rate(st.Updates + 1)
+				}
+				task.SetLearningRate(lr)
 			}
 			loss, err := task.Step(b)
 			if err != nil {
-				return records, fmt.Errorf("train: epoch %d, update %d: %w", epoch, updates+1, err)
+				return st.Records, fmt.Errorf("train: epoch %d, update %d: %w", epoch, st.Updates+1, err)
 			}
-			updates++
+			st.Updates++
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return records, &DivergedError{Epoch: epoch, Update: updates, Loss: loss, LR: task.LearningRate()}
+				return st.Records, &DivergedError{Epoch: epoch, Update: st.Updates, Loss: loss, LR: task.LearningRate()}
 			}
-			sum += loss
-			n++
+			st.Pos = it.Pos
+			st.LossSum += loss
+			st.Steps++
 			if c.Progress != nil {
-				c.Progress.Update(n, loss)
+				c.Progress.Update(st.Steps, loss)
+			}
+			if es.dueMidEpoch(st.Updates) {
+				if err := es.evaluate(st.Updates, nil); err != nil {
+					return st.Records, err
+				}
+				if es.stopped {
+					break
+				}
+			}
+			if err := ctx.Err(); err != nil {
+				// Stop after a whole update, with a checkpoint to resume from.
+				st.Seconds += time.Since(start).Seconds()
+				return st.Records, errors.Join(err, checkpoint(c, st, es))
 			}
 		}
-		r := Record{Epoch: epoch, TrainLoss: sum / float64(n), LR: task.LearningRate(), Updates: updates}
+		r := Record{Epoch: epoch, TrainLoss: st.LossSum / float64(max(st.Steps, 1)), LR: task.LearningRate(), Updates: st.Updates}
 		if val != nil {
 			m, err := task.Evaluate(val)
 			if err != nil {
-				return records, err
+				return st.Records, err
 			}
 			r.Val = m
 		}
-		r.Seconds = time.Since(start).Seconds()
-		records = append(records, r)
+		if es.dueEndOfEpoch() {
+			if err := es.evaluate(st.Updates, &r.Val); err != nil {
+				return st.Records, err
+			}
+		}
+		r.Seconds = st.Seconds + time.Since(start).Seconds()
+		st.Records = append(st.Records, r)
 		if c.Progress != nil {
 			c.Progress.EpochEnd(r)
 		}
+		st.Order, st.Pos = nil, 0
+		if st.Epoch < c.Epochs && !es.stopped {
+			next := *st
+			next.Epoch++
+			if err := checkpoint(c, &next, es); err != nil {
+				return st.Records, err
+			}
+		}
 	}
-	return records, nil
+	return st.Records, es.restore()
+}
+
+// checkpoint hands the state to c.Checkpoint, with the best parameters so
+// far.
+func checkpoint(c Config, st *State, es *stopping) error {
+	if c.Checkpoint == nil {
+		return nil
+	}
+	st.Best = es.best
+	if err := c.Checkpoint(st); err != nil {
+		return fmt.Errorf("train: checkpoint: %w", err)
+	}
+	return nil
 }
 
 // IsDiverged reports whether err is, or wraps, a *DivergedError.

@@ -19,7 +19,8 @@ type program struct {
 	feed   []*tensor.Dense // one per input, reused for every batch
 	per    *gorgonia.Node  // per-example loss
 	out    *gorgonia.Node
-	cost   *gorgonia.Node // mean of per (plus any penalty); nil for inference
+	obj    *gorgonia.Node // the training loss when it is not the mean of per
+	cost   *gorgonia.Node // the loss plus any penalty; nil for inference
 	vgs    []gorgonia.ValueGrad
 	random []*models.RandomInput // redrawn from rng before every run
 	rng    *rand.Rand
@@ -39,9 +40,12 @@ func (p *program) allocFeed() {
 }
 
 func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalties []Penalty) error {
-	cost, err := gorgonia.Mean(p.per)
-	if err != nil {
-		return fmt.Errorf("train: objective: %w", err)
+	cost := p.obj
+	if cost == nil {
+		var err error
+		if cost, err = gorgonia.Mean(p.per); err != nil {
+			return fmt.Errorf("train: objective: %w", err)
+		}
 	}
 	for i, pen := range penalties {
 		term, err := pen(g)
@@ -56,7 +60,17 @@ func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalt
 	if _, err := gorgonia.Grad(cost, params...); err != nil {
 		return fmt.Errorf("train: gradients: %w", err)
 	}
-	p.vm = gorgonia.NewTapeMachine(g.G, gorgonia.BindDualValues(params...))
+	// Compile only what the objective, the outputs and the parameters'
+	// gradients need: Grad also differentiates the inputs (a wasted matrix
+	// product per input layer). Add a root to read another node after a run.
+	roots := gorgonia.Nodes{cost, p.per}
+	if p.out != nil {
+		roots = append(roots, p.out)
+	}
+	for _, n := range params {
+		roots = append(roots, n.Deriv())
+	}
+	p.vm = gorgonia.NewTapeMachine(g.G.SubgraphRoots(roots...), gorgonia.BindDualValues(params...))
 	p.vgs = gorgonia.NodesToValueGrads(params)
 	p.allocFeed()
 	p.random = g.Random

@@ -26,6 +26,10 @@ func newEvalCmd(e *env) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(ev)
 			}
+			if !ev.Test.HasError { // an autoencoder
+				fmt.Fprintf(e.out, "%s (%s): test reconstruction loss %.4f  on %d examples\n", ev.Dir, ev.Recipe, ev.Test.Loss, ev.Test.N)
+				return nil
+			}
 			fmt.Fprintf(e.out, "%s (%s): test error %.2f%%  test loss %.4f  on %d examples\n",
 				ev.Dir, ev.Recipe, 100*ev.Test.Error, ev.Test.Loss, ev.Test.N)
 			return nil

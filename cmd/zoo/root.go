@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/train"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -82,8 +83,11 @@ optimizer and budget. Built-in recipes reproduce the lecture; your own files wor
 the same way.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The fastest BLAS found (OpenBLAS, else pure Go): see zoo version.
+		PersistentPreRun: func(*cobra.Command, []string) { cblas.Install() },
 	}
 	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")
-	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e))
+	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
+	root.AddCommand(newBenchCmd(e), newVersionCmd(e))
 	return root
 }

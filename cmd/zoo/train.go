@@ -18,21 +18,46 @@ type trainOptions struct {
 	epochs int
 	quick  bool
 	set    []string
+	resume string
 }
 
 func newTrainCmd(e *env) *cobra.Command {
 	o := &trainOptions{}
 	cmd := &cobra.Command{
-		Use:   "train NAME|FILE",
+		Use:   "train NAME|FILE | --resume DIR",
 		Short: "Train a model from a built-in recipe or a recipe file",
 		Long: `Train a model from a built-in recipe (see zoo list) or your own YAML file, and
 write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetensors.`,
 		Example: `  zoo train mlp-mnist
   zoo train mlp-mnist --quick --seed 7 --out /tmp/run
   zoo train my-recipe.yaml --set optimizer.lr=0.01 --set epochs=5
-  zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files`,
-		Args: cobra.ExactArgs(1),
+  zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files
+  zoo train --resume runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.resume != "" {
+				if len(args) > 0 {
+					return fmt.Errorf("--resume continues the run with its own recipe; drop %q", args[0])
+				}
+				for _, f := range []string{"quick", "seed", "epochs", "set", "out"} {
+					if cmd.Flags().Changed(f) {
+						return fmt.Errorf("--resume continues the run exactly as it was started; --%s cannot change it", f)
+					}
+				}
+				return nil
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("want one recipe (a built-in name, see zoo list, or a YAML file), got %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.resume != "" {
+				s, err := runs.Resume(e.ctx, runs.Options{Out: o.resume, DataDir: o.data, Log: e.out, Interactive: e.tty})
+				if err != nil {
+					return err
+				}
+				return report(e, s, o.resume)
+			}
 			o.recipe = args[0]
 			return runTrain(e, o, cmd.Flags().Changed("epochs"))
 		},
@@ -44,6 +69,7 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 	f.IntVar(&o.epochs, "epochs", 0, "number of epochs (default: the recipe's)")
 	f.BoolVar(&o.quick, "quick", false, "run the recipe's reduced quick profile (seconds, for checks)")
 	f.StringArrayVar(&o.set, "set", nil, "override a recipe key, e.g. --set optimizer.lr=0.01 (repeatable)")
+	f.StringVar(&o.resume, "resume", "", "continue the interrupted run in this directory from its checkpoint")
 	return cmd
 }
 
@@ -69,7 +95,16 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 	if err != nil {
 		return err
 	}
+	return report(e, s, o.out)
+}
+
+// report prints a finished run's result.
+func report(e *env, s *runs.Summary, dir string) error {
+	if s.TestReconstructionLoss != 0 { // an autoencoder
+		fmt.Fprintf(e.out, "test reconstruction loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n", s.TestReconstructionLoss, s.Epochs, s.Seconds, dir)
+		return nil
+	}
 	fmt.Fprintf(e.out, "test error %.2f%%  test loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n",
-		100*s.TestError, s.TestLoss, s.Epochs, s.Seconds, o.out)
+		100*s.TestError, s.TestLoss, s.Epochs, s.Seconds, dir)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -152,4 +153,23 @@ func summaryWithoutTime(t *testing.T, dir string) string {
 	delete(m, "seconds")
 	out, _ := json.Marshal(m)
 	return string(out)
+}
+
+// TestRegularizedRunsDeterministic: dropout masks and input noise come from
+// the run's seed too, so a regularized run repeats bit for bit.
+func TestRegularizedRunsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	var weights [2][]byte
+	for i := range weights {
+		out := filepath.Join(dir, strconv.Itoa(i))
+		code, stdout, stderr := zoo(t, "train", "mlp-mnist-dropout", "--quick", "--out", out,
+			"--set", "regularizers.noise={method: stochastic, sigma: 0.2, k: 2}", "--set", "regularizers.l2=1e-4")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		weights[i] = readFile(t, out, runs.WeightsFile)
+	}
+	if !bytes.Equal(weights[0], weights[1]) {
+		t.Error("two runs of a recipe with dropout, noise and L2 gave different weights")
+	}
 }

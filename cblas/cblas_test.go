@@ -1,0 +1,238 @@
+package cblas
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// openOrSkip loads the library the default search would use, or skips the
+// test saying why.
+func openOrSkip(t *testing.T) *Implementation {
+	t.Helper()
+	impl, info := Select("auto")
+	im, ok := impl.(*Implementation)
+	if !ok {
+		t.Skipf("no CBLAS library to test (%s); install libopenblas0 to run this test", info.Reason)
+	}
+	return im
+}
+
+// TestGemmMatchesGonum compares the library with gonum on random matrices
+// in every transpose combination, with padded leading dimensions and
+// shapes on both sides of the small-product threshold.
+func TestGemmMatchesGonum(t *testing.T) {
+	im := openOrSkip(t)
+	var ref gonum.Implementation
+	r := rand.New(rand.NewPCG(3, 4))
+	ts := []blas.Transpose{blas.NoTrans, blas.Trans, blas.ConjTrans}
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {64, 33, 17}, {128, 100, 78}, {5, 200, 1}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, tA := range ts {
+			for _, tB := range ts {
+				name := fmt.Sprintf("%dx%dx%d/%c%c", m, n, k, tA, tB)
+				aRows, aCols := m, k
+				if tA != blas.NoTrans {
+					aRows, aCols = k, m
+				}
+				bRows, bCols := k, n
+				if tB != blas.NoTrans {
+					bRows, bCols = n, k
+				}
+				lda, ldb, ldc := aCols+1, bCols+2, n+3
+				a, b := randoms(r, aRows*lda), randoms(r, bRows*ldb)
+				c := randoms(r, m*ldc)
+				for _, alpha := range []float64{1, -0.5} {
+					for _, beta := range []float64{0, 0.25} {
+						want, got := append([]float64(nil), c...), append([]float64(nil), c...)
+						ref.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+						im.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+						if err := close64(got, want, 1e-12*float64(k)); err != nil {
+							t.Errorf("dgemm %s α=%g β=%g: %v", name, alpha, beta, err)
+						}
+						want32, got32 := to32(c), to32(c)
+						ref.Sgemm(tA, tB, m, n, k, float32(alpha), to32(a), lda, to32(b), ldb, float32(beta), want32, ldc)
+						im.Sgemm(tA, tB, m, n, k, float32(alpha), to32(a), lda, to32(b), ldb, float32(beta), got32, ldc)
+						if err := close64(to64(got32), to64(want32), 1e-6*float64(k)); err != nil {
+							t.Errorf("sgemm %s α=%g β=%g: %v", name, alpha, beta, err)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemvMatchesGonum(t *testing.T) {
+	im := openOrSkip(t)
+	var ref gonum.Implementation
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, sz := range [][2]int{{1, 1}, {7, 3}, {100, 784}, {1000, 10}} {
+		m, n := sz[0], sz[1]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, inc := range []int{1, 2} {
+				lenX, lenY := n, m
+				if tA != blas.NoTrans {
+					lenX, lenY = m, n
+				}
+				a, x, y := randoms(r, m*(n+1)), randoms(r, lenX*inc), randoms(r, lenY*inc)
+				want, got := append([]float64(nil), y...), append([]float64(nil), y...)
+				ref.Dgemv(tA, m, n, 1.5, a, n+1, x, inc, 0.5, want, inc)
+				im.Dgemv(tA, m, n, 1.5, a, n+1, x, inc, 0.5, got, inc)
+				if err := close64(got, want, 1e-12*float64(max(m, n))); err != nil {
+					t.Errorf("dgemv %dx%d/%c inc %d: %v", m, n, tA, inc, err)
+				}
+				want32, got32 := to32(y), to32(y)
+				ref.Sgemv(tA, m, n, 1.5, to32(a), n+1, to32(x), inc, 0.5, want32, inc)
+				im.Sgemv(tA, m, n, 1.5, to32(a), n+1, to32(x), inc, 0.5, got32, inc)
+				if err := close64(to64(got32), to64(want32), 1e-6*float64(max(m, n))); err != nil {
+					t.Errorf("sgemv %dx%d/%c inc %d: %v", m, n, tA, inc, err)
+				}
+			}
+		}
+	}
+}
+
+// TestInvalidArgumentsPanicLikeGonum: calls the library must not take
+// reach gonum, which panics with its own message instead of C reading out
+// of bounds.
+func TestInvalidArgumentsPanicLikeGonum(t *testing.T) {
+	im := openOrSkip(t)
+	im.MinFlops = 0
+	cases := map[string]func(){
+		"short a": func() {
+			im.Sgemm(blas.NoTrans, blas.NoTrans, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+		},
+		"short c": func() {
+			im.Dgemm(blas.NoTrans, blas.Trans, 4, 4, 4, 1, make([]float64, 16), 4, make([]float64, 16), 4, 0, make([]float64, 15), 4)
+		},
+		"bad lda": func() {
+			im.Sgemm(blas.Trans, blas.NoTrans, 4, 4, 4, 1, make([]float32, 64), 3, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+		},
+		"short x": func() {
+			im.Sgemv(blas.NoTrans, 4, 4, 1, make([]float32, 16), 4, make([]float32, 3), 1, 0, make([]float32, 4), 1)
+		},
+		"bad flag": func() {
+			im.Dgemm('X', blas.NoTrans, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2)
+		},
+	}
+	for name, f := range cases {
+		func() {
+			defer func() {
+				p := recover()
+				if s, _ := p.(string); !strings.HasPrefix(s, "blas: ") {
+					t.Errorf("%s: panic %v, want gonum's blas: … message", name, p)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// TestMatMulThroughTensor runs a product through tensor's engine, as
+// Gorgonia does, with the library installed and with gonum.
+func TestMatMulThroughTensor(t *testing.T) {
+	im := openOrSkip(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	a := tensor.New(tensor.WithShape(64, 50), tensor.WithBacking(to32(randoms(r, 64*50))))
+	b := tensor.New(tensor.WithShape(64, 30), tensor.WithBacking(to32(randoms(r, 64*30))))
+	prev := gorgonia.WhichBLAS()
+	defer gorgonia.Use(prev)
+	product := func() []float32 { // aᵀ·b, the weight-gradient case
+		at := a.Clone().(*tensor.Dense)
+		if err := at.T(); err != nil {
+			t.Fatal(err)
+		}
+		c, err := tensor.MatMul(at, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Data().([]float32)
+	}
+	gorgonia.Use(gonum.Implementation{})
+	want := product()
+	gorgonia.Use(im)
+	got := product()
+	if err := close64(to64(got), to64(want), 1e-5); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestVerifyAcceptsLibrary(t *testing.T) {
+	im := openOrSkip(t)
+	if err := Verify(im); err != nil {
+		t.Error(err)
+	}
+	if im.Lib.Vendor == "openblas" && im.Lib.Threads() < 1 {
+		t.Errorf("openblas reports %d threads", im.Lib.Threads())
+	}
+}
+
+// TestFallback: the pure-Go path, chosen or forced by a missing library,
+// says why.
+func TestFallback(t *testing.T) {
+	for _, tc := range []struct{ env, reason string }{
+		{"go", "forced by ZOO_BLAS=go"},
+		{"gonum", "ZOO_BLAS=gonum"},
+		{"libzoo-no-such-blas.so.9", "libzoo-no-such-blas.so.9"},
+		{"libc.so.6", "not a CBLAS library"},
+	} {
+		impl, info := Select(tc.env)
+		if _, ok := impl.(gonum.Implementation); !ok {
+			t.Errorf("ZOO_BLAS=%s: got %T, want gonum.Implementation", tc.env, impl)
+		}
+		if info.Fast() || info.Name != "gonum" || !strings.Contains(info.Reason, tc.reason) {
+			t.Errorf("ZOO_BLAS=%s: info %+v, want pure Go with reason mentioning %q", tc.env, info, tc.reason)
+		}
+		if !strings.HasPrefix(info.String(), "pure Go (gonum)") {
+			t.Errorf("ZOO_BLAS=%s: String() = %q", tc.env, info.String())
+		}
+	}
+}
+
+// TestNoLibrary: when the default search finds nothing, pure Go is used
+// and the reason tells how to get the library.
+func TestNoLibrary(t *testing.T) {
+	saved := searchList
+	defer func() { searchList = saved }()
+	searchList = []string{"libzoo-no-such-blas.so.9"}
+	impl, info := Select("")
+	if _, ok := impl.(gonum.Implementation); !ok || info.Reason != missingHint {
+		t.Errorf("got %T, %+v; want gonum with reason %q", impl, info, missingHint)
+	}
+}
+
+// TestVerifyRejectsWrongResults: a library that computes the wrong thing
+// is caught before it is installed.
+func TestVerifyRejectsWrongResults(t *testing.T) {
+	lib := &Library{Path: "fake", Vendor: "cblas"}
+	lib.dgemm = func(_, _, _, _, _, _ int32, _ float64, _ []float64, _ int32, _ []float64, _ int32, _ float64, c []float64, _ int32) {
+		c[0] = math.NaN()
+	}
+	err := Verify(NewImplementation(lib))
+	if err == nil || !strings.Contains(err.Error(), "dgemm") {
+		t.Errorf("Verify of a wrong library: %v, want a dgemm disagreement", err)
+	}
+}
+
+func TestInfoString(t *testing.T) {
+	for _, tc := range []struct {
+		info Info
+		want string
+	}{
+		{Info{Name: "openblas", Library: "libopenblas.so.0", Version: "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", Threads: 2}, "openblas 0.3.21 (libopenblas.so.0, 2 threads)"},
+		{Info{Name: "cblas", Library: "libcblas.so"}, "cblas (libcblas.so)"},
+		{Info{Name: "gonum", Reason: missingHint}, "pure Go (gonum): " + missingHint},
+	} {
+		if got := tc.info.String(); got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.info, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,28 @@
+// Package cblas gives Gorgonia a fast BLAS without cgo: it loads a CBLAS
+// library (OpenBLAS) at run time with purego and routes the hot level-3 and
+// level-2 calls (Sgemm, Dgemm, Sgemv, Dgemv) to it, keeping gonum's pure-Go
+// implementation for everything else and as the fallback.
+//
+// Programs call Install once at start-up:
+//
+//	info := cblas.Install() // gorgonia.Use(...) with the best BLAS found
+//	fmt.Println("blas:", info)
+//
+// Install looks for libopenblas.so.0, libopenblas.so, then libblas.so.3 if
+// it is an optimized CBLAS (OpenBLAS or BLIS behind Debian's alternatives),
+// checks the bound functions against gonum on small products, and installs
+// the library with gorgonia.Use (which also sets the tensor package's BLAS).
+// When no library is found, or it disagrees with gonum, it keeps gonum's
+// pure-Go BLAS and says why in Info.Reason.
+//
+// The environment variable ZOO_BLAS chooses:
+//
+//	ZOO_BLAS unset or "auto"   the first library found, else pure Go
+//	ZOO_BLAS=go (or gonum)     pure Go, for comparisons
+//	ZOO_BLAS=NAME or PATH      that library only, e.g. libopenblas.so.0
+//
+// OpenBLAS reads OPENBLAS_NUM_THREADS itself; Info.Threads reports the
+// number it uses.
+//
+// On Debian or Ubuntu, `apt-get install libopenblas0` provides the library.
+package cblas

@@ -1,0 +1,79 @@
+// Package experiments holds the zoo's experiments: programs that reproduce a
+// claim of the lecture and write their evidence (data as CSV and JSON,
+// figures as PNG, a report in Markdown) to a directory. They are found by
+// name in a small registry, which the CLI's `zoo experiment` uses:
+//
+//	e, err := experiments.Lookup("optimizer-paths")
+//	...
+//	err = e.Run(ctx, experiments.Options{Out: "out/paths"})
+//
+// To add one, write its Run function in a file of its own and add a line to
+// registry. The package has no global mutable state.
+package experiments
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Options control a run of an experiment.
+type Options struct {
+	// Out is the directory the experiment writes to; it is created if
+	// needed, and files of an earlier run there are replaced.
+	Out string
+	// Quick runs a reduced version (fewer steps, less data) in seconds, for
+	// checks; its numbers are not the experiment's results.
+	Quick bool
+	// Seed drives every random choice; experiments without any ignore it.
+	Seed uint64
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// Experiment is one registered experiment.
+type Experiment struct {
+	Name        string
+	Description string // one line, for `zoo experiment list`
+	Run         func(ctx context.Context, o Options) error
+}
+
+// registry lists the experiments. It is a function rather than a variable so
+// that the package has no global mutable state.
+func registry() []Experiment {
+	return []Experiment{
+		{
+			Name:        "optimizer-paths",
+			Description: "the 13 optimizers on four 2-D surfaces (ravine, Rosenbrock, Beale, saddle): paths, contour plots, report",
+			Run:         OptimizerPaths,
+		},
+	}
+}
+
+// List returns the experiments, sorted by name.
+func List() []Experiment {
+	list := registry()
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list
+}
+
+// Names returns the experiments' names, sorted.
+func Names() []string {
+	var names []string
+	for _, e := range List() {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+// Lookup returns the experiment called name.
+func Lookup(name string) (Experiment, error) {
+	for _, e := range registry() {
+		if e.Name == name {
+			return e, nil
+		}
+	}
+	return Experiment{}, fmt.Errorf("experiments: unknown experiment %q (known: %s)", name, strings.Join(Names(), ", "))
+}

@@ -1,0 +1,528 @@
+package runs
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/regularizers"
+	"github.com/gorgonia-zoo/zoo/train"
+	"gorgonia.org/gorgonia"
+)
+
+// The figures of an autoencoder run.
+const (
+	// ReconstructionsFile is a grid of test digits, one column each: the
+	// originals, then (for a denoising autoencoder) their corrupted copies,
+	// then the reconstructions.
+	ReconstructionsFile = "reconstructions.png"
+	// FiltersFile shows the first encoder layer's weights, one tile per
+	// unit: the input pattern that unit responds to most.
+	FiltersFile = "filters.png"
+)
+
+// LayerSummary is the pretraining of one layer of an sdae, in summary.json.
+type LayerSummary struct {
+	Layer      int    `json:"layer"`
+	Corruption string `json:"corruption"`
+	Epochs     int    `json:"epochs"`
+	// TrainLoss is the last epoch's mean objective (on corrupted inputs);
+	// ValReconstructionLoss the clean validation reconstruction loss.
+	TrainLoss             float64 `json:"train_loss"`
+	ValReconstructionLoss float64 `json:"val_reconstruction_loss"`
+	Seconds               float64 `json:"seconds"`
+}
+
+// BuildAutoencoder returns the recipe's autoencoder (model.type:
+// autoencoder) for data shaped like s, with initial weights drawn from r.
+func BuildAutoencoder(rc *recipes.Recipe, s *datasets.Set, r *rand.Rand) (*models.Autoencoder, error) {
+	init, err := models.ParseInit(rc.Model.Init)
+	if err != nil {
+		return nil, err
+	}
+	out, err := models.ParseActivation(rc.Model.Output)
+	if err != nil {
+		return nil, err
+	}
+	c := models.AutoencoderConfig{Inputs: s.Dim(), Output: out, Tied: rc.Model.Tied, Init: init}
+	if c.Encoder, err = modelLayers(rc.Model.Encoder); err != nil {
+		return nil, err
+	}
+	if len(rc.Model.Decoder) > 0 {
+		if c.Decoder, err = modelLayers(rc.Model.Decoder); err != nil {
+			return nil, err
+		}
+	}
+	return models.NewAutoencoder(c, r)
+}
+
+func modelLayers(ls []recipes.Layer) ([]models.Layer, error) {
+	out := make([]models.Layer, len(ls))
+	for i, l := range ls {
+		a, err := models.ParseActivation(l.Activation)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = models.Layer{Units: l.Units, Activation: a}
+	}
+	return out, nil
+}
+
+// autoencoderConfig returns the training settings of an autoencoder recipe:
+// loss, corruption (drawn from the run's "corruption" stream), weight
+// penalties and sparsity.
+func autoencoderConfig(r *recipes.Recipe, ae *models.Autoencoder) train.AutoencoderConfig {
+	c := train.AutoencoderConfig{
+		BatchSize:  r.BatchSize,
+		Loss:       train.ReconstructionLoss(r.Loss),
+		Corruption: r.Model.Corruption.Model(),
+		Random:     rng.New(r.Seed, "corruption"),
+		// The weight penalties of regularizers (the only ones an
+		// autoencoder recipe may set).
+		Penalties: penalties(r.Regularizers),
+	}
+	switch s := r.Model.Sparsity; s.Type {
+	case "l1":
+		c.Penalties = append(c.Penalties, train.OnCode(ae, func(h *gorgonia.Node) (*gorgonia.Node, error) {
+			return regularizers.ActivationL1(s.Weight, h)
+		}))
+	case "kl":
+		c.Penalties = append(c.Penalties, train.OnCode(ae, func(h *gorgonia.Node) (*gorgonia.Node, error) {
+			return regularizers.KLSparsity(s.Weight, s.Target, h)
+		}))
+	}
+	return c
+}
+
+// writeRecipe stores the recipe as run (without its quick profile) and
+// returns its text.
+func writeRecipe(dir string, r *recipes.Recipe) (string, error) {
+	saved := *r
+	saved.Quick = nil
+	text, err := saved.Marshal()
+	if err != nil {
+		return "", err
+	}
+	return string(text), atomicfile.Write(filepath.Join(dir, RecipeFile), text)
+}
+
+// trainAutoencoder runs an autoencoder recipe: like Train, but the model
+// learns to reconstruct its (possibly corrupted) input, the summary reports
+// reconstruction losses, and the run directory gets ReconstructionsFile and
+// FiltersFile.
+func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) {
+	if err := prepareOut(o.Out); err != nil {
+		return nil, err
+	}
+	data, err := LoadData(r, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	ae, err := BuildAutoencoder(r, data.Train, rng.New(r.Seed, "init"))
+	if err != nil {
+		return nil, err
+	}
+	oc, err := r.OptimizerConfig()
+	if err != nil {
+		return nil, err
+	}
+	opt, err := optimizers.New(oc)
+	if err != nil {
+		return nil, err
+	}
+	task, err := train.NewAutoencoder(ae, opt, autoencoderConfig(r, ae))
+	if err != nil {
+		return nil, err
+	}
+	defer task.Close()
+	sched, _, err := Schedule(r, task, data.Train)
+	if err != nil {
+		return nil, err
+	}
+	stopper, err := r.EarlyStopping.Stopper()
+	if err != nil {
+		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
+	}
+	text, err := writeRecipe(o.Out, r)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
+		r.Name, shape(ae), models.Count(ae.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
+
+	start := time.Now()
+	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
+		Epochs:     r.Epochs,
+		Shuffle:    rng.New(r.Seed, "shuffle"),
+		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
+		Schedule:   sched,
+		EarlyStop:  stopper,
+		StopMetric: "loss",
+	})
+	if err := writeStagedMetrics(o.Out, nil, records); err != nil {
+		return nil, errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		return nil, fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", runErr, len(records), o.Out)
+	}
+	test, err := task.Evaluate(data.Test)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFigures(o.Out, task, data.Test, rng.New(r.Seed, "figures")); err != nil {
+		return nil, err
+	}
+	last := records[len(records)-1]
+	s := &Summary{
+		Recipe: r.Name, Seed: r.Seed, Epochs: len(records), Updates: last.Updates,
+		Parameters: models.Count(ae.Params()),
+		Train:      data.Train.Len(), Validation: data.Validation.Len(), Test: data.Test.Len(),
+		TrainLoss: last.TrainLoss, ValLoss: last.Val.Loss, TestLoss: test.Loss,
+		ValReconstructionLoss: last.Val.Loss, TestReconstructionLoss: test.Loss,
+	}
+	noteStop(s, stopper, records, r, o.Log)
+	s.Seconds = time.Since(start).Seconds()
+	meta := map[string]string{"zoo.recipe": text, "zoo.format": "1"}
+	if err := SaveWeights(filepath.Join(o.Out, WeightsFile), ae.Params(), meta); err != nil {
+		return nil, err
+	}
+	if err := writeSummary(o.Out, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// shape describes an autoencoder's widths, e.g. 784→128→32→128→784 (tied).
+func shape(ae *models.Autoencoder) string {
+	s := strconv.Itoa(ae.Inputs())
+	for _, l := range ae.Encoder {
+		s += "→" + strconv.Itoa(l.Out())
+	}
+	for _, l := range ae.Decoder {
+		switch d := l.(type) {
+		case *models.Dense:
+			s += "→" + strconv.Itoa(d.Out())
+		case *models.TiedDense:
+			s += "→" + strconv.Itoa(d.Out())
+		}
+	}
+	if ae.Config.Tied {
+		s += " (tied)"
+	}
+	return s
+}
+
+// stageOutput is the rule for the reconstruction of pretraining stage k:
+// inputs in [0, 1] (pixels, codes of a sigmoid layer) get a sigmoid output
+// and the binary cross-entropy, others a linear output and squared error.
+func stageOutput(r *recipes.Recipe, k int) (models.Activation, train.ReconstructionLoss) {
+	if k == 0 || r.Model.Encoder[k-1].Activation == "sigmoid" {
+		return models.Sigmoid, train.BCE
+	}
+	return models.Linear, train.MSE
+}
+
+// trainStacked runs an sdae recipe: greedy layer-wise pretraining of the
+// encoders (each a denoising autoencoder on the codes of the ones below),
+// then fine-tuning of encoders plus a softmax layer as one MLP, exactly as
+// Train fine-tunes an mlp recipe with the same layers (same initial draw,
+// same shuffling), so an mlp recipe with model.layers = model.encoder is
+// the same training without pretraining.
+func trainStacked(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) {
+	if err := prepareOut(o.Out); err != nil {
+		return nil, err
+	}
+	data, err := LoadData(r, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := BuildModel(r, data.Train, rng.New(r.Seed, "init"))
+	if err != nil {
+		return nil, err
+	}
+	stack := &models.Stacked{MLP: m}
+	plan, err := r.PretrainPlan()
+	if err != nil {
+		return nil, err
+	}
+	text, err := writeRecipe(o.Out, r)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
+		r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
+
+	start := time.Now()
+	pc := train.PretrainConfig{BatchSize: r.PretrainBatchSize()}
+	var stageStart time.Time
+	var layers []LayerSummary
+	for k, p := range plan {
+		opt, err := optimizers.New(p.Optimizer)
+		if err != nil {
+			return nil, err
+		}
+		out, loss := stageOutput(r, k)
+		stream := fmt.Sprintf("pretrain.%d.", k)
+		enc := stack.Encoders()[k]
+		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",
+			k, enc.In(), enc.Out(), enc.Act, p.Corruption, loss, p.Epochs)
+		pc.Stages = append(pc.Stages, train.Stage{
+			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: r.Model.Tied,
+			Init: rng.New(r.Seed, stream+"init"), Shuffle: rng.New(r.Seed, stream+"shuffle"), Noise: rng.New(r.Seed, stream+"corruption"),
+			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header, start: &stageStart},
+		})
+		layers = append(layers, LayerSummary{Layer: k, Corruption: p.Corruption.String()})
+	}
+	pc.AfterStage = func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
+		layers[k].Seconds = time.Since(stageStart).Seconds()
+		if k > 0 {
+			return nil
+		}
+		// The first layer sees pixels: show its reconstructions and filters.
+		return writeFigures(o.Out, stage, data.Test, rng.New(r.Seed, "figures"))
+	}
+	pre, runErr := train.Pretrain(ctx, stack, data.Train, data.Validation, pc)
+	if runErr != nil {
+		if err := writeStagedMetrics(o.Out, pre, nil); err != nil {
+			return nil, errors.Join(runErr, err)
+		}
+		return nil, fmt.Errorf("%w (metrics of the %d finished pretraining epochs are in %s; no model was saved)", runErr, len(pre), o.Out)
+	}
+	for _, p := range pre {
+		l := &layers[p.Layer]
+		l.Epochs, l.TrainLoss, l.ValReconstructionLoss = p.Epoch, p.TrainLoss, p.Val.Loss
+	}
+
+	fmt.Fprintf(o.Log, "fine-tuning %d layers and a softmax output: %d epochs\n", len(plan), r.Epochs)
+	oc, err := r.OptimizerConfig()
+	if err != nil {
+		return nil, err
+	}
+	opt, err := optimizers.New(oc)
+	if err != nil {
+		return nil, err
+	}
+	cc, err := classifierConfig(r, newStreams(r.Seed))
+	if err != nil {
+		return nil, err
+	}
+	task, err := train.NewClassifier(m, opt, cc)
+	if err != nil {
+		return nil, err
+	}
+	defer task.Close()
+	stopper, err := r.EarlyStopping.Stopper()
+	if err != nil {
+		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
+	}
+	sched, adaptive, err := Schedule(r, task, data.Train)
+	if err != nil {
+		return nil, err
+	}
+	if adaptive != nil {
+		defer adaptive.Close()
+	}
+	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
+		Epochs:     r.Epochs,
+		Shuffle:    rng.New(r.Seed, "shuffle"),
+		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
+		Schedule:   sched,
+		EarlyStop:  stopper,
+		StopMetric: stopMetric(r),
+	})
+	if err := writeStagedMetrics(o.Out, pre, records); err != nil {
+		return nil, errors.Join(runErr, err)
+	}
+	if adaptive != nil {
+		if err := atomicfile.WriteFunc(filepath.Join(o.Out, AdaptiveFile), adaptive.WriteCSV); err != nil {
+			return nil, errors.Join(runErr, err)
+		}
+	}
+	if runErr != nil {
+		return nil, fmt.Errorf("%w (metrics of the pretraining and of the %d finished fine-tuning epochs are in %s; no model was saved)", runErr, len(records), o.Out)
+	}
+	test, err := task.Evaluate(data.Test)
+	if err != nil {
+		return nil, err
+	}
+	last := records[len(records)-1]
+	s := &Summary{
+		Recipe: r.Name, Seed: r.Seed, Epochs: len(records), Updates: last.Updates,
+		Parameters: models.Count(m.Params()),
+		Train:      data.Train.Len(), Validation: data.Validation.Len(), Test: data.Test.Len(),
+		TrainLoss: last.TrainLoss, ValLoss: last.Val.Loss, ValError: last.Val.Error,
+		TestLoss: test.Loss, TestError: test.Error,
+		Pretrain: layers,
+	}
+	if s.TestClasses, err = perClass(task, data.Test); err != nil {
+		return nil, err
+	}
+	noteStop(s, stopper, records, r, o.Log)
+	s.Seconds = time.Since(start).Seconds()
+	meta := map[string]string{"zoo.recipe": text, "zoo.format": "1"}
+	if err := SaveWeights(filepath.Join(o.Out, WeightsFile), m.Params(), meta); err != nil {
+		return nil, err
+	}
+	if err := writeSummary(o.Out, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// headed is a Progress that prints a header line before the first epoch and
+// notes when it started.
+type headed struct {
+	train.Progress
+	w      io.Writer
+	header string
+	start  *time.Time
+}
+
+func (h *headed) EpochStart(epoch, epochs, batches int) {
+	if epoch == 1 {
+		fmt.Fprintln(h.w, h.header)
+		*h.start = time.Now()
+	}
+	h.Progress.EpochStart(epoch, epochs, batches)
+}
+
+// figureDigits is the number of test digits ReconstructionsFile shows.
+const figureDigits = 10
+
+// writeFigures draws ReconstructionsFile for the first figureDigits examples
+// of test (corrupted with r when the task denoises) and FiltersFile for the
+// first encoder layer, when the examples are square images.
+func writeFigures(dir string, task *train.Autoencoder, test *datasets.Set, r *rand.Rand) error {
+	if len(test.Shape) != 2 || test.Len() == 0 {
+		return nil
+	}
+	w, h := test.Shape[1], test.Shape[0]
+	show := test.Slice(0, min(figureDigits, test.Len()))
+	rows := [][][]float32{split(show)}
+	in := show
+	if task.Corruption().Active() {
+		in = task.Corrupt(show, r)
+		rows = append(rows, split(in))
+	}
+	rec, err := task.Reconstruct(in)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, split(rec))
+	img, err := images.Grid(rows, w, h, 2)
+	if err != nil {
+		return err
+	}
+	if err := images.WritePNG(filepath.Join(dir, ReconstructionsFile), img); err != nil {
+		return err
+	}
+	first := task.Model().Encoder[0]
+	img, err = images.Filters(first.W.Float64s(), first.In(), first.Out(), w, h, 100, 10, 2)
+	if err != nil {
+		return err
+	}
+	return images.WritePNG(filepath.Join(dir, FiltersFile), img)
+}
+
+// split returns the examples of s as separate slices.
+func split(s *datasets.Set) [][]float32 {
+	out := make([][]float32, s.Len())
+	for i := range out {
+		out[i] = s.Row(i)
+	}
+	return out
+}
+
+// writeStagedMetrics writes metrics.csv for the autoencoder family, with
+// the columns
+//
+//	phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds
+//
+// phase is pretrain (one row per epoch of each layer's greedy pretraining,
+// layer counted from 0 at the input, val_loss the clean validation
+// reconstruction loss), finetune (an sdae's supervised epochs) or train (an
+// autoencoder's epochs, val_loss its reconstruction loss). layer is empty
+// outside pretraining and val_error empty where there is no classifier.
+// Epochs count from 1 within each phase and layer.
+func writeStagedMetrics(dir string, pre []train.LayerRecord, records []train.Record) error {
+	phase := "train"
+	if pre != nil {
+		phase = "finetune"
+	}
+	return atomicfile.WriteFunc(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"phase", "layer", "epoch", "train_loss", "val_loss", "val_error", "lr", "seconds"})
+		row := func(phase, layer string, r train.Record) {
+			valErr := ""
+			if r.Val.HasError {
+				valErr = num(r.Val.Error)
+			}
+			cw.Write([]string{phase, layer, strconv.Itoa(r.Epoch), num(r.TrainLoss), num(r.Val.Loss), valErr, num(r.LR),
+				strconv.FormatFloat(r.Seconds, 'f', 3, 64)})
+		}
+		for _, p := range pre {
+			row("pretrain", strconv.Itoa(p.Layer), p.Record)
+		}
+		for _, r := range records {
+			row(phase, "", r)
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// evaluateAutoencoder is Evaluate for an autoencoder run: the test
+// reconstruction loss (Test.Loss; Test.HasError is false).
+func evaluateAutoencoder(dir string, r *recipes.Recipe, data *datasets.Splits) (*Evaluation, error) {
+	ae, err := BuildAutoencoder(r, data.Train, rng.New(r.Seed, "init"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := LoadWeights(filepath.Join(dir, WeightsFile), ae.Params()); err != nil {
+		return nil, err
+	}
+	// Inference never steps the optimizer, nor corrupts.
+	opt, err := optimizers.New(optimizers.Config{Name: "sgd"})
+	if err != nil {
+		return nil, err
+	}
+	task, err := train.NewAutoencoder(ae, opt, train.AutoencoderConfig{BatchSize: 1, Loss: train.ReconstructionLoss(r.Loss)})
+	if err != nil {
+		return nil, err
+	}
+	defer task.Close()
+	test, err := task.Evaluate(data.Test)
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluation{Recipe: r.Name, Dir: dir, Test: test}, nil
+}
+
+// noteStop records in s where early stopping (if any) found the best model,
+// which train.Run has put back in place, and why training ended.
+func noteStop(s *Summary, stopper earlystop.Stopper, records []train.Record, r *recipes.Recipe, log io.Writer) {
+	if stopper == nil {
+		return
+	}
+	t, score := stopper.Best()
+	s.BestUpdate, s.BestScore, s.StopReason = t, score, stopper.Reason()
+	s.BestEpoch = epochOf(records, t)
+	if s.StopReason == "" {
+		s.StopReason = fmt.Sprintf("epoch budget (%d) reached", r.Epochs)
+	}
+	fmt.Fprintf(log, "early stopping: %s; kept the model of update %d (epoch %d)\n", s.StopReason, t, s.BestEpoch)
+}

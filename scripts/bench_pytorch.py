@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""PyTorch twin of `zoo bench`, for scripts/bench_vs_pytorch.sh.
+
+    bench_pytorch.py run [--threads N] [--quick] [--only mlp/128,dae/128]
+        times the workloads and prints one JSON object shaped like
+        `zoo bench --json`: {"framework", "threads", "workloads": [...]}.
+    bench_pytorch.py table FILE...
+        reads the JSON of runs (PyTorch and zoo) and prints the comparison
+        table in Markdown.
+
+The workloads are those of zoo's bench package (bench/workload.go): float32,
+random data, plain SGD (lr 0.01), timed per training step after 3 warm-up
+steps for at least 3 s; the median step gives samples/s.
+
+  mlp  784-1000-1000-1000-10, sigmoid, softmax cross-entropy
+  dae  784-1000-784 (untied), sigmoid code and output, 25 % masking noise
+       drawn every step, mean squared error against the clean input
+
+A developer tool (Debian's python3-torch and python3-numpy); zoo does not
+depend on it.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+WORKLOADS = [("mlp", 128), ("dae", 128), ("mlp", 32), ("dae", 32), ("mlp", 1)]
+INPUTS = 784
+MASK = 0.25
+LR = 0.01
+
+
+def layers(name):
+    if name == "dae":
+        return [(INPUTS, 1000), (1000, INPUTS)]
+    return [(INPUTS, 1000), (1000, 1000), (1000, 1000), (1000, 10)]
+
+
+def flops(name, batch):
+    return 6 * batch * sum(i * o for i, o in layers(name))
+
+
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def build(torch, name, batch, gen):
+    nn = torch.nn
+    if name == "mlp":
+        model = nn.Sequential(
+            nn.Linear(INPUTS, 1000), nn.Sigmoid(),
+            nn.Linear(1000, 1000), nn.Sigmoid(),
+            nn.Linear(1000, 1000), nn.Sigmoid(),
+            nn.Linear(1000, 10))
+        loss_fn = nn.CrossEntropyLoss()
+        data = [(torch.rand(batch, INPUTS, generator=gen),
+                 torch.randint(0, 10, (batch,), generator=gen)) for _ in range(4)]
+    else:
+        model = nn.Sequential(nn.Linear(INPUTS, 1000), nn.Sigmoid(),
+                              nn.Linear(1000, INPUTS), nn.Sigmoid())
+        loss_fn = nn.MSELoss()
+        data = [torch.rand(batch, INPUTS, generator=gen) for _ in range(4)]
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    state = {"i": 0}
+
+    def step():
+        d = data[state["i"] % len(data)]
+        state["i"] += 1
+        opt.zero_grad(set_to_none=True)
+        if name == "mlp":
+            x, y = d
+            loss = loss_fn(model(x), y)
+        else:
+            keep = torch.rand(d.shape, generator=gen) >= MASK
+            loss = loss_fn(model(d * keep), d)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def run(args):
+    import torch
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    gen = torch.Generator().manual_seed(1)
+    warmup, min_steps, min_time = (1, 3, 0.2) if args.quick else (3, 10, 3.0)
+    wanted = WORKLOADS
+    if args.only:
+        wanted = []
+        for s in args.only.split(","):
+            name, _, b = s.partition("/")
+            wanted.append((name, int(b) if b else 128))
+    out = {
+        "framework": "pytorch " + torch.__version__,
+        "threads": "torch %d, OPENBLAS_NUM_THREADS=%s" % (
+            torch.get_num_threads(), os.environ.get("OPENBLAS_NUM_THREADS", "unset")),
+        "load": os.getloadavg(),
+        "workloads": [],
+    }
+    with torch.no_grad():
+        a = torch.rand(1024, 1024)
+        b = torch.rand(1024, 1024)
+        torch.mm(a, b)
+        times = []
+        t_end = time.perf_counter() + (min_time if args.quick else 2.0)
+        while len(times) < 3 or time.perf_counter() < t_end:
+            t0 = time.perf_counter()
+            torch.mm(a, b)
+            times.append(time.perf_counter() - t0)
+        out["sgemm_gflops"] = 2 * 1024 ** 3 / statistics.median(times) / 1e9
+    for name, batch in wanted:
+        reset_peak()
+        step = build(torch, name, batch, gen)
+        for _ in range(warmup):
+            step()
+        times = []
+        start = time.perf_counter()
+        while len(times) < min_steps or time.perf_counter() - start < min_time:
+            if len(times) >= 2000:
+                break
+            t0 = time.perf_counter()
+            loss = step()
+            times.append(time.perf_counter() - t0)
+        med = statistics.median(times)
+        out["workloads"].append({
+            "name": name, "batch": batch,
+            "samples_per_second": batch / med,
+            "gflops": flops(name, batch) / med / 1e9,
+            "step_ms": med * 1e3, "step_ms_min": min(times) * 1e3,
+            "steps": len(times), "peak_rss_mib": peak_rss_mib(), "loss": loss,
+        })
+        print("pytorch %-3s batch %3d: %8.0f samples/s" % (name, batch, batch / med), file=sys.stderr)
+    json.dump(out, sys.stdout, indent=2)
+    print()
+
+
+def table(args):
+    runs = []
+    for path in args.files:
+        with open(path) as f:
+            r = json.load(f)
+        label = r.get("framework") or ("zoo, " + r["blas"])
+        if "threads" in r:
+            label += " (" + r["threads"] + ")"
+        runs.append((path, label, r, {(w["name"], w["batch"]): w for w in r["workloads"]}))
+    torch_runs = [r for r in runs if "framework" in r[2]]
+    zoo_runs = [r for r in runs if "framework" not in r[2]]
+    keys = []
+    for _, _, _, ws in runs:
+        for k in ws:
+            if k not in keys:
+                keys.append(k)
+
+    def best_torch(k):
+        vals = [(ws[k]["samples_per_second"], ws[k]) for _, _, _, ws in torch_runs if k in ws]
+        return max(vals, key=lambda v: v[0])[1] if vals else None
+
+    print("Runs:")
+    for path, label, r, _ in runs:
+        extra = ""
+        if "sgemm_gflops" in r:
+            extra = ", SGEMM 1024³ %.0f GFLOP/s" % r["sgemm_gflops"]
+        load = r.get("load") or r.get("machine", {}).get("load")
+        if load:
+            extra += ", load %.2f %.2f %.2f" % tuple(load[:3])
+        print("- %s: %s%s" % (os.path.basename(path), label, extra))
+    print()
+    head = ["workload", "batch", "PyTorch best (samples/s)"]
+    for _, label, r, _ in zoo_runs:
+        head += ["zoo %s (samples/s)" % r["blas_info"]["name"], "ratio"]
+    head += ["PyTorch peak MiB"] + ["zoo %s peak MiB" % r["blas_info"]["name"] for _, _, r, _ in zoo_runs]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for k in keys:
+        t = best_torch(k)
+        row = [k[0], str(k[1]), "%.0f" % t["samples_per_second"] if t else "–"]
+        for _, _, _, ws in zoo_runs:
+            z = ws.get(k)
+            row.append("%.0f" % z["samples_per_second"] if z else "–")
+            row.append("%.2f×" % (z["samples_per_second"] / t["samples_per_second"]) if z and t else "–")
+        row.append("%.0f" % t["peak_rss_mib"] if t else "–")
+        for _, _, _, ws in zoo_runs:
+            z = ws.get(k)
+            row.append("%.0f" % z["peak_rss_mib"] if z else "–")
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("PyTorch best of: " + "; ".join(label for _, label, _, _ in torch_runs))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
+    r.add_argument("--quick", action="store_true")
+    r.add_argument("--only", default="")
+    t = sub.add_parser("table")
+    t.add_argument("files", nargs="+")
+    args = p.parse_args()
+    run(args) if args.cmd == "run" else table(args)
+
+
+if __name__ == "__main__":
+    main()

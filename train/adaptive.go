@@ -1,0 +1,316 @@
+package train
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/schedules"
+)
+
+// Adaptive is the lecture's brute-force adaptive learning-rate heuristic
+// (LECTURE.md §2: a learning-rate sweep, repeated at regular intervals from
+// the current state): every K updates, from the current state of the task,
+// N copies of it train for M updates on a fixed small subset of the training
+// data, copy i with the rate
+//
+//	η_i = η · f_i         (f = ¼, ½, 1, 2, 4 by default)
+//
+// where η is the rate in use, all copies concurrently (one goroutine each,
+// each with its own compiled graphs, weights and optimizer state). Each copy
+// is then evaluated on the whole subset, and the task continues, from its own
+// unchanged state, with the rate whose copy reached the lowest mean loss
+// there, until the next search. The copies' weights are discarded: only the
+// rate is kept.
+//
+// Searches happen before updates 1, K+1, 2K+1, …; the first starts from the
+// optimizer's learning rate. A copy whose loss stops being finite loses;
+// ties go to the first candidate in factor order; if no copy stays finite the
+// smallest rate is chosen. Adaptive satisfies Schedule and FallibleSchedule
+// (Run uses RateErr, so a failed search stops the run with its error).
+//
+// Everything random comes from the generator given to NewAdaptive: the
+// subset (drawn once), the order of the subset's examples in each search
+// (the same batches for every copy, so the candidates are compared on equal
+// terms) and the copies' own generators for dropout and input noise. The choice
+// is made after every copy has finished, in candidate order, so it never
+// depends on goroutine timing: one seed gives the same choices.
+type Adaptive struct {
+	task    *Classifier
+	c       AdaptiveConfig
+	subset  *datasets.Set
+	rng     *rand.Rand
+	copies  []*Classifier
+	rate    float64
+	next    int // the update of the next search
+	choices []AdaptiveChoice
+}
+
+var _ FallibleSchedule = (*Adaptive)(nil)
+
+// AdaptiveConfig sets the adaptive heuristic's search.
+type AdaptiveConfig struct {
+	// Every is K, the number of updates between two searches (≥ 1).
+	Every int
+	// Steps is M, the updates each copy takes in a search (≥ 1).
+	Steps int
+	// Subset is S, the number of training examples, drawn once, that the
+	// copies train and are evaluated on; at least one batch.
+	Subset int
+	// Factors are the candidate rates as multiples of the current one, each
+	// finite and > 0; nil means DefaultFactors, ¼, ½, 1, 2, 4.
+	Factors []float64
+	// Penalties must repeat the penalties the task was built with, so the
+	// copies optimize the same objective (see Classifier.Clone).
+	Penalties []Penalty
+}
+
+// DefaultFactors returns the default candidate multipliers ¼, ½, 1, 2, 4.
+func DefaultFactors() []float64 { return []float64{0.25, 0.5, 1, 2, 4} }
+
+// AdaptiveChoice is the record of one search.
+type AdaptiveChoice struct {
+	// Update is the first update that uses the chosen rate.
+	Update int `json:"update"`
+	// Rate is the chosen rate, Candidates[Chosen].
+	Rate   float64 `json:"rate"`
+	Chosen int     `json:"chosen"`
+	// Candidates are the rates tried, in factor order.
+	Candidates []float64 `json:"candidates"`
+	// Losses are the copies' mean losses on the subset after their Steps
+	// updates, in the order of Candidates; +Inf for a copy whose training
+	// objective stopped being finite.
+	Losses []float64 `json:"losses"`
+}
+
+// Check validates c for a task taking batches of batchSize examples. A bad
+// field gives a *schedules.ParamError whose Key is the field's recipe key
+// (every, steps, subset, factors).
+func (c AdaptiveConfig) Check(batchSize int) error {
+	bad := func(key string, v float64, want string) error {
+		return &schedules.ParamError{Schedule: "adaptive", Key: key, Value: v, Problem: "invalid", Want: want}
+	}
+	switch {
+	case c.Every < 1:
+		return bad("every", float64(c.Every), "a whole number of updates ≥ 1")
+	case c.Steps < 1:
+		return bad("steps", float64(c.Steps), "a whole number of updates ≥ 1")
+	case c.Subset < batchSize:
+		return bad("subset", float64(c.Subset), fmt.Sprintf("a number of examples ≥ the batch size %d", batchSize))
+	case c.Factors != nil && len(c.Factors) == 0:
+		return bad("factors", 0, "a non-empty list of factors > 0")
+	}
+	for _, f := range c.Factors {
+		if !(f > 0) || math.IsInf(f, 1) {
+			return bad("factors", f, "finite factors > 0")
+		}
+	}
+	return nil
+}
+
+// NewAdaptive prepares the heuristic for task, drawing the subset from
+// train with r; r then drives every later random choice of the heuristic,
+// so it must not be shared with anything else. The copies are compiled at
+// the first search. Close releases them.
+func NewAdaptive(task *Classifier, train *datasets.Set, c AdaptiveConfig, r *rand.Rand) (*Adaptive, error) {
+	if err := c.Check(task.BatchSize()); err != nil {
+		return nil, fmt.Errorf("train: adaptive: %w", err)
+	}
+	if c.Factors == nil {
+		c.Factors = DefaultFactors()
+	}
+	c.Factors = append([]float64(nil), c.Factors...)
+	if r == nil {
+		return nil, fmt.Errorf("train: adaptive: no random generator given")
+	}
+	if train.Labels == nil {
+		return nil, fmt.Errorf("train: adaptive: %s has no labels", train.Name)
+	}
+	if train.Len() < c.Subset {
+		return nil, fmt.Errorf("train: adaptive: subset of %d examples, but %s has only %d", c.Subset, train.Name, train.Len())
+	}
+	d := train.Dim()
+	sub := &datasets.Set{
+		Name:    fmt.Sprintf("%s (adaptive subset of %d)", train.Name, c.Subset),
+		X:       make([]float32, 0, c.Subset*d),
+		Shape:   append([]int(nil), train.Shape...),
+		Labels:  make([]int, 0, c.Subset),
+		Classes: train.Classes,
+	}
+	for _, i := range r.Perm(train.Len())[:c.Subset] {
+		sub.X = append(sub.X, train.Row(i)...)
+		sub.Labels = append(sub.Labels, train.Labels[i])
+	}
+	return &Adaptive{task: task, c: c, subset: sub, rng: r, rate: task.LearningRate(), next: 1}, nil
+}
+
+// Rate implements Schedule: it returns the rate of update t, searching first
+// when t is due for a search. Updates must be asked for in increasing order.
+// A failed search keeps the current rate; use RateErr to see the error.
+func (a *Adaptive) Rate(t int) float64 {
+	lr, _ := a.RateErr(t)
+	return lr
+}
+
+// RateErr implements FallibleSchedule: Rate, with the error of a failed
+// search.
+func (a *Adaptive) RateErr(t int) (float64, error) {
+	if t >= a.next {
+		if err := a.search(t); err != nil {
+			return a.rate, fmt.Errorf("train: adaptive search before update %d: %w", t, err)
+		}
+		a.next = t + a.c.Every
+	}
+	return a.rate, nil
+}
+
+// Choices returns the record of every search so far, in order.
+func (a *Adaptive) Choices() []AdaptiveChoice {
+	out := make([]AdaptiveChoice, len(a.choices))
+	for i, c := range a.choices {
+		c.Candidates = append([]float64(nil), c.Candidates...)
+		c.Losses = append([]float64(nil), c.Losses...)
+		out[i] = c
+	}
+	return out
+}
+
+// Subset returns the fixed subset the copies train and are evaluated on.
+func (a *Adaptive) Subset() *datasets.Set { return a.subset }
+
+// WriteCSV writes the choices as CSV, one row per candidate of each search:
+// update,candidate_lr,subset_loss,chosen (chosen is 1 for the rate kept, 0
+// otherwise). Numbers are in full precision.
+func (a *Adaptive) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"update", "candidate_lr", "subset_loss", "chosen"})
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, c := range a.choices {
+		for i, lr := range c.Candidates {
+			chosen := "0"
+			if i == c.Chosen {
+				chosen = "1"
+			}
+			cw.Write([]string{strconv.Itoa(c.Update), num(lr), num(c.Losses[i]), chosen})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Close releases the copies' graphs.
+func (a *Adaptive) Close() {
+	for _, c := range a.copies {
+		c.Close()
+	}
+	a.copies = nil
+}
+
+// search trains the copies from the task's current state and picks the rate.
+func (a *Adaptive) search(t int) error {
+	n := len(a.c.Factors)
+	if a.copies == nil {
+		for range n {
+			// Each copy gets its own generator for random graph inputs,
+			// seeded from r so that the run stays reproducible.
+			cr := rand.New(rand.NewPCG(a.rng.Uint64(), a.rng.Uint64()))
+			nr := rand.New(rand.NewPCG(a.rng.Uint64(), a.rng.Uint64()))
+			cp, err := a.task.Clone(ClassifierConfig{
+				Penalties:   a.c.Penalties,
+				Random:      cr,
+				NoiseRandom: nr,
+				EvalBatch:   min(a.task.evalN, a.subset.Len()), // speed only
+			})
+			if err != nil {
+				a.Close()
+				return err
+			}
+			a.copies = append(a.copies, cp)
+		}
+	}
+	cands := make([]float64, n)
+	for i, cp := range a.copies {
+		if err := cp.loadFrom(a.task); err != nil {
+			return err
+		}
+		cands[i] = a.rate * a.c.Factors[i]
+		cp.SetLearningRate(cands[i])
+	}
+
+	// The batches, the same for every copy: the subset walked in orders
+	// drawn here, reshuffled at each pass.
+	bs := a.task.BatchSize()
+	order := make([]int, 0, a.c.Steps*bs)
+	for len(order) < a.c.Steps*bs {
+		order = append(order, a.rng.Perm(a.subset.Len())...)
+	}
+
+	losses := make([]float64, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, cp := range a.copies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			losses[i], errs[i] = a.probe(cp, order)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("candidate rate %g: %w", cands[i], err)
+		}
+	}
+
+	best := -1
+	for i, l := range losses {
+		if !math.IsInf(l, 0) && !math.IsNaN(l) && (best < 0 || l < losses[best]) {
+			best = i
+		}
+	}
+	if best < 0 { // every copy diverged: be careful
+		best = 0
+		for i, lr := range cands {
+			if lr < cands[best] {
+				best = i
+			}
+		}
+	}
+	a.rate = cands[best]
+	a.choices = append(a.choices, AdaptiveChoice{Update: t, Rate: a.rate, Chosen: best, Candidates: cands, Losses: losses})
+	return nil
+}
+
+// probe trains copy cp for the configured steps on the subset examples in
+// order, a batch at a time, and returns its mean loss on the subset, +Inf
+// if its training objective stopped being finite.
+func (a *Adaptive) probe(cp *Classifier, order []int) (float64, error) {
+	bs, d := cp.BatchSize(), a.subset.Dim()
+	b := &Batch{X: make([]float32, bs*d), Labels: make([]int, bs), N: bs}
+	for s := range a.c.Steps {
+		for k, i := range order[s*bs : (s+1)*bs] {
+			copy(b.X[k*d:(k+1)*d], a.subset.Row(i))
+			b.Labels[k] = a.subset.Labels[i]
+		}
+		loss, err := cp.Step(b)
+		if err != nil {
+			return 0, err
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return math.Inf(1), nil
+		}
+	}
+	m, err := cp.Evaluate(a.subset)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(m.Loss) {
+		return math.Inf(1), nil
+	}
+	return m.Loss, nil
+}

@@ -1,0 +1,109 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+)
+
+// cancelAt cancels the run's context at the given update of an epoch.
+type cancelAt struct {
+	epoch, step, cur int
+	cancel           func()
+}
+
+func (p *cancelAt) EpochStart(epoch, _, _ int) { p.cur = epoch }
+func (p *cancelAt) Update(done int, _ float64) {
+	if p.cur == p.epoch && done == p.step {
+		p.cancel()
+	}
+}
+func (p *cancelAt) EpochEnd(Record) {}
+
+// TestResumeIsExact interrupts a run in the middle of its second epoch,
+// resumes it from the checkpoint in a new task, and checks the final
+// weights equal an uninterrupted run's bit for bit.
+func TestResumeIsExact(t *testing.T) {
+	s := mnist(t).Limit(600, 200, 0)
+	hidden := []models.Layer{{Units: 16, Activation: models.ReLU}}
+	adam := optimizers.Config{Name: "adam"}
+	const epochs = 3
+
+	full, _ := newClassifier(t, hidden, adam, 50)
+	want, err := Run(context.Background(), full, s.Train, s.Validation, Config{Epochs: epochs, Shuffle: rand.New(rand.NewPCG(1, 2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The interrupted run: keep what a checkpoint would.
+	type saved struct {
+		st     State
+		params [][]float64
+		opt    *optimizers.State
+		pcg    []byte
+	}
+	var last saved
+	cut, _ := newClassifier(t, hidden, adam, 50)
+	pcg := rand.NewPCG(1, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err = Run(ctx, cut, s.Train, s.Validation, Config{
+		Epochs: epochs, Shuffle: rand.New(pcg),
+		Progress: &cancelAt{epoch: 2, step: 5, cancel: cancel},
+		Checkpoint: func(st *State) error {
+			last = saved{st: *st, opt: cut.Optimizer().State()}
+			last.st.Order = slices.Clone(st.Order)
+			last.st.Records = slices.Clone(st.Records)
+			for _, p := range cut.Params() {
+				last.params = append(last.params, p.Float64s())
+			}
+			last.pcg, _ = pcg.MarshalBinary()
+			return nil
+		},
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	if last.st.Epoch != 2 || last.st.Steps != 5 || last.st.Order == nil {
+		t.Fatalf("last checkpoint at epoch %d after %d steps (order kept: %v), want epoch 2 after 5", last.st.Epoch, last.st.Steps, last.st.Order != nil)
+	}
+
+	// Resume in a fresh task.
+	res, _ := newClassifier(t, hidden, adam, 50)
+	for i, p := range res.Params() {
+		d := p.Value.Data().([]float32)
+		for j, v := range last.params[i] {
+			d[j] = float32(v)
+		}
+	}
+	if err := res.Optimizer().SetState(last.opt); err != nil {
+		t.Fatal(err)
+	}
+	pcg2 := &rand.PCG{}
+	if err := pcg2.UnmarshalBinary(last.pcg); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Run(context.Background(), res, s.Train, s.Validation, Config{Epochs: epochs, Shuffle: rand.New(pcg2), Resume: &last.st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range full.Params() {
+		if !slices.Equal(p.Value.Data().([]float32), res.Params()[i].Value.Data().([]float32)) {
+			t.Errorf("%s differs between the uninterrupted and the resumed run", p.Name)
+		}
+	}
+	if len(got) != epochs {
+		t.Fatalf("resumed run has %d records", len(got))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if w.TrainLoss != g.TrainLoss || w.Val != g.Val || w.Updates != g.Updates {
+			t.Errorf("epoch %d: uninterrupted %+v, resumed %+v", i+1, w, g)
+		}
+	}
+}
