@@ -172,12 +172,19 @@ func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer
 		}
 	}
 	if t, ok := f.Get("order"); ok {
-		if t.DType != "I64" || len(t.Data) != 8*t.Shape[0] {
+		if t.DType != "I64" || len(t.Shape) != 1 || len(t.Data) != 8*t.Shape[0] {
 			return nil, bad("tensor \"order\" is not an I64 vector")
 		}
+		// The order indexes the training set: it must be a permutation.
 		st.Order = make([]int, t.Shape[0])
+		seen := make([]bool, len(st.Order))
 		for i := range st.Order {
-			st.Order[i] = int(binary.LittleEndian.Uint64(t.Data[8*i:]))
+			v := binary.LittleEndian.Uint64(t.Data[8*i:])
+			if v >= uint64(len(seen)) || seen[v] {
+				return nil, bad("tensor \"order\" is not a permutation of 0…%d", len(seen)-1)
+			}
+			seen[v] = true
+			st.Order[i] = int(v)
 		}
 	}
 	// All read and checked: now change the model.

@@ -8,6 +8,11 @@
 //	metrics.csv        one row per epoch: epoch,train_loss,val_loss,val_error,lr,seconds
 //	summary.json       see Summary
 //	model.safetensors  the weights (see SaveWeights for names and layout)
+//	checkpoint.safetensors  while the run is unfinished: its full state after
+//	                   the last epoch or interruption (see Resume); removed
+//	                   when the run finishes
+//	adaptive.csv       with the adaptive schedule: every search's candidate
+//	                   rates and their losses on the subset
 //
 // Runs of the autoencoder family (model.type autoencoder or sdae) also have
 //

@@ -3,7 +3,10 @@
 //	zoo list                       built-in recipes
 //	zoo show mlp-mnist             a recipe's YAML
 //	zoo train mlp-mnist [--quick]  train, writing runs/mlp-mnist-<time>/
+//	zoo train --resume DIR         continue an interrupted run exactly
 //	zoo eval runs/mlp-mnist-…      test metrics of a trained run
+//	zoo experiment list            the lecture's experiments, with plots and reports
+//	zoo bench, zoo version         speed of the standard workloads; the BLAS in use
 package main
 
 import (

@@ -1,0 +1,179 @@
+package runs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/train"
+)
+
+// Model is a trained run, ready to use: Predict for classifiers (mlp,
+// sdae), Encode and Reconstruct for autoencoders. It is safe for concurrent
+// use by several goroutines (calls take turns on one compiled graph).
+type Model struct {
+	Dir    string
+	Recipe *recipes.Recipe
+	// Summary is the run's summary.json.
+	Summary *Summary
+	// Shape is the per-example input shape, e.g. [28 28]; inputs are
+	// row-major with pixels in [0, 1], as in the training data.
+	Shape []int
+	// Classes is the number of classes of a classifier, 0 for an
+	// autoencoder.
+	Classes int
+	// Params are the trained weights.
+	Params []*models.Param
+
+	mu          sync.Mutex
+	classifier  *train.Classifier
+	autoencoder *train.Autoencoder
+}
+
+// inputShape is the shape of the examples of the recipe's data set, known
+// without reading it.
+func inputShape(r *recipes.Recipe) *datasets.Set {
+	s := &datasets.Set{Name: r.Data.Name, Shape: []int{28, 28}, Classes: 10}
+	if len(r.Data.Positive) > 0 {
+		s.Classes = 2
+	}
+	return s
+}
+
+// Load opens the finished run in dir: its recipe, summary and weights.
+func Load(dir string) (*Model, error) {
+	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
+		if _, cerr := os.Stat(filepath.Join(dir, CheckpointFile)); cerr == nil {
+			return nil, fmt.Errorf("runs: the run in %s is unfinished (no %s yet); finish it with zoo train --resume %s", dir, WeightsFile, dir)
+		}
+		return nil, fmt.Errorf("runs: %s is not a finished run directory: %w", dir, err)
+	}
+	r, err := recipes.Load(filepath.Join(dir, RecipeFile), recipes.Options{})
+	if err != nil {
+		return nil, err
+	}
+	sum, err := ReadSummary(dir)
+	if err != nil {
+		return nil, err
+	}
+	shape := inputShape(r)
+	m := &Model{Dir: dir, Recipe: r, Summary: sum, Shape: shape.Shape}
+	// Inference never steps the optimizer; the tasks need one to exist.
+	opt, err := optimizers.New(optimizers.Config{Name: "sgd"})
+	if err != nil {
+		return nil, err
+	}
+	init := rng.New(r.Seed, "init") // overwritten by the saved weights
+	if r.IsAutoencoder() {
+		ae, err := BuildAutoencoder(r, shape, init)
+		if err != nil {
+			return nil, err
+		}
+		m.Params = ae.Params()
+		if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
+			return nil, err
+		}
+		if m.autoencoder, err = train.NewAutoencoder(ae, opt, train.AutoencoderConfig{BatchSize: 1, EvalBatch: 100, Loss: train.ReconstructionLoss(r.Loss)}); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	mlp, err := BuildModel(r, shape, init)
+	if err != nil {
+		return nil, err
+	}
+	m.Params, m.Classes = mlp.Params(), shape.Classes
+	if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
+		return nil, err
+	}
+	if m.classifier, err = train.NewClassifier(mlp, opt, train.ClassifierConfig{BatchSize: 1, EvalBatch: 100}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Close releases the compiled graphs.
+func (m *Model) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.classifier != nil {
+		m.classifier.Close()
+	}
+	if m.autoencoder != nil {
+		m.autoencoder.Close()
+	}
+}
+
+// set wraps n examples (row-major in x) for the tasks, checking their size.
+func (m *Model) set(x []float32) (*datasets.Set, error) {
+	s := &datasets.Set{Name: "input", X: x, Shape: m.Shape}
+	if s.Dim() == 0 || len(x)%s.Dim() != 0 {
+		return nil, fmt.Errorf("runs: %d input values are not whole examples of %v", len(x), m.Shape)
+	}
+	return s, nil
+}
+
+// Predict returns the most likely class of each example in x (row-major,
+// Shape per example).
+func (m *Model) Predict(x []float32) ([]int, error) {
+	if m.classifier == nil {
+		return nil, fmt.Errorf("runs: %s is an autoencoder: it encodes and reconstructs, it does not classify", m.Recipe.Name)
+	}
+	s, err := m.set(x)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.classifier.Predict(s)
+}
+
+// Encode returns the codes of the examples in x, CodeUnits values each.
+func (m *Model) Encode(x []float32) ([]float32, error) {
+	if m.autoencoder == nil {
+		return nil, fmt.Errorf("runs: %s is a classifier: only autoencoders encode", m.Recipe.Name)
+	}
+	s, err := m.set(x)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	codes, err := m.autoencoder.Encode(s)
+	if err != nil {
+		return nil, err
+	}
+	return codes.X, nil
+}
+
+// CodeUnits is the size of an autoencoder's code (0 for a classifier).
+func (m *Model) CodeUnits() int {
+	if m.autoencoder == nil {
+		return 0
+	}
+	return m.autoencoder.Model().CodeUnits()
+}
+
+// Reconstruct returns g(f(x)) for the examples in x, shaped like x.
+func (m *Model) Reconstruct(x []float32) ([]float32, error) {
+	if m.autoencoder == nil {
+		return nil, fmt.Errorf("runs: %s is a classifier: only autoencoders reconstruct", m.Recipe.Name)
+	}
+	s, err := m.set(x)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out, err := m.autoencoder.Reconstruct(s)
+	if err != nil {
+		return nil, err
+	}
+	return out.X, nil
+}

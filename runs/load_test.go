@@ -1,0 +1,108 @@
+package runs
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/recipes"
+)
+
+func trainQuick(t *testing.T, name string) string {
+	t.Helper()
+	r, err := recipes.Builtin(name, recipes.Options{Quick: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Train(context.Background(), r, Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestLoadClassifier: a loaded run predicts what it was measured on, and
+// several goroutines may use it at once (run with -race).
+func TestLoadClassifier(t *testing.T) {
+	dir := trainQuick(t, "mlp-mnist")
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	data, err := datasets.MNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := data.Test.Slice(0, m.Summary.Test)
+	pred, err := m.Predict(test.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := 0
+	for i, p := range pred {
+		if p != test.Labels[i] {
+			wrong++
+		}
+	}
+	if got := float64(wrong) / float64(len(pred)); got != m.Summary.TestError {
+		t.Errorf("loaded model's test error %v, the run reported %v", got, m.Summary.TestError)
+	}
+
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			part := test.Slice(g*50, g*50+50)
+			got, err := m.Predict(part.X)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !slices.Equal(got, pred[g*50:g*50+50]) {
+				t.Errorf("goroutine %d: concurrent predictions differ", g)
+			}
+		}()
+	}
+	wg.Wait()
+
+	if _, err := m.Predict(test.X[:100]); err == nil || !strings.Contains(err.Error(), "not whole examples") {
+		t.Errorf("a partial example: %v", err)
+	}
+	if _, err := m.Encode(test.X); err == nil {
+		t.Error("a classifier encoded")
+	}
+}
+
+func TestLoadAutoencoder(t *testing.T) {
+	dir := trainQuick(t, "ae-mnist")
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	data, _ := datasets.MNIST()
+	x := data.Test.Slice(0, 10).X
+	codes, err := m.Encode(x)
+	if err != nil || len(codes) != 10*m.CodeUnits() || m.CodeUnits() == 0 {
+		t.Fatalf("Encode: %d values for %d code units, %v", len(codes), m.CodeUnits(), err)
+	}
+	rec, err := m.Reconstruct(x)
+	if err != nil || len(rec) != len(x) {
+		t.Fatalf("Reconstruct: %d values, %v", len(rec), err)
+	}
+	if _, err := m.Predict(x); err == nil {
+		t.Error("an autoencoder classified")
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a finished run directory") {
+		t.Errorf("empty directory: %v", err)
+	}
+}
