@@ -184,6 +184,9 @@ func TestFallback(t *testing.T) {
 		{"libzoo-no-such-blas.so.9", "libzoo-no-such-blas.so.9"},
 		{"libc.so.6", "not a CBLAS library"},
 	} {
+		if len(candidates()) == 0 && tc.env == "libc.so.6" {
+			continue // this build cannot open libraries at all
+		}
 		impl, info := Select(tc.env)
 		if _, ok := impl.(gonum.Implementation); !ok {
 			t.Errorf("ZOO_BLAS=%s: got %T, want gonum.Implementation", tc.env, impl)

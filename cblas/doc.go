@@ -25,4 +25,9 @@
 // number it uses.
 //
 // On Debian or Ubuntu, `apt-get install libopenblas0` provides the library.
+//
+// Loading a library needs the dynamic loader, so a zoo binary links libc
+// dynamically (with or without cgo: purego provides dlopen when
+// CGO_ENABLED=0). Build with -tags nocblas for a static, pure-Go binary
+// that always uses gonum.
 package cblas

@@ -125,6 +125,9 @@ func Select(env string) (gorgonia.BLAS, Info) {
 	case "go", "gonum", "pure", "purego":
 		return pure("forced by " + EnvVar + "=" + env)
 	case "", "auto":
+		if len(searchList) == 0 {
+			return pure("this build cannot load a BLAS library (built with -tags nocblas, or an unsupported platform)")
+		}
 		names = searchList
 	default:
 		names = []string{env}

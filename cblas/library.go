@@ -1,4 +1,4 @@
-//go:build (darwin || freebsd || linux || netbsd) && !android && (amd64 || arm64)
+//go:build !nocblas && (darwin || freebsd || linux || netbsd) && !android && (amd64 || arm64)
 
 package cblas
 

@@ -104,6 +104,12 @@ func checkSHA256(name string, data []byte, want string) error {
 // images is 50,000/10,000; a training file of fewer than 6 images leaves
 // Validation empty.
 func MNISTDir(dir string) (*Splits, error) {
+	switch st, err := os.Stat(dir); {
+	case err != nil:
+		return nil, fmt.Errorf("datasets: mnist: data directory: %w", err)
+	case !st.IsDir():
+		return nil, fmt.Errorf("datasets: mnist: data directory %s is not a directory", dir)
+	}
 	var m [4]*IDX
 	var names [4]string
 	for i, base := range []string{mnistTrainImages, mnistTrainLabels, mnistTestImages, mnistTestLabels} {

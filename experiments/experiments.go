@@ -45,9 +45,54 @@ type Experiment struct {
 func registry() []Experiment {
 	return []Experiment{
 		{
+			Name:        "adaptive-lr",
+			Description: "the brute-force adaptive learning rate against the best and a poor fixed rate of a sweep: the rate it chose over time",
+			Run:         AdaptiveLR,
+		},
+		{
 			Name:        "optimizer-paths",
 			Description: "the 13 optimizers on four 2-D surfaces (ravine, Rosenbrock, Beale, saddle): paths, contour plots, report",
 			Run:         OptimizerPaths,
+		},
+		{
+			Name:        "autoencoders",
+			Description: "undercomplete, deep, sparse and denoising autoencoders: reconstruction error, code sparsity, filters, a logistic-regression probe on the codes, denoising",
+			Run:         Autoencoders,
+		},
+		{
+			Name:        "dice-vs-ce",
+			Description: "\"is it a 0?\" on MNIST, natural and scarce positives, Dice loss against cross-entropy: per-class recall and F1",
+			Run:         DiceVsCE,
+		},
+		{
+			Name:        "early-stopping",
+			Description: "the lecture's patience rule on an over-fitting setup: train/validation curves, where it stopped, test error of the best vs the last model",
+			Run:         EarlyStopping,
+		},
+		{
+			Name:        "learning-rates",
+			Description: "SGD on one MLP with rates from 1e-6 to 10: loss curves, final loss against rate, divergent runs stopped and marked",
+			Run:         LearningRates,
+		},
+		{
+			Name:        "optimizers-mnist",
+			Description: "the 13 optimizers training the same MLP on MNIST from the same weights: loss against updates and seconds, step lengths",
+			Run:         OptimizersMNIST,
+		},
+		{
+			Name:        "pca-vs-linear-ae",
+			Description: "a linear autoencoder against PCA (gonum): principal angles between their subspaces, reconstruction errors, both sets of components as images",
+			Run:         PCAVsLinearAE,
+		},
+		{
+			Name:        "regularization",
+			Description: "none vs L1 vs L2 vs dropout vs input noise on an over-fitting network: test error, weight histograms, near-zero weights",
+			Run:         Regularization,
+		},
+		{
+			Name:        "schedules",
+			Description: "constant rate vs the lecture's η0·τ/max(t,τ) for several τ (and τ→∞), step and cosine: rate and loss over time",
+			Run:         Schedules,
 		},
 	}
 }

@@ -31,7 +31,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", e.Name, got.Name, err)
 		}
 	}
-	if _, err := Lookup("optimiser-paths"); err == nil || !strings.Contains(err.Error(), "known: optimizer-paths") {
+	if _, err := Lookup("optimiser-paths"); err == nil || !strings.Contains(err.Error(), "known: "+strings.Join(Names(), ", ")) {
 		t.Errorf("unknown experiment: %v", err)
 	}
 }

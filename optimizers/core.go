@@ -22,6 +22,14 @@ type algorithm interface {
 	update(theta, g []float64, slots [][]float64)
 }
 
+// float32Kernel is implemented by algorithms with a fused kernel for a
+// float32 parameter and gradient: one pass that widens each element, does
+// exactly update's float64 arithmetic, rounds the result back and zeroes
+// the gradient element, so the result is bit for bit the general path's.
+type float32Kernel interface {
+	update32(theta, g []float32, slots [][]float64)
+}
+
 // core is the part shared by every optimizer: the step count, the learning
 // rate, the per-parameter buffers, and the loop of Step that converts
 // parameters and gradients to float64, runs the kernel and writes back.
@@ -140,6 +148,10 @@ func (c *core) Step(vgs []gorgonia.ValueGrad) error {
 	c.alg.begin(t)
 	for i := range c.work {
 		p := &c.work[i]
+		if k, ok := c.alg.(float32Kernel); ok && p.th32 != nil && p.g32 != nil {
+			k.update32(p.th32, p.g32, c.slots[i]) // zeroes the gradient too
+			continue
+		}
 		if p.th64 != nil && p.g64 != nil {
 			c.alg.update(p.th64, p.g64, c.slots[i])
 		} else {

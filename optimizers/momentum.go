@@ -18,7 +18,10 @@ type Momentum struct {
 	momentum float64
 }
 
-var _ Optimizer = (*Momentum)(nil)
+var (
+	_ Optimizer     = (*Momentum)(nil)
+	_ float32Kernel = (*Momentum)(nil)
+)
 
 func momentumHyper() []hyperDef {
 	return []hyperDef{
@@ -41,5 +44,16 @@ func (o *Momentum) update(theta, g []float64, s [][]float64) {
 	for i := range theta {
 		v[i] = gamma*v[i] + lr*g[i]
 		theta[i] -= v[i]
+	}
+}
+
+// update32 is update for float32 data (see float32Kernel).
+func (o *Momentum) update32(theta, g []float32, s [][]float64) {
+	lr, gamma := o.lr, o.momentum
+	g, v := g[:len(theta)], s[0][:len(theta)]
+	for i := range theta {
+		v[i] = gamma*v[i] + lr*float64(g[i])
+		theta[i] = float32(float64(theta[i]) - v[i])
+		g[i] = 0
 	}
 }

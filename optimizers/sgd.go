@@ -10,7 +10,10 @@ type SGD struct {
 	core
 }
 
-var _ Optimizer = (*SGD)(nil)
+var (
+	_ Optimizer     = (*SGD)(nil)
+	_ float32Kernel = (*SGD)(nil)
+)
 
 func sgdHyper() []hyperDef {
 	return []hyperDef{
@@ -31,5 +34,15 @@ func (o *SGD) update(theta, g []float64, _ [][]float64) {
 	g = g[:len(theta)]
 	for i := range theta {
 		theta[i] -= lr * g[i]
+	}
+}
+
+// update32 is update for float32 data (see float32Kernel).
+func (o *SGD) update32(theta, g []float32, _ [][]float64) {
+	lr := o.lr
+	g = g[:len(theta)]
+	for i := range theta {
+		theta[i] = float32(float64(theta[i]) - lr*float64(g[i]))
+		g[i] = 0
 	}
 }

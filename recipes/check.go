@@ -19,6 +19,11 @@ var (
 
 // check validates the recipe's values, returning the first problem.
 func (d *doc) check(r *Recipe) error {
+	// The name names the default run directory, runs/NAME-<time>: it must
+	// not lead anywhere else.
+	if strings.ContainsAny(r.Name, "/\\\x00") {
+		return d.errorf("name", "must not contain / or \\ (it names the run directory runs/NAME-<time>), got %q", r.Name)
+	}
 	if err := oneOf(d, "data.name", r.Data.Name, dataNames); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -180,6 +181,15 @@ func parse(source string, data []byte) (*Recipe, *doc, error) {
 		return nil, nil, d.yamlError(err)
 	}
 	d.file = f
+	// An alias repeats a whole subtree, so a few lines of nested aliases
+	// expand into gigabytes (the "billion laughs"): recipes have none.
+	if aliases := ast.FilterFile(ast.AliasType, f); len(aliases) > 0 {
+		e := &Error{Source: source, Msg: "YAML aliases (*name) are not allowed in recipes; write the value out"}
+		if tok := aliases[0].GetToken(); tok != nil && tok.Position != nil {
+			e.Line = tok.Position.Line
+		}
+		return nil, nil, e
+	}
 	r := &Recipe{}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict(), yaml.DisallowUnknownField())
 	if err := dec.Decode(r); err != nil {
@@ -278,11 +288,24 @@ func isIndex(s string) bool {
 	return true
 }
 
+// MaxRecipeBytes is the size of the largest recipe file Load reads.
+const MaxRecipeBytes = 1 << 20
+
 // Load reads the recipe file at path, adjusted by o, and checks it.
 func Load(path string, o Options) (*Recipe, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load recipe %s: %w", path, err)
+	}
+	defer f.Close()
+	// Recipes are a few hundred bytes: a bound keeps a wrong path (a
+	// device, a data file) from being read whole.
+	data, err := io.ReadAll(io.LimitReader(f, MaxRecipeBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("load recipe %s: %w", path, err)
+	}
+	if len(data) > MaxRecipeBytes {
+		return nil, fmt.Errorf("load recipe %s: larger than %d bytes; is it a recipe?", path, MaxRecipeBytes)
 	}
 	r, err := Parse(path, data, o)
 	if err != nil {

@@ -26,6 +26,11 @@ func Evaluate(dir, dataDir string) (*Evaluation, error) {
 	if _, err := os.Stat(recipePath); err != nil {
 		return nil, fmt.Errorf("runs: %s is not a run directory: %w", dir, err)
 	}
+	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
+		if _, cerr := os.Stat(filepath.Join(dir, CheckpointFile)); cerr == nil {
+			return nil, fmt.Errorf("runs: the run in %s is unfinished (no %s yet); finish it with zoo train --resume %s", dir, WeightsFile, dir)
+		}
+	}
 	r, err := recipes.Load(recipePath, recipes.Options{})
 	if err != nil {
 		return nil, err

@@ -74,7 +74,14 @@ func writeSummary(dir string, s *Summary) error {
 
 // ReadSummary reads a run directory's summary.json.
 func ReadSummary(dir string) (*Summary, error) {
-	data, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	f, err := os.Open(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, fmt.Errorf("runs: %w", err)
+	}
+	defer f.Close()
+	// A summary is a few kilobytes; the bound keeps a wrong file from
+	// being read whole.
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}

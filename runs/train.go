@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -71,7 +72,16 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, SummaryFile)
 	}
 	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
+		if _, rerr := os.Stat(filepath.Join(dir, RecipeFile)); rerr == nil && errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("runs: the run in %s stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove %s and train again", dir, dir)
+		}
 		return nil, fmt.Errorf("runs: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, CheckpointFile, err)
+	}
+	// A run killed while saving leaves the temporary file of the write.
+	for _, name := range []string{RecipeFile, CheckpointFile, MetricsFile, WeightsFile, SummaryFile} {
+		if err := atomicfile.RemoveTemps(filepath.Join(dir, name)); err != nil {
+			return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
+		}
 	}
 	r, err := recipes.Load(filepath.Join(dir, RecipeFile), recipes.Options{})
 	if err != nil {
@@ -180,7 +190,14 @@ func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume b
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) && cfg.Checkpoint != nil {
-			return nil, fmt.Errorf("%w: stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", runErr, o.Out)
+			// train.Run joins the cancellation with the checkpoint's error.
+			if j, ok := runErr.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {
+				return nil, fmt.Errorf("interrupted (%w), and saving the checkpoint failed: %w; the previous checkpoint, if any, is kept: zoo train --resume %s", context.Canceled, errors.Join(j.Unwrap()[1:]...), o.Out)
+			}
+			return nil, fmt.Errorf("interrupted (%w): stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", runErr, o.Out)
+		}
+		if _, err := os.Stat(filepath.Join(o.Out, CheckpointFile)); err == nil && cfg.Checkpoint != nil && !train.IsDiverged(runErr) {
+			return nil, fmt.Errorf("%w (metrics of the %d finished epochs and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", runErr, len(records), o.Out, o.Out)
 		}
 		return nil, fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", runErr, len(records), o.Out)
 	}

@@ -275,6 +275,24 @@ func (t *Classifier) Predict(s *datasets.Set) ([]int, error) {
 	return out, err
 }
 
+// Logits returns the network's outputs for each example of s, Classes
+// values per example, row-major; softmax turns a row into the class
+// probabilities, and Predict's class is the row's first maximum.
+func (t *Classifier) Logits(s *datasets.Set) ([]float64, error) {
+	k := t.model.Config.Classes
+	out := make([]float64, 0, s.Len()*k)
+	err := datasets.Chunks(s.Len(), t.evalN, func(from, to int) error {
+		fillRows(t.eval.feed[0], s.X[from*s.Dim():to*s.Dim()])
+		fillOneHot(t.eval.feed[1], nil, 0)
+		if _, err := t.eval.run(); err != nil {
+			return err
+		}
+		out = append(out, float64s(t.eval.out.Value())[:(to-from)*k]...)
+		return nil
+	})
+	return out, err
+}
+
 // Params returns the model's parameters, which the training updates in place.
 func (t *Classifier) Params() []*models.Param { return t.model.Params() }
 

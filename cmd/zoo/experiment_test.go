@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/experiments"
 )
 
 func TestExperimentCommand(t *testing.T) {
@@ -31,7 +33,7 @@ func TestExperimentCommand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"experiment", "optimizer-path"}, `unknown experiment "optimizer-path" (known: optimizer-paths; see zoo experiment list); did you mean "optimizer-paths"?`},
+		{[]string{"experiment", "optimizer-path"}, `unknown experiment "optimizer-path" (known: ` + strings.Join(experiments.Names(), ", ") + `; see zoo experiment list); did you mean "optimizer-paths"?`},
 		{[]string{"experiment", "optimizer-paths", "extra"}, "unknown command"},
 		{[]string{"experiment", "optimizer-paths", "--out", filepath.Join(dir, "paths.csv", "x")}, "optimizer-paths"},
 	}

@@ -5,6 +5,10 @@
 //	zoo train mlp-mnist [--quick]  train, writing runs/mlp-mnist-<time>/
 //	zoo train --resume DIR         continue an interrupted run exactly
 //	zoo eval runs/mlp-mnist-…      test metrics of a trained run
+//	zoo predict DIR digit.png      classify pictures with a trained run
+//	zoo encode DIR --out codes.npy an autoencoder's codes of a data split
+//	zoo reconstruct, zoo filters   an autoencoder's reconstructions; first-layer weights
+//	zoo inspect DIR, zoo compare   a run's architecture and summary; runs side by side
 //	zoo experiment list            the lecture's experiments, with plots and reports
 //	zoo bench, zoo version         speed of the standard workloads; the BLAS in use
 package main

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -64,7 +65,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) (code int) {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(errOut, "zoo: %v\n", err)
+	// One line, even for joined errors.
+	fmt.Fprintf(errOut, "zoo: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	switch {
 	case train.IsDiverged(err):
 		return exitDiverged
@@ -88,6 +90,7 @@ the same way.`,
 	}
 	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")
 	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
+	root.AddCommand(newPredictCmd(e, nil), newEncodeCmd(e, nil), newReconstructCmd(e, nil), newFiltersCmd(e, nil), newInspectCmd(e, nil), newCompareCmd(e, nil))
 	root.AddCommand(newBenchCmd(e), newVersionCmd(e))
 	return root
 }

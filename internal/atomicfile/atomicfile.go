@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // defaultMode is the permission of a newly created file. It is applied with
@@ -124,6 +125,31 @@ func write(path string, fill func(f *os.File) error) error {
 	renamed = true
 	if err := syncDir(dir); err != nil {
 		return wrap("fsync directory", err)
+	}
+	return nil
+}
+
+// RemoveTemps removes the temporary files that writes of path killed
+// before their rename (SIGKILL, a crash, a power cut) left in its
+// directory. It must not run while another process writes path, whose
+// temporary file it would remove. Errors have the form
+// "atomicfile: remove temporary files of PATH: CAUSE".
+func RemoveTemps(path string) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("atomicfile: remove temporary files of %s: %w", path, err)
+	}
+	prefix := "." + base + ".tmp-" // as os.CreateTemp names them in write
+	for _, de := range des {
+		if name := de.Name(); strings.HasPrefix(name, prefix) && de.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("atomicfile: remove temporary files of %s: %w", path, err)
+			}
+		}
 	}
 	return nil
 }

@@ -283,3 +283,27 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	onlyFile(t, dir, "f")
 }
+
+// TestRemoveTemps: the temporary file a killed write leaves behind is
+// removed; the target and other files are not.
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.bin")
+	if err := Write(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".model.bin.tmp-12345", ".other.bin.tmp-1", "model.bin.tmp-2"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RemoveTemps(path); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(entries(t, dir), " "); got != ".other.bin.tmp-1 model.bin model.bin.tmp-2" {
+		t.Errorf("directory holds %s", got)
+	}
+	if err := RemoveTemps(filepath.Join(dir, "missing", "f")); err == nil {
+		t.Error("RemoveTemps in a missing directory succeeded")
+	}
+}

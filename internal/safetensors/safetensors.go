@@ -465,7 +465,7 @@ func decode(data []byte, lim Limits) (*File, error) {
 		return nil, fmt.Errorf("header length %d is beyond the limit of %d", n, lim.MaxHeader)
 	}
 	if n > uint64(len(data)-8) {
-		return nil, fmt.Errorf("header length %d is beyond the %d bytes that follow it", n, len(data)-8)
+		return nil, fmt.Errorf("header length %d is beyond the %d bytes that follow it; is the file truncated?", n, len(data)-8)
 	}
 	header, body := data[8:8+n], data[8+n:]
 	if int64(len(body)) > lim.MaxBytes {
@@ -491,7 +491,7 @@ func decode(data []byte, lim Limits) (*File, error) {
 		case e.begin > pos:
 			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] leave a hole of %d bytes after offset %d", e.name, e.begin, e.end, e.begin-pos, pos)
 		case e.end > int64(len(body)):
-			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] go beyond the %d-byte data section", e.name, e.begin, e.end, len(body))
+			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] go beyond the %d-byte data section; is the file truncated?", e.name, e.begin, e.end, len(body))
 		}
 		need, err := byteSize(e.dtype, e.shape)
 		if err != nil {

@@ -1,0 +1,650 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gorgonia-zoo/zoo/runs"
+)
+
+// tinyRecipe trains in well under a second on tinyMNIST's data.
+const tinyRecipe = `name: tiny
+data: {name: mnist}
+model: {type: mlp, layers: [{units: 8, activation: relu}]}
+loss: cross-entropy
+optimizer: {name: sgd, lr: 0.1}
+batch_size: 10
+epochs: 2
+`
+
+// idxFile is an IDX file of unsigned bytes.
+func idxFile(dims []uint32, data []byte) []byte {
+	b := []byte{0, 0, 0x08, byte(len(dims))}
+	for _, d := range dims {
+		b = binary.BigEndian.AppendUint32(b, d)
+	}
+	return append(b, data...)
+}
+
+// tinyMNIST writes an MNIST look-alike of random 28×28 images (120 for
+// training, 20 for test) to dir, after edit, if not nil, changed its files
+// (keyed by their standard names).
+func tinyMNIST(t *testing.T, dir string, edit func(files map[string][]byte)) string {
+	t.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	bytesOf := func(n, below int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.IntN(below))
+		}
+		return b
+	}
+	files := map[string][]byte{
+		"train-images-idx3-ubyte": idxFile([]uint32{120, 28, 28}, bytesOf(120*784, 256)),
+		"train-labels-idx1-ubyte": idxFile([]uint32{120}, bytesOf(120, 10)),
+		"t10k-images-idx3-ubyte":  idxFile([]uint32{20, 28, 28}, bytesOf(20*784, 256)),
+		"t10k-labels-idx1-ubyte":  idxFile([]uint32{20}, bytesOf(20, 10)),
+	}
+	if edit != nil {
+		edit(files)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// copyDir copies the regular files of src into a new directory dst.
+func copyDir(t *testing.T, src, dst string) string {
+	t.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	des, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range des {
+		data := readFile(t, src, de.Name())
+		if err := os.WriteFile(filepath.Join(dst, de.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// edit rewrites the file path with f applied to its content.
+func edit(t *testing.T, path string, f func([]byte) []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, f(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pngBomb returns a 77-byte PNG whose header claims w×h RGBA pixels.
+func pngBomb(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	chunk("IHDR", ihdr)
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, 1000))
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// fixture is what the rows of the table share: a data directory, a recipe
+// file, a finished run and an interrupted one (with a checkpoint), all
+// trained on the tiny data set.
+type fixture struct {
+	dir, data, recipe, done, cut string
+}
+
+func newFixture(t *testing.T) *fixture {
+	dir := t.TempDir()
+	d := &fixture{dir: dir, data: tinyMNIST(t, filepath.Join(dir, "data"), nil), recipe: filepath.Join(dir, "tiny.yaml")}
+	if err := os.WriteFile(d.recipe, []byte(tinyRecipe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.done = filepath.Join(dir, "done")
+	if code, _, stderr := zoo(t, "train", d.recipe, "--data", d.data, "--out", d.done); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	// Ctrl-C before the first update: the run stops after it, with a
+	// checkpoint.
+	d.cut = filepath.Join(dir, "cut")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"train", d.recipe, "--data", d.data, "--out", d.cut}, &out, &errOut); code != exitStopped {
+		t.Fatalf("interrupted train: exit %d: %s", code, errOut.String())
+	}
+	return d
+}
+
+// recipeFile writes the tiny recipe with old replaced by new.
+func (d *fixture) recipeFile(t *testing.T, name, old, new string) string {
+	t.Helper()
+	if !strings.Contains(tinyRecipe, old) {
+		t.Fatalf("the tiny recipe has no %q", old)
+	}
+	path := filepath.Join(d.dir, name)
+	if err := os.WriteFile(path, []byte(strings.Replace(tinyRecipe, old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// errorCase is one row of docs/errors.md.
+type errorCase struct {
+	name string
+	// args returns the command line, after preparing what it needs.
+	args func(t *testing.T, d *fixture) []string
+	code int
+	// want is the whole of stderr, one line: DIR stands for the test's
+	// directory and NNN for a number that changes from run to run.
+	want string
+	// skipRoot skips the row as root, for whom permissions do not apply.
+	skipRoot bool
+	// fileSize, if set, runs zoo in a child process that may not write
+	// files beyond this many bytes (RLIMIT_FSIZE): a disk that fills up
+	// while saving.
+	fileSize int64
+	// interrupt cancels the context first, as Ctrl-C would.
+	interrupt bool
+}
+
+var errorCases = []errorCase{
+	{
+		name: "missing recipe file",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", filepath.Join(d.dir, "missing.yaml")}
+		},
+		code: 1,
+		want: `zoo: recipes: "DIR/missing.yaml" is neither a built-in recipe (see zoo list) nor a readable file: stat DIR/missing.yaml: no such file or directory`,
+	},
+	{
+		name: "unknown built-in recipe",
+		args: func(t *testing.T, d *fixture) []string { return []string{"train", "mlp-mnsit"} },
+		code: 1,
+		want: `zoo: recipes: "mlp-mnsit" is neither a built-in recipe (see zoo list) nor a readable file: stat mlp-mnsit: no such file or directory (did you mean "mlp-mnist"?)`,
+	},
+	{
+		name: "recipe: unknown key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "key.yaml", "epochs: 2\n", "epochs: 2\nepoch: 3\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/key.yaml, line 8: unknown field "epoch"; did you mean "epochs"?`,
+	},
+	{
+		name: "recipe: wrong type",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "type.yaml", "epochs: 2", "epochs: two")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/type.yaml, line 7: epochs: cannot use "two": want an integer`,
+	},
+	{
+		name: "recipe: out-of-range value",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "range.yaml", "lr: 0.1", "lr: -0.1")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/range.yaml, line 5: optimizer.lr: sgd: invalid lr -0.1 (want finite lr ≥ 0)`,
+	},
+	{
+		name: "recipe: unknown optimizer",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "opt.yaml", "name: sgd", "name: adma")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/opt.yaml, line 5: optimizer.name: unknown optimizer "adma"; want one of adadelta, adagrad, adam, adamax, adamw, aggmo, amsgrad, momentum, nadam, nesterov, qhadam, rmsprop, sgd (did you mean "adam"?)`,
+	},
+	{
+		name: "recipe: unknown model type",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "model.yaml", "type: mlp", "type: mpl")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/model.yaml, line 3: model.type: unknown value "mpl"; want one of autoencoder, mlp, sdae (did you mean "mlp"?)`,
+	},
+	{
+		name: "recipe: name with a path (would escape runs/)",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "escape.yaml", "name: tiny", "name: ../../escaped")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/escape.yaml, line 1: name: must not contain / or \ (it names the run directory runs/NAME-<time>), got "../../escaped"`,
+	},
+	{
+		name: "recipe: YAML aliases (billion laughs)",
+		args: func(t *testing.T, d *fixture) []string {
+			laughs := "a: &a [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]\n" +
+				"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n" +
+				"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n" +
+				"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n" +
+				"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n" +
+				"f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n" +
+				"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n" +
+				"h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+			return []string{"train", d.recipeFile(t, "laughs.yaml", "epochs: 2\n", "epochs: 2\nquick:\n  "+strings.ReplaceAll(laughs, "\n", "\n  ")+"\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/laughs.yaml, line 10: YAML aliases (*name) are not allowed in recipes; write the value out`,
+	},
+	{
+		name: "recipe path that is not a recipe",
+		args: func(t *testing.T, d *fixture) []string { return []string{"train", "/dev/zero"} },
+		code: 1,
+		want: `zoo: load recipe /dev/zero: larger than 1048576 bytes; is it a recipe?`,
+	},
+	{
+		name: "--set: unknown key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--set", "optimizer.lrr=0.1"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set optimizer.lrr=0.1: optimizer.lrr: sgd has no hyper-parameter "lrr" (known: lr) (did you mean "lr"?)`,
+	},
+	{
+		name: "--data: missing directory",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", filepath.Join(d.dir, "nodata"), "--out", filepath.Join(d.dir, "o-nodata")}
+		},
+		code: 1,
+		want: `zoo: datasets: mnist: data directory: stat DIR/nodata: no such file or directory`,
+	},
+	{
+		name: "--data: a file, not a directory",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.recipe, "--out", filepath.Join(d.dir, "o-file")}
+		},
+		code: 1,
+		want: `zoo: datasets: mnist: data directory DIR/tiny.yaml is not a directory`,
+	},
+	{
+		name: "--data: unreadable directory",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.data, filepath.Join(d.dir, "data-locked"))
+			if err := os.Chmod(dir, 0); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(dir, 0o755) })
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-locked")}
+		},
+		skipRoot: true,
+		code:     1,
+		want:     `zoo: datasets: mnist: stat DIR/data-locked/train-images-idx3-ubyte: permission denied`,
+	},
+	{
+		name: "MNIST file with a wrong magic number",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := tinyMNIST(t, filepath.Join(d.dir, "data-magic"), func(files map[string][]byte) {
+				copy(files["train-images-idx3-ubyte"], "PK")
+			})
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-magic")}
+		},
+		code: 1,
+		want: `zoo: datasets: read DIR/data-magic/train-images-idx3-ubyte: idx: bad magic 0x504b (want 0x0000 then type and dimension count)`,
+	},
+	{
+		name: "truncated MNIST file",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := tinyMNIST(t, filepath.Join(d.dir, "data-short"), func(files map[string][]byte) {
+				f := files["t10k-images-idx3-ubyte"]
+				files["t10k-images-idx3-ubyte"] = f[:len(f)-100]
+			})
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-short")}
+		},
+		code: 1,
+		want: `zoo: datasets: read DIR/data-short/t10k-images-idx3-ubyte: idx: truncated: want 15680 data bytes, got 15580: unexpected EOF`,
+	},
+	{
+		name: "image/label count mismatch",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := tinyMNIST(t, filepath.Join(d.dir, "data-count"), func(files map[string][]byte) {
+				files["train-labels-idx1-ubyte"] = idxFile([]uint32{119}, make([]byte, 119))
+			})
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-count")}
+		},
+		code: 1,
+		want: `zoo: datasets: mnist: train-images-idx3-ubyte has 120 images but train-labels-idx1-ubyte has 119 labels`,
+	},
+	{
+		name: "label that is not a digit",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := tinyMNIST(t, filepath.Join(d.dir, "data-label"), func(files map[string][]byte) {
+				f := files["t10k-labels-idx1-ubyte"]
+				f[len(f)-1] = 12
+			})
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-label")}
+		},
+		code: 1,
+		want: `zoo: datasets: mnist: t10k-labels-idx1-ubyte: label 12 of example 19 is not a digit`,
+	},
+	{
+		name: "incompatible layer widths (weights vs recipe)",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "widths"))
+			edit(t, filepath.Join(dir, runs.RecipeFile), func(b []byte) []byte {
+				return bytes.Replace(b, []byte("units: 8"), []byte("units: 16"), 1)
+			})
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: load weights DIR/widths/model.safetensors: tensor "layers.0.weight" has shape [784 8], the model wants [784 16]`,
+	},
+	{
+		name: "model file of another architecture",
+		args: func(t *testing.T, d *fixture) []string {
+			other := filepath.Join(d.dir, "deeper")
+			r := d.recipeFile(t, "deeper.yaml", "{units: 8, activation: relu}", "{units: 8, activation: relu}, {units: 8, activation: relu}")
+			if code, _, stderr := zoo(t, "train", r, "--data", d.data, "--out", other); code != 0 {
+				t.Fatalf("train: exit %d: %s", code, stderr)
+			}
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "arch"))
+			if err := os.WriteFile(filepath.Join(dir, runs.WeightsFile), readFile(t, other, runs.WeightsFile), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: load weights DIR/arch/model.safetensors: it holds 6 tensors, the model has 4 parameters: is it a model of another architecture?`,
+	},
+	{
+		name: "truncated model file",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "trunc"))
+			edit(t, filepath.Join(dir, runs.WeightsFile), func(b []byte) []byte { return b[:1000] })
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: load weights: safetensors: DIR/trunc/model.safetensors: tensor "layers.0.weight": data_offsets [0 25088] go beyond the NNN-byte data section; is the file truncated?`,
+	},
+	{
+		name: "picture claiming 40000×40000 pixels",
+		args: func(t *testing.T, d *fixture) []string {
+			path := filepath.Join(d.dir, "bomb.png")
+			if err := os.WriteFile(path, pngBomb(40000, 40000), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"predict", d.done, path}
+		},
+		code: 1,
+		want: `zoo: images: DIR/bomb.png: png picture of 40000×40000 pixels is beyond the limit of 67108864 pixels`,
+	},
+	{
+		name: "eval: not a run directory",
+		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.data} },
+		code: 1,
+		want: `zoo: runs: DIR/data is not a run directory: stat DIR/data/recipe.yaml: no such file or directory`,
+	},
+	{
+		name: "eval: unfinished run",
+		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.cut, "--data", d.data} },
+		code: 1,
+		want: `zoo: runs: the run in DIR/cut is unfinished (no model.safetensors yet); finish it with zoo train --resume DIR/cut`,
+	},
+	{
+		name: "--resume on a finished run",
+		args: func(t *testing.T, d *fixture) []string { return []string{"train", "--resume", d.done} },
+		code: 1,
+		want: `zoo: runs: the run in DIR/done is finished (summary.json exists): nothing to resume`,
+	},
+	{
+		name: "--resume on a foreign directory",
+		args: func(t *testing.T, d *fixture) []string { return []string{"train", "--resume", d.data} },
+		code: 1,
+		want: `zoo: runs: DIR/data has no checkpoint.safetensors to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): stat DIR/data/checkpoint.safetensors: no such file or directory`,
+	},
+	{
+		name: "--resume on a run killed before its first checkpoint",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "early"))
+			os.Remove(filepath.Join(dir, runs.CheckpointFile))
+			return []string{"train", "--resume", dir}
+		},
+		code: 1,
+		want: `zoo: runs: the run in DIR/early stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove DIR/early and train again`,
+	},
+	{
+		name: "--resume with a truncated checkpoint",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "cut-trunc"))
+			edit(t, filepath.Join(dir, runs.CheckpointFile), func(b []byte) []byte { return b[:3000] })
+			return []string{"train", "--resume", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: resume: safetensors: DIR/cut-trunc/checkpoint.safetensors: tensor "layers.0.weight": data_offsets [0 50176] go beyond the NNN-byte data section; is the file truncated?`,
+	},
+	{
+		name: "--resume with a checkpoint of other layer widths",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "cut-widths"))
+			edit(t, filepath.Join(dir, runs.RecipeFile), func(b []byte) []byte {
+				return bytes.Replace(b, []byte("units: 8"), []byte("units: 16"), 1)
+			})
+			return []string{"train", "--resume", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: resume: DIR/cut-widths/checkpoint.safetensors: tensor "layers.0.weight" holds 6272 values, the model wants 12544`,
+	},
+	{
+		name: "--out under a regular file",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.recipe, "run")}
+		},
+		code: 1,
+		want: `zoo: runs: create run directory: mkdir DIR/tiny.yaml: not a directory`,
+	},
+	{
+		name: "--out not writable",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "readonly")
+			if err := os.Mkdir(dir, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(dir, "run")}
+		},
+		skipRoot: true,
+		code:     1,
+		want:     `zoo: runs: create run directory: mkdir DIR/readonly/run: permission denied`,
+	},
+	{
+		name: "--out already holds a run",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", d.done}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/done already holds a run (summary.json exists); choose another --out or remove it`,
+	},
+	{
+		name: "disk full while saving the model",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--epochs", "1", "--out", filepath.Join(d.dir, "full-model")}
+		},
+		fileSize: 16 << 10,
+		code:     1,
+		want:     `zoo: runs: save weights: safetensors: atomicfile: write DIR/full-model/model.safetensors: write content: write DIR/full-model/.model.safetensors.tmp-NNN: file too large`,
+	},
+	{
+		name: "disk full while saving a checkpoint",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.dir, "full-checkpoint")}
+		},
+		fileSize: 16 << 10,
+		code:     1,
+		want:     `zoo: train: checkpoint: safetensors: atomicfile: write DIR/full-checkpoint/checkpoint.safetensors: write content: write DIR/full-checkpoint/.checkpoint.safetensors.tmp-NNN: file too large (metrics of the 1 finished epochs are in DIR/full-checkpoint; no model was saved)`,
+	},
+	{
+		name: "interrupted, disk full while saving the checkpoint",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.dir, "full-interrupted")}
+		},
+		fileSize:  16 << 10,
+		interrupt: true,
+		code:      exitStopped,
+		want:      `zoo: interrupted (context canceled), and saving the checkpoint failed: train: checkpoint: safetensors: atomicfile: write DIR/full-interrupted/checkpoint.safetensors: write content: write DIR/full-interrupted/.checkpoint.safetensors.tmp-NNN: file too large; the previous checkpoint, if any, is kept: zoo train --resume DIR/full-interrupted`,
+	},
+	{
+		name: "interrupted (Ctrl-C, SIGTERM)",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.dir, "interrupted")}
+		},
+		interrupt: true,
+		code:      exitStopped,
+		want:      `zoo: interrupted (context canceled): stopped after a whole update and saved a checkpoint; continue with: zoo train --resume DIR/interrupted`,
+	},
+	{
+		name: "divergence",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--set", "optimizer.lr=1e20", "--out", filepath.Join(d.dir, "diverged")}
+		},
+		code: exitDiverged,
+		want: `zoo: train: diverged at update 2 (epoch 1): loss is NaN with learning rate 1e+20; try a smaller learning rate (for example 1e+19) (metrics of the 0 finished epochs are in DIR/diverged; no model was saved)`,
+	},
+}
+
+// TestErrors drives the real CLI with every bad input of docs/errors.md
+// and checks the exit code and that stderr is exactly the documented line:
+// no stack, no panic, nothing else.
+func TestErrors(t *testing.T) {
+	d := newFixture(t)
+	for _, tt := range errorCases {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.skipRoot && os.Geteuid() == 0 {
+				t.Skip("running as root: permissions are not enforced")
+			}
+			args := tt.args(t, d)
+			var code int
+			var stderr string
+			if tt.fileSize > 0 {
+				code, stderr = zooLimited(t, tt.fileSize, tt.interrupt, args)
+			} else {
+				ctx, cancel := context.WithCancel(context.Background())
+				if tt.interrupt {
+					cancel()
+				}
+				var out, errOut bytes.Buffer
+				code = run(ctx, args, &out, &errOut)
+				cancel()
+				stderr = errOut.String()
+			}
+			want := regexp.QuoteMeta(tt.want)
+			want = strings.ReplaceAll(want, "DIR", regexp.QuoteMeta(d.dir))
+			want = strings.ReplaceAll(want, "NNN", "[0-9]+")
+			if code != tt.code || !regexp.MustCompile(`^`+want+"\n$").MatchString(stderr) {
+				t.Errorf("zoo %s\nexit %d, stderr:\n%s\nwant exit %d and the line\n%s", strings.Join(args, " "), code, stderr, tt.code, strings.ReplaceAll(tt.want, "DIR", d.dir))
+			}
+			for _, bad := range []string{"panic", "goroutine", ".go:"} {
+				if strings.Contains(stderr, bad) {
+					t.Errorf("stderr shows %q: %s", bad, stderr)
+				}
+			}
+		})
+	}
+}
+
+// zooLimited runs zoo with args in a child process (this test binary,
+// running TestErrorsHelperProcess) whose files may not grow beyond
+// fileSize bytes: writes beyond fail with EFBIG, as they fail with ENOSPC
+// on a full disk. It returns the exit code and stderr.
+func zooLimited(t *testing.T, fileSize int64, interrupt bool, args []string) (int, string) {
+	t.Helper()
+	argsJSON, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestErrorsHelperProcess$")
+	cmd.Env = append(os.Environ(),
+		"ZOO_ERRORS_HELPER_ARGS="+string(argsJSON),
+		"ZOO_ERRORS_HELPER_FSIZE="+strconv.FormatInt(fileSize, 10),
+		"ZOO_ERRORS_HELPER_INTERRUPT="+strconv.FormatBool(interrupt))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), stderr.String()
+}
+
+// TestErrorsHelperProcess is zoo under a file-size limit, for zooLimited.
+func TestErrorsHelperProcess(t *testing.T) {
+	argsJSON := os.Getenv("ZOO_ERRORS_HELPER_ARGS")
+	if argsJSON == "" {
+		t.Skip("the child process of zooLimited")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(argsJSON), &args); err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseUint(os.Getenv("ZOO_ERRORS_HELPER_FSIZE"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if os.Getenv("ZOO_ERRORS_HELPER_INTERRUPT") == "true" {
+		cancel()
+	}
+	code := run(ctx, args, io.Discard, os.Stderr)
+	cancel()
+	os.Exit(code) // the child's exit code is zoo's (0 would be an error here)
+}
+
+// TestErrorsDocumented keeps docs/errors.md and the table above in step:
+// every row's message is in the document, word for word.
+func TestErrorsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "errors.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range errorCases {
+		if !bytes.Contains(doc, []byte("`"+tt.want+"`")) {
+			t.Errorf("docs/errors.md lacks the row %q: `%s`", tt.name, tt.want)
+		}
+	}
+}

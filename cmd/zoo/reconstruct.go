@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/spf13/cobra"
+)
+
+type reconstructOptions struct {
+	dir   string
+	out   string
+	n     int
+	scale int
+	clean bool
+	data  string
+}
+
+func newReconstructCmd(e *env, runF func(*reconstructOptions) error) *cobra.Command {
+	o := &reconstructOptions{}
+	cmd := &cobra.Command{
+		Use:   "reconstruct DIR --out FILE.png",
+		Short: "Draw test digits and an autoencoder's reconstructions of them",
+		Long: `Draw the first --n test digits of the run's data and their reconstructions
+g(f(x)) by the autoencoder trained in run directory DIR, as a PNG grid: one
+column per digit, the originals in the first row and the reconstructions in
+the last. For a denoising run (model.corruption in its recipe) the middle row
+shows the corrupted inputs the reconstructions start from, drawn as the run's
+own reconstructions.png was (same seed); --clean reconstructs the originals.`,
+		Example: `  zoo reconstruct runs/ae-mnist-20261127-141500 --out grid.png
+  zoo reconstruct runs/dae-mnist-20261127-141500 --out grid.png --n 20 --scale 3
+  zoo reconstruct runs/dae-mnist-20261127-141500 --out clean.png --clean`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = args[0]
+			if err := checkPNGOut(o.out); err != nil {
+				return err
+			}
+			if o.n < 1 {
+				return fmt.Errorf("--n %d: want at least one digit", o.n)
+			}
+			if o.scale < 1 || o.scale > 16 {
+				return fmt.Errorf("--scale %d: want 1 to 16 screen pixels per pixel", o.scale)
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runReconstruct(e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "", "write the grid to this PNG file (required)")
+	f.IntVar(&o.n, "n", 10, "number of test digits")
+	f.IntVar(&o.scale, "scale", 2, "screen pixels per pixel")
+	f.BoolVar(&o.clean, "clean", false, "for a denoising run, reconstruct the originals instead of corrupted copies")
+	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy")
+	return cmd
+}
+
+// checkPNGOut checks --out names a PNG file.
+func checkPNGOut(out string) error {
+	switch {
+	case out == "":
+		return fmt.Errorf("no --out: say where to write the picture, e.g. --out grid.png")
+	case strings.ToLower(filepath.Ext(out)) != ".png":
+		return fmt.Errorf("--out %s: the picture is written as PNG; name the file .png", out)
+	}
+	return nil
+}
+
+func runReconstruct(e *env, o *reconstructOptions) error {
+	m, err := runs.Load(o.dir)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if m.CodeUnits() == 0 {
+		msg := fmt.Sprintf("%s holds a classifier (recipe %s), which does not reconstruct: reconstruct needs an autoencoder run (e.g. zoo train ae-mnist)", o.dir, m.Recipe.Name)
+		if m.Recipe.Model.Type == "sdae" {
+			msg += fmt.Sprintf("; an sdae saves its fine-tuned classifier, and its first pretrained layer's reconstructions are in %s", filepath.Join(o.dir, runs.ReconstructionsFile))
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	if len(m.Shape) != 2 {
+		return fmt.Errorf("%s takes inputs of shape %v, not pictures", o.dir, m.Shape)
+	}
+	data, err := runs.LoadData(m.Recipe, o.data)
+	if err != nil {
+		return err
+	}
+	n := min(o.n, data.Test.Len())
+	show := data.Test.Slice(0, n)
+	dim := show.Dim()
+	rows := [][][]float32{examplesOf(show.X, dim)}
+	names := []string{"originals"}
+	in := show.X
+	if c := m.Recipe.Model.Corruption.Model(); c.Active() && !o.clean {
+		// The stream the run's own figure drew its corruption from.
+		in = make([]float32, len(show.X))
+		c.Apply(in, show.X, rng.New(m.Recipe.Seed, "figures"))
+		rows = append(rows, examplesOf(in, dim))
+		names = append(names, "corrupted ("+c.String()+")")
+	}
+	rec, err := m.Reconstruct(in)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, examplesOf(rec, dim))
+	names = append(names, "reconstructions")
+	img, err := images.Grid(rows, m.Shape[1], m.Shape[0], o.scale)
+	if err != nil {
+		return err
+	}
+	if err := images.WritePNG(o.out, img); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "wrote %d test digits to %s; rows: %s\n", n, o.out, strings.Join(names, ", "))
+	return nil
+}
+
+// examplesOf cuts row-major examples of dim values into one slice each.
+func examplesOf(x []float32, dim int) [][]float32 {
+	out := make([][]float32, len(x)/dim)
+	for i := range out {
+		out[i] = x[i*dim : (i+1)*dim]
+	}
+	return out
+}

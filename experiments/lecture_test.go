@@ -1,0 +1,286 @@
+package experiments
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// quickRuns lists, per experiment, the CSV files it writes with their
+// headers and the figures its report embeds.
+var quickRuns = []struct {
+	name    string
+	csv     map[string]string
+	figures []string
+	// claims are texts the report must contain, usually claim titles.
+	claims []string
+}{
+	{
+		name: "learning-rates",
+		csv: map[string]string{
+			"curves.csv":  "lr,update,loss,seconds",
+			"results.csv": "lr,status,updates,diverged_at,train_loss,val_loss,val_error",
+		},
+		figures: []string{"loss_curves.png", "final_loss.png"},
+		claims:  []string{"Too small a rate converges slowly", "Too large a rate overshoots and diverges — held", "U-shaped"},
+	},
+	{
+		name: "schedules",
+		csv: map[string]string{
+			"curves.csv": "schedule,update,lr,loss",
+			"epochs.csv": "schedule,epoch,updates,lr,train_loss,train_error,val_loss,val_error",
+		},
+		figures: []string{"schedules.png"},
+		claims: []string{"is constant for τ updates and then falls as 1/t — held", "τ → ∞ gives a constant rate — held",
+			"Decaying the rate ends lower than keeping η0 (training loss)", "Decaying the rate ends lower than keeping η0 (validation loss)"},
+	},
+	{
+		name: "adaptive-lr",
+		csv: map[string]string{
+			"curves.csv":  "run,update,lr,loss",
+			"epochs.csv":  "run,epoch,updates,lr,train_batch_loss,val_loss,val_error",
+			"choices.csv": "update,candidate_lr,subset_loss,chosen",
+		},
+		figures: []string{"adaptive_lr.png"},
+		claims:  []string{"Started from a poor rate", "comes close to the best fixed rate"},
+	},
+	{
+		name: "optimizers-mnist",
+		csv: map[string]string{
+			"curves.csv":  "optimizer,update,seconds,loss,step",
+			"results.csv": "optimizer,hyper,status,updates,ms_per_update,train_loss,val_loss,val_error",
+		},
+		figures: []string{"optimizers_mnist.png", "step_lengths.png"},
+		claims:  []string{"Momentum accelerates SGD", "Adagrad's accumulated G", "adaptive methods train faster", "| qhadam |", "| aggmo |"},
+	},
+	{
+		name:    "early-stopping",
+		csv:     map[string]string{"epochs.csv": "epoch,updates,train_loss,train_error,val_loss,val_error"},
+		figures: []string{"early_stopping.png"},
+		claims:  []string{"over-fits", "Patience stops training", "Early stopping returns the best model, not the last — held", "generalises better than the last"},
+	},
+	{
+		name: "regularization",
+		csv: map[string]string{
+			"results.csv": "method,train_error,val_error,test_error,test_loss,near_zero_fraction,relative_zero_fraction,near_zero_fraction_layer0,mean_abs_weight,dead_input_rows",
+			"epochs.csv":  "method,epoch,updates,train_loss,train_error,val_loss,val_error",
+		},
+		figures: []string{"weights.png", "magnitudes.png", "curves.png"},
+		claims:  []string{"Regularization reduces over-fitting", "L1 drives useless weights to zero", "L2 shrinks the weights without zeroing them", "| dropout |", "| input noise |"},
+	},
+	{
+		name: "dice-vs-ce",
+		csv: map[string]string{
+			"results.csv": "training_set,loss,train_positives,class,test_support,precision,recall,f1",
+			"epochs.csv":  "training_set,loss,epoch,updates,train_objective,val_f1_positive",
+		},
+		figures: []string{"dice_vs_ce.png"},
+		claims:  []string{"The Dice loss is robust to class imbalance"},
+	},
+}
+
+// TestQuickExperiments runs every training experiment on its quick
+// settings and checks what it wrote: each CSV's header, that it has rows
+// and that every number in it is finite; each figure decodes as a PNG of a
+// reasonable size; the report embeds every figure, names the claims, says
+// for each whether it held, and holds no formatting accident.
+func TestQuickExperiments(t *testing.T) {
+	if os.Getenv("ZOO_SKIP_QUICK_EXPERIMENTS") != "" {
+		t.Skip("ZOO_SKIP_QUICK_EXPERIMENTS is set")
+	}
+	for _, q := range quickRuns {
+		t.Run(q.name, func(t *testing.T) {
+			e, err := Lookup(q.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := e.Run(context.Background(), Options{Out: dir, Quick: true, Seed: 1}); err != nil {
+				t.Fatal(err)
+			}
+			for name, header := range q.csv {
+				checkCSV(t, filepath.Join(dir, name), header)
+			}
+			for _, f := range q.figures {
+				checkPNG(t, filepath.Join(dir, f))
+			}
+			report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReport(t, report, dir, q.figures, q.claims)
+		})
+	}
+}
+
+// checkCSV checks a CSV file's header and that every field that reads as
+// a number is a finite one.
+func checkCSV(t *testing.T, path, header string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	if len(rows) < 2 {
+		t.Errorf("%s: %d rows, want a header and data", path, len(rows))
+		return
+	}
+	if got := strings.Join(rows[0], ","); got != header {
+		t.Errorf("%s: header %q, want %q", filepath.Base(path), got, header)
+	}
+	for i, r := range rows[1:] {
+		if len(r) != len(rows[0]) {
+			t.Errorf("%s row %d: %d fields, want %d", filepath.Base(path), i+2, len(r), len(rows[0]))
+		}
+		for j, v := range r {
+			x, err := strconv.ParseFloat(v, 64)
+			if err == nil && (math.IsNaN(x) || math.IsInf(x, 0)) {
+				t.Errorf("%s row %d, %s: %q is not finite", filepath.Base(path), i+2, rows[0][j], v)
+			}
+		}
+	}
+}
+
+func checkPNG(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 300 {
+		t.Errorf("%s is only %v", filepath.Base(path), b)
+	}
+}
+
+var figureLink = regexp.MustCompile(`!\[[^\]]*\]\(([^)]+)\)`)
+
+func checkReport(t *testing.T, report []byte, dir string, figures, claims []string) {
+	t.Helper()
+	if !bytes.HasPrefix(report, []byte("# ")) || !bytes.Contains(report, []byte("Quick run")) {
+		t.Errorf("report.md lacks its title or the quick-run warning:\n%s", report)
+	}
+	links := map[string]bool{}
+	for _, m := range figureLink.FindAllSubmatch(report, -1) {
+		links[string(m[1])] = true
+		if _, err := os.Stat(filepath.Join(dir, string(m[1]))); err != nil {
+			t.Errorf("report.md embeds %s: %v", m[1], err)
+		}
+	}
+	for _, f := range figures {
+		if !links[f] {
+			t.Errorf("report.md does not embed %s", f)
+		}
+	}
+	for _, c := range claims {
+		if !bytes.Contains(report, []byte(c)) {
+			t.Errorf("report.md lacks %q", c)
+		}
+	}
+	verdicts := bytes.Count(report, []byte(" — held.**")) + bytes.Count(report, []byte(" — did not hold on this run.**"))
+	if verdicts == 0 {
+		t.Errorf("report.md gives no verdict")
+	}
+	for _, bad := range []string{"NaN", "+Inf", "%!", "<nil>"} {
+		if bytes.Contains(report, []byte(bad)) {
+			t.Errorf("report.md contains %q", bad)
+		}
+	}
+}
+
+// TestLearningRatesDeterministic runs learning-rates twice with the same
+// seed: every number that does not measure time must be the same.
+func TestLearningRatesDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two runs of an experiment")
+	}
+	var results [2][]byte
+	for i := range results {
+		dir := t.TempDir()
+		if err := LearningRates(context.Background(), Options{Out: dir, Quick: true, Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if results[i], err = os.ReadFile(filepath.Join(dir, "results.csv")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(results[0], results[1]) {
+		t.Errorf("two runs with seed 3 differ:\n%s\n%s", results[0], results[1])
+	}
+	if !bytes.Contains(results[0], []byte("10,diverged,")) {
+		t.Errorf("lr 10 is not marked as diverged:\n%s", results[0])
+	}
+}
+
+func TestSmooth(t *testing.T) {
+	x, y := smooth([]float64{1, 2, 3, 4, 5}, 2)
+	if got, want := x, []float64{2, 4, 5}; !equal(got, want) {
+		t.Errorf("smooth x = %v, want %v", got, want)
+	}
+	if got, want := y, []float64{1.5, 3.5, 5}; !equal(got, want) {
+		t.Errorf("smooth y = %v, want %v", got, want)
+	}
+}
+
+func TestClassScores(t *testing.T) {
+	// 4 positives, 3 found, 1 false alarm.
+	pred := []int{1, 1, 1, 0, 1, 0, 0, 0}
+	labels := []int{1, 1, 1, 1, 0, 0, 0, 0}
+	s := classScores(pred, labels, 2)[1]
+	if s.Support != 4 || s.Predicted != 4 || s.Recall != 0.75 || s.Precision != 0.75 || s.F1 != 0.75 {
+		t.Errorf("class 1: %+v", s)
+	}
+}
+
+func TestRegularizationMeasures(t *testing.T) {
+	w := []float64{0, 1e-4, -0.5, 0.5, 2e-3, -1}
+	if got := zeroFraction(w); got != 2.0/6 {
+		t.Errorf("zeroFraction = %v, want 1/3", got)
+	}
+	// Scaling every weight leaves the scale-free fraction unchanged.
+	scaled := make([]float64, len(w))
+	for i, v := range w {
+		scaled[i] = 0.1 * v
+	}
+	if a, b := relZeroFraction(w), relZeroFraction(scaled); a != b {
+		t.Errorf("relZeroFraction changed under scaling: %v and %v", a, b)
+	}
+	// A 3×2 layer whose first input row is all zero.
+	if dead, rows := deadRows([]float64{0, 1e-4, 0.3, 0, 0.2, 0.1}, 2); dead != 1 || rows != 3 {
+		t.Errorf("deadRows = %d of %d, want 1 of 3", dead, rows)
+	}
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,328 @@
+package images
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // register the decoders Load reads
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"math"
+	"os"
+)
+
+// Invert says whether Load turns an image's grey levels upside down, so a
+// digit drawn dark on light paper becomes light on dark, as in MNIST.
+type Invert string
+
+// The inversion policies.
+const (
+	// InvertAuto inverts when the image is mostly light: its mean grey
+	// level is above one half.
+	InvertAuto Invert = "auto"
+	InvertYes  Invert = "yes"
+	InvertNo   Invert = "no"
+)
+
+// ParseInvert checks s names an inversion policy.
+func ParseInvert(s string) (Invert, error) {
+	switch v := Invert(s); v {
+	case InvertAuto, InvertYes, InvertNo:
+		return v, nil
+	}
+	return "", fmt.Errorf("images: unknown inversion %q (known: auto, yes, no)", s)
+}
+
+// LoadOptions say how Load and Convert turn a picture into a model's input.
+// The zero value gives 28×28 MNIST-like inputs with automatic inversion.
+type LoadOptions struct {
+	// Width and Height are the size of the result; 0 means 28.
+	Width, Height int
+	// Invert is the inversion policy; "" means InvertAuto.
+	Invert Invert
+	// Center prepares the digit as MNIST's were: the ink's bounding box is
+	// scaled to fit a box of 20/28 of the result (keeping its aspect
+	// ratio) and placed so its centre of mass is at the centre. Without
+	// it the whole picture is scaled to Width×Height, aspect ratio not
+	// kept.
+	Center bool
+}
+
+// Input is a picture converted for a model.
+type Input struct {
+	// Pixels are Width×Height grey levels, row-major, in [0, 1]: 0 is
+	// black, 1 white, the digit light on a dark background.
+	Pixels        []float32
+	Width, Height int
+	// Inverted says whether the grey levels were inverted.
+	Inverted bool
+	// Format is the decoder's name (png, jpeg, gif); empty for Convert.
+	Format string
+	// SourceWidth and SourceHeight are the picture's own size.
+	SourceWidth, SourceHeight int
+}
+
+// Load reads the picture in the file at path (any format the standard
+// library decodes: PNG, JPEG, GIF's first frame) and converts it as Convert
+// does. Errors name the file.
+func Load(path string, o LoadOptions) (*Input, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("images: %w", err)
+	}
+	defer f.Close()
+	in, err := Decode(f, o)
+	if err != nil {
+		return nil, fmt.Errorf("images: %s: %w", path, err)
+	}
+	return in, nil
+}
+
+// MaxPixels is the largest picture Decode accepts, in pixels (64 Mi, a
+// 8192×8192 picture), checked before the picture is decoded.
+const MaxPixels = 1 << 26
+
+// Decode reads a picture from r and converts it as Convert does.
+func Decode(r io.Reader, o LoadOptions) (*Input, error) {
+	// The decoders allocate the whole picture from its header's size, which
+	// a 77-byte PNG can claim to be 40000×40000: check it first.
+	var head bytes.Buffer
+	cfg, format, err := image.DecodeConfig(io.TeeReader(r, &head))
+	if err == nil && int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, fmt.Errorf("%s picture of %d×%d pixels is beyond the limit of %d pixels", format, cfg.Width, cfg.Height, MaxPixels)
+	}
+	img, format, err := image.Decode(io.MultiReader(&head, r))
+	if err != nil {
+		if errors.Is(err, image.ErrFormat) {
+			return nil, fmt.Errorf("not an image the standard library decodes (PNG, JPEG or GIF): %w", err)
+		}
+		return nil, fmt.Errorf("decode %s: %w", format, err)
+	}
+	in, err := Convert(img, o)
+	if err != nil {
+		return nil, err
+	}
+	in.Format = format
+	return in, nil
+}
+
+// Convert turns img into a model input:
+//
+//  1. grey levels: colours become their luma Y = 0.299 R + 0.587 G + 0.114 B
+//     (ITU-R BT.601, as in JPEG and image/color's GrayModel), and
+//     transparent pixels are laid over white paper;
+//  2. inversion by o.Invert (with InvertAuto, when the mean grey is above
+//     one half, i.e. a dark digit on light paper);
+//  3. scaling to o.Width×o.Height by area averaging: every result pixel is
+//     the mean of the picture's pixels under it, weighted by how much of
+//     each it covers (smooth when shrinking; blocky when enlarging), or, with
+//     o.Center, MNIST's size normalisation and centring.
+func Convert(img image.Image, o LoadOptions) (*Input, error) {
+	if o.Width == 0 {
+		o.Width = 28
+	}
+	if o.Height == 0 {
+		o.Height = 28
+	}
+	if o.Width < 1 || o.Height < 1 {
+		return nil, fmt.Errorf("images: cannot convert to %d×%d", o.Width, o.Height)
+	}
+	if o.Invert == "" {
+		o.Invert = InvertAuto
+	}
+	if _, err := ParseInvert(string(o.Invert)); err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	sw, sh := b.Dx(), b.Dy()
+	if sw < 1 || sh < 1 {
+		return nil, fmt.Errorf("images: the picture is empty (%d×%d)", sw, sh)
+	}
+	grey := greyLevels(img)
+	in := &Input{Width: o.Width, Height: o.Height, SourceWidth: sw, SourceHeight: sh}
+	switch o.Invert {
+	case InvertYes:
+		in.Inverted = true
+	case InvertAuto:
+		in.Inverted = mean(grey) > 0.5
+	}
+	if in.Inverted {
+		for i, v := range grey {
+			grey[i] = 1 - v
+		}
+	}
+	var out []float64
+	if o.Center {
+		out = center(grey, sw, sh, o.Width, o.Height)
+	} else {
+		out = resize(grey, sw, sh, o.Width, o.Height)
+	}
+	in.Pixels = make([]float32, len(out))
+	for i, v := range out {
+		in.Pixels[i] = float32(min(1, max(0, v)))
+	}
+	return in, nil
+}
+
+// Gray returns w×h grey levels in [0, 1] (row-major, as Input.Pixels) as an
+// image, to save an input or a data set example as a picture.
+func Gray(pixels []float32, w, h int) (*image.Gray, error) {
+	if w < 1 || h < 1 || len(pixels) != w*h {
+		return nil, fmt.Errorf("images: %d values do not make a %d×%d image", len(pixels), w, h)
+	}
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i, v := range pixels {
+		img.Pix[(i/w)*img.Stride+i%w] = grey(float64(v))
+	}
+	return img, nil
+}
+
+// greyLevels returns img's luma in [0, 1], row-major, over white paper.
+func greyLevels(img image.Image) []float64 {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	out := make([]float64, w*h)
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := range h {
+			row := m.Pix[(y)*m.Stride:]
+			for x := range w {
+				out[y*w+x] = float64(row[x]) / 255
+			}
+		}
+		return out
+	case *image.YCbCr: // JPEG: Y is the luma already
+		for y := range h {
+			for x := range w {
+				out[y*w+x] = float64(m.Y[m.YOffset(b.Min.X+x, b.Min.Y+y)]) / 255
+			}
+		}
+		return out
+	}
+	for y := range h {
+		for x := range w {
+			r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA() // alpha-premultiplied
+			paper := 0xffff - a
+			l := (299*float64(r+paper) + 587*float64(g+paper) + 114*float64(bl+paper)) / 1000
+			out[y*w+x] = l / 0xffff
+		}
+	}
+	return out
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// resize scales the sw×sh image src to dw×dh by area averaging, one axis at
+// a time.
+func resize(src []float64, sw, sh, dw, dh int) []float64 {
+	tmp := make([]float64, dw*sh)
+	wx := weights(sw, dw)
+	for y := range sh {
+		for x, ws := range wx {
+			s := 0.0
+			for _, t := range ws {
+				s += t.w * src[y*sw+t.i]
+			}
+			tmp[y*dw+x] = s
+		}
+	}
+	out := make([]float64, dw*dh)
+	wy := weights(sh, dh)
+	for y, ws := range wy {
+		for x := range dw {
+			s := 0.0
+			for _, t := range ws {
+				s += t.w * tmp[t.i*dw+x]
+			}
+			out[y*dw+x] = s
+		}
+	}
+	return out
+}
+
+type tap struct {
+	i int
+	w float64
+}
+
+// weights returns, for each of the m cells that n source pixels are
+// shrunk or stretched into, the source pixels it covers and the share of
+// the cell each covers (the shares sum to 1).
+func weights(n, m int) [][]tap {
+	out := make([][]tap, m)
+	scale := float64(n) / float64(m) // source pixels per cell
+	for j := range out {
+		lo, hi := float64(j)*scale, float64(j+1)*scale
+		for i := int(math.Floor(lo)); i < n && float64(i) < hi; i++ {
+			cover := math.Min(hi, float64(i+1)) - math.Max(lo, float64(i))
+			if cover > 1e-12 {
+				out[j] = append(out[j], tap{i, cover / scale})
+			}
+		}
+	}
+	return out
+}
+
+// inkThreshold is the grey level (relative to the brightest pixel) above
+// which a pixel counts as ink when center looks for the digit's bounding
+// box.
+const inkThreshold = 0.3
+
+// center prepares the light-on-dark picture src (sw×sh) as the MNIST digits
+// were: the ink's bounding box is scaled by area averaging so its longer
+// side is 20/28 of the result's, keeping the aspect ratio, and placed in a
+// dark dw×dh frame with its centre of mass at the frame's centre (moved in
+// if that would push it over an edge). A picture without ink is scaled as
+// it is.
+func center(src []float64, sw, sh, dw, dh int) []float64 {
+	peak := 0.0
+	for _, v := range src {
+		peak = max(peak, v)
+	}
+	if peak <= 0 {
+		return resize(src, sw, sh, dw, dh)
+	}
+	x0, y0, x1, y1 := sw, sh, -1, -1
+	for y := range sh {
+		for x := range sw {
+			if src[y*sw+x] >= inkThreshold*peak {
+				x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			}
+		}
+	}
+	bw, bh := x1-x0+1, y1-y0+1
+	crop := make([]float64, bw*bh)
+	for y := range bh {
+		copy(crop[y*bw:(y+1)*bw], src[(y0+y)*sw+x0:])
+	}
+	box := 20.0 / 28 * float64(min(dw, dh))
+	s := box / float64(max(bw, bh))
+	tw, th := max(1, int(math.Round(float64(bw)*s))), max(1, int(math.Round(float64(bh)*s)))
+	tw, th = min(tw, dw), min(th, dh)
+	patch := resize(crop, bw, bh, tw, th)
+	var mass, mx, my float64
+	for y := range th {
+		for x := range tw {
+			v := patch[y*tw+x]
+			mass += v
+			mx += v * (float64(x) + 0.5)
+			my += v * (float64(y) + 0.5)
+		}
+	}
+	ox := int(math.Round(float64(dw)/2 - mx/mass))
+	oy := int(math.Round(float64(dh)/2 - my/mass))
+	ox, oy = min(max(ox, 0), dw-tw), min(max(oy, 0), dh-th)
+	out := make([]float64, dw*dh)
+	for y := range th {
+		copy(out[(oy+y)*dw+ox:], patch[y*tw:(y+1)*tw])
+	}
+	return out
+}

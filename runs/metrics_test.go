@@ -1,0 +1,79 @@
+package runs
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gorgonia-zoo/zoo/train"
+)
+
+// TestReadMetrics reads back both layouts as the runs write them.
+func TestReadMetrics(t *testing.T) {
+	rec := func(epoch int, loss, valErr float64, hasErr bool) train.Record {
+		return train.Record{Epoch: epoch, TrainLoss: loss, Val: train.Metrics{Loss: loss + 0.1, Error: valErr, HasError: hasErr}, LR: 0.01, Seconds: float64(epoch)}
+	}
+	dir := t.TempDir()
+	if err := writeMetrics(dir, []train.Record{rec(1, 0.5, 0.1, true), rec(2, 0.25, 0.05, true)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []MetricsRow{
+		{Phase: PhaseTrain, Layer: -1, Epoch: 1, TrainLoss: 0.5, ValLoss: 0.6, ValError: 0.1, LR: 0.01, Seconds: 1},
+		{Phase: PhaseTrain, Layer: -1, Epoch: 2, TrainLoss: 0.25, ValLoss: 0.35, ValError: 0.05, LR: 0.01, Seconds: 2},
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("classifier layout:\n got %+v\nwant %+v", rows, want)
+	}
+
+	// An sdae: two layers pretrained, then fine-tuned.
+	dir = t.TempDir()
+	pre := []train.LayerRecord{{Layer: 0, Record: rec(1, 0.3, 0, false)}, {Layer: 1, Record: rec(1, 0.2, 0, false)}}
+	if err := writeStagedMetrics(dir, pre, []train.Record{rec(1, 0.4, 0.08, true)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0].Phase != PhasePretrain || rows[1].Layer != 1 || rows[0].HasError() ||
+		rows[2].Phase != PhaseFinetune || rows[2].Layer != -1 || rows[2].ValError != 0.08 {
+		t.Errorf("staged layout: %+v", rows)
+	}
+	if c := Curve(rows); len(c) != 1 || c[0] != rows[2] {
+		t.Errorf("Curve kept %+v, want the fine-tuning row", c)
+	}
+
+	// An autoencoder: phase train, no error rate.
+	dir = t.TempDir()
+	if err := writeStagedMetrics(dir, nil, []train.Record{rec(1, 0.3, 0, false)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = ReadMetrics(dir)
+	if err != nil || len(rows) != 1 || rows[0].Phase != PhaseTrain || !math.IsNaN(rows[0].ValError) || len(Curve(rows)) != 1 {
+		t.Errorf("autoencoder layout: %+v, %v", rows, err)
+	}
+}
+
+func TestDecodeMetricsErrors(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"", "empty file"},
+		{"a,b,c\n", "unknown columns"},
+		{"epoch,train_loss,val_loss,val_error,lr,seconds\nx,1,1,1,1,1\n", `line 2: epoch "x"`},
+		{"epoch,train_loss,val_loss,val_error,lr,seconds\n1,1,1,,1,1\n1,1,1,1,1\n", "wrong number of fields"},
+		{"epoch,train_loss,val_loss,val_error,lr,seconds\n1,1,nan?,1,1,1\n", `val_loss "nan?"`},
+		{"phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds\nwarmup,,1,1,1,,1,1\n", `unknown phase "warmup"`},
+		{"phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds\npretrain,,1,1,1,,1,1\n", `layer ""`},
+	} {
+		if _, err := DecodeMetrics(strings.NewReader(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want an error with %q", c.text, err, c.want)
+		}
+	}
+	if _, err := ReadMetrics(t.TempDir()); err == nil || !strings.Contains(err.Error(), MetricsFile) {
+		t.Errorf("no metrics.csv: %v", err)
+	}
+}

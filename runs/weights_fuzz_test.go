@@ -1,0 +1,71 @@
+package runs
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/safetensors"
+)
+
+// FuzzLoadWeights loads arbitrary bytes as a model file into a small mlp:
+// LoadWeights must fail cleanly or load exactly the model's tensors, never
+// panic, and a failed load must leave the model as it was.
+func FuzzLoadWeights(f *testing.F) {
+	dir := f.TempDir()
+	saved := func(seed uint64, hidden int, meta map[string]string) []byte {
+		m := tinyMLP(f, seed, hidden)
+		path := filepath.Join(dir, "seed.safetensors")
+		if err := SaveWeights(path, m.Params(), meta); err != nil {
+			f.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return data
+	}
+	good := saved(1, 5, map[string]string{"zoo.recipe": "name: x\n", "zoo.format": "1"})
+	f.Add(good)
+	f.Add(good[:len(good)-3])
+	f.Add(saved(1, 4, nil)) // other widths
+	f.Add(rewrite(f, good, func(f *safetensors.File) { f.Tensors = f.Tensors[:3] }))
+	f.Add(rewrite(f, good, func(f *safetensors.File) { f.Tensors[0].Name = "layers.9.weight" }))
+	f.Add(rewrite(f, good, func(f *safetensors.File) {
+		f.Tensors[1] = safetensors.F64(f.Tensors[1].Name, f.Tensors[1].Shape, make([]float64, 5))
+	}))
+	f.Add(rewrite(f, good, func(f *safetensors.File) { f.Tensors[1].Shape = []int{1, 5} }))
+	f.Add(rewrite(f, good, func(f *safetensors.File) {
+		f.Tensors[1] = safetensors.Tensor{Name: f.Tensors[1].Name, DType: "I32", Shape: []int{5}, Data: make([]byte, 20)}
+	}))
+
+	path := filepath.Join(dir, WeightsFile)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m := tinyMLP(t, 2, 5)
+		var before [][]float64
+		for _, p := range m.Params() {
+			before = append(before, p.Float64s())
+		}
+		_, err := LoadWeights(path, m.Params())
+		if err == nil {
+			want, derr := safetensors.Decode(data, safetensors.Limits{})
+			if derr != nil || len(want.Tensors) != len(m.Params()) {
+				t.Fatalf("loaded a file that does not decode to %d tensors: %v", len(m.Params()), derr)
+			}
+			return
+		}
+		if !strings.HasPrefix(err.Error(), "runs: load weights") {
+			t.Fatalf("error %q lacks the runs: load weights prefix", err)
+		}
+		for i, p := range m.Params() {
+			if !slices.Equal(p.Float64s(), before[i]) {
+				t.Fatalf("failed load changed parameter %s", p.Name)
+			}
+		}
+	})
+}
