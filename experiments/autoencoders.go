@@ -35,7 +35,7 @@ func autoencodersSetup(quick bool) aeSetup {
 		corruption: models.Corruption{Type: models.Masking, Level: 0.3}, probeEpochs: 10, inactive: 0.01, denoiseShown: 12,
 	}
 	if quick {
-		s.train, s.test, s.epochs, s.probeEpochs = 2000, 1000, 2, 3
+		s.train, s.test, s.epochs, s.probeEpochs = 1000, 500, 2, 2
 	}
 	return s
 }
@@ -53,10 +53,10 @@ func aeKinds() []aeKind {
 		return models.Layer{Units: units, Activation: act}
 	}
 	return []aeKind{
-		{name: "undercomplete", shape: "784→64→784, sigmoid code",
-			config: models.AutoencoderConfig{Encoder: []models.Layer{layer(64, models.Sigmoid)}}},
-		{name: "deep", shape: "784→256→64→256→784, ReLU then sigmoid code",
-			config: models.AutoencoderConfig{Encoder: []models.Layer{layer(256, models.ReLU), layer(64, models.Sigmoid)}}},
+		{name: "undercomplete", shape: "784→64→784, ReLU code",
+			config: models.AutoencoderConfig{Encoder: []models.Layer{layer(64, models.ReLU)}}},
+		{name: "deep", shape: "784→256→64→256→784, ReLU",
+			config: models.AutoencoderConfig{Encoder: []models.Layer{layer(256, models.ReLU), layer(64, models.ReLU)}}},
 		{name: "plain 256", shape: "784→256→784, ReLU code",
 			config: models.AutoencoderConfig{Encoder: []models.Layer{layer(256, models.ReLU)}}},
 		{name: "sparse", shape: "784→256→784, ReLU code, L1 penalty on the code", sparse: true,

@@ -85,6 +85,11 @@ func registry() []Experiment {
 			Run:         PCAVsLinearAE,
 		},
 		{
+			Name:        "pretraining",
+			Description: "stacked denoising autoencoder pretraining against the same MLP without it, at several labelled-set sizes: test error against size",
+			Run:         Pretraining,
+		},
+		{
 			Name:        "regularization",
 			Description: "none vs L1 vs L2 vs dropout vs input noise on an over-fitting network: test error, weight histograms, near-zero weights",
 			Run:         Regularization,

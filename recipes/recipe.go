@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -183,9 +184,13 @@ func parse(source string, data []byte) (*Recipe, *doc, error) {
 	d.file = f
 	// An alias repeats a whole subtree, so a few lines of nested aliases
 	// expand into gigabytes (the "billion laughs"): recipes have none.
-	if aliases := ast.FilterFile(ast.AliasType, f); len(aliases) > 0 {
+	var aliases aliasFinder
+	for _, doc := range f.Docs {
+		ast.Walk(&aliases, doc)
+	}
+	if aliases.first != nil {
 		e := &Error{Source: source, Msg: "YAML aliases (*name) are not allowed in recipes; write the value out"}
-		if tok := aliases[0].GetToken(); tok != nil && tok.Position != nil {
+		if tok := aliases.first.GetToken(); tok != nil && tok.Position != nil {
 			e.Line = tok.Position.Line
 		}
 		return nil, nil, e
@@ -196,6 +201,22 @@ func parse(source string, data []byte) (*Recipe, *doc, error) {
 		return nil, nil, d.yamlError(err)
 	}
 	return r, d, nil
+}
+
+// aliasFinder is an ast.Visitor finding the first alias node. (ast.Filter's
+// visitor panics on the nil nodes ast.Walk visits, e.g. for a tag without
+// a value: FuzzParse found the document "!".)
+type aliasFinder struct{ first ast.Node }
+
+func (a *aliasFinder) Visit(n ast.Node) ast.Visitor {
+	if n == nil || reflect.ValueOf(n).IsNil() || a.first != nil {
+		return nil
+	}
+	if n.Type() == ast.AliasType {
+		a.first = n
+		return nil
+	}
+	return a
 }
 
 // yamlError turns a go-yaml error into an *Error with its line.

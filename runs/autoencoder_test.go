@@ -102,7 +102,9 @@ func TestDenoisingRunIsDeterministic(t *testing.T) {
 // epochs of every layer then the fine-tuning, and the saved classifier
 // evaluates as the run reported.
 func TestStackedRun(t *testing.T) {
-	dir, s := run(t, "sdae-mnist", append(small, "pretrain.epochs=1")...)
+	// Narrow layers keep it fast; the recipe's own widths are checked by
+	// the recipes package and the README run.
+	dir, s := run(t, "sdae-mnist", append(small, "pretrain.epochs=1", "model.encoder.0.units=64", "model.encoder.1.units=32")...)
 	rows := metricRows(t, dir)
 	r, _ := recipes.Builtin("sdae-mnist", recipes.Options{})
 	layers := len(r.Model.Encoder)

@@ -7,8 +7,7 @@ import (
 )
 
 // FuzzDecodeMetrics reads arbitrary bytes as a metrics.csv (zoo compare
-// and inspect read other people's run directories): an error or rows,
-// never a panic.
+// reads other people's run directories): an error or rows, never a panic.
 func FuzzDecodeMetrics(f *testing.F) {
 	f.Add([]byte("epoch,train_loss,val_loss,val_error,lr,seconds\n1,2.3,2.2,0.9,0.1,0.5\n2,1e-3,NaN,,0.1,1\n"))
 	f.Add([]byte("phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds\npretrain,0,1,0.5,0.4,,0.01,2\nfinetune,,1,0.3,0.2,0.05,0.1,3\n"))
