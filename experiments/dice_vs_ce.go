@@ -190,7 +190,7 @@ func writeDiceData(l *lab, runs []*diceRun) error {
 func writeDiceFigure(l *lab, runs []*diceRun) error {
 	recall := &barChart{Title: "Test recall of the positive class (\"it is a 0\")", YLabel: "recall", YMax: 1.05, LegendLeft: true}
 	f1 := &barChart{Title: "Test F1 of the positive class", YLabel: "F1", YMax: 1.05, LegendLeft: true}
-	curves := &chart{Title: "Validation F1 of the positive class after each epoch", XLabel: "update", YLabel: "F1", LegendLeft: true, LegendBottom: true}
+	curves := &chart{Title: "Validation F1 of the positive class after each epoch", XLabel: "update", YLabel: "F1", Y0: -0.02, Y1: 1.35}
 	for _, loss := range []string{"cross-entropy", "dice"} {
 		var rv, fv []float64
 		for _, r := range runs {

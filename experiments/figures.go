@@ -54,6 +54,8 @@ type chart struct {
 	Rules                 []rule
 	// YMax, if > 0, clips the Y axis (lines leave the top of the chart).
 	YMax float64
+	// Y0 and Y1, if Y1 > Y0, fix the Y axis to [Y0, Y1].
+	Y0, Y1 float64
 	// LegendLeft puts the legend at the left instead of the right,
 	// LegendBottom at the bottom instead of the top; NoLegend leaves it out.
 	LegendLeft, LegendBottom, NoLegend bool
@@ -113,10 +115,10 @@ func (c *chart) plot() (*plot.Plot, error) {
 		}
 	}
 	if !c.LogX {
-		p.X.Tick.Marker = niceTicks{}
+		p.X.Tick.Marker = linearTicks{}
 	}
 	if !c.LogY {
-		p.Y.Tick.Marker = niceTicks{}
+		p.Y.Tick.Marker = linearTicks{}
 	}
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = !c.LegendBottom
@@ -195,6 +197,9 @@ func (c *chart) plot() (*plot.Plot, error) {
 	}
 	if c.YMax > 0 && ymax > c.YMax {
 		p.Y.Max = c.YMax
+	}
+	if c.Y1 > c.Y0 {
+		p.Y.Min, p.Y.Max = c.Y0, c.Y1
 	}
 	for _, r := range c.Rules {
 		col := r.Color
@@ -298,7 +303,7 @@ func (b *barChart) plot() (*plot.Plot, error) {
 	p.Title.Text = b.Title
 	p.Title.Padding = vg.Points(6)
 	p.Y.Label.Text = b.YLabel
-	p.Y.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = linearTicks{}
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
 	p.Legend.Left = b.LegendLeft
@@ -462,7 +467,21 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	if labelled < 2 {
 		// Less than a decade: label round values instead.
-		return niceTicks{}.Ticks(lo, hi)
+		return linearTicks{}.Ticks(lo, hi)
+	}
+	return ticks
+}
+
+// linearTicks is niceTicks (round values, about eight labels) without a
+// "-0" label.
+type linearTicks struct{}
+
+func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := niceTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label == "-0" {
+			ticks[i].Label = "0"
+		}
 	}
 	return ticks
 }

@@ -314,12 +314,6 @@ func meanOf(v []float64) float64 {
 	return s / float64(len(v))
 }
 
-// tailMean is the mean of the last fraction f of v (at least one value).
-func tailMean(v []float64, f float64) float64 {
-	n := max(1, int(math.Ceil(f*float64(len(v)))))
-	return meanOf(v[max(0, len(v)-n):])
-}
-
 // classScore is how well one class is recognised.
 type classScore struct {
 	Class                 int

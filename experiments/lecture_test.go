@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
 )
 
 // quickRuns lists, per experiment, the CSV files it writes with their
@@ -312,4 +314,28 @@ func equal(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+func TestTicks(t *testing.T) {
+	labels := func(ticks []plot.Tick) []string {
+		var out []string
+		for _, tk := range ticks {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	if got := strings.Join(labels(logTicks{}.Ticks(1e-6, 10)), " "); got != "1e-06 1e-05 0.0001 0.001 0.01 0.1 1 10" {
+		t.Errorf("log ticks over 1e-6…10: %s", got)
+	}
+	// Less than a decade: round linear values, at least two.
+	if got := labels(logTicks{}.Ticks(0.0275, 0.0336)); len(got) < 2 {
+		t.Errorf("log ticks over 0.0275…0.0336: %v", got)
+	}
+	for _, l := range labels(linearTicks{}.Ticks(-0.02, 1.35)) {
+		if l == "-0" {
+			t.Errorf("linear ticks label -0")
+		}
+	}
 }
