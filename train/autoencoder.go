@@ -185,7 +185,7 @@ func (t *Autoencoder) Step(b *Batch) (float64, error) {
 	fillRows(t.train.feed[1], b.X)
 	loss, err := t.train.run()
 	if err != nil {
-		return 0, err
+		return loss, err
 	}
 	if err := t.opt.Step(t.train.vgs); err != nil {
 		return 0, err

@@ -165,7 +165,7 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	fillOneHot(t.train.feed[1], b.Labels, b.N)
 	loss, err := t.train.run()
 	if err != nil {
-		return 0, err
+		return loss, err
 	}
 	if err := t.opt.Step(t.train.vgs); err != nil {
 		return 0, err

@@ -110,11 +110,19 @@ type DivergedError struct {
 	Epoch, Update int // where it happened (Update counts from 1 over the run)
 	Loss          float64
 	LR            float64
+	// Param names the parameter whose gradient was not finite while the
+	// loss still was; "" when the loss itself was not finite. The update was
+	// not applied.
+	Param string
 }
 
 func (e *DivergedError) Error() string {
-	return fmt.Sprintf("train: diverged at update %d (epoch %d): loss is %v with learning rate %g; try a smaller learning rate (for example %g)",
-		e.Update, e.Epoch, e.Loss, e.LR, e.LR/10)
+	what := fmt.Sprintf("loss is %v", e.Loss)
+	if e.Param != "" {
+		what = fmt.Sprintf("the gradient of %s is not finite (loss %v)", e.Param, e.Loss)
+	}
+	return fmt.Sprintf("train: diverged at update %d (epoch %d): %s with learning rate %g; try a smaller learning rate (for example %g)",
+		e.Update, e.Epoch, what, e.LR, e.LR/10)
 }
 
 // Run trains task on train for c.Epochs epochs, evaluating on val after each
@@ -175,6 +183,10 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 				task.SetLearningRate(lr)
 			}
 			loss, err := task.Step(b)
+			var nfg *nonFiniteGradient
+			if errors.As(err, &nfg) {
+				return st.Records, &DivergedError{Epoch: epoch, Update: st.Updates + 1, Loss: loss, LR: task.LearningRate(), Param: nfg.param}
+			}
 			if err != nil {
 				return st.Records, fmt.Errorf("train: epoch %d, update %d: %w", epoch, st.Updates+1, err)
 			}

@@ -108,7 +108,46 @@ func (p *program) run() (float64, error) {
 	if p.cost == nil {
 		return 0, nil
 	}
-	return scalar(p.cost.Value()), nil
+	loss := scalar(p.cost.Value())
+	if finite(loss) {
+		for _, vg := range p.vgs {
+			// A finite loss can still come with an overflowed gradient;
+			// stepping on it would ruin the weights.
+			if g, err := vg.Grad(); err == nil && !allFinite(g) {
+				return loss, &nonFiniteGradient{param: vg.(*gorgonia.Node).Name()}
+			}
+		}
+	}
+	return loss, nil
+}
+
+// nonFiniteGradient reports a NaN or Inf in a parameter's gradient.
+type nonFiniteGradient struct{ param string }
+
+func (e *nonFiniteGradient) Error() string {
+	return fmt.Sprintf("train: the gradient of %s is not finite", e.param)
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// allFinite reports whether every element of v is finite. x−x is 0 for a
+// finite x and NaN for NaN or ±Inf, so one sum tells.
+func allFinite(v gorgonia.Value) bool {
+	switch d := v.Data().(type) {
+	case []float32:
+		var s float32
+		for _, x := range d {
+			s += x - x
+		}
+		return s == 0
+	case []float64:
+		var s float64
+		for _, x := range d {
+			s += x - x
+		}
+		return s == 0
+	}
+	return true
 }
 
 func (p *program) close() {
