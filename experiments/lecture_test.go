@@ -110,8 +110,8 @@ var quickRuns = []struct {
 	{
 		name: "dice-vs-ce",
 		csv: map[string]string{
-			"results.csv": "training_set,loss,train_positives,class,test_support,precision,recall,f1",
-			"epochs.csv":  "training_set,loss,epoch,updates,train_objective,val_f1_positive",
+			"results.csv": "training_set,repeat,loss,train_positives,class,test_support,precision,recall,f1",
+			"epochs.csv":  "training_set,repeat,loss,epoch,updates,train_objective,val_f1_positive",
 		},
 		figures: []string{"dice_vs_ce.png"},
 		claims:  []string{"The Dice loss is robust to class imbalance"},
@@ -124,8 +124,8 @@ var quickRuns = []struct {
 // reasonable size; the report embeds every figure, names the claims, says
 // for each whether it held, and holds no formatting accident.
 func TestQuickExperiments(t *testing.T) {
-	if os.Getenv("ZOO_SKIP_QUICK_EXPERIMENTS") != "" {
-		t.Skip("ZOO_SKIP_QUICK_EXPERIMENTS is set")
+	if testing.Short() || os.Getenv("ZOO_SKIP_QUICK_EXPERIMENTS") != "" {
+		t.Skip("-short or ZOO_SKIP_QUICK_EXPERIMENTS: the quick runs take about a minute")
 	}
 	for _, q := range quickRuns {
 		t.Run(q.name, func(t *testing.T) {

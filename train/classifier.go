@@ -50,8 +50,9 @@ type ClassifierConfig struct {
 	MaxNorm float64
 	// Loss is the training loss: "cross-entropy" (softmax; the default) or,
 	// for two classes, "dice": 1 − D over the batch of the positive class's
-	// softmax probability against its indicator (losses.Dice, batch form),
-	// the lecture's loss for imbalanced classes. Evaluate always reports
+	// softmax probability against its indicator (losses.Dice, batch form,
+	// with a smoothing term of 1e-6), the lecture's loss for imbalanced
+	// classes. Evaluate always reports
 	// the cross-entropy, and the error rate.
 	Loss string
 }
@@ -229,6 +230,10 @@ func (t *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
 	return Metrics{Loss: lossSum / n, Error: float64(wrong) / n, HasError: true, N: s.Len()}, nil
 }
 
+// diceSmooth is the smoothing term s of the training Dice loss
+// (losses.Dice): D = (2Σpg + s)/(Σp² + Σg² + s).
+const diceSmooth = 1e-6
+
 // diceObjective is 1 − D of the positive class (column 1): its softmax
 // probability against the targets' column, over the whole batch. The column
 // is taken by a product with the constant [0, 1]ᵀ, which keeps a [batch, 1]
@@ -253,7 +258,10 @@ func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, e
 	if err != nil {
 		return nil, fmt.Errorf("train: dice: %w", err)
 	}
-	return losses.Dice(p, truth, false, 0)
+	// A batch without positives, and with every positive probability
+	// underflowed to 0, would make D = 0/0: diceSmooth keeps it defined
+	// without changing D measurably otherwise.
+	return losses.Dice(p, truth, false, diceSmooth)
 }
 
 // Predict returns the most likely class of each example of s.
