@@ -135,17 +135,32 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 func allFinite(v gorgonia.Value) bool {
 	switch d := v.Data().(type) {
 	case []float32:
-		var s float32
-		for _, x := range d {
-			s += x - x
+		// Four independent sums: a single one waits on each addition.
+		var s0, s1, s2, s3 float32
+		i := 0
+		for ; i+4 <= len(d); i += 4 {
+			s0 += d[i] - d[i]
+			s1 += d[i+1] - d[i+1]
+			s2 += d[i+2] - d[i+2]
+			s3 += d[i+3] - d[i+3]
 		}
-		return s == 0
+		for _, x := range d[i:] {
+			s0 += x - x
+		}
+		return s0+s1+s2+s3 == 0
 	case []float64:
-		var s float64
-		for _, x := range d {
-			s += x - x
+		var s0, s1, s2, s3 float64
+		i := 0
+		for ; i+4 <= len(d); i += 4 {
+			s0 += d[i] - d[i]
+			s1 += d[i+1] - d[i+1]
+			s2 += d[i+2] - d[i+2]
+			s3 += d[i+3] - d[i+3]
 		}
-		return s == 0
+		for _, x := range d[i:] {
+			s0 += x - x
+		}
+		return s0+s1+s2+s3 == 0
 	}
 	return true
 }
