@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -83,14 +84,14 @@ func modelLayers(ls []recipes.Layer) ([]models.Layer, error) {
 }
 
 // autoencoderConfig returns the training settings of an autoencoder recipe:
-// loss, corruption (drawn from the run's "corruption" stream), weight
-// penalties and sparsity.
-func autoencoderConfig(r *recipes.Recipe, ae *models.Autoencoder) train.AutoencoderConfig {
+// loss, corruption (drawn from noise, the run's "corruption" stream),
+// weight penalties and sparsity.
+func autoencoderConfig(r *recipes.Recipe, ae *models.Autoencoder, noise *rand.Rand) train.AutoencoderConfig {
 	c := train.AutoencoderConfig{
 		BatchSize:  r.BatchSize,
 		Loss:       train.ReconstructionLoss(r.Loss),
 		Corruption: r.Model.Corruption.Model(),
-		Random:     rng.New(r.Seed, "corruption"),
+		Random:     noise,
 		// The weight penalties of regularizers (the only ones an
 		// autoencoder recipe may set).
 		Penalties: penalties(r.Regularizers),
@@ -111,21 +112,32 @@ func autoencoderConfig(r *recipes.Recipe, ae *models.Autoencoder) train.Autoenco
 // writeRecipe stores the recipe as run (without its quick profile) and
 // returns its text.
 func writeRecipe(dir string, r *recipes.Recipe) (string, error) {
-	saved := *r
-	saved.Quick = nil
-	text, err := saved.Marshal()
+	text, err := recipeText(r)
 	if err != nil {
 		return "", err
 	}
-	return string(text), atomicfile.Write(filepath.Join(dir, RecipeFile), text)
+	return text, atomicfile.Write(filepath.Join(dir, RecipeFile), []byte(text))
+}
+
+// startRun creates the run directory and stores the recipe there, or, when
+// resuming, only returns the recipe's text.
+func startRun(r *recipes.Recipe, dir string, resume bool) (string, error) {
+	if resume {
+		return recipeText(r)
+	}
+	if err := prepareOut(dir); err != nil {
+		return "", err
+	}
+	return writeRecipe(dir, r)
 }
 
 // trainAutoencoder runs an autoencoder recipe: like Train, but the model
 // learns to reconstruct its (possibly corrupted) input, the summary reports
 // reconstruction losses, and the run directory gets ReconstructionsFile and
-// FiltersFile.
-func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) {
-	if err := prepareOut(o.Out); err != nil {
+// FiltersFile. With resume it continues from the checkpoint in o.Out.
+func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
+	text, err := startRun(r, o.Out, resume)
+	if err != nil {
 		return nil, err
 	}
 	data, err := LoadData(r, o.DataDir)
@@ -144,40 +156,53 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options) (*Summa
 	if err != nil {
 		return nil, err
 	}
-	task, err := train.NewAutoencoder(ae, opt, autoencoderConfig(r, ae))
+	streams := newStreams(r.Seed, "shuffle", "corruption")
+	task, err := train.NewAutoencoder(ae, opt, autoencoderConfig(r, ae, streams.rand("corruption")))
 	if err != nil {
 		return nil, err
 	}
 	defer task.Close()
-	sched, _, err := Schedule(r, task, data.Train)
-	if err != nil {
-		return nil, err
-	}
 	stopper, err := r.EarlyStopping.Stopper()
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
 	}
-	text, err := writeRecipe(o.Out, r)
+	sess := &session{dir: o.Out, params: ae.Params(), opt: opt, streams: streams, stop: stopper}
+	sched, _, err := scheduleWithStream(r, task, data.Train, sess)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
-		r.Name, shape(ae), models.Count(ae.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
+	var from *train.State
+	verb := "writing to"
+	if resume {
+		if from, err = sess.load(); err != nil {
+			return nil, err
+		}
+		verb = fmt.Sprintf("resuming at epoch %d, update %d, in", from.Epoch, from.Updates)
+	}
+	fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %d test examples; %s %s\n",
+		r.Name, shape(ae), models.Count(ae.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), verb, o.Out)
 
 	start := time.Now()
 	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
 		Epochs:     r.Epochs,
-		Shuffle:    rng.New(r.Seed, "shuffle"),
+		Shuffle:    streams.rand("shuffle"),
 		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
 		Schedule:   sched,
 		EarlyStop:  stopper,
 		StopMetric: "loss",
+		Resume:     from,
+		Checkpoint: func(st *train.State) error {
+			if err := sess.save(st); err != nil {
+				return err
+			}
+			return writeStagedMetrics(o.Out, nil, st.Records)
+		},
 	})
 	if err := writeStagedMetrics(o.Out, nil, records); err != nil {
 		return nil, errors.Join(runErr, err)
 	}
 	if runErr != nil {
-		return nil, fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", runErr, len(records), o.Out)
+		return nil, stopped(runErr, len(records), o.Out)
 	}
 	test, err := task.Evaluate(data.Test)
 	if err != nil {
@@ -196,14 +221,7 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options) (*Summa
 	}
 	noteStop(s, stopper, records, r, o.Log)
 	s.Seconds = time.Since(start).Seconds()
-	meta := map[string]string{"zoo.recipe": text, "zoo.format": "1"}
-	if err := SaveWeights(filepath.Join(o.Out, WeightsFile), ae.Params(), meta); err != nil {
-		return nil, err
-	}
-	if err := writeSummary(o.Out, s); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s, finish(o.Out, s, ae.Params(), text)
 }
 
 // shape describes an autoencoder's widths, e.g. 784→128→32→128→784 (tied).
@@ -241,9 +259,11 @@ func stageOutput(r *recipes.Recipe, k int) (models.Activation, train.Reconstruct
 // then fine-tuning of encoders plus a softmax layer as one MLP, exactly as
 // Train fine-tunes an mlp recipe with the same layers (same initial draw,
 // same shuffling), so an mlp recipe with model.layers = model.encoder is
-// the same training without pretraining.
-func trainStacked(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) {
-	if err := prepareOut(o.Out); err != nil {
+// the same training without pretraining. Every epoch of every phase is
+// checkpointed; with resume it continues from the checkpoint in o.Out.
+func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
+	text, err := startRun(r, o.Out, resume)
+	if err != nil {
 		return nil, err
 	}
 	data, err := LoadData(r, o.DataDir)
@@ -259,17 +279,38 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, 
 	if err != nil {
 		return nil, err
 	}
-	text, err := writeRecipe(o.Out, r)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
-		r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
-
 	start := time.Now()
+	run := &classifierRun{r: r, o: o, data: data, m: m, sdae: true, start: start, recipeAs: text}
 	pc := train.PretrainConfig{BatchSize: r.PretrainBatchSize()}
-	var stageStart time.Time
+	if resume {
+		meta, err := readCheckpointMeta(o.Out)
+		if err != nil {
+			return nil, err
+		}
+		switch meta.Phase {
+		case phaseFinetune:
+			// Pretraining is done; the checkpoint holds the whole network.
+			run.resume = true
+			return trainClassifier(ctx, run)
+		case phasePretrain:
+			if meta.Layer < 0 || meta.Layer >= len(plan) {
+				return nil, fmt.Errorf("runs: resume %s: the checkpoint is of pretraining layer %d, the recipe has layers 0…%d", o.Out, meta.Layer, len(plan)-1)
+			}
+			pc.Start = meta.Layer
+			// The trained layers below encode the stage's data.
+			if err := checkpointParams(o.Out, m.Params()); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("runs: resume %s: the checkpoint is not of an sdae run (phase %q)", o.Out, meta.Phase)
+		}
+	} else {
+		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
+			r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
+	}
+
 	var layers []LayerSummary
+	sessions := make([]*session, len(plan))
 	for k, p := range plan {
 		opt, err := optimizers.New(p.Optimizer)
 		if err != nil {
@@ -277,125 +318,90 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, 
 		}
 		out, loss := stageOutput(r, k)
 		stream := fmt.Sprintf("pretrain.%d.", k)
+		streams := newStreams(r.Seed, stream+"shuffle", stream+"corruption")
+		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k}
 		enc := stack.Encoders()[k]
 		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",
 			k, enc.In(), enc.Out(), enc.Act, p.Corruption, loss, p.Epochs)
 		pc.Stages = append(pc.Stages, train.Stage{
 			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: r.Model.Tied,
-			Init: rng.New(r.Seed, stream+"init"), Shuffle: rng.New(r.Seed, stream+"shuffle"), Noise: rng.New(r.Seed, stream+"corruption"),
-			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header, start: &stageStart},
+			Init: rng.New(r.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams.rand(stream + "corruption"),
+			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header},
 		})
 		layers = append(layers, LayerSummary{Layer: k, Corruption: p.Corruption.String()})
 	}
+	var pre []train.LayerRecord // the records of the stages before pc.Start
+	// A stage's checkpoint holds the whole network (the layers below are
+	// trained, the layer itself in training) and the stage's decoder.
+	stageSession := func(k int, stage *train.Autoencoder) *session {
+		s := sessions[k]
+		s.params, s.optParams = append([]*models.Param(nil), m.Params()...), stage.Params()
+		for _, p := range stage.Params() {
+			if !slices.Contains(s.params, p) {
+				s.params = append(s.params, p)
+			}
+		}
+		s.layers = layers
+		return s
+	}
+	if resume {
+		pc.Restore = func(k int, stage *train.Autoencoder) (*train.State, error) {
+			s := stageSession(k, stage)
+			st, err := s.load()
+			if err != nil {
+				return nil, err
+			}
+			pre = s.pretrain
+			fmt.Fprintf(o.Log, "%s: resuming the pretraining of layer %d at epoch %d, update %d, in %s\n", r.Name, k, st.Epoch, st.Updates, o.Out)
+			return st, nil
+		}
+	}
+	pc.Checkpoint = func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
+		s := stageSession(k, stage)
+		s.pretrain = append(slices.Clone(pre), done...)
+		if err := s.save(st); err != nil {
+			return err
+		}
+		recs := slices.Clone(s.pretrain)
+		for _, rec := range st.Records {
+			recs = append(recs, train.LayerRecord{Layer: k, Record: rec})
+		}
+		return writeStagedMetrics(o.Out, recs, nil)
+	}
 	pc.AfterStage = func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
-		layers[k].Seconds = time.Since(stageStart).Seconds()
 		if k > 0 {
 			return nil
 		}
 		// The first layer sees pixels: show its reconstructions and filters.
 		return writeFigures(o.Out, stage, data.Test, rng.New(r.Seed, "figures"))
 	}
-	pre, runErr := train.Pretrain(ctx, stack, data.Train, data.Validation, pc)
+	recs, runErr := train.Pretrain(ctx, stack, data.Train, data.Validation, pc)
+	pre = append(pre, recs...)
 	if runErr != nil {
 		if err := writeStagedMetrics(o.Out, pre, nil); err != nil {
 			return nil, errors.Join(runErr, err)
 		}
-		return nil, fmt.Errorf("%w (metrics of the %d finished pretraining epochs are in %s; no model was saved)", runErr, len(pre), o.Out)
+		return nil, stopped(runErr, len(pre), o.Out)
 	}
 	for _, p := range pre {
 		l := &layers[p.Layer]
 		l.Epochs, l.TrainLoss, l.ValReconstructionLoss = p.Epoch, p.TrainLoss, p.Val.Loss
+		l.Seconds += p.Seconds
 	}
-
-	fmt.Fprintf(o.Log, "fine-tuning %d layers and a softmax output: %d epochs\n", len(plan), r.Epochs)
-	oc, err := r.OptimizerConfig()
-	if err != nil {
-		return nil, err
-	}
-	opt, err := optimizers.New(oc)
-	if err != nil {
-		return nil, err
-	}
-	cc, err := classifierConfig(r, newStreams(r.Seed))
-	if err != nil {
-		return nil, err
-	}
-	task, err := train.NewClassifier(m, opt, cc)
-	if err != nil {
-		return nil, err
-	}
-	defer task.Close()
-	stopper, err := r.EarlyStopping.Stopper()
-	if err != nil {
-		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
-	}
-	sched, adaptive, err := Schedule(r, task, data.Train)
-	if err != nil {
-		return nil, err
-	}
-	if adaptive != nil {
-		defer adaptive.Close()
-	}
-	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
-		Epochs:     r.Epochs,
-		Shuffle:    rng.New(r.Seed, "shuffle"),
-		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
-		Schedule:   sched,
-		EarlyStop:  stopper,
-		StopMetric: stopMetric(r),
-	})
-	if err := writeStagedMetrics(o.Out, pre, records); err != nil {
-		return nil, errors.Join(runErr, err)
-	}
-	if adaptive != nil {
-		if err := atomicfile.WriteFunc(filepath.Join(o.Out, AdaptiveFile), adaptive.WriteCSV); err != nil {
-			return nil, errors.Join(runErr, err)
-		}
-	}
-	if runErr != nil {
-		return nil, fmt.Errorf("%w (metrics of the pretraining and of the %d finished fine-tuning epochs are in %s; no model was saved)", runErr, len(records), o.Out)
-	}
-	test, err := task.Evaluate(data.Test)
-	if err != nil {
-		return nil, err
-	}
-	last := records[len(records)-1]
-	s := &Summary{
-		Recipe: r.Name, Seed: r.Seed, Epochs: len(records), Updates: last.Updates,
-		Parameters: models.Count(m.Params()),
-		Train:      data.Train.Len(), Validation: data.Validation.Len(), Test: data.Test.Len(),
-		TrainLoss: last.TrainLoss, ValLoss: last.Val.Loss, ValError: last.Val.Error,
-		TestLoss: test.Loss, TestError: test.Error,
-		Pretrain: layers,
-	}
-	if s.TestClasses, err = perClass(task, data.Test); err != nil {
-		return nil, err
-	}
-	noteStop(s, stopper, records, r, o.Log)
-	s.Seconds = time.Since(start).Seconds()
-	meta := map[string]string{"zoo.recipe": text, "zoo.format": "1"}
-	if err := SaveWeights(filepath.Join(o.Out, WeightsFile), m.Params(), meta); err != nil {
-		return nil, err
-	}
-	if err := writeSummary(o.Out, s); err != nil {
-		return nil, err
-	}
-	return s, nil
+	run.pre, run.layers = pre, layers
+	return trainClassifier(ctx, run)
 }
 
-// headed is a Progress that prints a header line before the first epoch and
-// notes when it started.
+// headed is a Progress that prints a header line before the first epoch.
 type headed struct {
 	train.Progress
 	w      io.Writer
 	header string
-	start  *time.Time
 }
 
 func (h *headed) EpochStart(epoch, epochs, batches int) {
 	if epoch == 1 {
 		fmt.Fprintln(h.w, h.header)
-		*h.start = time.Now()
 	}
 	h.Progress.EpochStart(epoch, epochs, batches)
 }

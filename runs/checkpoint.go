@@ -1,12 +1,15 @@
 package runs
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
@@ -20,26 +23,38 @@ import (
 // and when training is interrupted, removed when the run finishes.
 const CheckpointFile = "checkpoint.safetensors"
 
-// streams are a run's random generators, kept as sources so a checkpoint
-// can save their state.
-type streams struct {
-	shuffle, dropout, noise *rand.PCG
-}
+// streams are a run's named random generators, kept as sources so a
+// checkpoint can save their state.
+type streams map[string]*rand.PCG
 
-func newStreams(seed uint64) *streams {
-	return &streams{
-		shuffle: rng.Source(seed, "shuffle"),
-		dropout: rng.Source(seed, "dropout"),
-		noise:   rng.Source(seed, "noise"),
+// The streams of a classifier's training.
+var classifierStreams = []string{"shuffle", "dropout", "noise"}
+
+// newStreams returns the generators named, each drawn from seed and its
+// name (see rng.Source); classifierStreams when no name is given.
+func newStreams(seed uint64, names ...string) streams {
+	if len(names) == 0 {
+		names = classifierStreams
 	}
+	s := streams{}
+	for _, n := range names {
+		s[n] = rng.Source(seed, n)
+	}
+	return s
 }
 
-func (s *streams) each(f func(name string, p *rand.PCG) error) error {
-	for _, x := range []struct {
-		name string
-		p    *rand.PCG
-	}{{"shuffle", s.shuffle}, {"dropout", s.dropout}, {"noise", s.noise}} {
-		if err := f(x.name, x.p); err != nil {
+// rand returns a generator drawing from stream name.
+func (s streams) rand(name string) *rand.Rand { return rand.New(s[name]) }
+
+// each calls f on every stream, in name order.
+func (s streams) each(f func(name string, p *rand.PCG) error) error {
+	names := make([]string, 0, len(s))
+	for n := range s {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := f(n, s[n]); err != nil {
 			return err
 		}
 	}
@@ -56,6 +71,99 @@ type checkpointMeta struct {
 	Optimizer optimizerMeta     `json:"optimizer"`
 	Streams   map[string][]byte `json:"streams"`
 	EarlyStop *earlystop.State  `json:"early_stop,omitempty"`
+	// Phase is the part of the run the state belongs to: "" for an mlp or
+	// autoencoder run, "pretrain" (of layer Layer) or "finetune" for an
+	// sdae, whose finished pretraining epochs and layer summaries follow.
+	Phase    string              `json:"phase,omitempty"`
+	Layer    int                 `json:"layer,omitempty"`
+	Pretrain []train.LayerRecord `json:"pretrain,omitempty"`
+	Layers   []LayerSummary      `json:"layers,omitempty"`
+	// Adaptive is the adaptive schedule's state (train.AdaptiveState) in
+	// gob, which keeps the +Inf losses of diverged candidates.
+	Adaptive []byte `json:"adaptive,omitempty"`
+}
+
+// The phases of an sdae run.
+const (
+	phasePretrain = "pretrain"
+	phaseFinetune = "finetune"
+)
+
+// session is what a checkpoint saves and restores: one training loop's
+// parameters, optimizer, generators, early stopping and schedule, and where
+// in the run it is.
+type session struct {
+	dir    string
+	params []*models.Param
+	opt    optimizers.Optimizer
+	// optParams are the parameters opt trains, when not all of params
+	// (a pretraining stage trains one layer of the network).
+	optParams []*models.Param
+	streams   streams
+	stop      earlystop.Stopper // nil without early stopping
+	adaptive  *train.Adaptive   // nil without the adaptive schedule
+	phase     string
+	layer     int
+	pretrain  []train.LayerRecord
+	layers    []LayerSummary
+}
+
+// save writes the checkpoint of the loop state st.
+func (s *session) save(st *train.State) error {
+	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers}
+	if s.adaptive != nil {
+		as, err := s.adaptive.State()
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := gob.NewEncoder(&b).Encode(as); err != nil {
+			return fmt.Errorf("runs: checkpoint: adaptive schedule: %w", err)
+		}
+		meta.Adaptive = b.Bytes()
+	}
+	return saveCheckpoint(s.dir, st, s.params, s.optParams, s.opt, s.streams, s.stop, meta)
+}
+
+// load restores the checkpoint into the session's model, optimizer,
+// generators, stopper and schedule, and returns the loop state.
+func (s *session) load() (*train.State, error) {
+	st, meta, err := loadCheckpoint(s.dir, s.params, s.optParams, s.opt, s.streams, s.stop, func(meta *checkpointMeta) error {
+		if meta.Phase != s.phase || meta.Layer != s.layer {
+			return fmt.Errorf("the checkpoint is of phase %q layer %d, not %q layer %d", meta.Phase, meta.Layer, s.phase, s.layer)
+		}
+		if (meta.Adaptive != nil) != (s.adaptive != nil) {
+			return fmt.Errorf("the checkpoint and the recipe disagree on the adaptive schedule")
+		}
+		if s.adaptive == nil {
+			return nil
+		}
+		var as train.AdaptiveState
+		if err := gob.NewDecoder(bytes.NewReader(meta.Adaptive)).Decode(&as); err != nil {
+			return fmt.Errorf("adaptive schedule state: %w", err)
+		}
+		return s.adaptive.SetState(as)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.pretrain, s.layers = meta.Pretrain, meta.Layers
+	return st, nil
+}
+
+// readCheckpointMeta reads the JSON part of dir's checkpoint: where the run
+// stopped.
+func readCheckpointMeta(dir string) (*checkpointMeta, error) {
+	path := filepath.Join(dir, CheckpointFile)
+	f, err := safetensors.ReadFile(path, safetensors.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("runs: resume: %w", err)
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal([]byte(f.Metadata["zoo.checkpoint"]), &meta); err != nil {
+		return nil, fmt.Errorf("runs: resume: %s has no readable zoo.checkpoint metadata: %v", path, err)
+	}
+	return &meta, nil
 }
 
 type optimizerMeta struct {
@@ -67,13 +175,17 @@ type optimizerMeta struct {
 }
 
 // saveCheckpoint writes dir/checkpoint.safetensors atomically.
-func saveCheckpoint(dir string, st *train.State, params []*models.Param, opt optimizers.Optimizer, s *streams, stop earlystop.Stopper) error {
-	ost := opt.State()
-	meta := checkpointMeta{
-		State:     *st,
-		Optimizer: optimizerMeta{Name: ost.Name, Step: ost.Step, LR: ost.LR, Extra: ost.Extra},
-		Streams:   map[string][]byte{},
+// meta carries the fields the caller sets (phase, pretraining, schedule);
+// the others are filled in here.
+// opt's buffers belong to optParams (nil: params), which are among params.
+func saveCheckpoint(dir string, st *train.State, params, optParams []*models.Param, opt optimizers.Optimizer, s streams, stop earlystop.Stopper, meta checkpointMeta) error {
+	if optParams == nil {
+		optParams = params
 	}
+	ost := opt.State()
+	meta.State = *st
+	meta.Optimizer = optimizerMeta{Name: ost.Name, Step: ost.Step, LR: ost.LR, Extra: ost.Extra}
+	meta.Streams = map[string][]byte{}
 	if err := s.each(func(name string, p *rand.PCG) error {
 		b, err := p.MarshalBinary()
 		meta.Streams[name] = b
@@ -93,7 +205,7 @@ func saveCheckpoint(dir string, st *train.State, params []*models.Param, opt opt
 		meta.Optimizer.Slots = len(ost.Slots[0])
 		for i, slots := range ost.Slots {
 			for k, buf := range slots {
-				ts = append(ts, safetensors.F64(fmt.Sprintf("optimizer.%s.%d", params[i].Name, k), []int{len(buf)}, buf))
+				ts = append(ts, safetensors.F64(fmt.Sprintf("optimizer.%s.%d", optParams[i].Name, k), []int{len(buf)}, buf))
 			}
 		}
 	}
@@ -115,16 +227,21 @@ func saveCheckpoint(dir string, st *train.State, params []*models.Param, opt opt
 }
 
 // loadCheckpoint restores a checkpoint into params, opt, s and stop, and
-// returns the loop's state. Everything is checked against the model first.
-func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer, s *streams, stop earlystop.Stopper) (*train.State, error) {
+// returns the loop's state and the checkpoint's metadata. Everything is
+// checked against the model first; extra, if set, checks and restores the
+// caller's part of the metadata before anything else changes.
+func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizers.Optimizer, s streams, stop earlystop.Stopper, extra func(*checkpointMeta) error) (*train.State, *checkpointMeta, error) {
+	if optParams == nil {
+		optParams = params
+	}
 	path := filepath.Join(dir, CheckpointFile)
 	f, err := safetensors.ReadFile(path, safetensors.Limits{})
 	if err != nil {
-		return nil, fmt.Errorf("runs: resume: %w", err)
+		return nil, nil, fmt.Errorf("runs: resume: %w", err)
 	}
 	var meta checkpointMeta
 	if err := json.Unmarshal([]byte(f.Metadata["zoo.checkpoint"]), &meta); err != nil {
-		return nil, fmt.Errorf("runs: resume: %s has no readable zoo.checkpoint metadata: %v", path, err)
+		return nil, nil, fmt.Errorf("runs: resume: %s has no readable zoo.checkpoint metadata: %v", path, err)
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("runs: resume: %s: %s", path, fmt.Sprintf(format, args...))
@@ -143,17 +260,17 @@ func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer
 	current := make([][]float64, len(params))
 	for i, p := range params {
 		if current[i], err = values(p.Name, p.Value.Shape().TotalSize()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	ost := &optimizers.State{Name: meta.Optimizer.Name, Step: meta.Optimizer.Step, LR: meta.Optimizer.LR, Extra: meta.Optimizer.Extra}
 	if meta.Optimizer.Slots > 0 {
-		ost.Slots = make([][][]float64, len(params))
-		for i, p := range params {
+		ost.Slots = make([][][]float64, len(optParams))
+		for i, p := range optParams {
 			for k := range meta.Optimizer.Slots {
 				v, err := values(fmt.Sprintf("optimizer.%s.%d", p.Name, k), p.Value.Shape().TotalSize())
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				ost.Slots[i] = append(ost.Slots[i], v)
 			}
@@ -164,7 +281,7 @@ func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer
 		for _, p := range params {
 			v, err := values("best."+p.Name, p.Value.Shape().TotalSize())
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			b := p.Clone()
 			setFloat64s(b, v)
@@ -173,7 +290,7 @@ func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer
 	}
 	if t, ok := f.Get("order"); ok {
 		if t.DType != "I64" || len(t.Shape) != 1 || len(t.Data) != 8*t.Shape[0] {
-			return nil, bad("tensor \"order\" is not an I64 vector")
+			return nil, nil, bad("tensor \"order\" is not an I64 vector")
 		}
 		// The order indexes the training set: it must be a permutation.
 		st.Order = make([]int, t.Shape[0])
@@ -181,22 +298,27 @@ func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer
 		for i := range st.Order {
 			v := binary.LittleEndian.Uint64(t.Data[8*i:])
 			if v >= uint64(len(seen)) || seen[v] {
-				return nil, bad("tensor \"order\" is not a permutation of 0…%d", len(seen)-1)
+				return nil, nil, bad("tensor \"order\" is not a permutation of 0…%d", len(seen)-1)
 			}
 			seen[v] = true
 			st.Order[i] = int(v)
 		}
 	}
+	if extra != nil {
+		if err := extra(&meta); err != nil {
+			return nil, nil, bad("%v", err)
+		}
+	}
 	// All read and checked: now change the model.
 	if err := opt.SetState(ost); err != nil {
-		return nil, fmt.Errorf("runs: resume: %w", err)
+		return nil, nil, fmt.Errorf("runs: resume: %w", err)
 	}
 	if stop != nil {
 		if meta.EarlyStop == nil {
-			return nil, bad("the recipe has early stopping, the checkpoint has no early-stopping state")
+			return nil, nil, bad("the recipe has early stopping, the checkpoint has no early-stopping state")
 		}
 		if err := stop.SetState(*meta.EarlyStop); err != nil {
-			return nil, fmt.Errorf("runs: resume: %w", err)
+			return nil, nil, fmt.Errorf("runs: resume: %w", err)
 		}
 	}
 	if err := s.each(func(name string, p *rand.PCG) error {
@@ -206,12 +328,37 @@ func loadCheckpoint(dir string, params []*models.Param, opt optimizers.Optimizer
 		}
 		return p.UnmarshalBinary(b)
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, p := range params {
 		setFloat64s(p, current[i])
 	}
-	return &st, nil
+	return &st, &meta, nil
+}
+
+// checkpointParams sets params to their values in dir's checkpoint, for
+// a resumed sdae whose lower layers must encode the data before the
+// checkpoint's stage is restored.
+func checkpointParams(dir string, params []*models.Param) error {
+	path := filepath.Join(dir, CheckpointFile)
+	f, err := safetensors.ReadFile(path, safetensors.Limits{})
+	if err != nil {
+		return fmt.Errorf("runs: resume: %w", err)
+	}
+	values := make([][]float64, len(params))
+	for i, p := range params {
+		t, ok := f.Get(p.Name)
+		if !ok {
+			return fmt.Errorf("runs: resume: %s: no tensor %q: is it a checkpoint of another model?", path, p.Name)
+		}
+		if values[i], err = t.Float64s(); err != nil || len(values[i]) != p.Value.Shape().TotalSize() {
+			return fmt.Errorf("runs: resume: %s: tensor %q holds %d values, the model wants %d", path, p.Name, len(values[i]), p.Value.Shape().TotalSize())
+		}
+	}
+	for i, p := range params {
+		setFloat64s(p, values[i])
+	}
+	return nil
 }
 
 func setFloat64s(p *models.Param, v []float64) {

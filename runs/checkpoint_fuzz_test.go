@@ -65,7 +65,7 @@ func validCheckpoint(tb testing.TB, stop bool) []byte {
 		}
 	}
 	dir := tb.TempDir()
-	if err := saveCheckpoint(dir, st, m.Params(), opt, newStreams(1), stopper); err != nil {
+	if err := saveCheckpoint(dir, st, m.Params(), nil, opt, newStreams(1), stopper, checkpointMeta{}); err != nil {
 		tb.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
@@ -151,7 +151,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 			if stop {
 				stopper = &earlystop.Patience{Patience: 10, Increase: 2}
 			}
-			st, err := loadCheckpoint(dir, m.Params(), opt, newStreams(2), stopper)
+			st, _, err := loadCheckpoint(dir, m.Params(), nil, opt, newStreams(2), stopper, nil)
 			if err != nil {
 				if st != nil {
 					t.Fatalf("state %+v with error %v", st, err)

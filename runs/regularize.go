@@ -2,7 +2,6 @@ package runs
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -14,11 +13,11 @@ import (
 
 // classifierConfig turns the recipe's batch size and regularizers into the
 // classifier's settings, drawing dropout masks and input noise from s.
-func classifierConfig(r *recipes.Recipe, s *streams) (train.ClassifierConfig, error) {
+func classifierConfig(r *recipes.Recipe, s streams) (train.ClassifierConfig, error) {
 	c := train.ClassifierConfig{
 		BatchSize: r.BatchSize,
 		Penalties: penalties(r.Regularizers),
-		Random:    rand.New(s.dropout),
+		Random:    s.rand("dropout"),
 		MaxNorm:   r.Regularizers.MaxNorm,
 		Loss:      r.Loss,
 	}
@@ -27,7 +26,7 @@ func classifierConfig(r *recipes.Recipe, s *streams) (train.ClassifierConfig, er
 		return c, fmt.Errorf("recipe %s: regularizers.noise: %w", r.Name, err)
 	}
 	if noise.Active() {
-		c.Noise, c.NoiseRandom = noise, rand.New(s.noise)
+		c.Noise, c.NoiseRandom = noise, s.rand("noise")
 	}
 	return c, nil
 }

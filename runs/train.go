@@ -50,14 +50,22 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	}
 	switch r.Model.Type {
 	case "autoencoder":
-		return trainAutoencoder(ctx, r, o)
+		return trainAutoencoder(ctx, r, o, false)
 	case "sdae":
-		return trainStacked(ctx, r, o)
+		return trainStacked(ctx, r, o, false)
 	}
 	if err := prepareOut(o.Out); err != nil {
 		return nil, err
 	}
-	return trainClassifier(ctx, r, o, false)
+	data, err := LoadData(r, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := BuildModel(r, data.Train, rng.New(r.Seed, "init"))
+	if err != nil {
+		return nil, err
+	}
+	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, start: time.Now()})
 }
 
 // Resume continues the interrupted run in o.Out from its checkpoint, with
@@ -78,7 +86,7 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 		return nil, fmt.Errorf("runs: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, CheckpointFile, err)
 	}
 	// A run killed while saving leaves the temporary file of the write.
-	for _, name := range []string{RecipeFile, CheckpointFile, MetricsFile, WeightsFile, SummaryFile} {
+	for _, name := range []string{RecipeFile, CheckpointFile, MetricsFile, WeightsFile, SummaryFile, AdaptiveFile, ReconstructionsFile, FiltersFile} {
 		if err := atomicfile.RemoveTemps(filepath.Join(dir, name)); err != nil {
 			return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
 		}
@@ -87,15 +95,12 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
 	}
-	if r.Model.Type != "mlp" {
-		return nil, fmt.Errorf("runs: resume %s: resuming %s runs is not supported yet (only mlp)", dir, r.Model.Type)
+	switch r.Model.Type {
+	case "autoencoder":
+		return trainAutoencoder(ctx, r, o, true)
+	case "sdae":
+		return trainStacked(ctx, r, o, true)
 	}
-	return trainClassifier(ctx, r, o, true)
-}
-
-// trainClassifier runs an mlp recipe in o.Out, from its checkpoint when
-// resume is set.
-func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
 	data, err := LoadData(r, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -104,6 +109,33 @@ func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume b
 	if err != nil {
 		return nil, err
 	}
+	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, resume: true, start: time.Now()})
+}
+
+// classifierRun is the supervised training of an mlp recipe, or the
+// fine-tuning of an sdae's pretrained network.
+type classifierRun struct {
+	r    *recipes.Recipe
+	o    Options
+	data *datasets.Splits
+	// m is the network, freshly built from the recipe's "init" stream or
+	// pretrained.
+	m *models.MLP
+	// resume continues from the checkpoint in o.Out.
+	resume bool
+	// sdae runs: the pretraining's records and layers, for the checkpoint,
+	// metrics.csv and the summary; set from the checkpoint on resume.
+	sdae     bool
+	pre      []train.LayerRecord
+	layers   []LayerSummary
+	start    time.Time // of the run (or of this resumption)
+	recipeAs string    // the recipe's text, once written
+}
+
+// trainClassifier trains c.m as c.r says, in c.o.Out, checkpointing after
+// every epoch and when interrupted; then evaluates it and saves the model.
+func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
+	r, o, data, m := c.r, c.o, c.data, c.m
 	oc, err := r.OptimizerConfig()
 	if err != nil {
 		return nil, err
@@ -126,61 +158,73 @@ func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume b
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
 	}
-	sched, adaptive, err := Schedule(r, task, data.Train)
+	sess := &session{dir: o.Out, params: m.Params(), opt: opt, streams: streams, stop: stopper}
+	sched, adaptive, err := scheduleWithStream(r, task, data.Train, sess)
 	if err != nil {
 		return nil, err
 	}
 	if adaptive != nil {
 		defer adaptive.Close()
 	}
+	if c.sdae {
+		sess.phase, sess.pretrain, sess.layers = phaseFinetune, c.pre, c.layers
+	}
 	var from *train.State
-	if resume {
-		if adaptive != nil {
-			return nil, fmt.Errorf("runs: resume %s: runs with the adaptive schedule cannot be resumed yet", o.Out)
-		}
-		if from, err = loadCheckpoint(o.Out, m.Params(), opt, streams, stopper); err != nil {
+	if c.resume {
+		if from, err = sess.load(); err != nil {
 			return nil, err
 		}
+		c.pre, c.layers = sess.pretrain, sess.layers
 	}
-
-	saved := *r
-	saved.Quick = nil
-	text, err := saved.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	if !resume {
-		if err := atomicfile.Write(filepath.Join(o.Out, RecipeFile), text); err != nil {
+	text := c.recipeAs
+	if text == "" {
+		if text, err = recipeText(r); err != nil {
 			return nil, err
 		}
+		if !c.resume {
+			if err := atomicfile.Write(filepath.Join(o.Out, RecipeFile), []byte(text)); err != nil {
+				return nil, err
+			}
+		}
 	}
-	verb := "writing to"
-	if resume {
-		verb = fmt.Sprintf("resuming at epoch %d, update %d, in", from.Epoch, from.Updates)
+	switch {
+	case c.resume:
+		what := "resuming"
+		if c.sdae {
+			what = "resuming the fine-tuning"
+		}
+		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; %s at epoch %d, update %d, in %s\n",
+			r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), what, from.Epoch, from.Updates, o.Out)
+	case c.sdae:
+		fmt.Fprintf(o.Log, "fine-tuning %d layers and a softmax output: %d epochs\n", len(m.Layers)-1, r.Epochs)
+	default:
+		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
+			r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), o.Out)
 	}
-	fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; %s %s\n",
-		r.Name, models.Count(m.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), verb, o.Out)
 
-	start := time.Now()
 	cfg := train.Config{
 		Epochs:     r.Epochs,
-		Shuffle:    rand.New(streams.shuffle),
+		Shuffle:    streams.rand("shuffle"),
 		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
 		Schedule:   sched,
 		EarlyStop:  stopper,
 		StopMetric: stopMetric(r),
 		Resume:     from,
 	}
-	if adaptive == nil {
-		cfg.Checkpoint = func(st *train.State) error {
-			if err := saveCheckpoint(o.Out, st, m.Params(), opt, streams, stopper); err != nil {
-				return err
-			}
-			return writeMetrics(o.Out, st.Records)
+	writeRecords := func(records []train.Record) error {
+		if c.sdae {
+			return writeStagedMetrics(o.Out, c.pre, records)
 		}
+		return writeMetrics(o.Out, records)
+	}
+	cfg.Checkpoint = func(st *train.State) error {
+		if err := sess.save(st); err != nil {
+			return err
+		}
+		return writeRecords(st.Records)
 	}
 	records, runErr := train.Run(ctx, task, data.Train, data.Validation, cfg)
-	if err := writeMetrics(o.Out, records); err != nil {
+	if err := writeRecords(records); err != nil {
 		return nil, errors.Join(runErr, err)
 	}
 	if adaptive != nil {
@@ -189,17 +233,7 @@ func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume b
 		}
 	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) && cfg.Checkpoint != nil {
-			// train.Run joins the cancellation with the checkpoint's error.
-			if j, ok := runErr.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {
-				return nil, fmt.Errorf("interrupted (%w), and saving the checkpoint failed: %w; the previous checkpoint, if any, is kept: zoo train --resume %s", context.Canceled, errors.Join(j.Unwrap()[1:]...), o.Out)
-			}
-			return nil, fmt.Errorf("interrupted (%w): stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", runErr, o.Out)
-		}
-		if _, err := os.Stat(filepath.Join(o.Out, CheckpointFile)); err == nil && cfg.Checkpoint != nil && !train.IsDiverged(runErr) {
-			return nil, fmt.Errorf("%w (metrics of the %d finished epochs and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", runErr, len(records), o.Out, o.Out)
-		}
-		return nil, fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", runErr, len(records), o.Out)
+		return nil, stopped(runErr, len(records), o.Out)
 	}
 	test, err := task.Evaluate(data.Test)
 	if err != nil {
@@ -212,28 +246,51 @@ func trainClassifier(ctx context.Context, r *recipes.Recipe, o Options, resume b
 		Train:      data.Train.Len(), Validation: data.Validation.Len(), Test: data.Test.Len(),
 		TrainLoss: last.TrainLoss, ValLoss: last.Val.Loss, ValError: last.Val.Error,
 		TestLoss: test.Loss, TestError: test.Error,
-		Seconds: time.Since(start).Seconds(),
+		Pretrain: c.layers,
 	}
 	if s.TestClasses, err = perClass(task, data.Test); err != nil {
 		return nil, err
 	}
-	if stopper != nil {
-		t, score := stopper.Best()
-		s.BestUpdate, s.BestScore, s.StopReason = t, score, stopper.Reason()
-		s.BestEpoch = epochOf(records, t)
-		if s.StopReason == "" {
-			s.StopReason = fmt.Sprintf("epoch budget (%d) reached", r.Epochs)
+	noteStop(s, stopper, records, r, o.Log)
+	s.Seconds = time.Since(c.start).Seconds()
+	return s, finish(o.Out, s, m.Params(), text)
+}
+
+// recipeText is the recipe as run, without its quick profile.
+func recipeText(r *recipes.Recipe) (string, error) {
+	saved := *r
+	saved.Quick = nil
+	text, err := saved.Marshal()
+	return string(text), err
+}
+
+// finish saves the trained model and the summary, then removes the
+// checkpoint: the run is done.
+func finish(dir string, s *Summary, params []*models.Param, recipe string) error {
+	meta := map[string]string{"zoo.recipe": recipe, "zoo.format": "1"}
+	if err := SaveWeights(filepath.Join(dir, WeightsFile), params, meta); err != nil {
+		return err
+	}
+	if err := writeSummary(dir, s); err != nil {
+		return err
+	}
+	return removeCheckpoint(dir)
+}
+
+// stopped explains a run that ended early with err after finished epochs,
+// and how to continue it when a checkpoint allows.
+func stopped(err error, finished int, dir string) error {
+	if errors.Is(err, context.Canceled) {
+		// train.Run joins the cancellation with the checkpoint's error.
+		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {
+			return fmt.Errorf("interrupted (%w), and saving the checkpoint failed: %w; the previous checkpoint, if any, is kept: zoo train --resume %s", context.Canceled, errors.Join(j.Unwrap()[1:]...), dir)
 		}
-		fmt.Fprintf(o.Log, "early stopping: %s; kept the model of update %d (epoch %d)\n", s.StopReason, t, s.BestEpoch)
+		return fmt.Errorf("interrupted (%w): stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", err, dir)
 	}
-	meta := map[string]string{"zoo.recipe": string(text), "zoo.format": "1"}
-	if err := SaveWeights(filepath.Join(o.Out, WeightsFile), m.Params(), meta); err != nil {
-		return nil, err
+	if _, serr := os.Stat(filepath.Join(dir, CheckpointFile)); serr == nil && !train.IsDiverged(err) {
+		return fmt.Errorf("%w (metrics of the %d finished epochs and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", err, finished, dir, dir)
 	}
-	if err := writeSummary(o.Out, s); err != nil {
-		return nil, err
-	}
-	return s, removeCheckpoint(o.Out)
+	return fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", err, finished, dir)
 }
 
 // prepareOut creates the run directory, refusing one that already holds a
@@ -320,6 +377,22 @@ const AdaptiveFile = "adaptive.csv"
 // returned as such, for its choices; the caller closes it. Its random
 // choices come from the stream "adaptive" of the recipe's seed.
 func Schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set) (train.Schedule, *train.Adaptive, error) {
+	return schedule(r, task, trainSet, rng.Source(r.Seed, "adaptive"))
+}
+
+// scheduleWithStream is Schedule for a checkpointed run: the adaptive
+// heuristic's generator and state join the session's.
+func scheduleWithStream(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, s *session) (train.Schedule, *train.Adaptive, error) {
+	src := rng.Source(r.Seed, "adaptive")
+	sched, a, err := schedule(r, task, trainSet, src)
+	if a != nil {
+		s.streams["adaptive"] = src
+		s.adaptive = a
+	}
+	return sched, a, err
+}
+
+func schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, adaptive *rand.PCG) (train.Schedule, *train.Adaptive, error) {
 	fixed, ac, err := r.ScheduleConfig()
 	switch {
 	case err != nil:
@@ -339,7 +412,7 @@ func Schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set) (train
 			return nil, nil, fmt.Errorf("recipe %s: the adaptive schedule trains classifiers only (model.type %s)", r.Name, r.Model.Type)
 		}
 		ac.Penalties = penalties(r.Regularizers) // the copies optimize the task's objective
-		a, err := train.NewAdaptive(cl, trainSet, *ac, rng.New(r.Seed, "adaptive"))
+		a, err := train.NewAdaptive(cl, trainSet, *ac, rand.New(adaptive))
 		if err != nil {
 			return nil, nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}

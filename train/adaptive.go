@@ -46,6 +46,7 @@ type Adaptive struct {
 	subset  *datasets.Set
 	rng     *rand.Rand
 	copies  []*Classifier
+	sources []*rand.PCG // the copies' generators, two per copy
 	rate    float64
 	next    int // the update of the next search
 	choices []AdaptiveChoice
@@ -208,29 +209,103 @@ func (a *Adaptive) Close() {
 	for _, c := range a.copies {
 		c.Close()
 	}
-	a.copies = nil
+	a.copies, a.sources = nil, nil
+}
+
+// makeCopies compiles one copy of the task per factor, copy i drawing its
+// random inputs from srcs[2i] and its input noise from srcs[2i+1].
+func (a *Adaptive) makeCopies(srcs []*rand.PCG) error {
+	for i := range a.c.Factors {
+		cp, err := a.task.Clone(ClassifierConfig{
+			Penalties:   a.c.Penalties,
+			Random:      rand.New(srcs[2*i]),
+			NoiseRandom: rand.New(srcs[2*i+1]),
+			EvalBatch:   min(a.task.evalN, a.subset.Len()), // speed only
+		})
+		if err != nil {
+			a.Close()
+			return err
+		}
+		a.copies = append(a.copies, cp)
+	}
+	a.sources = srcs
+	return nil
+}
+
+// AdaptiveState is what a checkpoint keeps of the heuristic, besides the
+// state of the generator given to NewAdaptive (the caller's to save).
+type AdaptiveState struct {
+	Rate    float64
+	Next    int
+	Choices []AdaptiveChoice
+	// Copies holds the copies' generators (see rand.PCG.MarshalBinary);
+	// nil before the first search.
+	Copies [][]byte
+}
+
+// State returns the heuristic's state, to be restored with SetState.
+func (a *Adaptive) State() (AdaptiveState, error) {
+	st := AdaptiveState{Rate: a.rate, Next: a.next, Choices: a.Choices()}
+	for _, src := range a.sources {
+		b, err := src.MarshalBinary()
+		if err != nil {
+			return AdaptiveState{}, err
+		}
+		st.Copies = append(st.Copies, b)
+	}
+	return st, nil
+}
+
+// SetState puts the heuristic back where State found it (the caller also
+// restores the generator given to NewAdaptive), compiling the copies if
+// they existed then.
+func (a *Adaptive) SetState(st AdaptiveState) error {
+	if !(st.Rate > 0) || st.Next < 1 {
+		return fmt.Errorf("train: adaptive: invalid saved state (rate %g, next search at update %d)", st.Rate, st.Next)
+	}
+	if st.Copies != nil && len(st.Copies) != 2*len(a.c.Factors) {
+		return fmt.Errorf("train: adaptive: the saved state has generators for %d copies, the heuristic has %d factors", len(st.Copies)/2, len(a.c.Factors))
+	}
+	for _, c := range st.Choices {
+		if len(c.Candidates) != len(a.c.Factors) || len(c.Losses) != len(c.Candidates) || c.Chosen < 0 || c.Chosen >= len(c.Candidates) {
+			return fmt.Errorf("train: adaptive: the saved search before update %d does not match %d factors", c.Update, len(a.c.Factors))
+		}
+	}
+	a.Close()
+	if st.Copies != nil {
+		srcs := make([]*rand.PCG, len(st.Copies))
+		for i, b := range st.Copies {
+			srcs[i] = new(rand.PCG)
+			if err := srcs[i].UnmarshalBinary(b); err != nil {
+				return fmt.Errorf("train: adaptive: saved generator %d: %w", i, err)
+			}
+		}
+		if err := a.makeCopies(srcs); err != nil {
+			return err
+		}
+	}
+	a.rate, a.next = st.Rate, st.Next
+	a.choices = nil
+	for _, c := range st.Choices {
+		c.Candidates = append([]float64(nil), c.Candidates...)
+		c.Losses = append([]float64(nil), c.Losses...)
+		a.choices = append(a.choices, c)
+	}
+	return nil
 }
 
 // search trains the copies from the task's current state and picks the rate.
 func (a *Adaptive) search(t int) error {
 	n := len(a.c.Factors)
 	if a.copies == nil {
-		for range n {
-			// Each copy gets its own generator for random graph inputs,
-			// seeded from r so that the run stays reproducible.
-			cr := rand.New(rand.NewPCG(a.rng.Uint64(), a.rng.Uint64()))
-			nr := rand.New(rand.NewPCG(a.rng.Uint64(), a.rng.Uint64()))
-			cp, err := a.task.Clone(ClassifierConfig{
-				Penalties:   a.c.Penalties,
-				Random:      cr,
-				NoiseRandom: nr,
-				EvalBatch:   min(a.task.evalN, a.subset.Len()), // speed only
-			})
-			if err != nil {
-				a.Close()
-				return err
-			}
-			a.copies = append(a.copies, cp)
+		// Each copy gets its own generators for random graph inputs,
+		// seeded from r so that the run stays reproducible.
+		srcs := make([]*rand.PCG, 2*n)
+		for i := range srcs {
+			srcs[i] = rand.NewPCG(a.rng.Uint64(), a.rng.Uint64())
+		}
+		if err := a.makeCopies(srcs); err != nil {
+			return err
 		}
 	}
 	cands := make([]float64, n)

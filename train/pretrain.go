@@ -46,6 +46,19 @@ type PretrainConfig struct {
 	// stage's task (still open: its Encode, Reconstruct and Corrupt work)
 	// and the stage's input sets; an error stops the pretraining.
 	AfterStage func(k int, stage *Autoencoder, train, val *datasets.Set) error
+	// Start is the first stage to train, for resuming: the layers below it
+	// are taken as trained, and only their codes are computed. Their
+	// Stages entries are still needed (for the stages' shapes).
+	Start int
+	// Restore, if set, is called once, for stage Start, after its task is
+	// built and before it trains: it puts back the stage's parameters,
+	// optimizer state and generators, and returns the loop state to resume
+	// from (nil starts the stage anew).
+	Restore func(k int, stage *Autoencoder) (*State, error)
+	// Checkpoint, if set, is every stage's Config.Checkpoint, told which
+	// stage it is and given the stage's task and the records of the stages
+	// finished before it (from Start on).
+	Checkpoint func(k int, stage *Autoencoder, st *State, done []LayerRecord) error
 }
 
 // LayerRecord is one epoch of the pretraining of one layer.
@@ -61,12 +74,18 @@ type LayerRecord struct {
 // (val may be nil). The codes are computed once per layer, so the layers
 // below are not even in the stage's graph: they cannot change.
 //
-// It returns every epoch's record, tagged with its layer. On an error the
-// records so far are returned with it.
+// It returns every epoch's record, tagged with its layer (from stage
+// c.Start on). On an error the records so far are returned with it.
 func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, c PretrainConfig) ([]LayerRecord, error) {
 	enc := s.Encoders()
 	if len(c.Stages) != len(enc) {
 		return nil, fmt.Errorf("train: pretraining has %d stages for %d encoder layers", len(c.Stages), len(enc))
+	}
+	if c.Start < 0 || c.Start > len(enc) {
+		return nil, fmt.Errorf("train: pretraining cannot start at layer %d of %d", c.Start, len(enc))
+	}
+	if c.Start == len(enc) {
+		return nil, nil // all trained
 	}
 	var out []LayerRecord
 	in, inVal := train, val
@@ -84,12 +103,25 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 		if err != nil {
 			return out, fmt.Errorf("train: pretraining layer %d: %w", k, err)
 		}
-		recs, err := Run(ctx, task, in, inVal, Config{Epochs: st.Epochs, Shuffle: st.Shuffle, Progress: st.Progress})
-		for _, r := range recs {
-			out = append(out, LayerRecord{Layer: k, Record: r})
-		}
-		if err == nil && c.AfterStage != nil {
-			err = c.AfterStage(k, task, in, inVal)
+		if k >= c.Start {
+			rc := Config{Epochs: st.Epochs, Shuffle: st.Shuffle, Progress: st.Progress}
+			if k == c.Start && c.Restore != nil {
+				rc.Resume, err = c.Restore(k, task)
+			}
+			if c.Checkpoint != nil {
+				done := append([]LayerRecord(nil), out...)
+				rc.Checkpoint = func(state *State) error { return c.Checkpoint(k, task, state, done) }
+			}
+			var recs []Record
+			if err == nil {
+				recs, err = Run(ctx, task, in, inVal, rc)
+			}
+			for _, r := range recs {
+				out = append(out, LayerRecord{Layer: k, Record: r})
+			}
+			if err == nil && c.AfterStage != nil {
+				err = c.AfterStage(k, task, in, inVal)
+			}
 		}
 		if err == nil && k+1 < len(c.Stages) {
 			if in, err = task.Encode(in); err == nil && inVal != nil {

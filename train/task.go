@@ -32,7 +32,7 @@ type Metrics struct {
 	// Error is the fraction misclassified (0.0123 is 1.23 %); only for
 	// classifiers, see HasError.
 	Error    float64 `json:"error,omitempty"`
-	HasError bool    `json:"-"`
+	HasError bool    `json:"has_error,omitempty"`
 	// N is the number of examples evaluated.
 	N int `json:"n"`
 }
