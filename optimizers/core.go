@@ -3,7 +3,10 @@ package optimizers
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -46,10 +49,20 @@ type core struct {
 	slots [][][]float64 // per parameter, per buffer
 	sizes []int         // elements per parameter; -1 while unknown
 
-	work      []param     // per-step scratch, reused
-	theta     []float64   // float64 copy of a chunk of a float32 parameter
-	grad      []float64   // float64 copy of a chunk of a float32 gradient
-	slotChunk [][]float64 // the buffers' slices for the current chunk
+	work    []param    // per-step scratch, reused
+	spans   []span     // the step's blocks of work, reused
+	workers []*scratch // one per goroutine of a step
+}
+
+// span is elements lo…hi−1 of parameter i: a block of a step's work.
+type span struct{ i, lo, hi int }
+
+// scratch is one goroutine's buffers for a step.
+type scratch struct {
+	theta []float64   // float64 copy of a chunk of a float32 parameter
+	grad  []float64   // float64 copy of a chunk of a float32 gradient
+	slots [][]float64 // the buffers' slices for the current span
+	chunk [][]float64 // the buffers' slices for the current chunk
 }
 
 // param is one validated parameter of the current Step: exactly one of th32
@@ -114,7 +127,7 @@ func (c *core) Step(vgs []gorgonia.ValueGrad) error {
 	}
 	defer clear(c.work) // do not keep the tensors alive
 	c.work = c.work[:0]
-	scratch := 0
+	need := 0
 	for i, vg := range vgs {
 		p, err := c.inspect(i, vg)
 		if err != nil {
@@ -124,7 +137,7 @@ func (c *core) Step(vgs []gorgonia.ValueGrad) error {
 			return c.errorf("parameter %d%s has %d elements, want %d as in earlier steps", i, paramName(vg), p.n, c.sizes[i])
 		}
 		if p.th64 == nil || p.g64 == nil {
-			scratch = max(scratch, p.n)
+			need = max(need, p.n)
 		}
 		c.work = append(c.work, p)
 	}
@@ -136,34 +149,99 @@ func (c *core) Step(vgs []gorgonia.ValueGrad) error {
 	for i := range c.work {
 		c.sizes[i] = c.work[i].n
 	}
-	scratch = min(scratch, chunk)
-	if len(c.theta) < scratch {
-		c.theta = make([]float64, scratch)
-		c.grad = make([]float64, scratch)
-	}
-	if len(c.slotChunk) < len(c.slotNames) {
-		c.slotChunk = make([][]float64, len(c.slotNames))
-	}
 	t := c.t + 1
 	c.alg.begin(t)
-	for i := range c.work {
-		p := &c.work[i]
-		if k, ok := c.alg.(float32Kernel); ok && p.th32 != nil && p.g32 != nil {
-			k.update32(p.th32, p.g32, c.slots[i]) // zeroes the gradient too
-			continue
-		}
-		if p.th64 != nil && p.g64 != nil {
-			c.alg.update(p.th64, p.g64, c.slots[i])
-		} else {
-			c.updateChunks(p, c.slots[i])
-		}
-		// Consume the gradient, as Gorgonia's solvers do: its machines
-		// add each new gradient to the one already in the dual value.
-		clear(p.g32)
-		clear(p.g64)
-	}
+	c.update(min(need, chunk))
 	c.t = t
 	return nil
+}
+
+// block is the number of elements one goroutine updates at a time, and
+// parallelMin the number of elements of a step below which one goroutine
+// does it all: every kernel is element-wise, so the blocks are independent
+// and the result does not depend on how they are shared out.
+const (
+	block       = 1 << 15
+	parallelMin = 1 << 17
+)
+
+// update runs the kernel on every parameter of c.work, on up to GOMAXPROCS
+// goroutines (the update of a large network's parameters is otherwise as
+// long as a forward pass), with float64 scratch buffers of n elements.
+func (c *core) update(n int) {
+	c.spans = c.spans[:0]
+	total := 0
+	for i := range c.work {
+		total += c.work[i].n
+		for lo := 0; lo < c.work[i].n; lo += block {
+			c.spans = append(c.spans, span{i, lo, min(lo+block, c.work[i].n)})
+		}
+	}
+	workers := 1
+	if total >= parallelMin {
+		workers = min(runtime.GOMAXPROCS(0), len(c.spans))
+	}
+	for len(c.workers) < workers {
+		c.workers = append(c.workers, &scratch{})
+	}
+	for _, w := range c.workers[:workers] {
+		if len(w.theta) < n {
+			w.theta, w.grad = make([]float64, n), make([]float64, n)
+		}
+		if len(w.slots) < len(c.slotNames) {
+			w.slots, w.chunk = make([][]float64, len(c.slotNames)), make([][]float64, len(c.slotNames))
+		}
+	}
+	if workers == 1 {
+		for _, sp := range c.spans {
+			c.updateSpan(c.workers[0], sp)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, w := range c.workers[:workers] {
+		wg.Go(func() {
+			for k := int(next.Add(1)) - 1; k < len(c.spans); k = int(next.Add(1)) - 1 {
+				c.updateSpan(w, c.spans[k])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// updateSpan updates one block of one parameter and consumes its gradient.
+func (c *core) updateSpan(w *scratch, sp span) {
+	p := c.work[sp.i]
+	sub := param{n: sp.hi - sp.lo}
+	if p.th32 != nil {
+		sub.th32 = p.th32[sp.lo:sp.hi]
+	} else {
+		sub.th64 = p.th64[sp.lo:sp.hi]
+	}
+	if p.g32 != nil {
+		sub.g32 = p.g32[sp.lo:sp.hi]
+	} else {
+		sub.g64 = p.g64[sp.lo:sp.hi]
+	}
+	slots := w.slots[:len(c.slots[sp.i])]
+	for k, s := range c.slots[sp.i] {
+		slots[k] = s[sp.lo:sp.hi]
+	}
+	defer clear(slots)
+	if k, ok := c.alg.(float32Kernel); ok && sub.th32 != nil && sub.g32 != nil {
+		k.update32(sub.th32, sub.g32, slots) // zeroes the gradient too
+		return
+	}
+	if sub.th64 != nil && sub.g64 != nil {
+		c.alg.update(sub.th64, sub.g64, slots)
+	} else {
+		c.updateChunks(w, &sub, slots)
+	}
+	// Consume the gradient, as Gorgonia's solvers do: its machines
+	// add each new gradient to the one already in the dual value.
+	clear(sub.g32)
+	clear(sub.g64)
 }
 
 // chunk is the number of elements of a float32 parameter updated at a time:
@@ -175,15 +253,15 @@ const chunk = 1024
 // chunk by chunk through float64 copies (every kernel is element-wise).
 // The arithmetic is the kernel's, in float64, so the result is the same as
 // converting the whole parameter at once.
-func (c *core) updateChunks(p *param, slots [][]float64) {
-	sc := c.slotChunk[:len(slots)]
+func (c *core) updateChunks(w *scratch, p *param, slots [][]float64) {
+	sc := w.chunk[:len(slots)]
 	for lo := 0; lo < p.n; lo += chunk {
 		hi := min(lo+chunk, p.n)
 		var theta, g []float64
 		if p.th64 != nil {
 			theta = p.th64[lo:hi]
 		} else {
-			theta = c.theta[:hi-lo]
+			theta = w.theta[:hi-lo]
 			for j, x := range p.th32[lo:hi] {
 				theta[j] = float64(x)
 			}
@@ -191,7 +269,7 @@ func (c *core) updateChunks(p *param, slots [][]float64) {
 		if p.g64 != nil {
 			g = p.g64[lo:hi]
 		} else {
-			g = c.grad[:hi-lo]
+			g = w.grad[:hi-lo]
 			for j, x := range p.g32[lo:hi] {
 				g[j] = float64(x)
 			}

@@ -2,6 +2,7 @@ package optimizers
 
 import (
 	"math"
+	"runtime"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -365,6 +366,83 @@ func TestGradientConsumed(t *testing.T) {
 		}
 		if got := values(g); !equal(got, []float64{1, 2}) {
 			t.Errorf("%s: failed Step changed the gradient to %v", name, got)
+		}
+	}
+}
+
+// TestParallelStepIsExact checks that a step shared out over several
+// goroutines gives, bit for bit, the single goroutine's result, for every
+// optimizer, on float32 and float64 parameters big enough to be shared;
+// and, the kernels being element-wise, that an element of every block ends
+// as the same element alone in a small parameter does.
+func TestParallelStepIsExact(t *testing.T) {
+	const n = parallelMin + 3*block + 17 // a ragged last block
+	run := func(name string, procs int, f64 bool) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		opt, err := New(Config{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w, g *tensor.Dense
+		if f64 {
+			w, g = tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float64)), tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float64))
+		} else {
+			w, g = tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float32)), tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float32))
+		}
+		grad := func(i, step int) float64 { return float64((i*7+step*13)%101)/101 - 0.5 }
+		probes := n/block + 1 // element k*block+5 of w, alone
+		probe, probeG := tensor.New(tensor.WithShape(probes), tensor.Of(w.Dtype())), tensor.New(tensor.WithShape(probes), tensor.Of(w.Dtype()))
+		small := tensor.New(tensor.WithShape(5), tensor.WithBacking([]float64{1, 2, 3, 4, 5}))
+		smallG := tensor.New(tensor.WithShape(5), tensor.Of(tensor.Float64))
+		vgs := []gorgonia.ValueGrad{pair{small, smallG}, pair{w, g}, pair{probe, probeG}}
+		for step := range 3 {
+			for i := range n {
+				if f64 {
+					g.Float64s()[i] = grad(i, step)
+				} else {
+					g.Float32s()[i] = float32(grad(i, step))
+				}
+			}
+			for k := range probes {
+				if f64 {
+					probeG.Float64s()[k] = grad(k*block+5, step)
+				} else {
+					probeG.Float32s()[k] = float32(grad(k*block+5, step))
+				}
+			}
+			for i := range 5 {
+				smallG.Float64s()[i] = float64(i+step) / 10
+			}
+			if err := opt.Step(vgs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := append([]float64(nil), small.Float64s()...)
+		at := func(v *tensor.Dense, i int) float64 {
+			if f64 {
+				return v.Float64s()[i]
+			}
+			return float64(v.Float32s()[i])
+		}
+		for k := range probes {
+			if a, b := at(w, k*block+5), at(probe, k); math.Float64bits(a) != math.Float64bits(b) {
+				t.Errorf("%s (float64 %t): element %d is %v, alone it is %v", name, f64, k*block+5, a, b)
+			}
+		}
+		for i := range n {
+			out = append(out, at(w, i))
+		}
+		return out
+	}
+	for _, name := range Names() {
+		for _, f64 := range []bool{false, true} {
+			one, three := run(name, 1, f64), run(name, 3, f64)
+			for i := range one {
+				if math.Float64bits(one[i]) != math.Float64bits(three[i]) {
+					t.Errorf("%s (float64 %t): element %d is %v on one goroutine, %v on three", name, f64, i, one[i], three[i])
+					break
+				}
+			}
 		}
 	}
 }
