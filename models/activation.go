@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/fused"
 	"gorgonia.org/gorgonia"
 )
 
@@ -37,11 +38,14 @@ func (a Activation) Validate() error {
 	return fmt.Errorf("models: unknown activation %q (known: linear, relu, sigmoid, tanh)", string(a))
 }
 
-// Apply adds the activation to the graph after x.
+// Apply adds the activation to the graph after x. Sigmoid is the fused op
+// of internal/fused (one pass forward and one backward, split across cores)
+// rather than Gorgonia's, which computes element by element in float64 on
+// one core and builds its gradient from four generic ops.
 func (a Activation) Apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	switch a {
 	case Sigmoid:
-		return gorgonia.Sigmoid(x)
+		return fused.Sigmoid(x)
 	case Tanh:
 		return gorgonia.Tanh(x)
 	case ReLU:

@@ -1,9 +1,14 @@
 package train
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"slices"
+	"unsafe"
 
 	"github.com/gorgonia-zoo/zoo/models"
 	"gorgonia.org/gorgonia"
@@ -24,6 +29,8 @@ type program struct {
 	vgs    []gorgonia.ValueGrad
 	random []*models.RandomInput // redrawn from rng before every run
 	rng    *rand.Rand
+	// rerun restarts vm without dropping its buffers; nil means vm.Reset.
+	rerun *rerunner
 }
 
 // Penalty adds a regularization term to a training graph: it returns a
@@ -70,7 +77,9 @@ func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalt
 	for _, n := range params {
 		roots = append(roots, n.Deriv())
 	}
-	p.vm = gorgonia.NewTapeMachine(g.G.SubgraphRoots(roots...), gorgonia.BindDualValues(params...))
+	sub := g.G.SubgraphRoots(roots...)
+	p.vm = gorgonia.NewTapeMachine(sub, gorgonia.BindDualValues(params...))
+	p.rerun = newRerunner(p.vm, sub)
 	p.vgs = gorgonia.NodesToValueGrads(params)
 	p.allocFeed()
 	p.random = g.Random
@@ -79,13 +88,14 @@ func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalt
 
 func (p *program) compileInference(g *models.Graph) {
 	p.vm = gorgonia.NewTapeMachine(g.G)
+	p.rerun = newRerunner(p.vm, g.G)
 	p.allocFeed()
 	p.random = g.Random
 }
 
 // run feeds the inputs, executes the graph and returns the objective (0 for
-// an inference graph). The machine is reset for the next run, which keeps the
-// node values readable until then.
+// an inference graph). The node values stay readable until the next run,
+// which reuses their buffers.
 func (p *program) run() (float64, error) {
 	for i, in := range p.inputs {
 		if err := gorgonia.Let(in, p.feed[i]); err != nil {
@@ -101,21 +111,32 @@ func (p *program) run() (float64, error) {
 			return 0, fmt.Errorf("train: feed %s: %w", ri.Node.Name(), err)
 		}
 	}
-	p.vm.Reset()
+	if p.rerun != nil {
+		p.rerun.restart()
+	} else {
+		p.vm.Reset()
+	}
 	if err := p.vm.RunAll(); err != nil {
+		p.rerun.forget()
 		return 0, fmt.Errorf("train: run graph: %w", err)
 	}
+	p.rerun.keep()
 	if p.cost == nil {
 		return 0, nil
 	}
 	loss := scalar(p.cost.Value())
-	if finite(loss) {
-		for _, vg := range p.vgs {
-			// A finite loss can still come with an overflowed gradient;
-			// stepping on it would ruin the weights.
-			if g, err := vg.Grad(); err == nil && !allFinite(g) {
-				return loss, &nonFiniteGradient{param: vg.(*gorgonia.Node).Name()}
-			}
+	if !finite(loss) {
+		// Start the next run from fresh buffers, not from ones holding
+		// NaN or Inf.
+		p.rerun.forget()
+		return loss, nil
+	}
+	for _, vg := range p.vgs {
+		// A finite loss can still come with an overflowed gradient;
+		// stepping on it would ruin the weights.
+		if g, err := vg.Grad(); err == nil && !allFinite(g) {
+			p.rerun.forget()
+			return loss, &nonFiniteGradient{param: vg.(*gorgonia.Node).Name()}
 		}
 	}
 	return loss, nil
@@ -130,39 +151,55 @@ func (e *nonFiniteGradient) Error() string {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// allFinite reports whether every element of v is finite. x−x is 0 for a
-// finite x and NaN for NaN or ±Inf, so one sum tells.
+// allFinite reports whether every element of v is finite. Large gradients
+// are checked in parts on up to GOMAXPROCS goroutines: the check reads every
+// gradient once a step, as much memory traffic as the update itself.
 func allFinite(v gorgonia.Value) bool {
 	switch d := v.Data().(type) {
 	case []float32:
-		// Four independent sums: a single one waits on each addition.
-		var s0, s1, s2, s3 float32
-		i := 0
-		for ; i+4 <= len(d); i += 4 {
-			s0 += d[i] - d[i]
-			s1 += d[i+1] - d[i+1]
-			s2 += d[i+2] - d[i+2]
-			s3 += d[i+3] - d[i+3]
-		}
-		for _, x := range d[i:] {
-			s0 += x - x
-		}
-		return s0+s1+s2+s3 == 0
+		return finiteParts(d)
 	case []float64:
-		var s0, s1, s2, s3 float64
-		i := 0
-		for ; i+4 <= len(d); i += 4 {
-			s0 += d[i] - d[i]
-			s1 += d[i+1] - d[i+1]
-			s2 += d[i+2] - d[i+2]
-			s3 += d[i+3] - d[i+3]
-		}
-		for _, x := range d[i:] {
-			s0 += x - x
-		}
-		return s0+s1+s2+s3 == 0
+		return finiteParts(d)
 	}
 	return true
+}
+
+// finiteGrain is the smallest part finiteParts gives a goroutine.
+const finiteGrain = 1 << 17
+
+func finiteParts[T float32 | float64](d []T) bool {
+	w := min(runtime.GOMAXPROCS(0), len(d)/finiteGrain)
+	if w <= 1 {
+		return finiteSlice(d)
+	}
+	step := (len(d) + w - 1) / w
+	ok := make(chan bool, w)
+	for lo := step; lo < len(d); lo += step {
+		go func(part []T) { ok <- finiteSlice(part) }(d[lo:min(lo+step, len(d))])
+	}
+	all := finiteSlice(d[:step])
+	for lo := step; lo < len(d); lo += step {
+		all = <-ok && all
+	}
+	return all
+}
+
+// finiteSlice reports whether every element of d is finite. x−x is 0 for a
+// finite x and NaN for NaN or ±Inf, so one sum tells.
+func finiteSlice[T float32 | float64](d []T) bool {
+	// Four independent sums: a single one waits on each addition.
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		s0 += d[i] - d[i]
+		s1 += d[i+1] - d[i+1]
+		s2 += d[i+2] - d[i+2]
+		s3 += d[i+3] - d[i+3]
+	}
+	for _, x := range d[i:] {
+		s0 += x - x
+	}
+	return s0+s1+s2+s3 == 0
 }
 
 func (p *program) close() {
@@ -212,4 +249,248 @@ func fillRows(t *tensor.Dense, x []float32) {
 		}
 		clear(d[len(x):])
 	}
+}
+
+// rerunWithoutReset switches the register reuse of rerunner on; tests turn
+// it off to compare with plain Reset.
+var rerunWithoutReset = true
+
+// A rerunner restarts a Gorgonia v0.9.18 tape machine for the next run
+// while keeping the output buffers of its operations.
+//
+// Why: the machine's only way to run again is Reset, which sets the
+// instruction pointer (the unexported field pc) to 0 and every register to
+// nil, so every run allocates every intermediate tensor again: the products'
+// alloc instructions (alloc.exec allocates when its register is empty) and
+// every op without a preallocated output (execOp.exec calls Do when its
+// register is empty, UsePreallocDo when it holds a tensor). For the
+// 784-1000-1000-1000-10 MLP at batch 128 that is 20 MB a step. There is no
+// exported way to rerun without it, so the rerunner sets pc and the
+// registers (the field cpumem) itself, through reflect, and falls back to
+// Reset when they are not there as expected (newRerunner returns nil).
+//
+// What it keeps is chosen so that a run differs from one after Reset only
+// in where results are written, never in what is computed. Before a run
+// every register is set to nil, as Reset does, except those whose first
+// writer in the program is an alloc instruction or an op that can write
+// into a given tensor (a UsePreallocDoer, not in place, not returning a
+// view of its input): such a register is given the tensor that same
+// instruction produced in the previous run, of the same dtype and shape.
+// alloc then keeps it instead of allocating, and the op writes into it
+// instead of allocating. Later writers of a register see it filled, as
+// they do after Reset. A kept tensor must be the machine's own: one that
+// shares memory with an argument of the graph (parameter, input, constant)
+// or with another kept tensor is not kept. An op that accumulated into its
+// output would read stale values; the ops the project's models, losses and
+// penalties use do not: TestRerunMatchesReset trains them both ways and
+// finds the parameters and every value read after a run bit-identical. A
+// run that fails or gives a non-finite loss or gradient drops the kept
+// buffers.
+type rerunner struct {
+	pc    reflect.Value // the machine's pc, settable
+	mem   []gorgonia.Value
+	first []*gorgonia.Node // per register: the node whose instruction writes it first, if it may be kept
+	kept  []gorgonia.Value
+	args  []*gorgonia.Node // loaded by loadArg: memory the machine does not own
+	spans []span           // keep's scratch
+}
+
+// span is the memory [lo, hi) of a register's tensor (reg ≥ 0) or of an
+// argument of the graph (reg = −1).
+type span struct {
+	lo, hi uintptr
+	reg    int
+}
+
+// newRerunner inspects vm, a tape machine compiled from g, and returns nil
+// (meaning: use Reset) if it is not laid out as in Gorgonia v0.9.18.
+func newRerunner(vm gorgonia.VM, g *gorgonia.ExprGraph) *rerunner {
+	if !rerunWithoutReset {
+		return nil
+	}
+	r, err := inspectTape(vm, g)
+	if err != nil {
+		// Not a v0.9.18 CPU tape machine: plain Reset still works.
+		return nil
+	}
+	return r
+}
+
+func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
+	v := reflect.ValueOf(vm)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "tapeMachine" {
+		return nil, fmt.Errorf("train: %T is not a tape machine", vm)
+	}
+	m := v.Elem()
+	pc, err := field(m, "pc", reflect.TypeOf(0))
+	if err != nil {
+		return nil, err
+	}
+	cpu, err := field(m, "cpumem", reflect.TypeOf([]gorgonia.Value(nil)))
+	if err != nil {
+		return nil, err
+	}
+	gpu, err := field(m, "gpumem", reflect.TypeOf([]gorgonia.Value(nil)))
+	if err != nil || gpu.Len() != 0 {
+		return nil, fmt.Errorf("train: tape machine with GPU registers")
+	}
+	prog := m.FieldByName("p")
+	if prog.Kind() != reflect.Pointer || prog.IsNil() || prog.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("train: tape machine without a program")
+	}
+	instrs := prog.Elem().FieldByName("instructions")
+	if instrs.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("train: tape program without instructions")
+	}
+	r := &rerunner{pc: pc, mem: cpu.Interface().([]gorgonia.Value)}
+	r.first = make([]*gorgonia.Node, len(r.mem))
+	r.kept = make([]gorgonia.Value, len(r.mem))
+	written := make([]bool, len(r.mem))
+	for i := range instrs.Len() {
+		in := instrs.Index(i)
+		if in.Kind() == reflect.Interface {
+			in = in.Elem()
+		}
+		if in.Kind() == reflect.Pointer {
+			in = in.Elem()
+		}
+		if in.Kind() != reflect.Struct {
+			return nil, fmt.Errorf("train: unexpected tape instruction %v", in.Type())
+		}
+		switch in.Type().Name() {
+		case "free", "flushInstr", "readInstr":
+			// Write no register on the CPU.
+			continue
+		case "alloc", "loadArg", "execOp":
+		default: // letInstr, deviceTransport, or unknown
+			return nil, fmt.Errorf("train: unsupported tape instruction %v", in.Type())
+		}
+		reg, err := register(in.FieldByName("writeTo"), len(r.mem))
+		if err != nil {
+			return nil, err
+		}
+		var id reflect.Value
+		if in.Type().Name() == "loadArg" {
+			id = in.FieldByName("index")
+		} else {
+			id = in.FieldByName("id")
+		}
+		if id.Kind() != reflect.Int64 {
+			return nil, fmt.Errorf("train: tape instruction %v without a node id", in.Type())
+		}
+		n, ok := g.Node(id.Int()).(*gorgonia.Node)
+		if !ok || n == nil {
+			return nil, fmt.Errorf("train: tape instruction for node %d, not in the graph", id.Int())
+		}
+		if in.Type().Name() == "loadArg" {
+			r.args = append(r.args, n)
+		}
+		if written[reg] {
+			continue
+		}
+		written[reg] = true
+		switch in.Type().Name() {
+		case "alloc":
+			r.first[reg] = n
+		case "execOp":
+			unsafe, pre := in.FieldByName("useUnsafe"), in.FieldByName("preAllocated")
+			if unsafe.Kind() != reflect.Bool || pre.Kind() != reflect.Bool {
+				return nil, fmt.Errorf("train: tape execOp without its flags")
+			}
+			op := n.Op()
+			if _, ok := op.(gorgonia.UsePreallocDoer); ok && !unsafe.Bool() && !op.ReturnsPtr() && op.OverwritesInput() < 0 {
+				r.first[reg] = n
+			}
+		}
+	}
+	return r, nil
+}
+
+// field returns m's field name, made settable, if it has type t.
+func field(m reflect.Value, name string, t reflect.Type) (reflect.Value, error) {
+	f := m.FieldByName(name)
+	if !f.IsValid() || f.Type() != t {
+		return reflect.Value{}, fmt.Errorf("train: tape machine has no field %s of type %v", name, t)
+	}
+	return reflect.NewAt(t, unsafe.Pointer(f.UnsafeAddr())).Elem(), nil
+}
+
+// register reads a CPU register number from an instruction's writeTo.
+func register(w reflect.Value, n int) (int, error) {
+	if w.Kind() != reflect.Struct {
+		return 0, fmt.Errorf("train: tape register is a %v", w.Kind())
+	}
+	id, dev := w.FieldByName("id"), w.FieldByName("device")
+	if id.Kind() != reflect.Int || !dev.CanInt() || dev.Int() != int64(gorgonia.CPU) {
+		return 0, fmt.Errorf("train: tape register is not on the CPU")
+	}
+	if id.Int() < 0 || id.Int() >= int64(n) {
+		return 0, fmt.Errorf("train: tape register %d out of %d", id.Int(), n)
+	}
+	return int(id.Int()), nil
+}
+
+// restart readies the machine for the next run: pc 0, the kept buffers in
+// their registers, every other register empty.
+func (r *rerunner) restart() {
+	r.pc.SetInt(0)
+	copy(r.mem, r.kept)
+}
+
+// forget drops the kept buffers: the next run allocates afresh.
+func (r *rerunner) forget() {
+	if r != nil {
+		clear(r.kept)
+	}
+}
+
+// keep records, after a successful run, the tensor each keepable register's
+// first writer produced, unless it shares memory with an argument of the
+// graph or another kept tensor.
+func (r *rerunner) keep() {
+	if r == nil {
+		return
+	}
+	spans := r.spans[:0]
+	add := func(v gorgonia.Value, reg int) {
+		if v == nil || v.MemSize() == 0 {
+			return
+		}
+		lo := v.Uintptr()
+		spans = append(spans, span{lo, lo + v.MemSize(), reg})
+	}
+	for _, n := range r.args {
+		add(n.Value(), -1)
+		if g, err := n.Grad(); err == nil {
+			add(g, -1)
+		}
+	}
+	clear(r.kept)
+	for reg, n := range r.first {
+		if n == nil {
+			continue
+		}
+		d, ok := n.Value().(*tensor.Dense)
+		if !ok || d.IsView() || d.Dtype() != n.Dtype() || !d.Shape().Eq(n.Shape()) {
+			continue
+		}
+		r.kept[reg] = d
+		add(d, reg)
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+	for i, a := range spans {
+		// Sorted by start, so every later span starting before a ends
+		// overlaps it.
+		for _, b := range spans[i+1:] {
+			if b.lo >= a.hi {
+				break
+			}
+			for _, reg := range [2]int{a.reg, b.reg} {
+				if reg >= 0 {
+					r.kept[reg] = nil
+				}
+			}
+		}
+	}
+	r.spans = spans
 }
