@@ -13,11 +13,9 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/train"
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -36,7 +34,8 @@ const (
 	MLP = "mlp"
 	// DAE is one denoising-autoencoder layer 784-1000-784 (untied
 	// weights, sigmoid code and output), 25 % masking noise on the input,
-	// mean squared error against the clean input.
+	// mean squared error against the clean input, trained with
+	// train.Autoencoder.
 	DAE = "dae"
 )
 
@@ -158,99 +157,49 @@ func (s *mlpStepper) Step() (float64, error) {
 
 func (s *mlpStepper) Close() { s.task.Close() }
 
-// daeStepper trains one denoising layer: a compiled graph of two
-// models.Dense layers and losses.MSE, with the input masked by
-// models.Corruption before every step as the autoencoder task does.
+// daeStepper trains one denoising layer through train.Autoencoder, as `zoo
+// train` does: masking noise drawn before every step, MSE against the clean
+// input.
 type daeStepper struct {
-	vm           gorgonia.VM
-	x, target    *gorgonia.Node
-	xFeed, tFeed *tensor.Dense
-	cost         *gorgonia.Node
-	vgs          []gorgonia.ValueGrad
-	opt          optimizers.Optimizer
-	noise        models.Corruption
-	r            *rand.Rand
-	data         [][]float32
-	i            int
+	task *train.Autoencoder
+	data []*train.Batch
+	i    int
 }
 
 func newDAE(batch int, opt optimizers.Optimizer, r *rand.Rand) (*daeStepper, error) {
-	enc, err := models.NewDense("encoder.0", Inputs, 1000, models.Sigmoid, "", tensor.Float32, r)
+	ae, err := models.NewAutoencoder(models.AutoencoderConfig{
+		Inputs:  Inputs,
+		Encoder: []models.Layer{{Units: 1000, Activation: models.Sigmoid}},
+		Output:  models.Sigmoid,
+		DType:   tensor.Float32,
+	}, r)
 	if err != nil {
 		return nil, err
 	}
-	dec, err := models.NewDense("decoder.0", 1000, Inputs, models.Sigmoid, "", tensor.Float32, r)
+	task, err := train.NewAutoencoder(ae, opt, train.AutoencoderConfig{
+		BatchSize:  batch,
+		EvalBatch:  batch,
+		Loss:       train.MSE,
+		Corruption: models.Corruption{Type: models.Masking, Level: MaskLevel},
+		Random:     r,
+	})
 	if err != nil {
 		return nil, err
 	}
-	g := models.NewGraph(true)
-	s := &daeStepper{
-		opt:    opt,
-		noise:  models.Corruption{Type: models.Masking, Level: MaskLevel},
-		r:      r,
-		x:      g.Input("x", tensor.Float32, batch, Inputs),
-		target: g.Input("target", tensor.Float32, batch, Inputs),
-		xFeed:  tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(batch, Inputs)),
-		tFeed:  tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(batch, Inputs)),
-	}
-	h, err := enc.Forward(g, s.x)
-	if err != nil {
-		return nil, err
-	}
-	y, err := dec.Forward(g, h)
-	if err != nil {
-		return nil, err
-	}
-	per, err := losses.MSE(y, s.target)
-	if err != nil {
-		return nil, err
-	}
-	if s.cost, err = gorgonia.Mean(per); err != nil {
-		return nil, err
-	}
-	params, err := g.Nodes(append(enc.Params(), dec.Params()...))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := gorgonia.Grad(s.cost, params...); err != nil {
-		return nil, err
-	}
-	// As train's programs do: compile only what the objective and the
-	// parameters' gradients need (not the input's gradient).
-	roots := gorgonia.Nodes{s.cost}
-	for _, p := range params {
-		roots = append(roots, p.Deriv())
-	}
-	s.vm = gorgonia.NewTapeMachine(g.G.SubgraphRoots(roots...), gorgonia.BindDualValues(params...))
-	s.vgs = gorgonia.NodesToValueGrads(params)
+	s := &daeStepper{task: task}
 	for range batches {
-		s.data = append(s.data, uniform(r, batch*Inputs))
+		s.data = append(s.data, &train.Batch{X: uniform(r, batch*Inputs), N: batch})
 	}
 	return s, nil
 }
 
 func (s *daeStepper) Step() (float64, error) {
-	clean := s.data[s.i%len(s.data)]
+	b := s.data[s.i%len(s.data)]
 	s.i++
-	s.noise.Apply(s.xFeed.Float32s(), clean, s.r)
-	copy(s.tFeed.Float32s(), clean)
-	if err := gorgonia.Let(s.x, s.xFeed); err != nil {
-		return 0, err
-	}
-	if err := gorgonia.Let(s.target, s.tFeed); err != nil {
-		return 0, err
-	}
-	s.vm.Reset()
-	if err := s.vm.RunAll(); err != nil {
-		return 0, err
-	}
-	if err := s.opt.Step(s.vgs); err != nil {
-		return 0, err
-	}
-	return float64(s.cost.Value().Data().(float32)), nil
+	return s.task.Step(b)
 }
 
-func (s *daeStepper) Close() { s.vm.Close() }
+func (s *daeStepper) Close() { s.task.Close() }
 
 func uniform(r *rand.Rand, n int) []float32 {
 	x := make([]float32, n)
