@@ -9,7 +9,7 @@ import (
 // what the general path gives (widen, update in float64, round back), over
 // several steps so that the buffers carry state, and zero the gradient.
 func TestFloat32KernelsMatchUpdate(t *testing.T) {
-	for _, name := range []string{"sgd", "momentum"} {
+	for _, name := range []string{"sgd", "momentum", "adam"} {
 		opt, err := New(Config{Name: name, Hyper: map[string]float64{"lr": 0.037}})
 		if err != nil {
 			t.Fatal(err)
