@@ -29,11 +29,11 @@ func benchSgemm(b *testing.B, impl gorgonia.BLAS, tA, tB blas.Transpose, m, n, k
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkSgemm compares gonum and the library on the square 1024³
+// BenchmarkSgemm compares gonum, pure Go (PureGo) and the library on the square 1024³
 // product and on the shapes of the MLP workload at batch 128 (forward
 // X·W, the input gradient dY·Wᵀ and the weight gradient Xᵀ·dY).
 func BenchmarkSgemm(b *testing.B) {
-	impls := map[string]gorgonia.BLAS{"gonum": gonum.Implementation{}}
+	impls := map[string]gorgonia.BLAS{"gonum": gonum.Implementation{}, "go": PureGo{}}
 	if impl, info := Select("auto"); info.Fast() {
 		impls[info.Name] = impl
 	}

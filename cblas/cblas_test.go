@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/internal/sgemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
@@ -180,7 +181,6 @@ func TestVerifyAcceptsLibrary(t *testing.T) {
 func TestFallback(t *testing.T) {
 	for _, tc := range []struct{ env, reason string }{
 		{"go", "forced by ZOO_BLAS=go"},
-		{"gonum", "ZOO_BLAS=gonum"},
 		{"libzoo-no-such-blas.so.9", "libzoo-no-such-blas.so.9"},
 		{"libc.so.6", "not a CBLAS library"},
 	} {
@@ -188,15 +188,26 @@ func TestFallback(t *testing.T) {
 			continue // this build cannot open libraries at all
 		}
 		impl, info := Select(tc.env)
-		if _, ok := impl.(gonum.Implementation); !ok {
-			t.Errorf("ZOO_BLAS=%s: got %T, want gonum.Implementation", tc.env, impl)
+		if !isPureGo(impl) {
+			t.Errorf("ZOO_BLAS=%s: got %T, want %T", tc.env, impl, wantPure)
 		}
-		if info.Fast() || info.Name != "gonum" || !strings.Contains(info.Reason, tc.reason) {
+		if info.Fast() || info.Name != "go" || !strings.Contains(info.Reason, tc.reason) {
 			t.Errorf("ZOO_BLAS=%s: info %+v, want pure Go with reason mentioning %q", tc.env, info, tc.reason)
 		}
-		if !strings.HasPrefix(info.String(), "pure Go (gonum)") {
+		if !strings.HasPrefix(info.String(), "pure Go (") {
 			t.Errorf("ZOO_BLAS=%s: String() = %q", tc.env, info.String())
 		}
+	}
+}
+
+// TestGonum: ZOO_BLAS=gonum gives gonum's BLAS alone.
+func TestGonum(t *testing.T) {
+	impl, info := Select("gonum")
+	if _, ok := impl.(gonum.Implementation); !ok || info.Fast() || info.Name != "gonum" {
+		t.Errorf("got %T, %+v; want gonum.Implementation", impl, info)
+	}
+	if want := "pure Go (gonum): forced by ZOO_BLAS=gonum"; info.String() != want {
+		t.Errorf("String() = %q, want %q", info.String(), want)
 	}
 }
 
@@ -207,8 +218,73 @@ func TestNoLibrary(t *testing.T) {
 	defer func() { searchList = saved }()
 	searchList = []string{"libzoo-no-such-blas.so.9"}
 	impl, info := Select("")
-	if _, ok := impl.(gonum.Implementation); !ok || info.Reason != missingHint {
-		t.Errorf("got %T, %+v; want gonum with reason %q", impl, info, missingHint)
+	if !isPureGo(impl) || info.Reason != missingHint {
+		t.Errorf("got %T, %+v; want %T with reason %q", impl, info, wantPure, missingHint)
+	}
+}
+
+// wantPure is the pure-Go BLAS of this machine: zoo's Sgemm where it has
+// its AVX2 kernel, else gonum's.
+var wantPure, _ = pureGo("")
+
+func isPureGo(impl gorgonia.BLAS) bool {
+	switch impl.(type) {
+	case PureGo:
+		return sgemm.UsesAVX2()
+	case gonum.Implementation:
+		return !sgemm.UsesAVX2()
+	}
+	return false
+}
+
+// TestPureGoMatchesGonum compares the pure-Go BLAS's Sgemm with gonum's in
+// every transpose combination, with padded leading dimensions, through
+// tensor's engine as Gorgonia calls it.
+func TestPureGoMatchesGonum(t *testing.T) {
+	var ref gonum.Implementation
+	var im PureGo
+	r := rand.New(rand.NewPCG(9, 10))
+	ts := []blas.Transpose{blas.NoTrans, blas.Trans}
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {64, 33, 17}, {128, 100, 300}, {5, 200, 1}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, tA := range ts {
+			for _, tB := range ts {
+				aRows, aCols := m, k
+				if tA != blas.NoTrans {
+					aRows, aCols = k, m
+				}
+				bRows, bCols := k, n
+				if tB != blas.NoTrans {
+					bRows, bCols = n, k
+				}
+				lda, ldb, ldc := aCols+1, bCols+2, n+3
+				a, b, c := to32(randoms(r, aRows*lda)), to32(randoms(r, bRows*ldb)), to32(randoms(r, m*ldc))
+				want, got := append([]float32(nil), c...), append([]float32(nil), c...)
+				ref.Sgemm(tA, tB, m, n, k, -0.5, a, lda, b, ldb, 0.25, want, ldc)
+				im.Sgemm(tA, tB, m, n, k, -0.5, a, lda, b, ldb, 0.25, got, ldc)
+				if err := close64(to64(got), to64(want), 1e-6*float64(k)); err != nil {
+					t.Errorf("sgemm %dx%dx%d/%c%c: %v", m, n, k, tA, tB, err)
+				}
+			}
+		}
+	}
+
+	x := tensor.New(tensor.WithShape(64, 50), tensor.WithBacking(to32(randoms(r, 64*50))))
+	w := tensor.New(tensor.WithShape(50, 30), tensor.WithBacking(to32(randoms(r, 50*30))))
+	prev := gorgonia.WhichBLAS()
+	defer gorgonia.Use(prev)
+	product := func() []float32 {
+		y, err := tensor.MatMul(x, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return y.Data().([]float32)
+	}
+	gorgonia.Use(ref)
+	want := product()
+	gorgonia.Use(im)
+	if err := close64(to64(product()), to64(want), 1e-5); err != nil {
+		t.Errorf("through tensor.MatMul: %v", err)
 	}
 }
 
@@ -232,7 +308,9 @@ func TestInfoString(t *testing.T) {
 	}{
 		{Info{Name: "openblas", Library: "libopenblas.so.0", Version: "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", Threads: 2}, "openblas 0.3.21 (libopenblas.so.0, 2 threads)"},
 		{Info{Name: "cblas", Library: "libcblas.so"}, "cblas (libcblas.so)"},
-		{Info{Name: "gonum", Reason: missingHint}, "pure Go (gonum): " + missingHint},
+		{Info{Name: "go", Kernel: "avx2", Reason: missingHint}, "pure Go (AVX2 SGEMM kernel; gonum for the rest): " + missingHint},
+		{Info{Name: "go", Reason: "forced by ZOO_BLAS=go"}, "pure Go (gonum): forced by ZOO_BLAS=go"},
+		{Info{Name: "gonum"}, "pure Go (gonum)"},
 	} {
 		if got := tc.info.String(); got != tc.want {
 			t.Errorf("%+v: got %q, want %q", tc.info, got, tc.want)

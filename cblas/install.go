@@ -19,9 +19,13 @@ const EnvVar = "ZOO_BLAS"
 
 // Info describes the BLAS in use.
 type Info struct {
-	// Name is "openblas", "blis" or "cblas" for a loaded library, "gonum"
-	// for the pure-Go fallback.
+	// Name is "openblas", "blis" or "cblas" for a loaded library, "go" for
+	// the pure-Go fallback, "gonum" for gonum's BLAS alone (ZOO_BLAS=gonum).
 	Name string `json:"name"`
+	// Kernel is, for pure Go, the micro-kernel of zoo's own Sgemm: "avx2"
+	// for the assembly one, "" when gonum's Sgemm is used (a CPU without
+	// AVX2 and FMA).
+	Kernel string `json:"kernel,omitempty"`
 	// Library is the file loaded; "" for pure Go.
 	Library string `json:"library,omitempty"`
 	// Version is the library's own description, if it gives one.
@@ -33,15 +37,21 @@ type Info struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// pureName is Info.Name for pure Go, and what ZOO_BLAS forces it with.
+const pureName = "go"
+
 // Fast reports whether a CBLAS library is in use.
-func (i Info) Fast() bool { return i.Name != "gonum" }
+func (i Info) Fast() bool { return i.Name != pureName && i.Name != "gonum" }
 
 // String is one line for `zoo version` and `zoo bench`, e.g.
 // "openblas 0.3.21 (libopenblas.so.0, 2 threads)" or
-// "pure Go (gonum): no CBLAS library found; install libopenblas0 for faster training".
+// "pure Go (AVX2 SGEMM kernel; gonum for the rest): no CBLAS library found; …".
 func (i Info) String() string {
 	if !i.Fast() {
 		s := "pure Go (gonum)"
+		if i.Kernel != "" {
+			s = fmt.Sprintf("pure Go (%s SGEMM kernel; gonum for the rest)", strings.ToUpper(i.Kernel))
+		}
 		if i.Reason != "" {
 			s += ": " + i.Reason
 		}
@@ -77,7 +87,7 @@ func plural(n int) string {
 var (
 	installOnce sync.Once
 	mu          sync.Mutex
-	current     = Info{Name: "gonum", Reason: "Install was not called"}
+	current     = Info{Name: pureName, Reason: "Install was not called"}
 	currentImpl gorgonia.BLAS
 )
 
@@ -110,20 +120,21 @@ func use(impl gorgonia.BLAS, info Info) {
 var searchList = candidates()
 
 // missingHint is the reason given when no library is found.
-const missingHint = "no CBLAS library found; install libopenblas0 (apt-get install libopenblas0) for about 5× faster training"
+const missingHint = "no CBLAS library found (apt-get install libopenblas0 provides OpenBLAS)"
 
 // Select returns the BLAS that the setting env (the value of ZOO_BLAS)
 // asks for, and its description, without installing it. A library that
-// cannot be loaded or fails Verify gives gonum with the reason.
+// cannot be loaded or fails Verify gives pure Go (see PureGo) with the
+// reason.
 func Select(env string) (gorgonia.BLAS, Info) {
-	pure := func(reason string) (gorgonia.BLAS, Info) {
-		return gonum.Implementation{}, Info{Name: "gonum", Reason: reason}
-	}
+	pure := pureGo
 	env = strings.TrimSpace(env)
 	var names []string
 	switch strings.ToLower(env) {
-	case "go", "gonum", "pure", "purego":
+	case "go", "pure", "purego":
 		return pure("forced by " + EnvVar + "=" + env)
+	case "gonum": // gonum's Sgemm too, to compare with the versions before PureGo
+		return gonum.Implementation{}, Info{Name: "gonum", Reason: "forced by " + EnvVar + "=" + env}
 	case "", "auto":
 		if len(searchList) == 0 {
 			return pure("this build cannot load a BLAS library (built with -tags nocblas, or an unsupported platform)")

@@ -91,7 +91,7 @@ func runBench(e *env, o *benchOptions) error {
 		return enc.Encode(rep)
 	}
 	fmt.Fprintf(e.out, "load after: %.2f %.2f %.2f  (%.0fs)\n", rep.LoadAfter[0], rep.LoadAfter[1], rep.LoadAfter[2], rep.Seconds)
-	if !info.Fast() {
+	if !info.Fast() && info.Kernel == "" { // gonum's Sgemm, without zoo's AVX2 kernel
 		fmt.Fprintln(e.out, "note: pure-Go BLAS; install libopenblas0 (apt-get install libopenblas0) for about 5× faster training")
 	}
 	return nil
