@@ -5,31 +5,30 @@
 package killtest
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	"github.com/gorgonia-zoo/zoo/datasets"
-	"github.com/gorgonia-zoo/zoo/internal/rng"
-	"github.com/gorgonia-zoo/zoo/internal/safetensors"
-	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // Report is what Check found in a run directory.
 type Report struct {
-	// Recipe is set when recipe.yaml exists (and parsed).
+	// Recipe is set when recipe.yaml exists (and parsed); Type is then its
+	// model type: mlp, autoencoder or sdae.
 	Recipe bool
+	Type   string
 	// Checkpoint is set when checkpoint.safetensors exists (and loaded);
-	// Epoch and Updates are then where it resumes.
+	// Where says where it resumes (an sdae's phase and layer, the epoch
+	// and update), Epoch and Updates are those of its phase.
 	Checkpoint     bool
+	Where          string
 	Epoch, Updates int
 	MetricsRows    int  // rows of metrics.csv, header excluded
+	Figures        int  // reconstructions.png and filters.png present
+	Adaptive       bool // adaptive.csv
 	Model, Summary bool // model.safetensors, summary.json
 	Stray          []string
 }
@@ -38,13 +37,19 @@ type Report struct {
 func (r *Report) String() string {
 	var parts []string
 	if r.Recipe {
-		parts = append(parts, "recipe")
+		parts = append(parts, r.Type+" recipe")
 	}
 	if r.Checkpoint {
-		parts = append(parts, fmt.Sprintf("checkpoint (epoch %d, update %d)", r.Epoch, r.Updates))
+		parts = append(parts, fmt.Sprintf("checkpoint (%s)", r.Where))
 	}
 	if r.MetricsRows > 0 {
 		parts = append(parts, fmt.Sprintf("metrics (%d epochs)", r.MetricsRows))
+	}
+	if r.Figures > 0 {
+		parts = append(parts, fmt.Sprintf("%d figures", r.Figures))
+	}
+	if r.Adaptive {
+		parts = append(parts, "adaptive log")
 	}
 	if r.Model {
 		parts = append(parts, "model")
@@ -61,49 +66,55 @@ func (r *Report) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// checkpointMeta is the part of a checkpoint's zoo.checkpoint metadata the
-// check reads (see runs/checkpoint.go).
-type checkpointMeta struct {
-	State struct {
-		Epoch   int `json:"epoch"`
-		Pos     int `json:"pos"`
-		Updates int `json:"updates"`
-		Records []struct {
-			Epoch     int     `json:"epoch"`
-			TrainLoss float64 `json:"train_loss"`
-		} `json:"records"`
-	} `json:"state"`
-	Optimizer struct {
-		Name  string `json:"name"`
-		Slots int    `json:"slots"`
-	} `json:"optimizer"`
-	Streams map[string][]byte `json:"streams"`
+// The files a run directory may hold.
+var runFiles = []string{
+	runs.RecipeFile, runs.CheckpointFile, runs.MetricsFile, runs.WeightsFile, runs.SummaryFile,
+	runs.AdaptiveFile, runs.ReconstructionsFile, runs.FiltersFile,
 }
 
-// Check loads every file of the mlp run in dir: the recipe parses; the
-// checkpoint decodes, has every parameter and optimizer buffer the recipe's
-// model needs and a consistent state; metrics.csv parses and agrees with
-// the checkpoint's records (see checkMetrics); model.safetensors loads into the recipe's model;
-// summary.json parses. Temporary files of interrupted atomic writes are
-// listed in Report.Stray, not treated as errors. dataDir is as zoo train's
-// --data (empty: the recipe's).
+// Check loads every file of the run in dir (any model type: mlp, with or
+// without the adaptive schedule, autoencoder, sdae in either phase),
+// against the model the recipe builds, as runs builds it:
+//
+//   - recipe.yaml parses;
+//   - checkpoint.safetensors is of one phase of the run and holds
+//     exactly the tensors of its loop (parameters, optimizer buffers, best
+//     parameters, example order) with the right sizes and dtypes, the
+//     phase's random streams, and a consistent state (see
+//     plan.checkCheckpoint);
+//   - metrics.csv has the layout of the run's type, a row per epoch in the
+//     order of the run's phases, and agrees with the checkpoint's records
+//     (see plan.checkMetrics);
+//   - model.safetensors loads (with runs.Load once summary.json exists)
+//     and is there only once all epochs are; summary.json agrees with
+//     metrics.csv;
+//   - the figures decode as PNG, adaptive.csv parses, and each is there
+//     only in runs of a type that writes it.
+//
+// Temporary files of interrupted atomic writes are listed in Report.Stray,
+// not treated as errors. dataDir is as zoo train's --data (empty: the
+// recipe's).
 func Check(dir, dataDir string) (*Report, error) {
 	rep := &Report{}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	known := map[string]bool{runs.RecipeFile: true, runs.CheckpointFile: true, runs.MetricsFile: true, runs.WeightsFile: true, runs.SummaryFile: true}
 	have := map[string]bool{}
+entries:
 	for _, e := range entries {
-		switch name := e.Name(); {
-		case known[name]:
-			have[name] = true
-		case strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-"):
-			rep.Stray = append(rep.Stray, name)
-		default:
-			return nil, fmt.Errorf("%s: unexpected file %s", dir, name)
+		name := e.Name()
+		for _, f := range runFiles {
+			switch {
+			case name == f && e.Type().IsRegular():
+				have[name] = true
+				continue entries
+			case strings.HasPrefix(name, "."+f+".tmp-"):
+				rep.Stray = append(rep.Stray, name)
+				continue entries
+			}
 		}
+		return nil, fmt.Errorf("%s: unexpected file %s", dir, name)
 	}
 	if !have[runs.RecipeFile] {
 		for name := range have {
@@ -115,146 +126,107 @@ func Check(dir, dataDir string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.Recipe = true
-	if r.Model.Type != "mlp" {
-		return nil, fmt.Errorf("%s: checks mlp runs only, this is %s", dir, r.Model.Type)
-	}
+	rep.Recipe, rep.Type = true, r.Model.Type
 	data, err := runs.LoadData(r, dataDir)
 	if err != nil {
 		return nil, err
 	}
-	m, err := runs.BuildModel(r, data.Train, rng.New(r.Seed, "init"))
+	p, err := newPlan(r, data)
 	if err != nil {
 		return nil, err
 	}
-	var meta *checkpointMeta
+	path := func(name string) string { return filepath.Join(dir, name) }
+
+	var pos *position
 	if have[runs.CheckpointFile] {
-		if meta, err = checkCheckpoint(filepath.Join(dir, runs.CheckpointFile), m.Params(), data.Train, r.Epochs); err != nil {
+		if pos, err = p.checkCheckpoint(path(runs.CheckpointFile)); err != nil {
 			return nil, err
 		}
-		rep.Checkpoint, rep.Epoch, rep.Updates = true, meta.State.Epoch, meta.State.Updates
+		st := pos.meta.State
+		rep.Checkpoint, rep.Where, rep.Epoch, rep.Updates = true, pos.describe(), st.Epoch, st.Updates
 	}
-	if have[runs.MetricsFile] {
-		if rep.MetricsRows, err = checkMetrics(filepath.Join(dir, runs.MetricsFile), meta); err != nil {
+	rows, err := p.checkMetrics(path(runs.MetricsFile), pos)
+	if err != nil {
+		return nil, err
+	}
+	rep.MetricsRows = len(rows)
+	// finished: metrics.csv has all the run's epochs, which it gets just
+	// before the model is evaluated and saved.
+	finished := len(rows) > 0 && p.ends(len(rows))
+
+	for _, fig := range []string{runs.ReconstructionsFile, runs.FiltersFile} {
+		if !have[fig] {
+			continue
+		}
+		switch {
+		case r.Model.Type == "mlp":
+			return nil, fmt.Errorf("%s: %s in an mlp run", dir, fig)
+		case r.Model.Type == "autoencoder" && !finished:
+			return nil, fmt.Errorf("%s: %s before the training is over", dir, fig)
+		case r.Model.Type == "sdae" && pos != nil && pos.phase == 0 && pos.meta.State.Epoch < p.phases[0].Epochs:
+			return nil, fmt.Errorf("%s: %s before the pretraining of layer 0 is over", dir, fig)
+		}
+		if err := checkPNG(path(fig)); err != nil {
 			return nil, err
 		}
+		rep.Figures++
 	}
+	if have[runs.AdaptiveFile] {
+		if !p.adaptive {
+			return nil, fmt.Errorf("%s: %s in a run without the adaptive schedule", dir, runs.AdaptiveFile)
+		}
+		if err := checkAdaptive(path(runs.AdaptiveFile)); err != nil {
+			return nil, err
+		}
+		rep.Adaptive = true
+	}
+
 	if have[runs.WeightsFile] {
-		if _, err := runs.LoadWeights(filepath.Join(dir, runs.WeightsFile), m.Params()); err != nil {
+		if !finished {
+			return nil, fmt.Errorf("%s: %s, but metrics.csv has %d of the run's epochs", dir, runs.WeightsFile, len(rows))
+		}
+		if _, err := runs.LoadWeights(path(runs.WeightsFile), p.params()); err != nil {
 			return nil, err
 		}
 		rep.Model = true
 	}
 	if have[runs.SummaryFile] {
-		s, err := runs.ReadSummary(dir)
-		if err != nil {
-			return nil, err
-		}
 		if !have[runs.WeightsFile] {
 			return nil, fmt.Errorf("%s: %s without %s", dir, runs.SummaryFile, runs.WeightsFile)
 		}
-		if s.Epochs != rep.MetricsRows {
-			return nil, fmt.Errorf("%s: summary says %d epochs, metrics.csv has %d", dir, s.Epochs, rep.MetricsRows)
+		if err := p.checkSummary(dir, rows); err != nil {
+			return nil, err
 		}
 		rep.Summary = true
 	}
 	return rep, nil
 }
 
-// checkCheckpoint decodes path and checks it against the model's params
-// and the training set.
-func checkCheckpoint(path string, params []*models.Param, trainSet *datasets.Set, epochs int) (*checkpointMeta, error) {
-	f, err := safetensors.ReadFile(path, safetensors.Limits{})
+// checkSummary checks summary.json against the plan and the rows of
+// metrics.csv, and that runs.Load opens the finished run.
+func (p *plan) checkSummary(dir string, rows []runs.MetricsRow) error {
+	s, err := runs.ReadSummary(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	meta := &checkpointMeta{}
-	if err := json.Unmarshal([]byte(f.Metadata["zoo.checkpoint"]), meta); err != nil {
-		return nil, fmt.Errorf("%s: zoo.checkpoint metadata: %v", path, err)
+	if s.Recipe != p.r.Name {
+		return fmt.Errorf("%s: summary of recipe %q, the run's is %q", dir, s.Recipe, p.r.Name)
 	}
-	st := meta.State
-	if st.Epoch < 1 || st.Epoch > epochs || len(st.Records) != st.Epoch-1 || st.Updates < 0 {
-		return nil, fmt.Errorf("%s: inconsistent state: epoch %d of %d, %d records, %d updates", path, st.Epoch, epochs, len(st.Records), st.Updates)
+	if last := len(rows) - p.start(len(p.phases)-1); s.Epochs != last {
+		return fmt.Errorf("%s: summary says %d epochs, metrics.csv has %d", dir, s.Epochs, last)
 	}
-	for i, rec := range st.Records {
-		if rec.Epoch != i+1 {
-			return nil, fmt.Errorf("%s: record %d is of epoch %d", path, i, rec.Epoch)
+	if len(s.Pretrain) != len(p.stages) {
+		return fmt.Errorf("%s: summary has %d pretrained layers, the recipe %d", dir, len(s.Pretrain), len(p.stages))
+	}
+	for k, l := range s.Pretrain {
+		if l.Layer != k || l.Epochs != p.stages[k].Epochs {
+			return fmt.Errorf("%s: summary: layer %d pretrained %d epochs, the recipe says %d", dir, l.Layer, l.Epochs, p.stages[k].Epochs)
 		}
 	}
-	for _, name := range []string{"shuffle", "dropout", "noise"} {
-		if len(meta.Streams[name]) == 0 {
-			return nil, fmt.Errorf("%s: no state for the random stream %q", path, name)
-		}
-	}
-	tensor := func(name, dtype string, n int) error {
-		t, ok := f.Get(name)
-		if !ok {
-			return fmt.Errorf("%s: no tensor %q", path, name)
-		}
-		if t.DType != dtype || len(t.Data) != n*8 {
-			return fmt.Errorf("%s: tensor %q is %s %v, want %s [%d]", path, name, t.DType, t.Shape, dtype, n)
-		}
-		return nil
-	}
-	for _, p := range params {
-		n := p.Value.Shape().TotalSize()
-		if err := tensor(p.Name, "F64", n); err != nil {
-			return nil, err
-		}
-		for k := range meta.Optimizer.Slots {
-			if err := tensor(fmt.Sprintf("optimizer.%s.%d", p.Name, k), "F64", n); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if _, ok := f.Get("order"); ok {
-		if err := tensor("order", "I64", trainSet.Len()); err != nil {
-			return nil, err
-		}
-	}
-	return meta, nil
-}
-
-// checkMetrics parses metrics.csv and, when there is a checkpoint, checks
-// that its rows are the checkpoint's records, give or take one epoch: the
-// file lags one epoch behind when the run was killed between saving the
-// checkpoint and the metrics, and leads by one (the last epoch, which a
-// resume repeats identically) when it was killed after training but before
-// the model was saved.
-func checkMetrics(path string, meta *checkpointMeta) (int, error) {
-	f, err := os.Open(path)
+	m, err := runs.Load(dir)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return 0, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(rows) == 0 || strings.Join(rows[0], ",") != "epoch,train_loss,val_loss,val_error,lr,seconds" {
-		return 0, fmt.Errorf("%s: missing or unexpected header", path)
-	}
-	rows = rows[1:]
-	for i, row := range rows {
-		if e, err := strconv.Atoi(row[0]); err != nil || e != i+1 {
-			return 0, fmt.Errorf("%s: row %d is epoch %q", path, i+1, row[0])
-		}
-		for _, v := range row[1:] {
-			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return 0, fmt.Errorf("%s: row %d: %v", path, i+1, err)
-			}
-		}
-	}
-	if meta != nil {
-		recs := meta.State.Records
-		if len(rows) < len(recs)-1 || len(rows) > len(recs)+1 {
-			return 0, fmt.Errorf("%s: %d epochs, the checkpoint has %d records", path, len(rows), len(recs))
-		}
-		for i, row := range rows[:min(len(rows), len(recs))] {
-			if row[1] != strconv.FormatFloat(recs[i].TrainLoss, 'g', -1, 64) {
-				return 0, fmt.Errorf("%s: epoch %d train loss %s, the checkpoint says %v", path, i+1, row[1], recs[i].TrainLoss)
-			}
-		}
-	}
-	return len(rows), nil
+	m.Close()
+	return nil
 }
