@@ -78,9 +78,12 @@ func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalt
 		roots = append(roots, n.Deriv())
 	}
 	sub := g.G.SubgraphRoots(roots...)
-	p.vm = gorgonia.NewTapeMachine(sub, gorgonia.BindDualValues(params...))
+	p.vm = gorgonia.NewTapeMachine(sub)
 	p.rerun = newRerunner(p.vm, sub)
-	p.vgs = gorgonia.NodesToValueGrads(params)
+	p.vgs = make([]gorgonia.ValueGrad, len(params))
+	for i, n := range params {
+		p.vgs[i] = gradient{n}
+	}
 	p.allocFeed()
 	p.random = g.Random
 	return nil
@@ -136,10 +139,27 @@ func (p *program) run() (float64, error) {
 		// stepping on it would ruin the weights.
 		if g, err := vg.Grad(); err == nil && !allFinite(g) {
 			p.rerun.forget()
-			return loss, &nonFiniteGradient{param: vg.(*gorgonia.Node).Name()}
+			return loss, &nonFiniteGradient{param: vg.(gradient).Name()}
 		}
 	}
 	return loss, nil
+}
+
+// gradient is a parameter with its gradient as the last run computed it:
+// the value of its derivative node. Gorgonia's BindDualValues would add
+// every gradient into a second buffer per parameter after each run (a pass
+// over all the parameters, on one goroutine, about a tenth of a step of the
+// bench's MLP); the optimizer reads the derivative node's value instead.
+type gradient struct{ n *gorgonia.Node }
+
+func (g gradient) Value() gorgonia.Value { return g.n.Value() }
+func (g gradient) Name() string          { return g.n.Name() }
+
+func (g gradient) Grad() (gorgonia.Value, error) {
+	if v := g.n.Deriv().Value(); v != nil {
+		return v, nil
+	}
+	return nil, fmt.Errorf("train: the gradient of %s has not been computed", g.n.Name())
 }
 
 // nonFiniteGradient reports a NaN or Inf in a parameter's gradient.
@@ -461,7 +481,9 @@ func (r *rerunner) keep() {
 	}
 	for _, n := range r.args {
 		add(n.Value(), -1)
-		if g, err := n.Grad(); err == nil {
+		// A bound dual value's gradient is not the machine's; without
+		// one, Grad is the derivative node's value, a register.
+		if g, err := n.Grad(); err == nil && (n.Deriv() == nil || g != n.Deriv().Value()) {
 			add(g, -1)
 		}
 	}
