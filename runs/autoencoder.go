@@ -120,7 +120,8 @@ func writeRecipe(dir string, r *recipes.Recipe) (string, error) {
 }
 
 // startRun creates the run directory and stores the recipe there, or, when
-// resuming, only returns the recipe's text.
+// resuming, only returns the recipe's text. Callers load the data and build
+// the model first, so a run that cannot start leaves no directory behind.
 func startRun(r *recipes.Recipe, dir string, resume bool) (string, error) {
 	if resume {
 		return recipeText(r)
@@ -136,15 +137,15 @@ func startRun(r *recipes.Recipe, dir string, resume bool) (string, error) {
 // reconstruction losses, and the run directory gets ReconstructionsFile and
 // FiltersFile. With resume it continues from the checkpoint in o.Out.
 func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
-	text, err := startRun(r, o.Out, resume)
-	if err != nil {
-		return nil, err
-	}
 	data, err := LoadData(r, o.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	ae, err := BuildAutoencoder(r, data.Train, rng.New(r.Seed, "init"))
+	if err != nil {
+		return nil, err
+	}
+	text, err := startRun(r, o.Out, resume)
 	if err != nil {
 		return nil, err
 	}
@@ -262,10 +263,6 @@ func stageOutput(r *recipes.Recipe, k int) (models.Activation, train.Reconstruct
 // the same training without pretraining. Every epoch of every phase is
 // checkpointed; with resume it continues from the checkpoint in o.Out.
 func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
-	text, err := startRun(r, o.Out, resume)
-	if err != nil {
-		return nil, err
-	}
 	data, err := LoadData(r, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -276,6 +273,10 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 	}
 	stack := &models.Stacked{MLP: m}
 	plan, err := r.PretrainPlan()
+	if err != nil {
+		return nil, err
+	}
+	text, err := startRun(r, o.Out, resume)
 	if err != nil {
 		return nil, err
 	}

@@ -54,15 +54,16 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	case "sdae":
 		return trainStacked(ctx, r, o, false)
 	}
-	if err := prepareOut(o.Out); err != nil {
-		return nil, err
-	}
+	// Data and model first: a run that cannot start leaves no directory.
 	data, err := LoadData(r, o.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	m, err := BuildModel(r, data.Train, rng.New(r.Seed, "init"))
 	if err != nil {
+		return nil, err
+	}
+	if err := prepareOut(o.Out); err != nil {
 		return nil, err
 	}
 	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, start: time.Now()})
