@@ -30,6 +30,11 @@ var benchShapes = []struct {
 	{"NT_128x784x1000", blas.NoTrans, blas.Trans, 128, 784, 1000},
 	{"NN_128x10x1000", blas.NoTrans, blas.NoTrans, 128, 10, 1000},
 	{"NN_64³", blas.NoTrans, blas.NoTrans, 64, 64, 64},
+	// The small MLP of the experiments, 784-100-10 at batch 64.
+	{"NN_64x100x784", blas.NoTrans, blas.NoTrans, 64, 100, 784},
+	{"TN_784x100x64", blas.Trans, blas.NoTrans, 784, 100, 64},
+	{"NT_64x100x10", blas.NoTrans, blas.Trans, 64, 100, 10},
+	{"TN_100x10x64", blas.Trans, blas.NoTrans, 100, 10, 64},
 }
 
 func benchSgemm(b *testing.B, f sgemmFunc, tA, tB blas.Transpose, m, n, k int) {
