@@ -38,10 +38,12 @@ func (a Activation) Validate() error {
 	return fmt.Errorf("models: unknown activation %q (known: linear, relu, sigmoid, tanh)", string(a))
 }
 
-// Apply adds the activation to the graph after x. Sigmoid is the fused op
-// of internal/fused (one pass forward and one backward, split across cores)
-// rather than Gorgonia's, which computes element by element in float64 on
-// one core and builds its gradient from four generic ops.
+// Apply adds the activation to the graph after x. Sigmoid and ReLU are the
+// fused ops of internal/fused (one pass forward and one backward, split
+// across cores) rather than Gorgonia's: its sigmoid computes element by
+// element in float64 on one core and builds its gradient from four generic
+// ops; its rectifier is a comparison and a product, with their gradients.
+// The fused ReLU computes exactly what gorgonia.Rectify does.
 func (a Activation) Apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	switch a {
 	case Sigmoid:
@@ -49,7 +51,7 @@ func (a Activation) Apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	case Tanh:
 		return gorgonia.Tanh(x)
 	case ReLU:
-		return gorgonia.Rectify(x)
+		return fused.ReLU(x)
 	case Linear, "":
 		return x, nil
 	}
