@@ -26,7 +26,8 @@
 // get the same blocking with a portable Go micro-kernel.
 //
 // Work is shared between goroutines by splitting C into column (or row)
-// ranges aligned to the micro-tile, each computed whole by one goroutine.
+// ranges aligned to the micro-tile, each computed whole by whichever
+// goroutine claims it.
 // Every element of C is therefore summed in the same order, over the same
 // kc-blocks, whatever the number of goroutines: results are bit-identical
 // for any GOMAXPROCS, which keeps training runs reproducible.

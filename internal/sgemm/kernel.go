@@ -63,3 +63,31 @@ func transpose8Go(blocks int, src *float32, lds int, dst *float32) {
 		}
 	}
 }
+
+// gatherAGo is the portable gathering packFunc: dst[l*mr+i] = src[i*lds+l].
+func gatherAGo(kb int, src *float32, lds int, dst *float32) {
+	if kb == 0 {
+		return
+	}
+	s := unsafe.Slice(src, (mr-1)*lds+kb)
+	d := unsafe.Slice(dst, kb*mr)
+	r0, r1, r2 := s[:kb], s[lds:][:kb], s[2*lds:][:kb]
+	r3, r4, r5 := s[3*lds:][:kb], s[4*lds:][:kb], s[5*lds:][:kb]
+	for l := range kb {
+		dl := (*[mr]float32)(d[l*mr:])
+		dl[0], dl[1], dl[2], dl[3], dl[4], dl[5] = r0[l], r1[l], r2[l], r3[l], r4[l], r5[l]
+	}
+}
+
+// copyAGo is the portable copying packFunc: dst[l*mr+i] = src[l*lds+i].
+func copyAGo(kb int, src *float32, lds int, dst *float32) {
+	if kb == 0 {
+		return
+	}
+	s := unsafe.Slice(src, (kb-1)*lds+mr)
+	d := unsafe.Slice(dst, kb*mr)
+	for l := range kb {
+		sl, dl := (*[mr]float32)(s[l*lds:]), (*[mr]float32)(d[l*mr:])
+		dl[0], dl[1], dl[2], dl[3], dl[4], dl[5] = sl[0], sl[1], sl[2], sl[3], sl[4], sl[5]
+	}
+}

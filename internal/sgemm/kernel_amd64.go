@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // avx2 is the arch of kernel_amd64.s.
-var avx2 = arch{name: "avx2", kernel: kernelAVX2, transpose8: transpose8AVX2}
+var avx2 = arch{name: "avx2", kernel: kernelAVX2, transpose8: transpose8AVX2, gatherA: packA6AVX2, copyA: copyA6AVX2}
 
 // native is the arch Sgemm uses.
 var native = portable
@@ -29,3 +29,13 @@ func kernelAVX2(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta
 //
 //go:noescape
 func transpose8AVX2(blocks int, src *float32, lds int, dst *float32)
+
+// packA6AVX2 is the gathering A packer of kernel_amd64.s; see packFunc.
+//
+//go:noescape
+func packA6AVX2(kb int, src *float32, lds int, dst *float32)
+
+// copyA6AVX2 is the copying A packer of kernel_amd64.s; see packFunc.
+//
+//go:noescape
+func copyA6AVX2(kb int, src *float32, lds int, dst *float32)

@@ -234,3 +234,137 @@ block:
 done:
 	VZEROUPPER
 	RET
+
+// func packA6AVX2(kb int, src *float32, lds int, dst *float32)
+//
+// Packs a full mr-high panel of an A that is not transposed: dst[l*6+i] =
+// src[i*lds+l] for i = 0…5 and l < kb. Eight steps at a time, the 6×8
+// block of the six rows is transposed in registers and stored as eight
+// 6-float columns; the last kb%8 steps are copied one float at a time.
+//
+// Register use:
+//	CX	groups of 8 steps left, then steps left
+//	SI	row 0 at the current step; R10 = row 4
+//	R8	lds in bytes, R9 = 3·lds
+//	DI	destination: 6 floats (24 bytes) per step
+//	Y0–Y5	the six rows, then columns
+//	Y8–Y13	interleaved row pairs
+TEXT ·packA6AVX2(SB), NOSPLIT, $0-32
+	MOVQ kb+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	MOVQ dst+24(FP), DI
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ CX, BX
+	ANDQ $7, BX // steps after the groups of 8
+	SHRQ $3, CX
+	JZ   tail
+
+group:
+	LEAQ    (SI)(R8*4), R10
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R9*1), Y3
+	VMOVUPS (R10), Y4
+	VMOVUPS (R10)(R8*1), Y5
+
+	// Y8 = r0[0] r1[0] r0[1] r1[1] | r0[4] r1[4] r0[5] r1[5], Y9 the
+	// same of steps 2, 3 | 6, 7, and likewise rows 2, 3 and rows 4, 5.
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+
+	// Y0 = rows 0–3 of step 0 | of step 4, Y1 steps 1 | 5, Y2 steps
+	// 2 | 6, Y3 steps 3 | 7.
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+
+	// Step s: rows 0–3 at 24s, rows 4, 5 (a pair in Y12 or Y13) at 24s+16.
+	VMOVUPS X0, 0(DI)
+	VMOVLPS X12, 16(DI)
+	VMOVUPS X1, 24(DI)
+	VMOVHPS X12, 40(DI)
+	VMOVUPS X2, 48(DI)
+	VMOVLPS X13, 64(DI)
+	VMOVUPS X3, 72(DI)
+	VMOVHPS X13, 88(DI)
+	VEXTRACTF128 $1, Y0, X0
+	VEXTRACTF128 $1, Y1, X1
+	VEXTRACTF128 $1, Y2, X2
+	VEXTRACTF128 $1, Y3, X3
+	VEXTRACTF128 $1, Y12, X12
+	VEXTRACTF128 $1, Y13, X13
+	VMOVUPS X0, 96(DI)
+	VMOVLPS X12, 112(DI)
+	VMOVUPS X1, 120(DI)
+	VMOVHPS X12, 136(DI)
+	VMOVUPS X2, 144(DI)
+	VMOVLPS X13, 160(DI)
+	VMOVUPS X3, 168(DI)
+	VMOVHPS X13, 184(DI)
+
+	ADDQ $32, SI
+	ADDQ $(8*24), DI
+	DECQ CX
+	JNZ  group
+
+tail:
+	TESTQ BX, BX
+	JZ    done
+	LEAQ  (SI)(R8*4), R10
+
+step:
+	MOVL (SI), AX
+	MOVL AX, 0(DI)
+	MOVL (SI)(R8*1), AX
+	MOVL AX, 4(DI)
+	MOVL (SI)(R8*2), AX
+	MOVL AX, 8(DI)
+	MOVL (SI)(R9*1), AX
+	MOVL AX, 12(DI)
+	MOVL (R10), AX
+	MOVL AX, 16(DI)
+	MOVL (R10)(R8*1), AX
+	MOVL AX, 20(DI)
+	ADDQ $4, SI
+	ADDQ $4, R10
+	ADDQ $24, DI
+	DECQ BX
+	JNZ  step
+
+done:
+	VZEROUPPER
+	RET
+
+// func copyA6AVX2(kb int, src *float32, lds int, dst *float32)
+//
+// Packs a full mr-high panel of a transposed A: dst[l*6+i] = src[l*lds+i]
+// for i = 0…5 and l < kb, 16 bytes and 8 bytes per step.
+TEXT ·copyA6AVX2(SB), NOSPLIT, $0-32
+	MOVQ  kb+0(FP), CX
+	MOVQ  src+8(FP), SI
+	MOVQ  lds+16(FP), R8
+	MOVQ  dst+24(FP), DI
+	SHLQ  $2, R8
+	TESTQ CX, CX
+	JZ    copydone
+
+copystep:
+	VMOVUPS (SI), X0
+	MOVQ    16(SI), AX
+	VMOVUPS X0, (DI)
+	MOVQ    AX, 16(DI)
+	ADDQ    R8, SI
+	ADDQ    $24, DI
+	DECQ    CX
+	JNZ     copystep
+
+copydone:
+	RET

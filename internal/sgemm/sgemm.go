@@ -3,6 +3,7 @@ package sgemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -30,6 +31,14 @@ const (
 // than it saves. Above it, each goroutine gets at least minParallel/2.
 const minParallel = 1 << 20
 
+// minStatic is the size m·n·k from which a product is split into one
+// range of C per goroutine; smaller ones are cut into chunksPerWorker
+// chunks per goroutine, claimed by whichever goroutine is free.
+const (
+	minStatic       = 1 << 25
+	chunksPerWorker = 4
+)
+
 // kernelFunc computes the mr×nr tile c = alpha·a·b + beta·c from kc steps
 // of an mr-high packed A panel a and an nr-wide B panel b, whose rows are
 // ldb elements apart: nr when packed, or B's own leading dimension when
@@ -43,16 +52,23 @@ type kernelFunc func(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha,
 // panel rows down.
 type transposeFunc func(blocks int, src *float32, lds int, dst *float32)
 
-// arch is the machine-specific part: the micro-kernel and the transposing
-// packer.
+// packFunc packs one full mr-high A panel of kb steps into dst, k-major:
+// as a gatherA, dst[l*mr+i] = src[i*lds+l] (an A that is not transposed,
+// whose rows are lds apart); as a copyA, dst[l*mr+i] = src[l*lds+i] (a
+// transposed A).
+type packFunc func(kb int, src *float32, lds int, dst *float32)
+
+// arch is the machine-specific part: the micro-kernel and the packers.
 type arch struct {
 	name       string
 	kernel     kernelFunc
 	transpose8 transposeFunc
+	gatherA    packFunc
+	copyA      packFunc
 }
 
 // portable is the pure-Go arch, for any CPU.
-var portable = arch{name: "go", kernel: kernelGo, transpose8: transpose8Go}
+var portable = arch{name: "go", kernel: kernelGo, transpose8: transpose8Go, gatherA: gatherAGo, copyA: copyAGo}
 
 // config is what a call may vary for tests: the arch and the number of
 // goroutines.
@@ -94,16 +110,25 @@ func sgemm(cfg config, tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 		arch: cfg.arch,
 	}
 
-	// Split C into ranges of whole micro-tiles along the dimension with more
-	// of them, one range per goroutine.
+	// Split C into chunks of whole micro-tiles, which goroutines claim in
+	// turn. Large products split along the dimension with more tiles, one
+	// chunk per goroutine. Smaller ones are cut into a few chunks per
+	// goroutine: a goroutine started here may take tens of microseconds to
+	// run, and the calling one goes on claiming chunks meanwhile. They split
+	// along M when B is read in place, so that each chunk packs only its
+	// own rows of A.
 	mTiles, nTiles := (m+mr-1)/mr, (n+nr-1)/nr
+	work := m * n * k
 	splitN := n >= m && nTiles > 1 || mTiles == 1
+	if work < minStatic && p.direct() && mTiles > 1 {
+		splitN = false
+	}
 	tiles, size := mTiles, mr
 	if splitN {
 		tiles, size = nTiles, nr
 	}
 	w := min(cfg.workers, tiles)
-	if work := m * n * k; work < minParallel {
+	if work < minParallel {
 		w = 1
 	} else {
 		w = min(w, 2*work/minParallel)
@@ -112,26 +137,32 @@ func sgemm(cfg config, tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 		p.run(0, m, 0, n)
 		return
 	}
+	chunks := w
+	if work < minStatic {
+		chunks = min(tiles, chunksPerWorker*w)
+	}
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i := w - 1; i >= 0; i-- {
-		lo, hi := i*tiles/w*size, (i+1)*tiles/w*size
-		run := func() {
+	wg.Add(chunks)
+	claim := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= chunks {
+				return // a late goroutine touches nothing
+			}
+			lo, hi := i*tiles/chunks*size, (i+1)*tiles/chunks*size
 			if splitN {
 				p.run(0, m, lo, min(hi, n))
 			} else {
 				p.run(lo, min(hi, m), 0, n)
 			}
+			wg.Done()
 		}
-		if i == 0 {
-			run() // the calling goroutine takes the first range
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run()
-		}()
 	}
+	for range w - 1 {
+		go claim()
+	}
+	claim()
 	wg.Wait()
 }
 
@@ -191,6 +222,7 @@ type product struct {
 type buffers struct {
 	a, b []float32
 	edge [mr * nr]float32 // a partial tile of C
+	rows [mr * kc]float32 // the rows of a partial A panel, zero-padded
 }
 
 var pool = sync.Pool{New: func() any { return new(buffers) }}
@@ -203,16 +235,19 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
+// direct reports whether full panels of B are read in place rather than
+// packed: when B is not transposed, unless its rows would crowd a few sets
+// of the 8-way, 64-set L1 cache (a leading dimension divisible by 32 puts
+// 256 rows in 16 sets or fewer).
+func (p *product) direct() bool { return !p.bTrans && p.ldb%32 != 0 }
+
 // run computes rows [i0, i1) and columns [j0, j1) of C; i0 and j0 are
 // multiples of mr and nr, so that every element of C falls at the same
 // place of a micro-tile whichever goroutine computes it.
 func (p *product) run(i0, i1, j0, j1 int) {
 	buf := pool.Get().(*buffers)
 	defer pool.Put(buf)
-	// Full panels of a B that is not transposed are read in place, unless
-	// their rows would crowd a few sets of the 8-way, 64-set L1 cache: a
-	// leading dimension divisible by 32 puts 256 rows in 16 sets or fewer.
-	direct := !p.bTrans && p.ldb%32 != 0
+	direct := p.direct()
 	// k is cut into equal blocks of at most kc: 784 into 4×196 rather than
 	// 3×256+16, whose last block would pass over C for little work. The
 	// blocks depend on k alone, which fixes the summation order.
@@ -235,7 +270,7 @@ func (p *product) run(i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mb := min(mc, i1-ic)
-				p.packA(buf.a, ic, mb, pc, kb)
+				p.packA(buf, ic, mb, pc, kb)
 				p.macro(buf, b, ic, mb, jc, nb, kb, beta)
 			}
 		}
@@ -267,14 +302,10 @@ func (p *product) macro(buf *buffers, b []float32, ic, mb, jc, nb, kb int, beta 
 			}
 			e := &buf.edge
 			if beta != 0 {
-				for i := range m {
-					copy(e[i*nr:i*nr+n], p.c[off+i*p.ldc:])
-				}
+				copyRows(m, n, p.c[off:], p.ldc, e[:], nr)
 			}
 			p.kernel(kb, ap, bp, bs, &e[0], nr, p.alpha, beta)
-			for i := range m {
-				copy(p.c[off+i*p.ldc:off+i*p.ldc+n], e[i*nr:i*nr+n])
-			}
+			copyRows(m, n, e[:], nr, p.c[off:], p.ldc)
 		}
 	}
 }
@@ -282,44 +313,75 @@ func (p *product) macro(buf *buffers, b []float32, ic, mb, jc, nb, kb int, beta 
 // packA copies op(A)[ic:ic+mb, pc:pc+kb] into dst as mr-high panels, each
 // stored k-major (the mr values of one k together), the last panel padded
 // with zeros.
-func (p *product) packA(dst []float32, ic, mb, pc, kb int) {
+func (p *product) packA(buf *buffers, ic, mb, pc, kb int) {
+	dst := buf.a
 	for ir := 0; ir < mb; ir += mr {
 		m := min(mr, mb-ir)
 		d := dst[ir*kb : ir*kb+mr*kb]
 		i0 := ic + ir
 		if p.aTrans { // op(A)[i, l] = a[l*lda+i]: rows of a are contiguous in i
 			if m == mr {
-				for l := range kb {
-					src := (*[mr]float32)(p.a[(pc+l)*p.lda+i0:])
-					*(*[mr]float32)(d[l*mr:]) = *src
-				}
+				_ = p.a[(pc+kb-1)*p.lda+i0+mr-1] // the panel's last element
+				p.copyA(kb, &p.a[pc*p.lda+i0], p.lda, &d[0])
 				continue
 			}
+			clear(d)
 			for l := range kb {
-				dl := d[l*mr : l*mr+mr]
-				copy(dl, p.a[(pc+l)*p.lda+i0:][:m])
-				clear(dl[m:])
+				dl, src := d[l*mr:][:m], p.a[(pc+l)*p.lda+i0:][:m]
+				for i, v := range src {
+					dl[i] = v
+				}
 			}
 			continue
 		}
 		if m == mr {
-			var rows [mr][]float32
-			for i := range mr {
-				rows[i] = p.a[(i0+i)*p.lda+pc:][:kb]
-			}
-			r0, r1, r2, r3, r4, r5 := rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]
-			for l := range kb {
-				dl := d[l*mr : l*mr+mr : l*mr+mr]
-				dl[0], dl[1], dl[2], dl[3], dl[4], dl[5] = r0[l], r1[l], r2[l], r3[l], r4[l], r5[l]
-			}
+			_ = p.a[(i0+mr-1)*p.lda+pc+kb-1] // the panel's last element
+			p.gatherA(kb, &p.a[i0*p.lda+pc], p.lda, &d[0])
 			continue
 		}
-		clear(d)
+		// Gather a partial panel from its rows copied next to zero rows.
+		rows := buf.rows[:mr*kb]
 		for i := range m {
-			row := p.a[(i0+i)*p.lda+pc:][:kb]
-			for l, v := range row {
-				d[l*mr+i] = v
-			}
+			copy(rows[i*kb:(i+1)*kb], p.a[(i0+i)*p.lda+pc:])
+		}
+		clear(rows[m*kb:])
+		p.gatherA(kb, &rows[0], kb, &d[0])
+	}
+}
+
+// copyRows copies rows of n ≤ nr elements, lds apart in src, to rows ldd
+// apart in dst: the short rows of an edge tile, for which a call to copy
+// per row costs more than the copy.
+func copyRows(rows, n int, src []float32, lds int, dst []float32, ldd int) {
+	_ = src[(rows-1)*lds+n-1]
+	_ = dst[(rows-1)*ldd+n-1]
+	for l := range rows {
+		s, d := src[l*lds:][:n], dst[l*ldd:][:n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			*(*[4]float32)(d[j:]) = *(*[4]float32)(s[j : j+4])
+		}
+		for ; j < n; j++ {
+			d[j] = s[j]
+		}
+	}
+}
+
+// copyPartial copies rows of n < nr elements, lds apart in src, into the
+// nr-wide rows of dst, padding them with zeros.
+func copyPartial(rows, n int, src []float32, lds int, dst []float32) {
+	_ = src[(rows-1)*lds+n-1]
+	_ = dst[rows*nr-1]
+	for l := range rows {
+		d := (*[nr]float32)(dst[l*nr:])
+		*d = [nr]float32{}
+		s := src[l*lds:][:n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			*(*[4]float32)(d[j:]) = *(*[4]float32)(s[j : j+4])
+		}
+		for ; j < n; j++ {
+			d[j] = s[j]
 		}
 	}
 }
@@ -336,11 +398,13 @@ func (p *product) packB(dst []float32, pc, kb, jc, nb int, direct bool) {
 		d := dst[jr*kb : jr*kb+nr*kb]
 		j0 := jc + jr
 		if !p.bTrans { // op(B)[l, j] = b[l*ldb+j]: rows of b are contiguous in j
-			for l := range kb {
-				dl := d[l*nr : l*nr+nr]
-				copy(dl, p.b[(pc+l)*p.ldb+j0:][:n])
-				clear(dl[n:])
+			if n == nr {
+				for l := range kb {
+					copy(d[l*nr:l*nr+nr], p.b[(pc+l)*p.ldb+j0:])
+				}
+				continue
 			}
+			copyPartial(kb, n, p.b[pc*p.ldb+j0:], p.ldb, d)
 			continue
 		}
 		l0 := 0

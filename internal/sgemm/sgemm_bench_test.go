@@ -35,6 +35,8 @@ var benchShapes = []struct {
 	{"TN_784x100x64", blas.Trans, blas.NoTrans, 784, 100, 64},
 	{"NT_64x100x10", blas.NoTrans, blas.Trans, 64, 100, 10},
 	{"TN_100x10x64", blas.Trans, blas.NoTrans, 100, 10, 64},
+	{"NN_64x10x100", blas.NoTrans, blas.NoTrans, 64, 10, 100},
+	{"NN_1000x100x784", blas.NoTrans, blas.NoTrans, 1000, 100, 784}, // its evaluation
 }
 
 func benchSgemm(b *testing.B, f sgemmFunc, tA, tB blas.Transpose, m, n, k int) {
