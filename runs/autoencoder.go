@@ -183,7 +183,6 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 	fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %d test examples; %s %s\n",
 		r.Name, shape(ae), models.Count(ae.Params()), data.Train.Len(), data.Validation.Len(), data.Test.Len(), verb, o.Out)
 
-	start := time.Now()
 	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
 		Epochs:     r.Epochs,
 		Shuffle:    streams.rand("shuffle"),
@@ -199,6 +198,7 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 			return writeStagedMetrics(o.Out, nil, st.Records)
 		},
 	})
+	trained := time.Now()
 	if err := writeStagedMetrics(o.Out, nil, records); err != nil {
 		return nil, errors.Join(runErr, err)
 	}
@@ -221,7 +221,7 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 		ValReconstructionLoss: last.Val.Loss, TestReconstructionLoss: test.Loss,
 	}
 	noteStop(s, stopper, records, r, o.Log)
-	s.Seconds = time.Since(start).Seconds()
+	s.Seconds = trainingSeconds(records, nil) + time.Since(trained).Seconds()
 	return s, finish(o.Out, s, ae.Params(), text)
 }
 
@@ -280,8 +280,7 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	run := &classifierRun{r: r, o: o, data: data, m: m, sdae: true, start: start, recipeAs: text}
+	run := &classifierRun{r: r, o: o, data: data, m: m, sdae: true, recipeAs: text}
 	pc := train.PretrainConfig{BatchSize: r.PretrainBatchSize()}
 	if resume {
 		meta, err := readCheckpointMeta(o.Out)

@@ -60,7 +60,9 @@ type Summary struct {
 	BestScore  float64 `json:"best_score,omitempty"`
 	StopReason string  `json:"stop_reason,omitempty"`
 	// Seconds is the wall time of training and evaluation, data loading
-	// excluded.
+	// excluded: the epochs' times (validation included; for an sdae its
+	// pretraining epochs too) and the final test evaluation. A resumed run
+	// counts the epochs before its interruption as they were recorded.
 	Seconds float64 `json:"seconds"`
 }
 
@@ -147,4 +149,16 @@ func classMetrics(pred, labels []int, classes int) []ClassMetrics {
 		out[c] = m
 	}
 	return out
+}
+
+// trainingSeconds is the time of the epochs of records and pre.
+func trainingSeconds(records []train.Record, pre []train.LayerRecord) float64 {
+	t := 0.0
+	for _, r := range records {
+		t += r.Seconds
+	}
+	for _, p := range pre {
+		t += p.Seconds
+	}
+	return t
 }

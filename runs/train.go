@@ -66,7 +66,7 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	if err := prepareOut(o.Out); err != nil {
 		return nil, err
 	}
-	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, start: time.Now()})
+	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m})
 }
 
 // Resume continues the interrupted run in o.Out from its checkpoint, with
@@ -110,7 +110,7 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, resume: true, start: time.Now()})
+	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, resume: true})
 }
 
 // classifierRun is the supervised training of an mlp recipe, or the
@@ -129,8 +129,7 @@ type classifierRun struct {
 	sdae     bool
 	pre      []train.LayerRecord
 	layers   []LayerSummary
-	start    time.Time // of the run (or of this resumption)
-	recipeAs string    // the recipe's text, once written
+	recipeAs string // the recipe's text, once written
 }
 
 // trainClassifier trains c.m as c.r says, in c.o.Out, checkpointing after
@@ -225,6 +224,7 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 		return writeRecords(st.Records)
 	}
 	records, runErr := train.Run(ctx, task, data.Train, data.Validation, cfg)
+	trained := time.Now()
 	if err := writeRecords(records); err != nil {
 		return nil, errors.Join(runErr, err)
 	}
@@ -253,7 +253,7 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 		return nil, err
 	}
 	noteStop(s, stopper, records, r, o.Log)
-	s.Seconds = time.Since(c.start).Seconds()
+	s.Seconds = trainingSeconds(records, c.pre) + time.Since(trained).Seconds()
 	return s, finish(o.Out, s, m.Params(), text)
 }
 

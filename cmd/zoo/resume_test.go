@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,6 +107,14 @@ func TestInterruptAndResume(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(cut, runs.CheckpointFile)); err == nil {
 				t.Error("the checkpoint is left behind after the run finished")
 			}
+			// The summary's time counts every epoch, those before the cuts too.
+			sum, err := runs.ReadSummary(cut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if epochs := metricsSeconds(t, cut); sum.Seconds < epochs-0.01 {
+				t.Errorf("summary.json says %.3f s, the epochs in metrics.csv took %.3f s", sum.Seconds, epochs)
+			}
 			for _, f := range []string{runs.AdaptiveFile, runs.ReconstructionsFile, runs.FiltersFile} {
 				a, aerr := os.ReadFile(filepath.Join(whole, f))
 				b, berr := os.ReadFile(filepath.Join(cut, f))
@@ -129,4 +139,21 @@ func TestInterruptAndResume(t *testing.T) {
 			t.Errorf("zoo %s: exit %d, %q; want an error with %q", strings.Join(tt.args, " "), code, stderr, tt.want)
 		}
 	}
+}
+
+// metricsSeconds sums metrics.csv's last column, the epochs' seconds.
+func metricsSeconds(t *testing.T, dir string) float64 {
+	rows, err := csv.NewReader(bytes.NewReader(readFile(t, dir, runs.MetricsFile))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, r := range rows[1:] {
+		v, err := strconv.ParseFloat(r[len(r)-1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += v
+	}
+	return total
 }
