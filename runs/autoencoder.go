@@ -283,10 +283,11 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 	run := &classifierRun{r: r, o: o, data: data, m: m, sdae: true, recipeAs: text}
 	pc := train.PretrainConfig{BatchSize: r.PretrainBatchSize()}
 	if resume {
-		meta, err := readCheckpointMeta(o.Out)
+		c, err := readCheckpoint(o.Out)
 		if err != nil {
 			return nil, err
 		}
+		meta := c.meta
 		switch meta.Phase {
 		case phaseFinetune:
 			// Pretraining is done; the checkpoint holds the whole network.
@@ -298,7 +299,7 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 			}
 			pc.Start = meta.Layer
 			// The trained layers below encode the stage's data.
-			if err := checkpointParams(o.Out, m.Params()); err != nil {
+			if err := c.setParams(m.Params()); err != nil {
 				return nil, err
 			}
 		default:

@@ -151,19 +151,69 @@ func (s *session) load() (*train.State, error) {
 	return st, nil
 }
 
-// readCheckpointMeta reads the JSON part of dir's checkpoint: where the run
-// stopped.
-func readCheckpointMeta(dir string) (*checkpointMeta, error) {
-	path := filepath.Join(dir, CheckpointFile)
-	f, err := safetensors.ReadFile(path, safetensors.Limits{})
-	if err != nil {
+// checkpoint is a checkpoint file read whole, with its JSON part.
+type checkpoint struct {
+	path string
+	f    *safetensors.File
+	meta checkpointMeta
+}
+
+// readCheckpoint reads dir's checkpoint and its metadata.
+func readCheckpoint(dir string) (*checkpoint, error) {
+	c := &checkpoint{path: filepath.Join(dir, CheckpointFile)}
+	var err error
+	if c.f, err = safetensors.ReadFile(c.path, safetensors.Limits{}); err != nil {
 		return nil, fmt.Errorf("runs: resume: %w", err)
 	}
-	var meta checkpointMeta
-	if err := json.Unmarshal([]byte(f.Metadata["zoo.checkpoint"]), &meta); err != nil {
-		return nil, fmt.Errorf("runs: resume: %s has no readable zoo.checkpoint metadata: %v", path, err)
+	if err := json.Unmarshal([]byte(c.f.Metadata["zoo.checkpoint"]), &c.meta); err != nil {
+		return nil, fmt.Errorf("runs: resume: %s has no readable zoo.checkpoint metadata: %v", c.path, err)
 	}
-	return &meta, nil
+	return c, nil
+}
+
+func (c *checkpoint) bad(format string, args ...any) error {
+	return fmt.Errorf("runs: resume: %s: %s", c.path, fmt.Sprintf(format, args...))
+}
+
+// values returns tensor name, which must hold n values.
+func (c *checkpoint) values(name string, n int) ([]float64, error) {
+	t, ok := c.f.Get(name)
+	if !ok {
+		return nil, c.bad("no tensor %q: is it a checkpoint of another model?", name)
+	}
+	v, err := t.Float64s()
+	if err != nil || len(v) != n {
+		return nil, c.bad("tensor %q holds %d values, the model wants %d", name, len(v), n)
+	}
+	return v, nil
+}
+
+// params returns the values of prefix+name for every parameter, checked
+// against its size.
+func (c *checkpoint) params(prefix string, params []*models.Param) ([][]float64, error) {
+	out := make([][]float64, len(params))
+	for i, p := range params {
+		v, err := c.values(prefix+p.Name, p.Value.Shape().TotalSize())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// setParams sets params to their values in the checkpoint, for a resumed
+// sdae whose lower layers must encode the data before the checkpoint's
+// stage is restored.
+func (c *checkpoint) setParams(params []*models.Param) error {
+	values, err := c.params("", params)
+	if err != nil {
+		return err
+	}
+	for i, p := range params {
+		setFloat64s(p, values[i])
+	}
+	return nil
 }
 
 type optimizerMeta struct {
@@ -234,41 +284,21 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 	if optParams == nil {
 		optParams = params
 	}
-	path := filepath.Join(dir, CheckpointFile)
-	f, err := safetensors.ReadFile(path, safetensors.Limits{})
+	c, err := readCheckpoint(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("runs: resume: %w", err)
+		return nil, nil, err
 	}
-	var meta checkpointMeta
-	if err := json.Unmarshal([]byte(f.Metadata["zoo.checkpoint"]), &meta); err != nil {
-		return nil, nil, fmt.Errorf("runs: resume: %s has no readable zoo.checkpoint metadata: %v", path, err)
-	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("runs: resume: %s: %s", path, fmt.Sprintf(format, args...))
-	}
-	values := func(name string, n int) ([]float64, error) {
-		t, ok := f.Get(name)
-		if !ok {
-			return nil, bad("no tensor %q: is it a checkpoint of another model?", name)
-		}
-		v, err := t.Float64s()
-		if err != nil || len(v) != n {
-			return nil, bad("tensor %q holds %d values, the model wants %d", name, len(v), n)
-		}
-		return v, nil
-	}
-	current := make([][]float64, len(params))
-	for i, p := range params {
-		if current[i], err = values(p.Name, p.Value.Shape().TotalSize()); err != nil {
-			return nil, nil, err
-		}
+	meta := c.meta
+	current, err := c.params("", params)
+	if err != nil {
+		return nil, nil, err
 	}
 	ost := &optimizers.State{Name: meta.Optimizer.Name, Step: meta.Optimizer.Step, LR: meta.Optimizer.LR, Extra: meta.Optimizer.Extra}
 	if meta.Optimizer.Slots > 0 {
 		ost.Slots = make([][][]float64, len(optParams))
 		for i, p := range optParams {
 			for k := range meta.Optimizer.Slots {
-				v, err := values(fmt.Sprintf("optimizer.%s.%d", p.Name, k), p.Value.Shape().TotalSize())
+				v, err := c.values(fmt.Sprintf("optimizer.%s.%d", p.Name, k), p.Value.Shape().TotalSize())
 				if err != nil {
 					return nil, nil, err
 				}
@@ -277,20 +307,20 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 		}
 	}
 	st := meta.State
-	if _, ok := f.Get("best." + params[0].Name); ok {
-		for _, p := range params {
-			v, err := values("best."+p.Name, p.Value.Shape().TotalSize())
-			if err != nil {
-				return nil, nil, err
-			}
+	if _, ok := c.f.Get("best." + params[0].Name); ok {
+		best, err := c.params("best.", params)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, p := range params {
 			b := p.Clone()
-			setFloat64s(b, v)
+			setFloat64s(b, best[i])
 			st.Best = append(st.Best, b)
 		}
 	}
-	if t, ok := f.Get("order"); ok {
+	if t, ok := c.f.Get("order"); ok {
 		if t.DType != "I64" || len(t.Shape) != 1 || len(t.Data) != 8*t.Shape[0] {
-			return nil, nil, bad("tensor \"order\" is not an I64 vector")
+			return nil, nil, c.bad("tensor \"order\" is not an I64 vector")
 		}
 		// The order indexes the training set: it must be a permutation.
 		st.Order = make([]int, t.Shape[0])
@@ -298,7 +328,7 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 		for i := range st.Order {
 			v := binary.LittleEndian.Uint64(t.Data[8*i:])
 			if v >= uint64(len(seen)) || seen[v] {
-				return nil, nil, bad("tensor \"order\" is not a permutation of 0…%d", len(seen)-1)
+				return nil, nil, c.bad("tensor \"order\" is not a permutation of 0…%d", len(seen)-1)
 			}
 			seen[v] = true
 			st.Order[i] = int(v)
@@ -306,7 +336,7 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 	}
 	if extra != nil {
 		if err := extra(&meta); err != nil {
-			return nil, nil, bad("%v", err)
+			return nil, nil, c.bad("%v", err)
 		}
 	}
 	// All read and checked: now change the model.
@@ -315,7 +345,7 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 	}
 	if stop != nil {
 		if meta.EarlyStop == nil {
-			return nil, nil, bad("the recipe has early stopping, the checkpoint has no early-stopping state")
+			return nil, nil, c.bad("the recipe has early stopping, the checkpoint has no early-stopping state")
 		}
 		if err := stop.SetState(*meta.EarlyStop); err != nil {
 			return nil, nil, fmt.Errorf("runs: resume: %w", err)
@@ -324,7 +354,7 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 	if err := s.each(func(name string, p *rand.PCG) error {
 		b, ok := meta.Streams[name]
 		if !ok {
-			return bad("no state for the random stream %q", name)
+			return c.bad("no state for the random stream %q", name)
 		}
 		return p.UnmarshalBinary(b)
 	}); err != nil {
@@ -334,31 +364,6 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 		setFloat64s(p, current[i])
 	}
 	return &st, &meta, nil
-}
-
-// checkpointParams sets params to their values in dir's checkpoint, for
-// a resumed sdae whose lower layers must encode the data before the
-// checkpoint's stage is restored.
-func checkpointParams(dir string, params []*models.Param) error {
-	path := filepath.Join(dir, CheckpointFile)
-	f, err := safetensors.ReadFile(path, safetensors.Limits{})
-	if err != nil {
-		return fmt.Errorf("runs: resume: %w", err)
-	}
-	values := make([][]float64, len(params))
-	for i, p := range params {
-		t, ok := f.Get(p.Name)
-		if !ok {
-			return fmt.Errorf("runs: resume: %s: no tensor %q: is it a checkpoint of another model?", path, p.Name)
-		}
-		if values[i], err = t.Float64s(); err != nil || len(values[i]) != p.Value.Shape().TotalSize() {
-			return fmt.Errorf("runs: resume: %s: tensor %q holds %d values, the model wants %d", path, p.Name, len(values[i]), p.Value.Shape().TotalSize())
-		}
-	}
-	for i, p := range params {
-		setFloat64s(p, values[i])
-	}
-	return nil
 }
 
 func setFloat64s(p *models.Param, v []float64) {

@@ -54,6 +54,12 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	case "sdae":
 		return trainStacked(ctx, r, o, false)
 	}
+	return trainMLP(ctx, r, o, false)
+}
+
+// trainMLP runs an mlp recipe in o.Out, from its checkpoint when resume is
+// set.
+func trainMLP(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*Summary, error) {
 	// Data and model first: a run that cannot start leaves no directory.
 	data, err := LoadData(r, o.DataDir)
 	if err != nil {
@@ -63,10 +69,12 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareOut(o.Out); err != nil {
-		return nil, err
+	if !resume {
+		if err := prepareOut(o.Out); err != nil {
+			return nil, err
+		}
 	}
-	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m})
+	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, resume: resume})
 }
 
 // Resume continues the interrupted run in o.Out from its checkpoint, with
@@ -102,15 +110,7 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 	case "sdae":
 		return trainStacked(ctx, r, o, true)
 	}
-	data, err := LoadData(r, o.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := BuildModel(r, data.Train, rng.New(r.Seed, "init"))
-	if err != nil {
-		return nil, err
-	}
-	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, resume: true})
+	return trainMLP(ctx, r, o, true)
 }
 
 // classifierRun is the supervised training of an mlp recipe, or the

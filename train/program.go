@@ -479,13 +479,10 @@ func (r *rerunner) keep() {
 		lo := v.Uintptr()
 		spans = append(spans, span{lo, lo + v.MemSize(), reg})
 	}
+	// The programs bind no dual values (see gradient), so an argument's
+	// only memory outside the registers is its value.
 	for _, n := range r.args {
 		add(n.Value(), -1)
-		// A bound dual value's gradient is not the machine's; without
-		// one, Grad is the derivative node's value, a register.
-		if g, err := n.Grad(); err == nil && (n.Deriv() == nil || g != n.Deriv().Value()) {
-			add(g, -1)
-		}
 	}
 	clear(r.kept)
 	for reg, n := range r.first {

@@ -63,9 +63,9 @@ func (reluOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) (gorg
 	}
 	switch x := in[0].(type) {
 	case *gorgonia.F32:
-		return gorgonia.NewF32(float32(*x) * mask(float32(*x))), nil
+		return gorgonia.NewF32(float32(*x) * mask32(float32(*x))), nil
 	case *gorgonia.F64:
-		return gorgonia.NewF64(float64(*x) * mask(float64(*x))), nil
+		return gorgonia.NewF64(float64(*x) * mask64(float64(*x))), nil
 	}
 	x, out, err := operands("relu", prealloc, in)
 	if err != nil {
@@ -74,10 +74,10 @@ func (reluOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) (gorg
 	switch xd := x[0].Data().(type) {
 	case []float32:
 		od := out.Data().([]float32)
-		parallel(len(xd), func(lo, hi int) { masked(od[lo:hi], xd[lo:hi], xd[lo:hi]) })
+		parallel(len(xd), func(lo, hi int) { masked32(od[lo:hi], xd[lo:hi], xd[lo:hi]) })
 	case []float64:
 		od := out.Data().([]float64)
-		parallel(len(xd), func(lo, hi int) { masked(od[lo:hi], xd[lo:hi], xd[lo:hi]) })
+		parallel(len(xd), func(lo, hi int) { masked64(od[lo:hi], xd[lo:hi], xd[lo:hi]) })
 	}
 	return out, nil
 }
@@ -123,11 +123,11 @@ func (reluGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) (
 	switch x := in[0].(type) {
 	case *gorgonia.F32:
 		if dy, ok := in[1].(*gorgonia.F32); ok {
-			return gorgonia.NewF32(float32(*dy) * mask(float32(*x))), nil
+			return gorgonia.NewF32(float32(*dy) * mask32(float32(*x))), nil
 		}
 	case *gorgonia.F64:
 		if dy, ok := in[1].(*gorgonia.F64); ok {
-			return gorgonia.NewF64(float64(*dy) * mask(float64(*x))), nil
+			return gorgonia.NewF64(float64(*dy) * mask64(float64(*x))), nil
 		}
 	}
 	t, out, err := operands("relu gradient", prealloc, in)
@@ -137,28 +137,18 @@ func (reluGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) (
 	switch xd := t[0].Data().(type) {
 	case []float32:
 		dy, od := t[1].Data().([]float32), out.Data().([]float32)
-		parallel(len(xd), func(lo, hi int) { masked(od[lo:hi], dy[lo:hi], xd[lo:hi]) })
+		parallel(len(xd), func(lo, hi int) { masked32(od[lo:hi], dy[lo:hi], xd[lo:hi]) })
 	case []float64:
 		dy, od := t[1].Data().([]float64), out.Data().([]float64)
-		parallel(len(xd), func(lo, hi int) { masked(od[lo:hi], dy[lo:hi], xd[lo:hi]) })
+		parallel(len(xd), func(lo, hi int) { masked64(od[lo:hi], dy[lo:hi], xd[lo:hi]) })
 	}
 	return out, nil
 }
 
-// mask is 1 for x ≥ 0 and 0 otherwise (NaN included), as Gorgonia's
+// mask32 is 1 for x ≥ 0 and 0 otherwise (NaN included), as Gorgonia's
 // comparison with a same-typed result gives. It is computed from the bits
 // without a branch: activations are positive or negative at random, and a
 // mispredicted branch per element costs more than the rest of the pass.
-func mask[T float32 | float64](x T) T {
-	switch v := any(x).(type) {
-	case float32:
-		return T(mask32(v))
-	case float64:
-		return T(mask64(v))
-	}
-	panic("unreachable")
-}
-
 func mask32(x float32) float32 {
 	b := math.Float32bits(x)
 	a := b &^ (1 << 31)                           // |x|
@@ -167,6 +157,7 @@ func mask32(x float32) float32 {
 	return float32(1 - (negative | nan))
 }
 
+// mask64 is mask32 for float64.
 func mask64(x float64) float64 {
 	b := math.Float64bits(x)
 	a := b &^ (1 << 63)
@@ -175,19 +166,18 @@ func mask64(x float64) float64 {
 	return float64(1 - (negative | nan))
 }
 
-// masked sets dst[i] = v[i]·mask(x[i]).
-func masked[T float32 | float64](dst, v, x []T) {
+// masked32 sets dst[i] = v[i]·mask32(x[i]).
+func masked32(dst, v, x []float32) {
 	dst, v = dst[:len(x)], v[:len(x)]
-	switch xs := any(x).(type) {
-	case []float32:
-		d, w := any(dst).([]float32), any(v).([]float32)
-		for i, xi := range xs {
-			d[i] = w[i] * mask32(xi)
-		}
-	case []float64:
-		d, w := any(dst).([]float64), any(v).([]float64)
-		for i, xi := range xs {
-			d[i] = w[i] * mask64(xi)
-		}
+	for i, xi := range x {
+		dst[i] = v[i] * mask32(xi)
+	}
+}
+
+// masked64 sets dst[i] = v[i]·mask64(x[i]).
+func masked64(dst, v, x []float64) {
+	dst, v = dst[:len(x)], v[:len(x)]
+	for i, xi := range x {
+		dst[i] = v[i] * mask64(xi)
 	}
 }

@@ -121,7 +121,7 @@ func TestReLUSplitInvariant(t *testing.T) {
 		if math.Float32bits(one[i]) != math.Float32bits(four[i]) {
 			t.Fatalf("element %d: %v on one goroutine, %v on four", i, one[i], four[i])
 		}
-		if want := x[i] * mask(x[i]); math.Float32bits(one[i]) != math.Float32bits(want) {
+		if want := x[i] * mask32(x[i]); math.Float32bits(one[i]) != math.Float32bits(want) {
 			t.Fatalf("element %d: relu(%v) = %v, want %v", i, x[i], one[i], want)
 		}
 	}
