@@ -66,7 +66,6 @@ func (o *Adam) update32(theta, g []float32, s [][]float64) {
 		mhat := m[i] / bc1
 		vhat := v[i] / bc2
 		theta[i] = float32(float64(theta[i]) - lr*mhat/(math.Sqrt(vhat)+eps))
-		g[i] = 0
 	}
 }
 

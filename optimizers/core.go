@@ -27,10 +27,19 @@ type algorithm interface {
 
 // float32Kernel is implemented by algorithms with a fused kernel for a
 // float32 parameter and gradient: one pass that widens each element, does
-// exactly update's float64 arithmetic, rounds the result back and zeroes
-// the gradient element, so the result is bit for bit the general path's.
+// exactly update's float64 arithmetic and rounds the result back, so the
+// result is bit for bit the general path's.
 type float32Kernel interface {
 	update32(theta, g []float32, slots [][]float64)
+}
+
+// Rewritten is implemented by a ValueGrad whose gradient buffer the graph
+// overwrites at every run rather than adds to (zoo's train package reads
+// gradients from the derivative nodes, not from dual values). Step leaves
+// such a gradient as it is instead of zeroing it: one pass over every
+// gradient less per step.
+type Rewritten interface {
+	GradRewritten() bool
 }
 
 // core is the part shared by every optimizer: the step count, the learning
@@ -69,6 +78,7 @@ type scratch struct {
 // and th64, and one of g32 and g64, is set.
 type param struct {
 	n    int
+	keep bool // the gradient is Rewritten: do not zero it
 	th32 []float32
 	th64 []float64
 	g32  []float32
@@ -114,7 +124,8 @@ func (c *core) errorf(format string, args ...any) error {
 // Step performs one update of every parameter in vgs, increments the step
 // count and then sets every gradient to zero, as Gorgonia's own solvers do
 // (Gorgonia's machines accumulate gradients into the dual values, so a
-// gradient that is not consumed would be added to the next one).
+// gradient that is not consumed would be added to the next one) — except
+// the gradients of a ValueGrad that is Rewritten.
 // Parameters and gradients must be contiguous *tensor.Dense of dtype Float32
 // or Float64 with equal shapes, listed in the same order at every step. On
 // error nothing is changed.
@@ -230,18 +241,19 @@ func (c *core) updateSpan(w *scratch, sp span) {
 	}
 	defer clear(slots)
 	if k, ok := c.alg.(float32Kernel); ok && sub.th32 != nil && sub.g32 != nil {
-		k.update32(sub.th32, sub.g32, slots) // zeroes the gradient too
-		return
-	}
-	if sub.th64 != nil && sub.g64 != nil {
+		k.update32(sub.th32, sub.g32, slots)
+	} else if sub.th64 != nil && sub.g64 != nil {
 		c.alg.update(sub.th64, sub.g64, slots)
 	} else {
 		c.updateChunks(w, &sub, slots)
 	}
-	// Consume the gradient, as Gorgonia's solvers do: its machines
-	// add each new gradient to the one already in the dual value.
-	clear(sub.g32)
-	clear(sub.g64)
+	if !p.keep {
+		// Consume the gradient, as Gorgonia's solvers do: its machines
+		// add each new gradient to the one already in the dual value.
+		// The block was just read, so this pass runs from the cache.
+		clear(sub.g32)
+		clear(sub.g64)
+	}
 }
 
 // chunk is the number of elements of a float32 parameter updated at a time:
@@ -330,6 +342,9 @@ func (c *core) inspect(i int, vg gorgonia.ValueGrad) (param, error) {
 		return param{}, c.errorf("parameter %d%s: gradient shape %v does not match value shape %v", i, paramName(vg), g.Shape(), v.Shape())
 	}
 	var p param
+	if r, ok := vg.(Rewritten); ok && r.GradRewritten() {
+		p.keep = true
+	}
 	if v.Dtype() == tensor.Float64 {
 		p.th64 = v.Float64s()
 		p.n = len(p.th64)

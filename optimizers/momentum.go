@@ -54,6 +54,5 @@ func (o *Momentum) update32(theta, g []float32, s [][]float64) {
 	for i := range theta {
 		v[i] = gamma*v[i] + lr*float64(g[i])
 		theta[i] = float32(float64(theta[i]) - v[i])
-		g[i] = 0
 	}
 }

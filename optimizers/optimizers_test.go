@@ -3,6 +3,7 @@ package optimizers
 import (
 	"math"
 	"runtime"
+	"slices"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -366,6 +367,38 @@ func TestGradientConsumed(t *testing.T) {
 		}
 		if got := values(g); !equal(got, []float64{1, 2}) {
 			t.Errorf("%s: failed Step changed the gradient to %v", name, got)
+		}
+	}
+}
+
+// rewritten is a pair whose gradient the graph rewrites at every run.
+type rewritten struct{ pair }
+
+func (rewritten) GradRewritten() bool { return true }
+
+// TestRewrittenGradientKept checks that Step leaves a Rewritten gradient as
+// it was, for both dtypes and for parameters large enough to be updated in
+// parallel, and updates the parameter as usual.
+func TestRewrittenGradientKept(t *testing.T) {
+	for _, name := range Names() {
+		for _, n := range []int{3, parallelMin + 5} {
+			g64, g32 := tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float64)), tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float32))
+			w64, w32 := tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float64)), tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float32))
+			for i := range n {
+				g64.Float64s()[i] = float64(i%7) - 3
+				g32.Float32s()[i] = float32(i%5) - 2
+			}
+			want64, want32 := append([]float64(nil), g64.Float64s()...), append([]float32(nil), g32.Float32s()...)
+			opt := mustNew(t, Config{Name: name})
+			if err := opt.Step([]gorgonia.ValueGrad{rewritten{pair{w64, g64}}, rewritten{pair{w32, g32}}}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(g64.Float64s(), want64) || !slices.Equal(g32.Float32s(), want32) {
+				t.Errorf("%s, %d elements: a Rewritten gradient was changed by Step", name, n)
+			}
+			if w64.Float64s()[0] == 0 || w32.Float32s()[0] == 0 {
+				t.Errorf("%s, %d elements: parameters not updated", name, n)
+			}
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package optimizers
 
+import "github.com/gorgonia-zoo/zoo/internal/vec"
+
 // SGD is plain stochastic gradient descent (Robbins & Monro, "A Stochastic
 // Approximation Method", Annals of Mathematical Statistics 22(3), 1951):
 //
@@ -39,10 +41,5 @@ func (o *SGD) update(theta, g []float64, _ [][]float64) {
 
 // update32 is update for float32 data (see float32Kernel).
 func (o *SGD) update32(theta, g []float32, _ [][]float64) {
-	lr := o.lr
-	g = g[:len(theta)]
-	for i := range theta {
-		theta[i] = float32(float64(theta[i]) - lr*float64(g[i]))
-		g[i] = 0
-	}
+	vec.SGD(theta, g, o.lr)
 }

@@ -6,10 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"runtime"
 	"slices"
 	"unsafe"
 
+	"github.com/gorgonia-zoo/zoo/internal/vec"
 	"github.com/gorgonia-zoo/zoo/models"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -155,6 +155,11 @@ type gradient struct{ n *gorgonia.Node }
 func (g gradient) Value() gorgonia.Value { return g.n.Value() }
 func (g gradient) Name() string          { return g.n.Name() }
 
+// GradRewritten tells the optimizer not to zero the gradient after its
+// step (see optimizers.Rewritten): every run writes the derivative node's
+// value afresh.
+func (g gradient) GradRewritten() bool { return true }
+
 func (g gradient) Grad() (gorgonia.Value, error) {
 	if v := g.n.Deriv().Value(); v != nil {
 		return v, nil
@@ -171,55 +176,24 @@ func (e *nonFiniteGradient) Error() string {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// allFinite reports whether every element of v is finite. Large gradients
-// are checked in parts on up to GOMAXPROCS goroutines: the check reads every
-// gradient once a step, as much memory traffic as the update itself.
+// allFinite reports whether every element of v is finite. It reads every
+// gradient once a step: float32 ones through vec.Finite, at memory speed.
 func allFinite(v gorgonia.Value) bool {
 	switch d := v.Data().(type) {
 	case []float32:
-		return finiteParts(d)
+		return vec.Finite(d)
 	case []float64:
-		return finiteParts(d)
+		for _, x := range d {
+			if !finite(x) {
+				return false
+			}
+		}
+	case float32: // a scalar or one-element tensor
+		return finite(float64(d))
+	case float64:
+		return finite(d)
 	}
 	return true
-}
-
-// finiteGrain is the smallest part finiteParts gives a goroutine.
-const finiteGrain = 1 << 17
-
-func finiteParts[T float32 | float64](d []T) bool {
-	w := min(runtime.GOMAXPROCS(0), len(d)/finiteGrain)
-	if w <= 1 {
-		return finiteSlice(d)
-	}
-	step := (len(d) + w - 1) / w
-	ok := make(chan bool, w)
-	for lo := step; lo < len(d); lo += step {
-		go func(part []T) { ok <- finiteSlice(part) }(d[lo:min(lo+step, len(d))])
-	}
-	all := finiteSlice(d[:step])
-	for lo := step; lo < len(d); lo += step {
-		all = <-ok && all
-	}
-	return all
-}
-
-// finiteSlice reports whether every element of d is finite. x−x is 0 for a
-// finite x and NaN for NaN or ±Inf, so one sum tells.
-func finiteSlice[T float32 | float64](d []T) bool {
-	// Four independent sums: a single one waits on each addition.
-	var s0, s1, s2, s3 T
-	i := 0
-	for ; i+4 <= len(d); i += 4 {
-		s0 += d[i] - d[i]
-		s1 += d[i+1] - d[i+1]
-		s2 += d[i+2] - d[i+2]
-		s3 += d[i+3] - d[i+3]
-	}
-	for _, x := range d[i:] {
-		s0 += x - x
-	}
-	return s0+s1+s2+s3 == 0
 }
 
 func (p *program) close() {

@@ -257,11 +257,11 @@ func TestRerunRecoversFromNaN(t *testing.T) {
 	}
 }
 
-// TestAllFiniteParts puts one NaN or Inf at various places of gradients
-// large enough to be checked in parts.
-func TestAllFiniteParts(t *testing.T) {
-	for _, n := range []int{3*finiteGrain + 5, 2 * finiteGrain, finiteGrain + 1} {
-		for _, at := range []int{0, 1, n / 2, n - finiteGrain, n - 1} {
+// TestAllFiniteLengths puts one NaN or Inf at various places of gradients of
+// both dtypes, short ones and ones long enough for the vector loop.
+func TestAllFiniteLengths(t *testing.T) {
+	for _, n := range []int{1, 31, 33, 1000, 1<<17 + 5} {
+		for _, at := range []int{0, n / 2, max(n-33, 0), n - 1} {
 			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 				d32 := make([]float32, n)
 				d64 := make([]float64, n)

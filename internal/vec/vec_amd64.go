@@ -1,0 +1,16 @@
+package vec
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 reports whether the assembly routines run on this CPU.
+var useAVX2 = cpu.X86.HasAVX2
+
+// sgdAVX2 is SGD on n elements, n a multiple of 16.
+//
+//go:noescape
+func sgdAVX2(theta, grad *float32, n int, lr float64)
+
+// finiteAVX2 is Finite on n elements, n a multiple of 32.
+//
+//go:noescape
+func finiteAVX2(d *float32, n int) bool

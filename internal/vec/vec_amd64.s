@@ -1,0 +1,76 @@
+#include "textflag.h"
+
+// func sgdAVX2(theta, grad *float32, n int, lr float64)
+// 16 elements an iteration: widen to float64, lr·g, θ − lr·g, round to
+// float32 — the scalar code's operations in its order (no FMA: Go does not
+// fuse them either).
+TEXT ·sgdAVX2(SB), NOSPLIT, $0-32
+	MOVQ         theta+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD lr+24(FP), Y15
+
+sgdloop:
+	VCVTPS2PD  (SI), Y0
+	VCVTPS2PD  16(SI), Y1
+	VCVTPS2PD  32(SI), Y2
+	VCVTPS2PD  48(SI), Y3
+	VCVTPS2PD  (DI), Y4
+	VCVTPS2PD  16(DI), Y5
+	VCVTPS2PD  32(DI), Y6
+	VCVTPS2PD  48(DI), Y7
+	VMULPD     Y15, Y0, Y0
+	VMULPD     Y15, Y1, Y1
+	VMULPD     Y15, Y2, Y2
+	VMULPD     Y15, Y3, Y3
+	VSUBPD     Y0, Y4, Y4
+	VSUBPD     Y1, Y5, Y5
+	VSUBPD     Y2, Y6, Y6
+	VSUBPD     Y3, Y7, Y7
+	VCVTPD2PSY Y4, X4
+	VCVTPD2PSY Y5, X5
+	VCVTPD2PSY Y6, X6
+	VCVTPD2PSY Y7, X7
+	VMOVUPS    X4, (DI)
+	VMOVUPS    X5, 16(DI)
+	VMOVUPS    X6, 32(DI)
+	VMOVUPS    X7, 48(DI)
+	ADDQ       $64, SI
+	ADDQ       $64, DI
+	SUBQ       $16, CX
+	JNZ        sgdloop
+	VZEROUPPER
+	RET
+
+// func finiteAVX2(d *float32, n int) bool
+// An element is NaN or ±Inf when its exponent bits are all ones: OR
+// together, per lane, the comparisons of (x AND exponent mask) with the
+// mask; 32 elements an iteration.
+TEXT ·finiteAVX2(SB), NOSPLIT, $0-17
+	MOVQ         d+0(FP), SI
+	MOVQ         n+8(FP), CX
+	MOVL         $0x7f800000, AX
+	MOVL         AX, X15
+	VPBROADCASTD X15, Y15
+	VPXOR        Y8, Y8, Y8
+
+finloop:
+	VPAND   (SI), Y15, Y0
+	VPAND   32(SI), Y15, Y1
+	VPAND   64(SI), Y15, Y2
+	VPAND   96(SI), Y15, Y3
+	VPCMPEQD Y15, Y0, Y0
+	VPCMPEQD Y15, Y1, Y1
+	VPCMPEQD Y15, Y2, Y2
+	VPCMPEQD Y15, Y3, Y3
+	VPOR    Y0, Y1, Y1
+	VPOR    Y2, Y3, Y3
+	VPOR    Y1, Y8, Y8
+	VPOR    Y3, Y8, Y8
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JNZ     finloop
+	VPTEST  Y8, Y8
+	SETEQ   ret+16(FP)
+	VZEROUPPER
+	RET

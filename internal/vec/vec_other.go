@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package vec
+
+const useAVX2 = false
+
+func sgdAVX2(theta, grad *float32, n int, lr float64) { panic("vec: no AVX2") }
+
+func finiteAVX2(d *float32, n int) bool { panic("vec: no AVX2") }

@@ -1,0 +1,133 @@
+package vec
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// specials are values whose handling the vector and scalar code could
+// disagree on.
+var specials = []float32{0, float32(math.Copysign(0, -1)), 1, -1, math.MaxFloat32, -math.MaxFloat32,
+	math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, 1e-39, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+
+// sample draws values across the float32 range: ordinary gradients and
+// weights, extremes, subnormals and specials.
+func sample(r *rand.Rand, n int) []float32 {
+	d := make([]float32, n)
+	for i := range d {
+		switch r.IntN(4) {
+		case 0:
+			d[i] = float32(r.NormFloat64())
+		case 1:
+			d[i] = math.Float32frombits(r.Uint32())
+		case 2:
+			d[i] = specials[r.IntN(len(specials))]
+		default:
+			d[i] = float32(r.NormFloat64() * 1e-3)
+		}
+	}
+	return d
+}
+
+func sameBits(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestSGDMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, lr := range []float64{0.01, 0.1, 1, 3.7e-5, 0, 1e30} {
+		for n := range 100 {
+			for _, off := range []int{0, 1, 3} { // unaligned starts
+				theta, g := sample(r, n+off), sample(r, n+off+5)
+				want := append([]float32(nil), theta...)
+				sgdGo(want[off:], g[off:], lr)
+				SGD(theta[off:], g[off:], lr)
+				if i := sameBits(theta, want); i >= 0 {
+					t.Fatalf("lr %v n %d offset %d: element %d is %v (%08x), want %v (%08x)", lr, n, off, i,
+						theta[i], math.Float32bits(theta[i]), want[i], math.Float32bits(want[i]))
+				}
+			}
+		}
+	}
+}
+
+// TestSGDRounding checks the step is computed in float64 and rounded once:
+// a float32 multiply-subtract would round twice.
+func TestSGDRounding(t *testing.T) {
+	theta := make([]float32, 16)
+	g := make([]float32, 16)
+	for i := range theta {
+		theta[i], g[i] = 1, 1.0000001
+	}
+	SGD(theta, g, 1e-8)
+	want := float32(1 - 1e-8*float64(float32(1.0000001)))
+	for i, v := range theta {
+		if v != want {
+			t.Fatalf("element %d: %v, want %v", i, v, want)
+		}
+	}
+}
+
+func TestFinite(t *testing.T) {
+	bad := []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		math.Float32frombits(0x7f800001), math.Float32frombits(0xffc00000)}
+	for n := range 130 {
+		d := make([]float32, n)
+		for i := range d {
+			d[i] = float32(i) - 50
+		}
+		d = append(d, math.MaxFloat32, -math.MaxFloat32, 1e-40)[:n]
+		if !Finite(d) {
+			t.Fatalf("n %d: finite data reported non-finite", n)
+		}
+		for i := range n {
+			for _, b := range bad {
+				old := d[i]
+				d[i] = b
+				if Finite(d) {
+					t.Fatalf("n %d: %v at %d not seen", n, b, i)
+				}
+				d[i] = old
+			}
+		}
+	}
+}
+
+func BenchmarkSGD(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	theta, g := sample(r, 1<<20), sample(r, 1<<20)
+	for _, c := range []struct {
+		name string
+		f    func([]float32, []float32, float64)
+	}{{"vec", SGD}, {"scalar", sgdGo}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(12 << 20)
+			for range b.N {
+				c.f(theta, g, 1e-3)
+			}
+		})
+	}
+}
+
+func BenchmarkFinite(b *testing.B) {
+	d := make([]float32, 1<<20)
+	for _, c := range []struct {
+		name string
+		f    func([]float32) bool
+	}{{"vec", Finite}, {"scalar", finiteGo}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(4 << 20)
+			for range b.N {
+				if !c.f(d) {
+					b.Fatal("not finite")
+				}
+			}
+		})
+	}
+}
