@@ -103,8 +103,9 @@ func (c Corruption) Apply(dst, src []float32, r *rand.Rand) {
 	}
 	switch c.Type {
 	case Masking:
+		t := below(c.Level)
 		for i, v := range src {
-			if r.Float64() < c.Level {
+			if r.Uint64()&mant < t { // r.Float64() < c.Level
 				v = 0
 			}
 			dst[i] = v
@@ -114,11 +115,12 @@ func (c Corruption) Apply(dst, src []float32, r *rand.Rand) {
 			dst[i] = v + float32(c.Level*r.NormFloat64())
 		}
 	case SaltAndPepper:
+		t, half := below(c.Level), below(c.Level/2)
 		for i, v := range src {
-			if u := r.Float64(); u < c.Level {
+			if u := r.Uint64() & mant; u < t {
 				// The same uniform draw decides salt or pepper: below ν/2 is
 				// pepper (0), the rest of [0, ν) salt (1).
-				if u < c.Level/2 {
+				if u < half {
 					v = 0
 				} else {
 					v = 1
@@ -130,3 +132,13 @@ func (c Corruption) Apply(dst, src []float32, r *rand.Rand) {
 		panic(fmt.Sprintf("models: unknown corruption %q", c.Type))
 	}
 }
+
+// mant keeps the low 53 bits of a draw: rand.Rand.Float64 is m/2^53 for
+// those bits m.
+const mant = 1<<53 - 1
+
+// below returns the t for which r.Float64() < p exactly when
+// r.Uint64()&mant < t: m/2^53 < p ⇔ m < ⌈p·2^53⌉ (p·2^53 is exact). The
+// integer test skips a conversion and a division per element of every
+// batch, and draws the same numbers, so the masks are the same.
+func below(p float64) uint64 { return uint64(math.Ceil(p * (1 << 53))) }

@@ -139,3 +139,49 @@ func TestCorruptionValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestCorruptionMatchesFloat64Draws checks Apply's integer thresholds make
+// exactly the decisions of comparing r.Float64() with the level, on levels
+// whose products with 2^53 are and are not integers.
+func TestCorruptionMatchesFloat64Draws(t *testing.T) {
+	const n = 1 << 16
+	src := pixels(n)
+	for _, nu := range []float64{0.1, 0.25, 0.3, 0.5, 1.0 / 3, 0.999999, math.Nextafter(1, 0), 1e-17} {
+		want := make([]float32, n)
+		r := rng.New(3, "noise")
+		for i, v := range src {
+			if u := r.Float64(); u < nu {
+				v = 0
+			}
+			want[i] = v
+		}
+		got := make([]float32, n)
+		Corruption{Masking, nu}.Apply(got, src, rng.New(3, "noise"))
+		if !slices.Equal(got, want) {
+			t.Errorf("masking %v: differs from the Float64 comparison", nu)
+		}
+		r = rng.New(3, "noise")
+		for i, v := range src {
+			if u := r.Float64(); u < nu {
+				v = 1
+				if u < nu/2 {
+					v = 0
+				}
+			}
+			want[i] = v
+		}
+		Corruption{SaltAndPepper, nu}.Apply(got, src, rng.New(3, "noise"))
+		if !slices.Equal(got, want) {
+			t.Errorf("salt and pepper %v: differs from the Float64 comparison", nu)
+		}
+	}
+	// Thresholds at the edges of a draw.
+	for _, c := range []struct {
+		p    float64
+		want uint64
+	}{{0, 0}, {0.5, 1 << 52}, {math.Nextafter(1, 0), 1<<53 - 1}, {0x1p-53, 1}, {0x1p-54, 1}} {
+		if got := below(c.p); got != c.want {
+			t.Errorf("below(%v) = %d, want %d", c.p, got, c.want)
+		}
+	}
+}
