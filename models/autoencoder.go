@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/fused"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -66,7 +67,7 @@ func (d *TiedDense) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) 
 	if err != nil {
 		return nil, fmt.Errorf("models: %s: %w", d.Name(), err)
 	}
-	z, err := gorgonia.BroadcastAdd(xw, g.Node(d.B), nil, []byte{0})
+	z, err := fused.AddBias(xw, g.Node(d.B))
 	if err != nil {
 		return nil, fmt.Errorf("models: %s: %w", d.B.Name, err)
 	}
