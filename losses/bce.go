@@ -108,9 +108,15 @@ func (op bceOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	out := tensor.New(tensor.Of(z.Dtype()), tensor.WithShape(rows))
 	switch zd := z.Data().(type) {
 	case []float32:
-		bceForward(op.logits, zd, t.Data().([]float32), out.Data().([]float32), cols)
+		z, t, out := zd, t.Data().([]float32), out.Data().([]float32)
+		byRows(len(out), cols, func(lo, hi int) {
+			bceForward(op.logits, z[lo*cols:hi*cols], t[lo*cols:hi*cols], out[lo:hi], cols)
+		})
 	case []float64:
-		bceForward(op.logits, zd, t.Data().([]float64), out.Data().([]float64), cols)
+		z, t, out := zd, t.Data().([]float64), out.Data().([]float64)
+		byRows(len(out), cols, func(lo, hi int) {
+			bceForward(op.logits, z[lo*cols:hi*cols], t[lo*cols:hi*cols], out[lo:hi], cols)
+		})
 	}
 	return out, nil
 }
@@ -121,6 +127,8 @@ func (op bceOp) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nod
 	dz, err := gorgonia.ApplyOp(bceGradOp(op), in[0], in[1], grad)
 	return gorgonia.Nodes{dz, nil}, err
 }
+
+var _ gorgonia.UsePreallocDoer = bceGradOp{}
 
 // bceGradOp is ∂ℓ/∂z (or ∂ℓ/∂p): (z, t, dℓ) → dz.
 type bceGradOp struct{ logits bool }
@@ -148,6 +156,12 @@ func (op bceGradOp) Hashcode() uint32      { return hashOf(op) }
 func (op bceGradOp) String() string        { return op.name() }
 
 func (op bceGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	return op.UsePreallocDo(nil, in...)
+}
+
+// UsePreallocDo writes dz into prealloc when it is a tensor of z's dtype and
+// shape, and into a new tensor when prealloc is nil.
+func (op bceGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("losses: %s wants 3 inputs, got %d", op.name(), len(in))
 	}
@@ -160,12 +174,23 @@ func (op bceGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, fmt.Errorf("losses: %s: incoming gradient %v does not match %v", op.name(), in[2], z.Shape())
 	}
 	cols := z.Shape()[1]
-	out := tensor.New(tensor.Of(z.Dtype()), tensor.WithShape(z.Shape().Clone()...))
+	var out *tensor.Dense
+	if prealloc == nil {
+		out = tensor.New(tensor.Of(z.Dtype()), tensor.WithShape(z.Shape().Clone()...))
+	} else if out, ok = prealloc.(*tensor.Dense); !ok || out.Dtype() != z.Dtype() || !out.Shape().Eq(z.Shape()) || out.IsView() {
+		return nil, fmt.Errorf("losses: %s: cannot write a %v %v result into a %T", op.name(), z.Dtype(), z.Shape(), prealloc)
+	}
 	switch zd := z.Data().(type) {
 	case []float32:
-		bceBackward(op.logits, zd, t.Data().([]float32), gradSlice[float32](g), out.Data().([]float32), cols)
+		z, t, g, out := zd, t.Data().([]float32), gradSlice[float32](g), out.Data().([]float32)
+		byRows(len(g), cols, func(lo, hi int) {
+			bceBackward(op.logits, z[lo*cols:hi*cols], t[lo*cols:hi*cols], g[lo:hi], out[lo*cols:hi*cols], cols)
+		})
 	case []float64:
-		bceBackward(op.logits, zd, t.Data().([]float64), gradSlice[float64](g), out.Data().([]float64), cols)
+		z, t, g, out := zd, t.Data().([]float64), gradSlice[float64](g), out.Data().([]float64)
+		byRows(len(g), cols, func(lo, hi int) {
+			bceBackward(op.logits, z[lo*cols:hi*cols], t[lo*cols:hi*cols], g[lo:hi], out[lo*cols:hi*cols], cols)
+		})
 	}
 	return out, nil
 }

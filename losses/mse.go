@@ -65,9 +65,15 @@ func (op mseOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	out := tensor.New(tensor.Of(p.Dtype()), tensor.WithShape(rows))
 	switch pd := p.Data().(type) {
 	case []float32:
-		mseForward(pd, t.Data().([]float32), out.Data().([]float32), cols)
+		p, t, out := pd, t.Data().([]float32), out.Data().([]float32)
+		byRows(len(out), cols, func(lo, hi int) {
+			mseForward(p[lo*cols:hi*cols], t[lo*cols:hi*cols], out[lo:hi], cols)
+		})
 	case []float64:
-		mseForward(pd, t.Data().([]float64), out.Data().([]float64), cols)
+		p, t, out := pd, t.Data().([]float64), out.Data().([]float64)
+		byRows(len(out), cols, func(lo, hi int) {
+			mseForward(p[lo*cols:hi*cols], t[lo*cols:hi*cols], out[lo:hi], cols)
+		})
 	}
 	return out, nil
 }
@@ -129,9 +135,15 @@ func (op mseGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value)
 	cols := p.Shape()[1]
 	switch pd := p.Data().(type) {
 	case []float32:
-		mseBackward(pd, t.Data().([]float32), gradSlice[float32](g), out.Data().([]float32), cols)
+		p, t, g, out := pd, t.Data().([]float32), gradSlice[float32](g), out.Data().([]float32)
+		byRows(len(g), cols, func(lo, hi int) {
+			mseBackward(p[lo*cols:hi*cols], t[lo*cols:hi*cols], g[lo:hi], out[lo*cols:hi*cols], cols)
+		})
 	case []float64:
-		mseBackward(pd, t.Data().([]float64), gradSlice[float64](g), out.Data().([]float64), cols)
+		p, t, g, out := pd, t.Data().([]float64), gradSlice[float64](g), out.Data().([]float64)
+		byRows(len(g), cols, func(lo, hi int) {
+			mseBackward(p[lo*cols:hi*cols], t[lo*cols:hi*cols], g[lo:hi], out[lo*cols:hi*cols], cols)
+		})
 	}
 	return out, nil
 }

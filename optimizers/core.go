@@ -5,9 +5,9 @@ import (
 	"math"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 
+	"github.com/gorgonia-zoo/zoo/internal/par"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -210,15 +210,12 @@ func (c *core) update(n int) {
 		return
 	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for _, w := range c.workers[:workers] {
-		wg.Go(func() {
-			for k := int(next.Add(1)) - 1; k < len(c.spans); k = int(next.Add(1)) - 1 {
-				c.updateSpan(w, c.spans[k])
-			}
-		})
-	}
-	wg.Wait()
+	par.Run(workers, func(i int) {
+		w := c.workers[i]
+		for k := int(next.Add(1)) - 1; k < len(c.spans); k = int(next.Add(1)) - 1 {
+			c.updateSpan(w, c.spans[k])
+		}
+	})
 }
 
 // updateSpan updates one block of one parameter and consumes its gradient.

@@ -10,7 +10,8 @@ package fused
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/gorgonia-zoo/zoo/internal/par"
 )
 
 // grain is the smallest number of elements given to a goroutine: below it
@@ -18,22 +19,13 @@ import (
 const grain = 16384
 
 // parallel calls f on consecutive ranges [lo, hi) covering [0, n), on up
-// to GOMAXPROCS goroutines, and returns when all are done.
+// to GOMAXPROCS goroutines (par's workers), and returns when all are done.
 func parallel(n int, f func(lo, hi int)) {
 	w := min(runtime.GOMAXPROCS(0), n/grain)
 	if w <= 1 {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
 	step := (n + w - 1) / w
-	for lo := step; lo < n; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, min(lo+step, n))
-	}
-	f(0, step)
-	wg.Wait()
+	par.Run((n+step-1)/step, func(i int) { f(i*step, min((i+1)*step, n)) })
 }

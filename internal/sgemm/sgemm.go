@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gorgonia-zoo/zoo/internal/par"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -142,9 +143,7 @@ func sgemm(cfg config, tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 		chunks = min(tiles, chunksPerWorker*w)
 	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(chunks)
-	claim := func() {
+	par.Run(w, func(int) {
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= chunks {
@@ -156,14 +155,8 @@ func sgemm(cfg config, tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 			} else {
 				p.run(lo, min(hi, m), 0, n)
 			}
-			wg.Done()
 		}
-	}
-	for range w - 1 {
-		go claim()
-	}
-	claim()
-	wg.Wait()
+	})
 }
 
 // valid reports whether gonum would accept the arguments (it checks the
