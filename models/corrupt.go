@@ -104,11 +104,13 @@ func (c Corruption) Apply(dst, src []float32, r *rand.Rand) {
 	switch c.Type {
 	case Masking:
 		t := below(c.Level)
+		dst = dst[:len(src)]
 		for i, v := range src {
-			if r.Uint64()&mant < t { // r.Float64() < c.Level
-				v = 0
-			}
-			dst[i] = v
+			// Zero v when the draw's 53 bits are below t (r.Float64() <
+			// c.Level): u−t then wraps round and its top bit is set.
+			// Without a branch, which a random mask mispredicts often.
+			masked := uint32((r.Uint64()&mant - t) >> 63)
+			dst[i] = math.Float32frombits(math.Float32bits(v) &^ -masked)
 		}
 	case Gaussian:
 		for i, v := range src {

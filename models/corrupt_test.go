@@ -185,3 +185,14 @@ func TestCorruptionMatchesFloat64Draws(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMasking corrupts one batch of 128 MNIST images.
+func BenchmarkMasking(b *testing.B) {
+	src := pixels(128 * 784)
+	dst := make([]float32, len(src))
+	r := rng.New(1, "noise")
+	b.SetBytes(int64(4 * len(src)))
+	for range b.N {
+		Corruption{Masking, 0.25}.Apply(dst, src, r)
+	}
+}

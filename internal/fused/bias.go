@@ -5,6 +5,7 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
+	"github.com/gorgonia-zoo/zoo/internal/vec"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -105,10 +106,7 @@ func addRows[T float32 | float64](z, x, b []T) {
 	parallel(len(x), func(lo, hi int) {
 		for i := lo / m; i < rows && i*m < hi; i++ {
 			from, to := max(i*m, lo), min((i+1)*m, hi)
-			zr, xr, br := z[from:to], x[from:to], b[from-i*m:to-i*m]
-			for j := range xr {
-				zr[j] = xr[j] + br[j]
-			}
+			addSlices(z[from:to], x[from:to], b[from-i*m:to-i*m])
 		}
 	})
 }
@@ -198,10 +196,19 @@ func sumRows[T float32 | float64](s, d []T) {
 		acc := s[c0:c1]
 		copy(acc, d[c0:c1])
 		for i := 1; i < rows; i++ {
-			row := d[i*m+c0 : i*m+c1]
-			for j := range acc {
-				acc[j] += row[j]
-			}
+			addSlices(acc, acc, d[i*m+c0:i*m+c1])
 		}
 	})
+}
+
+// addSlices sets z = x + y, through vec.Add's vector loop for float32.
+func addSlices[T float32 | float64](z, x, y []T) {
+	if z32, ok := any(z).([]float32); ok {
+		vec.Add(z32, any(x).([]float32), any(y).([]float32))
+		return
+	}
+	x, y = x[:len(z)], y[:len(z)]
+	for j := range z {
+		z[j] = x[j] + y[j]
+	}
 }

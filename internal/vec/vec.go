@@ -1,6 +1,6 @@
-// Package vec holds the float32 loops that run over every parameter or
-// gradient of a network at every training step: the SGD update and the
-// finiteness check. Go does not vectorise loops, and these are long enough
+// Package vec holds the float32 loops that run over every parameter,
+// gradient or activation of a network at every training step: the SGD
+// update, the finiteness check, element-wise addition. Go does not vectorise loops, and these are long enough
 // (millions of elements) that the scalar versions cost several percent of a
 // step; on amd64 with AVX2 they run as assembly.
 //
@@ -52,4 +52,25 @@ func finiteGo(d []float32) bool {
 		}
 	}
 	return true
+}
+
+// Add sets dst[i] = x[i] + y[i]. x and y must be at least as long as dst;
+// dst may be x or y.
+func Add(dst, x, y []float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	n := 0
+	if useAVX2 {
+		n = len(dst) &^ 31
+		if n > 0 {
+			addAVX2(&dst[0], &x[0], &y[0], n)
+		}
+	}
+	addGo(dst[n:], x[n:], y[n:])
+}
+
+func addGo(dst, x, y []float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] + y[i]
+	}
 }

@@ -14,3 +14,8 @@ func sgdAVX2(theta, grad *float32, n int, lr float64)
 //
 //go:noescape
 func finiteAVX2(d *float32, n int) bool
+
+// addAVX2 is Add on n elements, n a multiple of 32.
+//
+//go:noescape
+func addAVX2(dst, x, y *float32, n int)

@@ -99,6 +99,26 @@ func TestFinite(t *testing.T) {
 	}
 }
 
+func TestAddMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 100 {
+		for _, off := range []int{0, 1, 3} {
+			x, y := sample(r, n+off), sample(r, n+off+2)
+			want := make([]float32, n+off)
+			addGo(want[off:], x[off:], y[off:])
+			got := make([]float32, n+off)
+			Add(got[off:], x[off:], y[off:])
+			if i := sameBits(got, want); i >= 0 {
+				t.Fatalf("n %d offset %d: element %d is %v, want %v", n, off, i, got[i], want[i])
+			}
+			Add(x[off:], x[off:], y[off:]) // in place
+			if i := sameBits(x[off:], want[off:]); i >= 0 {
+				t.Fatalf("in place, n %d offset %d: element %d is %v, want %v", n, off, i, x[i], want[i])
+			}
+		}
+	}
+}
+
 func BenchmarkSGD(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	theta, g := sample(r, 1<<20), sample(r, 1<<20)
