@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gorgonia-zoo/zoo/internal/par"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
@@ -114,6 +115,13 @@ func use(impl gorgonia.BLAS, info Info) {
 	defer mu.Unlock()
 	gorgonia.Use(impl)
 	current, currentImpl = info, impl
+	// A library's threads spin between its products, waiting for the
+	// next; zoo's workers (par) must not spin beside them.
+	if info.Fast() && info.Threads != 1 {
+		par.SetSpin(0)
+	} else {
+		par.SetSpin(par.DefaultSpin)
+	}
 }
 
 // searchList is the libraries the default search tries, in order.

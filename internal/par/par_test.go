@@ -87,7 +87,7 @@ func TestRunIsParallel(t *testing.T) {
 			// Workers spinning, parking (a wake-up lost there would time
 			// out the barrier) and parked.
 			for r := range 200 {
-				time.Sleep(time.Duration(r%5) * spin / 2)
+				time.Sleep(time.Duration(r%5) * DefaultSpin / 2)
 				wait := barrier(t, procs)
 				Run(procs, func(int) { wait() })
 			}
@@ -102,9 +102,9 @@ func TestWorkersPark(t *testing.T) {
 	for _, w := range workers() {
 		for !w.parked.Load() {
 			if time.Now().After(deadline) {
-				t.Fatalf("worker %d still spinning long after spin (%v)", w.id, spin)
+				t.Fatalf("worker %d still spinning long after spin (%v)", w.id, DefaultSpin)
 			}
-			time.Sleep(spin)
+			time.Sleep(DefaultSpin)
 		}
 	}
 	wait := barrier(t, 2)
@@ -278,5 +278,27 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 	if m := len(workers()); m != n {
 		t.Errorf("%d workers, want %d", m, n)
+	}
+}
+
+// TestNoSpin checks that with SetSpin(0) workers park at once after a
+// section, and that Run still runs every task.
+func TestNoSpin(t *testing.T) {
+	defer SetSpin(SetSpin(0))
+	for range 50 {
+		var n atomic.Int64
+		Run(8, func(int) { n.Add(1) })
+		if n.Load() != 8 {
+			t.Fatalf("%d of 8 tasks ran", n.Load())
+		}
+	}
+	deadline := time.Now().Add(time.Second)
+	for _, w := range pool.workers {
+		for !w.parked.Load() {
+			if time.Now().After(deadline) {
+				t.Fatalf("worker %d did not park with SetSpin(0)", w.id)
+			}
+			time.Sleep(time.Millisecond)
+		}
 	}
 }
