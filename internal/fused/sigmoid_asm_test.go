@@ -64,10 +64,10 @@ func sigmoid64Go(x float32) float64 {
 	r -= float64(k * ln2Lo)
 	r2 := r * r
 	r4 := r2 * r2
-	p03 := (1 + r) + r2*(1.0/2+r*(1.0/6))
-	p47 := (1.0/24 + r*(1.0/120)) + r2*(1.0/720+r*(1.0/5040))
-	p := p03 + r4*(p47+r4*(1.0/40320))
-	e := p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+	p03 := (1 + r) + float64(r2*(1.0/2+float64(r*(1.0/6))))
+	p47 := (1.0/24 + float64(r*(1.0/120))) + float64(r2*(1.0/720+float64(r*(1.0/5040))))
+	p := p03 + float64(r4*(p47+float64(r4*(1.0/40320))))
+	e := float64(p * math.Float64frombits(uint64(int64(k)+1023)<<52))
 	return 1 / (1 + e)
 }
 
@@ -114,9 +114,8 @@ func checkSigmoid32(t *testing.T, x, got, want []float32, got64 []float64) bool 
 // on every 16th float32 of [−130, 130] (every 4096th and one binade with
 // -short), on a fine grid of [−130, 130] and on sigmoidSpecials, each of
 // which is tried in every lane. TestSigmoidAsm32Exhaustive tries them all.
-// (With GOAMD64=v3 the compiler fuses multiply-adds of sigmoidGo32, which
-// then rounds differently, and this fails: the assembly keeps the v1
-// results.)
+// It passes with GOAMD64=v3 too: sigmoidGo32's conversions keep the
+// compiler from fusing multiply-adds.
 func TestSigmoidAsm32(t *testing.T) {
 	requireAsm(t)
 	const chunk = 1 << 16
