@@ -26,7 +26,10 @@
 //	ZOO_BLAS=NAME or PATH      that library only, e.g. libopenblas.so.0
 //
 // OpenBLAS reads OPENBLAS_NUM_THREADS itself; Info.Threads reports the
-// number it uses.
+// number it uses. Its threads spin between products waiting for the next
+// one, so when a library with several threads is installed, zoo's own
+// workers (internal/par) park as soon as a parallel section ends instead of
+// spinning beside them.
 //
 // On Debian or Ubuntu, `apt-get install libopenblas0` provides the library.
 //
