@@ -59,7 +59,7 @@ func (d *TiedDense) Name() string { return strings.TrimSuffix(d.B.Name, ".bias")
 
 // Forward adds act(x·Wᵀ + b) to g for a [batch, In] input x.
 func (d *TiedDense) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
-	wt, err := gorgonia.Transpose(g.Node(d.W))
+	wt, err := fused.Transpose(g.Node(d.W))
 	if err != nil {
 		return nil, fmt.Errorf("models: %s: %w", d.Name(), err)
 	}
