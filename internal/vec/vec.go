@@ -1,6 +1,6 @@
 // Package vec holds the float32 loops that run over every parameter,
-// gradient or activation of a network at every training step: the SGD
-// update, the finiteness check, element-wise addition. Go does not vectorise loops, and these are long enough
+// gradient or activation of a network at every training step: the SGD and
+// Adam updates, the finiteness check, element-wise addition. Go does not vectorise loops, and these are long enough
 // (millions of elements) that the scalar versions cost several percent of a
 // step; on amd64 with AVX2 they run as assembly.
 //
@@ -8,6 +8,8 @@
 // (kept here as the reference and as the fallback): the assembly performs
 // the same IEEE operations on each element, only several elements at once.
 package vec
+
+import "math"
 
 // SGD sets theta[i] = float32(float64(theta[i]) − lr·float64(g[i])): the
 // plain gradient step computed in float64 and rounded once. g must be at
@@ -72,5 +74,43 @@ func addGo(dst, x, y []float32) {
 	x, y = x[:len(dst)], y[:len(dst)]
 	for i := range dst {
 		dst[i] = x[i] + y[i]
+	}
+}
+
+// Adam is one step of Adam on float32 parameters with float64 moments:
+//
+//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g·g
+//	θ ← float32(θ − lr·(m/bc1) / (√(v/bc2) + ε))
+//
+// in float64, in this order of operations (bc1 and bc2 are the bias
+// corrections 1 − β^t). g, m and v must be at least as long as theta.
+func Adam(theta, g []float32, m, v []float64, lr, beta1, beta2, eps, bc1, bc2 float64) {
+	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
+	n := 0
+	if useAVX2 {
+		n = len(theta) &^ 3
+		if n > 0 {
+			c := adamConsts{lr, beta1, beta2, eps, bc1, bc2, 1 - beta1, 1 - beta2}
+			adamAVX2(&theta[0], &g[0], &m[0], &v[0], n, &c)
+		}
+	}
+	adamGo(theta[n:], g[n:], m[n:], v[n:], lr, beta1, beta2, eps, bc1, bc2)
+}
+
+// adamConsts is the layout adamAVX2 reads its constants from.
+type adamConsts struct{ lr, beta1, beta2, eps, bc1, bc2, c1, c2 float64 }
+
+// adamGo is Adam in Go. The conversions round every product before its
+// sum, as the assembly does, whatever the compiler would fuse.
+func adamGo(theta, g []float32, m, v []float64, lr, beta1, beta2, eps, bc1, bc2 float64) {
+	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
+	c1, c2 := 1-beta1, 1-beta2
+	for i := range theta {
+		gi := float64(g[i])
+		m[i] = float64(beta1*m[i]) + float64(c1*gi)
+		v[i] = float64(beta2*v[i]) + float64(float64(c2*gi)*gi)
+		mhat := m[i] / bc1
+		vhat := v[i] / bc2
+		theta[i] = float32(float64(theta[i]) - float64(lr*mhat)/(math.Sqrt(vhat)+eps))
 	}
 }

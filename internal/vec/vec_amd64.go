@@ -19,3 +19,8 @@ func finiteAVX2(d *float32, n int) bool
 //
 //go:noescape
 func addAVX2(dst, x, y *float32, n int)
+
+// adamAVX2 is Adam on n elements, n a multiple of 4.
+//
+//go:noescape
+func adamAVX2(theta, grad *float32, m, v *float64, n int, c *adamConsts)

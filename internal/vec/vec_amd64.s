@@ -104,3 +104,52 @@ addloop:
 	JNZ     addloop
 	VZEROUPPER
 	RET
+
+// func adamAVX2(theta, grad *float32, m, v *float64, n int, c *adamConsts)
+// 4 elements an iteration, each operation of adamGo in its order, no FMA.
+// c: lr 0, beta1 8, beta2 16, eps 24, bc1 32, bc2 40, 1−beta1 48, 1−beta2 56.
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         theta+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	MOVQ         c+40(FP), AX
+	VBROADCASTSD 0(AX), Y8   // lr
+	VBROADCASTSD 8(AX), Y9   // beta1
+	VBROADCASTSD 16(AX), Y10 // beta2
+	VBROADCASTSD 24(AX), Y11 // eps
+	VBROADCASTSD 32(AX), Y12 // bc1
+	VBROADCASTSD 40(AX), Y13 // bc2
+	VBROADCASTSD 48(AX), Y14 // 1 − beta1
+	VBROADCASTSD 56(AX), Y15 // 1 − beta2
+
+adamloop:
+	VCVTPS2PD (SI), Y0       // g
+	VMULPD    (R8), Y9, Y1   // beta1·m
+	VMULPD    Y0, Y14, Y2    // (1−beta1)·g
+	VADDPD    Y2, Y1, Y1     // m
+	VMOVUPD   Y1, (R8)
+	VMULPD    (R9), Y10, Y3  // beta2·v
+	VMULPD    Y0, Y15, Y4    // (1−beta2)·g
+	VMULPD    Y0, Y4, Y4     // ·g
+	VADDPD    Y4, Y3, Y3     // v
+	VMOVUPD   Y3, (R9)
+	VDIVPD    Y12, Y1, Y1    // mhat = m/bc1
+	VDIVPD    Y13, Y3, Y3    // vhat = v/bc2
+	VSQRTPD   Y3, Y3
+	VADDPD    Y11, Y3, Y3    // √vhat + eps
+	VMULPD    Y1, Y8, Y1     // lr·mhat
+	VDIVPD    Y3, Y1, Y1     // lr·mhat / (√vhat + eps)
+	VCVTPS2PD (DI), Y5
+	VSUBPD    Y1, Y5, Y5     // θ − step
+	VCVTPD2PSY Y5, X5
+	VMOVUPS   X5, (DI)
+	ADDQ      $16, SI
+	ADDQ      $16, DI
+	ADDQ      $32, R8
+	ADDQ      $32, R9
+	SUBQ      $4, CX
+	JNZ       adamloop
+	VZEROUPPER
+	RET

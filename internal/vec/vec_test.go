@@ -119,6 +119,60 @@ func TestAddMatchesScalar(t *testing.T) {
 	}
 }
 
+// TestAdamMatchesScalar runs several steps so that the moments carry
+// state, on ordinary and extreme values: bit for bit, except the payload
+// of a NaN (training stops before a NaN gradient reaches an optimizer).
+func TestAdamMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := range 70 {
+		for _, off := range []int{0, 1, 3} {
+			theta, g := sample(r, n+off), sample(r, n+off)
+			m, v := make([]float64, n+off), make([]float64, n+off)
+			wantT := append([]float32(nil), theta...)
+			wantM, wantV := append([]float64(nil), m...), append([]float64(nil), v...)
+			for step := 1; step <= 3; step++ {
+				bc1, bc2 := 1-math.Pow(0.9, float64(step)), 1-math.Pow(0.999, float64(step))
+				same := func(a, b float64) bool { // NaN payloads may differ
+					return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
+				}
+				adamGo(wantT[off:], g[off:], wantM[off:], wantV[off:], 0.001, 0.9, 0.999, 1e-8, bc1, bc2)
+				Adam(theta[off:], g[off:], m[off:], v[off:], 0.001, 0.9, 0.999, 1e-8, bc1, bc2)
+				for i := range theta {
+					if !same(float64(theta[i]), float64(wantT[i])) {
+						t.Fatalf("n %d offset %d step %d: θ[%d] = %v, want %v", n, off, step, i, theta[i], wantT[i])
+					}
+				}
+				for i := range m {
+					if !same(m[i], wantM[i]) || !same(v[i], wantV[i]) {
+						t.Fatalf("n %d offset %d step %d: moments [%d] = %v %v, want %v %v", n, off, step, i, m[i], v[i], wantM[i], wantV[i])
+					}
+				}
+				g = sample(r, n+off)
+			}
+		}
+	}
+}
+
+func BenchmarkAdam(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 1 << 20
+	theta, g := sample(r, n), sample(r, n)
+	for i := range g {
+		g[i] = float32(r.NormFloat64())
+	}
+	m, v := make([]float64, n), make([]float64, n)
+	for _, c := range []struct {
+		name string
+		f    func([]float32, []float32, []float64, []float64, float64, float64, float64, float64, float64, float64)
+	}{{"vec", Adam}, {"scalar", adamGo}} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				c.f(theta, g, m, v, 1e-3, 0.9, 0.999, 1e-8, 0.1, 0.001)
+			}
+		})
+	}
+}
+
 func BenchmarkSGD(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	theta, g := sample(r, 1<<20), sample(r, 1<<20)
