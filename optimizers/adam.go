@@ -66,11 +66,14 @@ func (o *Adam) update32(theta, g []float32, s [][]float64) {
 // adamKernel is Adam's update, shared with AdamW.
 func adamKernel(theta, g, m, v []float64, lr, beta1, beta2, eps, bc1, bc2 float64) {
 	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
+	// The float64 conversions round every product before its sum, so that
+	// no compiler fuses them (GOAMD64=v3, arm64): the float32 path
+	// (vec.Adam) computes exactly this.
 	for i := range theta {
-		m[i] = beta1*m[i] + (1-beta1)*g[i]
-		v[i] = beta2*v[i] + (1-beta2)*g[i]*g[i]
+		m[i] = float64(beta1*m[i]) + float64((1-beta1)*g[i])
+		v[i] = float64(beta2*v[i]) + float64(float64((1-beta2)*g[i])*g[i])
 		mhat := m[i] / bc1
 		vhat := v[i] / bc2
-		theta[i] -= lr * mhat / (math.Sqrt(vhat) + eps)
+		theta[i] -= float64(lr*mhat) / (math.Sqrt(vhat) + eps)
 	}
 }

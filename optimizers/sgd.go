@@ -35,7 +35,7 @@ func (o *SGD) update(theta, g []float64, _ [][]float64) {
 	lr := o.lr
 	g = g[:len(theta)]
 	for i := range theta {
-		theta[i] -= lr * g[i]
+		theta[i] -= float64(lr * g[i]) // rounded before the subtraction, as vec.SGD does
 	}
 }
 

@@ -1,12 +1,15 @@
 // Package vec holds the float32 loops that run over every parameter,
 // gradient or activation of a network at every training step: the SGD and
-// Adam updates, the finiteness check, element-wise addition. Go does not vectorise loops, and these are long enough
-// (millions of elements) that the scalar versions cost several percent of a
-// step; on amd64 with AVX2 they run as assembly.
+// Adam updates, the finiteness check, element-wise addition. Go does not
+// vectorise loops, and these are long enough (millions of elements) that the
+// scalar versions cost several percent of a step; on amd64 with AVX2 they run
+// as assembly.
 //
 // Every routine gives, bit for bit, the result of its scalar Go version
-// (kept here as the reference and as the fallback): the assembly performs
-// the same IEEE operations on each element, only several elements at once.
+// (kept here as the reference and as the fallback; the payload of a NaN
+// aside): the assembly performs the same IEEE operations on each element,
+// in the same order and without fused multiply-adds, only several elements
+// at once.
 package vec
 
 import "math"
@@ -29,7 +32,9 @@ func SGD(theta, g []float32, lr float64) {
 func sgdGo(theta, g []float32, lr float64) {
 	g = g[:len(theta)]
 	for i := range theta {
-		theta[i] = float32(float64(theta[i]) - lr*float64(g[i]))
+		// The conversion rounds the product before the subtraction, as
+		// the assembly does, whatever the compiler would fuse.
+		theta[i] = float32(float64(theta[i]) - float64(lr*float64(g[i])))
 	}
 }
 
