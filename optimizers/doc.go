@@ -35,7 +35,9 @@
 // been used: Gorgonia's TapeMachine adds the gradients of each RunAll to the
 // ones held by the dual values (vm.Reset does not clear them), so a solver
 // that left them in place would be stepping along the sum of all past
-// gradients.
+// gradients. A ValueGrad that implements Rewritten (its graph writes the
+// gradient afresh at every run, as zoo's train package arranges) is left
+// alone, which saves a pass over every gradient.
 //
 // State and SetState capture and restore everything needed to continue a
 // run bit for bit: the step count, the learning rate, every buffer and the

@@ -3,9 +3,10 @@
 // the data, writes into a preallocated output when the machine offers one,
 // and splits large tensors across GOMAXPROCS goroutines.
 //
-// Every element is computed on its own, by the same instructions whatever the
-// split, so results do not depend on the number of goroutines: the same
-// inputs give bit-identical outputs.
+// Every output element is computed by one goroutine, by the same
+// instructions in the same order whatever the split (a column sum of the bias
+// gradient adds its rows in order), so results do not depend on the number
+// of goroutines: the same inputs give bit-identical outputs.
 package fused
 
 import (
