@@ -15,21 +15,7 @@ import (
 // gradients of x and b, as float64s.
 func biasGraph(t *testing.T, dt tensor.Dtype, rows, cols int, row bool, add func(x, b *gorgonia.Node) (*gorgonia.Node, error)) (z, dx, db []float64) {
 	t.Helper()
-	r := rand.New(rand.NewPCG(uint64(rows), uint64(cols)))
-	values := func(n int) any {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = r.NormFloat64() * 3
-		}
-		if dt == tensor.Float64 {
-			return v
-		}
-		v32 := make([]float32, n)
-		for i, x := range v {
-			v32[i] = float32(x)
-		}
-		return v32
-	}
+	values := normals(dt, rows, cols, 3)
 	g := gorgonia.NewGraph()
 	x := gorgonia.NewMatrix(g, dt, gorgonia.WithShape(rows, cols), gorgonia.WithName("x"),
 		gorgonia.WithValue(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(values(rows*cols)))))
@@ -57,6 +43,26 @@ func biasGraph(t *testing.T, dt tensor.Dtype, rows, cols int, row bool, add func
 		t.Fatalf("bias gradient shape %v, want %v", got, bShape)
 	}
 	return float64s(zn.Value()), float64s(x.Deriv().Value()), float64s(b.Deriv().Value())
+}
+
+// normals returns a source of n normal values times scale in dt's type
+// (a []float32 or []float64 backing), seeded by the shape.
+func normals(dt tensor.Dtype, rows, cols int, scale float64) func(n int) any {
+	r := rand.New(rand.NewPCG(uint64(rows), uint64(cols)))
+	return func(n int) any {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = r.NormFloat64() * scale
+		}
+		if dt == tensor.Float64 {
+			return v
+		}
+		v32 := make([]float32, n)
+		for i, x := range v {
+			v32[i] = float32(x)
+		}
+		return v32
+	}
 }
 
 func float64s(v gorgonia.Value) []float64 {

@@ -1,7 +1,6 @@
 package fused
 
 import (
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -14,21 +13,7 @@ import (
 // shapes that are and are not multiples of the block.
 func TestTransposeMatchesGorgonia(t *testing.T) {
 	run := func(dt tensor.Dtype, rows, cols int, tr func(*gorgonia.Node) (*gorgonia.Node, error)) (wt, dw, da []float64) {
-		r := rand.New(rand.NewPCG(uint64(rows), uint64(cols)))
-		values := func(n int) any {
-			v := make([]float64, n)
-			for i := range v {
-				v[i] = r.NormFloat64()
-			}
-			if dt == tensor.Float64 {
-				return v
-			}
-			v32 := make([]float32, n)
-			for i, x := range v {
-				v32[i] = float32(x)
-			}
-			return v32
-		}
+		values := normals(dt, rows, cols, 1)
 		const batch = 3
 		g := gorgonia.NewGraph()
 		w := gorgonia.NewMatrix(g, dt, gorgonia.WithShape(rows, cols), gorgonia.WithName("w"),
