@@ -174,11 +174,9 @@ func (op bceGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value)
 		return nil, fmt.Errorf("losses: %s: incoming gradient %v does not match %v", op.name(), in[2], z.Shape())
 	}
 	cols := z.Shape()[1]
-	var out *tensor.Dense
-	if prealloc == nil {
-		out = tensor.New(tensor.Of(z.Dtype()), tensor.WithShape(z.Shape().Clone()...))
-	} else if out, ok = prealloc.(*tensor.Dense); !ok || out.Dtype() != z.Dtype() || !out.Shape().Eq(z.Shape()) || out.IsView() {
-		return nil, fmt.Errorf("losses: %s: cannot write a %v %v result into a %T", op.name(), z.Dtype(), z.Shape(), prealloc)
+	out, err := output(op.name(), prealloc, z)
+	if err != nil {
+		return nil, err
 	}
 	switch zd := z.Data().(type) {
 	case []float32:

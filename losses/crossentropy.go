@@ -139,6 +139,20 @@ func gradSlice[T float32 | float64](g tensor.Tensor) []T {
 	return nil
 }
 
+// output is a gradient op's result, of like's dtype and shape: prealloc
+// when the machine offers one (it must be a dense, non-view tensor of that
+// dtype and shape), else a new tensor.
+func output(what string, prealloc gorgonia.Value, like tensor.Tensor) (*tensor.Dense, error) {
+	if prealloc == nil {
+		return tensor.New(tensor.Of(like.Dtype()), tensor.WithShape(like.Shape().Clone()...)), nil
+	}
+	out, ok := prealloc.(*tensor.Dense)
+	if !ok || out.Dtype() != like.Dtype() || !out.Shape().Eq(like.Shape()) || out.IsView() {
+		return nil, fmt.Errorf("losses: %s: cannot write a %v %v result into a %T", what, like.Dtype(), like.Shape(), prealloc)
+	}
+	return out, nil
+}
+
 func twoMatrices(what string, in []gorgonia.Value) (tensor.Tensor, tensor.Tensor, error) {
 	if len(in) != 2 {
 		return nil, nil, fmt.Errorf("losses: %s wants 2 inputs, got %d", what, len(in))

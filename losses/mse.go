@@ -126,11 +126,9 @@ func (op mseGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value)
 	if !ok || g.Dtype() != p.Dtype() || g.Shape().TotalSize() != p.Shape()[0] {
 		return nil, fmt.Errorf("losses: MSE gradient: incoming gradient %v does not match %v", in[2], p.Shape())
 	}
-	var out *tensor.Dense
-	if prealloc == nil {
-		out = tensor.New(tensor.Of(p.Dtype()), tensor.WithShape(p.Shape().Clone()...))
-	} else if out, ok = prealloc.(*tensor.Dense); !ok || out.Dtype() != p.Dtype() || !out.Shape().Eq(p.Shape()) || out.IsView() {
-		return nil, fmt.Errorf("losses: MSE gradient: cannot write a %v %v result into a %T", p.Dtype(), p.Shape(), prealloc)
+	out, err := output("MSE gradient", prealloc, p)
+	if err != nil {
+		return nil, err
 	}
 	cols := p.Shape()[1]
 	switch pd := p.Data().(type) {

@@ -160,12 +160,9 @@ func (op biasGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value
 	if dz.IsMaterializable() {
 		dz = dz.Materialize().(*tensor.Dense)
 	}
-	dt, m := dz.Dtype(), dz.Shape()[1]
-	var out *tensor.Dense
-	if prealloc == nil {
-		out = tensor.New(tensor.Of(dt), tensor.WithShape(op.shape(m)...))
-	} else if out, ok = prealloc.(*tensor.Dense); !ok || out.Dtype() != dt || out.DataSize() != m || out.IsView() {
-		return nil, fmt.Errorf("fused: bias gradient: cannot write a %v (%d) result into a %T", dt, m, prealloc)
+	out, err := output("bias gradient", prealloc, dz.Dtype(), op.shape(dz.Shape()[1]))
+	if err != nil {
+		return nil, err
 	}
 	switch d := dz.Data().(type) {
 	case []float32:
@@ -173,7 +170,7 @@ func (op biasGradOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value
 	case []float64:
 		sumRows(out.Data().([]float64), d)
 	default:
-		return nil, fmt.Errorf("fused: bias gradient supports float32 and float64, got %v", dt)
+		return nil, fmt.Errorf("fused: bias gradient supports float32 and float64, got %v", dz.Dtype())
 	}
 	return out, nil
 }

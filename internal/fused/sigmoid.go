@@ -285,14 +285,25 @@ func operands(what string, prealloc gorgonia.Value, in []gorgonia.Value) ([]*ten
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, nil, fmt.Errorf("fused: %s supports float32 and float64, got %v", what, dt)
 	}
+	out, err := output(what, prealloc, dt, shape)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ts, out, nil
+}
+
+// output is an op's result tensor of dtype dt and the given shape: prealloc
+// when the machine offers one (it must be a dense, non-view tensor of that
+// dtype and shape), else a new tensor.
+func output(what string, prealloc gorgonia.Value, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, error) {
 	if prealloc == nil {
-		return ts, tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...)), nil
+		return tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...)), nil
 	}
 	out, ok := prealloc.(*tensor.Dense)
 	if !ok || out.Dtype() != dt || !out.Shape().Eq(shape) || out.IsView() {
-		return nil, nil, fmt.Errorf("fused: %s: cannot write a %v %v result into a %T", what, dt, shape, prealloc)
+		return nil, fmt.Errorf("fused: %s: cannot write a %v %v result into a %T", what, dt, shape, prealloc)
 	}
-	return ts, out, nil
+	return out, nil
 }
 
 func hashOf(op gorgonia.Op) uint32 {

@@ -74,11 +74,9 @@ func (transposeOp) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) 
 		x = x.Materialize().(*tensor.Dense)
 	}
 	rows, cols := x.Shape()[0], x.Shape()[1]
-	var out *tensor.Dense
-	if prealloc == nil {
-		out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(cols, rows))
-	} else if out, ok = prealloc.(*tensor.Dense); !ok || out.Dtype() != x.Dtype() || !out.Shape().Eq(tensor.Shape{cols, rows}) || out.IsView() {
-		return nil, fmt.Errorf("fused: transpose: cannot write a %v (%d, %d) result into a %T", x.Dtype(), cols, rows, prealloc)
+	out, err := output("transpose", prealloc, x.Dtype(), tensor.Shape{cols, rows})
+	if err != nil {
+		return nil, err
 	}
 	switch d := x.Data().(type) {
 	case []float32:
