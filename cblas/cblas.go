@@ -3,6 +3,7 @@ package cblas
 import (
 	"math"
 
+	"github.com/gorgonia-zoo/zoo/internal/sgemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
@@ -67,6 +68,10 @@ type Implementation struct {
 	// sent to the library; smaller ones run in Go, where they cost less
 	// than the call into C. Zero sends every valid call to the library.
 	MinFlops int
+	// OwnFloat32 keeps single precision in Go, as PureGo computes it:
+	// Sgemm on zoo's kernel (internal/sgemm), Sgemv on gonum's. Only
+	// double precision goes to the library. See Select for when.
+	OwnFloat32 bool
 }
 
 var _ gorgonia.BLAS = (*Implementation)(nil)
@@ -142,6 +147,10 @@ func gemvOK(tA blas.Transpose, m, n, lda, incX, incY, la, lx, ly int) bool {
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C in single precision.
 func (im *Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if im.OwnFloat32 {
+		sgemm.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if im.Lib == nil || 2*m*n*k < im.MinFlops || !gemmOK(tA, tB, m, n, k, lda, ldb, ldc, len(a), len(b), len(c)) {
 		im.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -164,7 +173,7 @@ func (im *Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float6
 
 // Sgemv computes y = alpha·op(A)·x + beta·y in single precision.
 func (im *Implementation) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
-	if im.Lib == nil || 2*m*n < im.MinFlops || !gemvOK(tA, m, n, lda, incX, incY, len(a), len(x), len(y)) {
+	if im.OwnFloat32 || im.Lib == nil || 2*m*n < im.MinFlops || !gemvOK(tA, m, n, lda, incX, incY, len(a), len(x), len(y)) {
 		im.Implementation.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 		return
 	}

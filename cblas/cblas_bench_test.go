@@ -34,7 +34,7 @@ func benchSgemm(b *testing.B, impl gorgonia.BLAS, tA, tB blas.Transpose, m, n, k
 // X·W, the input gradient dY·Wᵀ and the weight gradient Xᵀ·dY).
 func BenchmarkSgemm(b *testing.B) {
 	impls := map[string]gorgonia.BLAS{"gonum": gonum.Implementation{}, "go": PureGo{}}
-	if impl, info := Select("auto"); info.Fast() {
+	if impl, info := Select("library"); info.Fast() {
 		impls[info.Name] = impl
 	}
 	shapes := []struct {
@@ -57,11 +57,11 @@ func BenchmarkSgemm(b *testing.B) {
 // BenchmarkSgemmSmall measures where a call through purego starts to pay
 // off, which sets defaultMinFlops.
 func BenchmarkSgemmSmall(b *testing.B) {
-	_, info := Select("auto")
+	_, info := Select("library")
 	if !info.Fast() {
 		b.Skip("no CBLAS library")
 	}
-	impl, _ := Select("auto")
+	impl, _ := Select("library")
 	lib := *impl.(*Implementation)
 	lib.MinFlops = 0
 	for _, n := range []int{2, 4, 8, 12, 16, 24, 32} {

@@ -14,11 +14,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// openOrSkip loads the library the default search would use, or skips the
-// test saying why.
+// openOrSkip loads the library the default search finds, computing every
+// product (ZOO_BLAS=library), or skips the test saying why.
 func openOrSkip(t *testing.T) *Implementation {
 	t.Helper()
-	impl, info := Select("auto")
+	impl, info := Select("library")
 	im, ok := impl.(*Implementation)
 	if !ok {
 		t.Skipf("no CBLAS library to test (%s); install libopenblas0 to run this test", info.Reason)
@@ -208,6 +208,57 @@ func TestGonum(t *testing.T) {
 	}
 	if want := "pure Go (gonum): forced by ZOO_BLAS=gonum"; info.String() != want {
 		t.Errorf("String() = %q, want %q", info.String(), want)
+	}
+}
+
+// TestOwnFloat32: by default, where OwnKernelFaster, a library computes
+// double precision only: single-precision products are PureGo's, bit for
+// bit, and Info says so; ZOO_BLAS=library and a named library take both.
+func TestOwnFloat32(t *testing.T) {
+	lib := openOrSkip(t)
+	if lib.OwnFloat32 {
+		t.Fatal("ZOO_BLAS=library: float32 stays in Go")
+	}
+	if named, _ := Select(lib.Lib.Path); named.(*Implementation).OwnFloat32 {
+		t.Errorf("ZOO_BLAS=%s: float32 stays in Go", lib.Lib.Path)
+	}
+	impl, info := Select("")
+	im := impl.(*Implementation)
+	if im.OwnFloat32 != OwnKernelFaster() || (info.Kernel != "") != OwnKernelFaster() {
+		t.Fatalf("default: OwnFloat32 %t, Kernel %q; OwnKernelFaster() is %t", im.OwnFloat32, info.Kernel, OwnKernelFaster())
+	}
+	if !OwnKernelFaster() {
+		return
+	}
+	if want := "float32 on zoo's AVX2 kernel"; !strings.Contains(info.String(), want) {
+		t.Errorf("String() = %q, want it to say %q", info.String(), want)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	const m, n, k = 70, 300, 200 // large enough to share out between goroutines
+	a, b := to32(randoms(r, m*k)), to32(randoms(r, k*n))
+	got, want := make([]float32, m*n), make([]float32, m*n)
+	im.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, k, b, k, 0, got, n)
+	PureGo{}.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, k, b, k, 0, want, n)
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("sgemm element %d: %g, PureGo gives %g", i, got[i], want[i])
+		}
+	}
+	x, y, yWant := to32(randoms(r, k)), make([]float32, m), make([]float32, m)
+	im.Sgemv(blas.NoTrans, m, k, 1, a, k, x, 1, 0, y, 1)
+	PureGo{}.Sgemv(blas.NoTrans, m, k, 1, a, k, x, 1, 0, yWant, 1)
+	for i := range yWant {
+		if math.Float32bits(y[i]) != math.Float32bits(yWant[i]) {
+			t.Fatalf("sgemv element %d: %g, PureGo gives %g", i, y[i], yWant[i])
+		}
+	}
+	// Double precision is the library's: it agrees with gonum, not bit for bit.
+	a64, b64 := randoms(r, m*k), randoms(r, k*n)
+	c64, ref := make([]float64, m*n), make([]float64, m*n)
+	im.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a64, k, b64, n, 0, c64, n)
+	gonum.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a64, k, b64, n, 0, ref, n)
+	if err := close64(c64, ref, 1e-12*k); err != nil {
+		t.Errorf("dgemm: %v", err)
 	}
 }
 

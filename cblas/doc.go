@@ -18,18 +18,27 @@
 // When no library is found, or it disagrees with gonum, it installs pure
 // Go and says why in Info.Reason.
 //
+// On CPUs with AVX2 but without AVX-512 (see OwnKernelFaster), single
+// precision stays on zoo's own kernel even when a library is found, and
+// the library computes double precision only: there its float32 kernel is
+// no faster than zoo's, and inside a training step its threads, which spin
+// between products, take the cores from Go's work (the bench's workloads
+// trained 10–30 % slower with OpenBLAS computing them). zoo trains in
+// float32, so its results are then the same with or without the library.
+//
 // The environment variable ZOO_BLAS chooses:
 //
-//	ZOO_BLAS unset or "auto"   the first library found, else pure Go
+//	ZOO_BLAS unset or "auto"   the first library found (float32 as above), else pure Go
+//	ZOO_BLAS=library           the first library found, for every product
 //	ZOO_BLAS=go                pure Go, for comparisons
 //	ZOO_BLAS=gonum             gonum's BLAS alone (its slower Sgemm too)
-//	ZOO_BLAS=NAME or PATH      that library only, e.g. libopenblas.so.0
+//	ZOO_BLAS=NAME or PATH      that library only, for every product, e.g. libopenblas.so.0
 //
 // OpenBLAS reads OPENBLAS_NUM_THREADS itself; Info.Threads reports the
 // number it uses. Its threads spin between products waiting for the next
-// one, so when a library with several threads is installed, zoo's own
-// workers (internal/par) park as soon as a parallel section ends instead of
-// spinning beside them.
+// one, so when a library with several threads computes single precision,
+// zoo's own workers (internal/par) park as soon as a parallel section ends
+// instead of spinning beside them.
 //
 // On Debian or Ubuntu, `apt-get install libopenblas0` provides the library.
 //

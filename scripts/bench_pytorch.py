@@ -22,6 +22,7 @@ depend on it.
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -152,56 +153,88 @@ def run(args):
 
 
 def table(args):
-    runs = []
+    """Rounds are told apart by a file name prefix rN- (scripts/bench_vs_pytorch.sh);
+    the rest of the name, less pytorch-/zoo- and .json, names the setting."""
+    rounds = {}  # round -> {"torch": [workload maps], "zoo": {setting: workload map}}
+    settings, keys, lines = [], [], []
     for path in args.files:
         with open(path) as f:
             r = json.load(f)
-        label = r.get("framework") or ("zoo, " + r["blas"])
-        if "threads" in r:
-            label += " (" + r["threads"] + ")"
-        runs.append((path, label, r, {(w["name"], w["batch"]): w for w in r["workloads"]}))
-    torch_runs = [r for r in runs if "framework" in r[2]]
-    zoo_runs = [r for r in runs if "framework" not in r[2]]
-    keys = []
-    for _, _, _, ws in runs:
+        base = os.path.basename(path)
+        rnd, rest = "1", base
+        m = re.match(r"r(\d+)-(.*)", base)
+        if m:
+            rnd, rest = m.group(1), m.group(2)
+        ws = {(w["name"], w["batch"]): w for w in r["workloads"]}
         for k in ws:
             if k not in keys:
                 keys.append(k)
-
-    def best_torch(k):
-        vals = [(ws[k]["samples_per_second"], ws[k]) for _, _, _, ws in torch_runs if k in ws]
-        return max(vals, key=lambda v: v[0])[1] if vals else None
-
-    print("Runs:")
-    for path, label, r, _ in runs:
+        rd = rounds.setdefault(rnd, {"torch": [], "zoo": {}})
+        label = r.get("framework") or ("zoo, " + r["blas"])
+        if "threads" in r:
+            label += " (" + r["threads"] + ")"
         extra = ""
         if "sgemm_gflops" in r:
             extra = ", SGEMM 1024³ %.0f GFLOP/s" % r["sgemm_gflops"]
         load = r.get("load") or r.get("machine", {}).get("load")
         if load:
             extra += ", load %.2f %.2f %.2f" % tuple(load[:3])
-        print("- %s: %s%s" % (os.path.basename(path), label, extra))
+        lines.append("- %s: %s%s" % (base, label, extra))
+        if "framework" in r:
+            rd["torch"].append(ws)
+            continue
+        name = re.sub(r"^zoo-|\.json$", "", rest)
+        rd["zoo"][name] = ws
+        if name not in settings:
+            settings.append(name)
+
+    def best_torch(rd, k):
+        vals = [ws[k] for ws in rd["torch"] if k in ws]
+        return max(vals, key=lambda w: w["samples_per_second"]) if vals else None
+
+    def fmt_ratios(rs):
+        if not rs:
+            return "–"
+        s = " / ".join("%.2f" % x for x in rs)
+        return s + (" → **%.2f×**" % statistics.median(rs) if len(rs) > 1 else "×")
+
+    print("Runs:")
+    print("\n".join(lines))
     print()
-    head = ["workload", "batch", "PyTorch best (samples/s)"]
-    for _, label, r, _ in zoo_runs:
-        head += ["zoo %s (samples/s)" % r["blas_info"]["name"], "ratio"]
-    head += ["PyTorch peak MiB"] + ["zoo %s peak MiB" % r["blas_info"]["name"] for _, _, r, _ in zoo_runs]
+    order = sorted(rounds, key=int)
+    head = ["workload", "batch", "PyTorch samples/s"]
+    for z in settings:
+        head += ["zoo %s samples/s" % z, "zoo %s / PyTorch, per round → median" % z]
+    head += ["peak MiB: PyTorch"] + ["zoo %s" % z for z in settings]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for k in keys:
-        t = best_torch(k)
-        row = [k[0], str(k[1]), "%.0f" % t["samples_per_second"] if t else "–"]
-        for _, _, _, ws in zoo_runs:
-            z = ws.get(k)
-            row.append("%.0f" % z["samples_per_second"] if z else "–")
-            row.append("%.2f×" % (z["samples_per_second"] / t["samples_per_second"]) if z and t else "–")
-        row.append("%.0f" % t["peak_rss_mib"] if t else "–")
-        for _, _, _, ws in zoo_runs:
-            z = ws.get(k)
-            row.append("%.0f" % z["peak_rss_mib"] if z else "–")
+        torch_sps, torch_mib = [], []
+        for rn in order:
+            t = best_torch(rounds[rn], k)
+            if t:
+                torch_sps.append(t["samples_per_second"])
+                torch_mib.append(t["peak_rss_mib"])
+        med = lambda xs: "%.0f" % statistics.median(xs) if xs else "–"
+        row = [k[0], str(k[1]), med(torch_sps)]
+        mibs = []
+        for z in settings:
+            sps, ratios, mib = [], [], []
+            for rn in order:
+                rd = rounds[rn]
+                w, t = rd["zoo"].get(z, {}).get(k), best_torch(rd, k)
+                if w:
+                    sps.append(w["samples_per_second"])
+                    mib.append(w["peak_rss_mib"])
+                    if t:
+                        ratios.append(w["samples_per_second"] / t["samples_per_second"])
+            row += [med(sps), fmt_ratios(ratios)]
+            mibs.append(med(mib))
+        row += [med(torch_mib)] + mibs
         print("| " + " | ".join(row) + " |")
     print()
-    print("PyTorch best of: " + "; ".join(label for _, label, _, _ in torch_runs))
+    print("%d round%s; samples/s and memory are medians over the rounds; each ratio is zoo over"
+          " the better PyTorch setting in the same round." % (len(order), "" if len(order) == 1 else "s"))
 
 
 def main():

@@ -4,30 +4,39 @@
 #
 # Run from the repository root:
 #
-#     scripts/bench_vs_pytorch.sh            # about 3 minutes on 2 cores
-#     scripts/bench_vs_pytorch.sh --quick    # seconds; a check, not figures
+#     scripts/bench_vs_pytorch.sh            # 3 rounds, about 8 minutes on 2 cores
+#     ROUNDS=5 scripts/bench_vs_pytorch.sh   # more rounds, steadier medians
+#     scripts/bench_vs_pytorch.sh --quick    # 1 short round; a check, not figures
 #
-# It runs, in this order:
+# Each round runs, one after the other:
 #   1. PyTorch (Debian's python3-torch, /usr/bin/python3), with
 #      torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=2, then with
-#      torch.set_num_threads(2); the table takes the better per workload
-#      (on 2 cores the first is usually best);
-#   2. zoo bench --json with the BLAS found (OpenBLAS when installed);
-#   3. ZOO_BLAS=go zoo bench --json (pure Go).
-# and prints a Markdown table of samples/s, the ratio zoo/PyTorch per
-# workload and the peak memory, with the load averages of each run. The
-# JSON of every run stays in $OUT (default: a new directory under /tmp).
+#      torch.set_num_threads(2); the round's PyTorch figure is the better
+#      of the two per workload (on 2 cores the first is usually best);
+#   2. zoo bench --json as installed: the BLAS found (with OpenBLAS
+#      installed on an AVX2 CPU without AVX-512, float32 stays on zoo's
+#      kernel; see `zoo version`);
+#   3. ZOO_BLAS=library zoo bench --json: OpenBLAS computing every product
+#      (skipped when no library is found);
+#   4. ZOO_BLAS=go zoo bench --json: pure Go, no library.
+# Ratios are taken within a round, so that the machine's drift (a fifth or
+# more between minutes on a shared VM) moves both sides alike, and the
+# table prints every round's ratio and their median, with samples/s and
+# peak memory as medians over the rounds. The JSON of every run stays in
+# $OUT (default: a new directory under /tmp).
 #
 # Needs Go, and python3-torch with python3-numpy (Debian/Ubuntu). When torch
 # is missing the script installs them with apt-get if it runs as root (or
-# tells you the command otherwise); libopenblas0 likewise for zoo's fast
-# path. Measure on an otherwise idle machine: the load is printed with
-# every run. A developer tool: zoo itself never needs Python.
+# tells you the command otherwise); libopenblas0 likewise. Measure on an
+# otherwise idle machine: the load is printed with every run. A developer
+# tool: zoo itself never needs Python.
 set -eu
 
 QUICK=""
+ROUNDS=${ROUNDS:-3}
 if [ "${1:-}" = "--quick" ]; then
 	QUICK="--quick"
+	ROUNDS=1
 fi
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -56,18 +65,34 @@ go build -o "$OUT/zoo" ./cmd/zoo
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')" >&2
 echo "$("$OUT/zoo" version | tr '\n' ';' )" >&2
 
-echo "== PyTorch, torch threads 1, OPENBLAS_NUM_THREADS=2  (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-OPENBLAS_NUM_THREADS=2 "$PY" "$HERE/bench_pytorch.py" run --threads 1 $QUICK >"$OUT/pytorch-1thread.json"
-echo "== PyTorch, torch threads 2, OpenBLAS default threads  (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-"$PY" "$HERE/bench_pytorch.py" run --threads 2 $QUICK >"$OUT/pytorch-2threads.json"
-echo "== zoo bench  (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-"$OUT/zoo" bench --json $QUICK >"$OUT/zoo-openblas.json"
-echo "== ZOO_BLAS=go zoo bench  (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-ZOO_BLAS=go "$OUT/zoo" bench --json $QUICK >"$OUT/zoo-go.json"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+LIB=yes
+if ! ZOO_BLAS=library "$OUT/zoo" version | grep -q '^blas: [a-z]* [0-9]'; then
+	LIB=""
+fi
+FILES=""
+for r in $(seq "$ROUNDS"); do
+	echo "== round $r of $ROUNDS: PyTorch, torch threads 1, OPENBLAS_NUM_THREADS=2  (load: $(load))" >&2
+	OPENBLAS_NUM_THREADS=2 "$PY" "$HERE/bench_pytorch.py" run --threads 1 $QUICK >"$OUT/r$r-pytorch-1thread.json"
+	echo "== round $r: PyTorch, torch threads 2, OpenBLAS default threads  (load: $(load))" >&2
+	"$PY" "$HERE/bench_pytorch.py" run --threads 2 $QUICK >"$OUT/r$r-pytorch-2threads.json"
+	echo "== round $r: zoo bench  (load: $(load))" >&2
+	"$OUT/zoo" bench --json $QUICK >"$OUT/r$r-zoo-default.json"
+	FILES="$FILES $OUT/r$r-pytorch-1thread.json $OUT/r$r-pytorch-2threads.json $OUT/r$r-zoo-default.json"
+	if [ -n "$LIB" ]; then
+		echo "== round $r: ZOO_BLAS=library zoo bench  (load: $(load))" >&2
+		ZOO_BLAS=library "$OUT/zoo" bench --json $QUICK >"$OUT/r$r-zoo-library.json"
+		FILES="$FILES $OUT/r$r-zoo-library.json"
+	fi
+	echo "== round $r: ZOO_BLAS=go zoo bench  (load: $(load))" >&2
+	ZOO_BLAS=go "$OUT/zoo" bench --json $QUICK >"$OUT/r$r-zoo-go.json"
+	FILES="$FILES $OUT/r$r-zoo-go.json"
+done
 
 echo
 echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(date -u '+%Y-%m-%d'); load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-"$PY" "$HERE/bench_pytorch.py" table "$OUT/pytorch-1thread.json" "$OUT/pytorch-2threads.json" "$OUT/zoo-openblas.json" "$OUT/zoo-go.json"
+# shellcheck disable=SC2086 # FILES is a list of paths without spaces
+"$PY" "$HERE/bench_pytorch.py" table $FILES
 echo
 echo "JSON of every run: $OUT"

@@ -30,11 +30,13 @@ at batch 128 and 32, and the MLP at batch 1. Each reports the median
 samples/s of training steps after warm-up, the GFLOP/s of its matrix
 products (6·batch·Σ in·out per step) against the SGEMM's, the Go heap
 allocated per step and the peak resident memory. Set ZOO_BLAS=go to time
-the pure-Go BLAS.`,
+the pure-Go BLAS, ZOO_BLAS=library to have the library found compute the
+float32 products too.`,
 		Example: `  zoo bench
   zoo bench --quick
   zoo bench --json --only mlp,dae
-  ZOO_BLAS=go zoo bench --only mlp/128`,
+  ZOO_BLAS=go zoo bench --only mlp/128
+  ZOO_BLAS=library zoo bench --only mlp/128`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBench(e, o)

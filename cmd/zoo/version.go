@@ -15,8 +15,11 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print zoo's version, the Go version and the BLAS in use",
 		Long: `Print zoo's version (from the module's build information), the Go version it
 was built with, and the BLAS that computes the matrix products: OpenBLAS when
-the machine has it (apt-get install libopenblas0), else pure Go. Set
-ZOO_BLAS=go to force pure Go, or ZOO_BLAS=LIBRARY to load another CBLAS.`,
+the machine has it (apt-get install libopenblas0), else pure Go. On CPUs with
+AVX2 and without AVX-512, float32 products (all of training) stay on zoo's own
+kernel, which is faster there. Set ZOO_BLAS=go to force pure Go,
+ZOO_BLAS=library to send every product to the library found, or
+ZOO_BLAS=LIBRARY to load another CBLAS.`,
 		Example: "  zoo version\n  ZOO_BLAS=go zoo version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
