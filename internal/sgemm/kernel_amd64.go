@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // avx2 is the arch of kernel_amd64.s.
-var avx2 = arch{name: "avx2", kernel: kernelAVX2, transpose8: transpose8AVX2, gatherA: packA6AVX2, copyA: copyA6AVX2}
+var avx2 = arch{name: "avx2", kernel: kernelAVX2, transpose8: transpose8AVX2, gatherA: packA6AVX2, copyA: copyA6AVX2, prefetch: prefetchRowsAVX2}
 
 // native is the arch Sgemm uses.
 var native = portable
@@ -39,3 +39,8 @@ func packA6AVX2(kb int, src *float32, lds int, dst *float32)
 //
 //go:noescape
 func copyA6AVX2(kb int, src *float32, lds int, dst *float32)
+
+// prefetchRowsAVX2 is the prefetcher of kernel_amd64.s; see prefetchFunc.
+//
+//go:noescape
+func prefetchRowsAVX2(rows int, p *float32, ld int)

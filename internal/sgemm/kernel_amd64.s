@@ -10,6 +10,7 @@
 //	R10	3·R9, R11 4·R9
 //	DX	the C tile's current row
 //	R8	ldc in bytes
+//	R12	the C tile's rows, while prefetching them
 //	Y0–Y11	the accumulators: row r of the tile, columns 0–7 in Y(2r)
 //		and columns 8–15 in Y(2r+1)
 //	Y12, Y13	the 16 B values of the current k step (then alpha, beta)
@@ -70,6 +71,29 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
 	SHLQ $2, R9
 	LEAQ (R9)(R9*2), R10
 	LEAQ (R9*4), R11
+
+	// Fetch the C tile's lines now: the loop below hides their latency,
+	// where the stores at the end would wait for them (C is often not
+	// in cache: a weight gradient is written once per step). 60 bytes on
+	// reaches a row's second line when it is not 64-byte aligned.
+	MOVQ       DX, R12
+	PREFETCHT0 (R12)
+	PREFETCHT0 60(R12)
+	ADDQ       R8, R12
+	PREFETCHT0 (R12)
+	PREFETCHT0 60(R12)
+	ADDQ       R8, R12
+	PREFETCHT0 (R12)
+	PREFETCHT0 60(R12)
+	ADDQ       R8, R12
+	PREFETCHT0 (R12)
+	PREFETCHT0 60(R12)
+	ADDQ       R8, R12
+	PREFETCHT0 (R12)
+	PREFETCHT0 60(R12)
+	ADDQ       R8, R12
+	PREFETCHT0 (R12)
+	PREFETCHT0 60(R12)
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -367,4 +391,27 @@ copystep:
 	JNZ     copystep
 
 copydone:
+	RET
+
+// func prefetchRowsAVX2(rows int, p *float32, ld int)
+//
+// Asks for the 64 bytes from p of each of rows rows, ld elements apart, to
+// be fetched into L2 (PREFETCHT1: the panel they belong to is used after
+// the one in L1). A row that is not 64-byte aligned spans two lines.
+TEXT ·prefetchRowsAVX2(SB), NOSPLIT, $0-24
+	MOVQ rows+0(FP), CX
+	MOVQ p+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8
+	TESTQ CX, CX
+	JLE  pdone
+
+prow:
+	PREFETCHT1 (SI)
+	PREFETCHT1 60(SI)
+	ADDQ       R8, SI
+	DECQ       CX
+	JNZ        prow
+
+pdone:
 	RET

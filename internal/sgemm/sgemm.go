@@ -34,6 +34,10 @@ const (
 // about 35 % more samples/s and the DAE at batch 32 about 20 %.)
 const minParallel = 1 << 16
 
+// minPrefetchTiles is the number of micro-tiles per B panel from which
+// macro prefetches the next panel read in place.
+const minPrefetchTiles = 8
+
 // minStatic is the size m·n·k from which a product is split into one
 // range of C per goroutine; smaller ones are cut into chunksPerWorker
 // chunks per goroutine, claimed by whichever goroutine is free.
@@ -61,13 +65,19 @@ type transposeFunc func(blocks int, src *float32, lds int, dst *float32)
 // transposed A).
 type packFunc func(kb int, src *float32, lds int, dst *float32)
 
-// arch is the machine-specific part: the micro-kernel and the packers.
+// prefetchFunc asks for the first 16 floats of each of rows rows, ld
+// elements apart from p, to be brought towards the core ahead of use.
+type prefetchFunc func(rows int, p *float32, ld int)
+
+// arch is the machine-specific part: the micro-kernel, the packers and
+// the prefetcher (nil where Go has none).
 type arch struct {
 	name       string
 	kernel     kernelFunc
 	transpose8 transposeFunc
 	gatherA    packFunc
 	copyA      packFunc
+	prefetch   prefetchFunc
 }
 
 // portable is the pure-Go arch, for any CPU.
@@ -281,14 +291,30 @@ func roundUp(x, to int) int { return (x + to - 1) / to * to }
 // at the right and bottom edges go through buf.edge, so the kernel always
 // writes a full tile and computes it with the same arithmetic.
 func (p *product) macro(buf *buffers, b []float32, ic, mb, jc, nb, kb int, beta float32) {
+	tiles := (mb + mr - 1) / mr
+	// A B panel read in place comes from memory the first time: each
+	// tile asks for its share of the next panel's rows, which the
+	// hardware prefetcher does not follow (they are ldb apart). Below
+	// minPrefetchTiles tiles per panel the shares would crowd the
+	// kernel's own loads (and the panel is reread soon anyway).
+	share := 0
+	if b != nil && p.prefetch != nil && tiles >= minPrefetchTiles {
+		share = (kb + tiles - 1) / tiles
+	}
 	for jr := 0; jr < nb; jr += nr {
 		n := min(nr, nb-jr)
 		bp, bs := &buf.b[jr*kb], nr
 		if n == nr && b != nil {
 			bp, bs = &b[jr], p.ldb
 		}
+		next := share > 0 && jr+2*nr <= nb // the next panel is full, read in place
 		for ir := 0; ir < mb; ir += mr {
 			m := min(mr, mb-ir)
+			if next {
+				if l := ir / mr * share; l < kb {
+					p.prefetch(min(share, kb-l), &b[l*p.ldb+jr+nr], p.ldb)
+				}
+			}
 			ap := &buf.a[ir*kb]
 			off := (ic+ir)*p.ldc + jc + jr
 			if m == mr && n == nr {
