@@ -6,9 +6,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorgonia-zoo/zoo/internal/par"
 	"github.com/gorgonia-zoo/zoo/internal/vec"
 	"github.com/gorgonia-zoo/zoo/models"
 	"gorgonia.org/gorgonia"
@@ -177,11 +180,12 @@ func (e *nonFiniteGradient) Error() string {
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // allFinite reports whether every element of v is finite. It reads every
-// gradient once a step: float32 ones through vec.Finite, at memory speed.
+// gradient once a step: float32 ones through vec.Finite, at memory speed,
+// shared between cores when large.
 func allFinite(v gorgonia.Value) bool {
 	switch d := v.Data().(type) {
 	case []float32:
-		return vec.Finite(d)
+		return finite32(d)
 	case []float64:
 		for _, x := range d {
 			if !finite(x) {
@@ -194,6 +198,26 @@ func allFinite(v gorgonia.Value) bool {
 		return finite(d)
 	}
 	return true
+}
+
+// finiteGrain is the number of elements from which finite32 splits its
+// check between cores: a 1000×1000 weight gradient takes about 0.1 ms on
+// one core of this 2-core machine, par's workers start within microseconds.
+const finiteGrain = 1 << 16
+
+func finite32(d []float32) bool {
+	w := min(runtime.GOMAXPROCS(0), len(d)/finiteGrain)
+	if w <= 1 {
+		return vec.Finite(d)
+	}
+	step := (len(d) + w - 1) / w
+	var bad atomic.Bool
+	par.Run(w, func(i int) {
+		if !vec.Finite(d[i*step : min((i+1)*step, len(d))]) {
+			bad.Store(true)
+		}
+	})
+	return !bad.Load()
 }
 
 func (p *program) close() {
