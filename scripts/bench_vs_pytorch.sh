@@ -4,7 +4,7 @@
 #
 # Run from the repository root:
 #
-#     scripts/bench_vs_pytorch.sh            # 3 rounds, about 8 minutes on 2 cores
+#     scripts/bench_vs_pytorch.sh            # 3 rounds, about 6 minutes on 2 cores
 #     ROUNDS=5 scripts/bench_vs_pytorch.sh   # more rounds, steadier medians
 #     scripts/bench_vs_pytorch.sh --quick    # 1 short round; a check, not figures
 #
