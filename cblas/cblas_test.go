@@ -359,6 +359,7 @@ func TestInfoString(t *testing.T) {
 	}{
 		{Info{Name: "openblas", Library: "libopenblas.so.0", Version: "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", Threads: 2}, "openblas 0.3.21 (libopenblas.so.0, 2 threads)"},
 		{Info{Name: "cblas", Library: "libcblas.so"}, "cblas (libcblas.so)"},
+		{Info{Name: "openblas", Library: "libopenblas.so.0", Version: "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", Threads: 2, Kernel: "avx2"}, "openblas 0.3.21 (libopenblas.so.0, 2 threads; float32 on zoo's AVX2 kernel)"},
 		{Info{Name: "go", Kernel: "avx2", Reason: missingHint}, "pure Go (AVX2 SGEMM kernel; gonum for the rest): " + missingHint},
 		{Info{Name: "go", Reason: "forced by ZOO_BLAS=go"}, "pure Go (gonum): forced by ZOO_BLAS=go"},
 		{Info{Name: "gonum"}, "pure Go (gonum)"},

@@ -67,7 +67,7 @@ echo "$("$OUT/zoo" version | tr '\n' ';' )" >&2
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 LIB=yes
-if ! ZOO_BLAS=library "$OUT/zoo" version | grep -q '^blas: [a-z]* [0-9]'; then
+if ZOO_BLAS=library "$OUT/zoo" version | grep -q '^blas: pure Go'; then
 	LIB=""
 fi
 FILES=""
