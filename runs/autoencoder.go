@@ -222,6 +222,7 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 	}
 	noteStop(s, stopper, records, r, o.Log)
 	s.Seconds = trainingSeconds(records, nil) + time.Since(trained).Seconds()
+	s.BLAS = o.BLAS
 	return s, finish(o.Out, s, ae.Params(), text)
 }
 

@@ -33,6 +33,10 @@ type Options struct {
 	Log io.Writer
 	// Interactive shows a progress bar instead of periodic lines.
 	Interactive bool
+	// BLAS describes the BLAS computing the matrix products (for example
+	// cblas.Current().String()), recorded in the summary: the same seed
+	// gives the same results only with the same BLAS.
+	BLAS string
 }
 
 // DefaultOut is the run directory used when none is given:
@@ -254,6 +258,7 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 	}
 	noteStop(s, stopper, records, r, o.Log)
 	s.Seconds = trainingSeconds(records, c.pre) + time.Since(trained).Seconds()
+	s.BLAS = o.BLAS
 	return s, finish(o.Out, s, m.Params(), text)
 }
 

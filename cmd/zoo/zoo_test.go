@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -72,6 +73,9 @@ func TestTrainDeterministic(t *testing.T) {
 	}
 	if s.Recipe != "mlp-mnist" || s.Seed != 7 || s.Epochs != 1 || s.TestError <= 0 || s.TestError >= 1 {
 		t.Errorf("summary %+v", s)
+	}
+	if want := cblas.Current().String(); s.BLAS != want {
+		t.Errorf("summary says blas %q, want %q (zoo version's)", s.BLAS, want)
 	}
 
 	// eval reproduces the test error from the saved weights.
