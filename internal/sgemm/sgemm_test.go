@@ -195,6 +195,7 @@ func TestSgemmLarge(t *testing.T) {
 		{tA: blas.Trans, tB: blas.NoTrans, m: 1000, n: 1000, k: 128},
 		{tA: blas.Trans, tB: blas.Trans, m: 150, n: 2100, k: 260, beta: 0.5},
 		{tA: blas.NoTrans, tB: blas.NoTrans, m: 301, n: 20, k: 513, beta: -1, padA: 3, padC: 5},
+		{tA: blas.NoTrans, tB: blas.NoTrans, m: 32, n: 1000, k: 784, padB: 3},
 	}
 	if testing.Short() {
 		cases = cases[3:]
@@ -228,6 +229,7 @@ func TestSgemmDeterministic(t *testing.T) {
 			{tA: blas.NoTrans, tB: blas.NoTrans, m: 128, n: 1000, k: 600, alpha: 1},
 			{tA: blas.NoTrans, tB: blas.Trans, m: 97, n: 301, k: 700, alpha: 0.5, beta: 2},
 			{tA: blas.Trans, tB: blas.NoTrans, m: 500, n: 64, k: 128, alpha: 1},
+			{tA: blas.NoTrans, tB: blas.NoTrans, m: 32, n: 1000, k: 300, alpha: 1}, // B read in place, split along N
 		} {
 			o := tc.operands()
 			var first []float32
