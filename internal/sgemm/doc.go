@@ -23,7 +23,10 @@
 // zero-padded layout, so there is one micro-kernel, which keeps an mr×nr =
 // 6×16 tile of C in twelve YMM registers and streams the panels through
 // them with broadcasts and fused multiply-adds (kernel_amd64.s). Other CPUs
-// get the same blocking with a portable Go micro-kernel.
+// get the same blocking with a portable Go micro-kernel. What the hardware
+// prefetcher misses is asked for ahead: each kernel call's C tile (often a
+// weight gradient, written once a step, out of cache) and, a panel ahead,
+// the rows of a B panel read in place, ldb elements apart.
 //
 // Work is shared between goroutines by splitting C into column (or row)
 // ranges aligned to the micro-tile, each computed whole by whichever
