@@ -167,7 +167,7 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
 	}
-	sess := &session{dir: o.Out, params: ae.Params(), opt: opt, streams: streams, stop: stopper}
+	sess := &session{dir: o.Out, params: ae.Params(), opt: opt, streams: streams, stop: stopper, blas: o.BLAS, log: o.Log}
 	sched, _, err := scheduleWithStream(r, task, data.Train, sess)
 	if err != nil {
 		return nil, err
@@ -321,7 +321,7 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 		out, loss := stageOutput(r, k)
 		stream := fmt.Sprintf("pretrain.%d.", k)
 		streams := newStreams(r.Seed, stream+"shuffle", stream+"corruption")
-		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k}
+		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log}
 		enc := stack.Encoders()[k]
 		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",
 			k, enc.In(), enc.Out(), enc.Act, p.Corruption, loss, p.Epochs)

@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -81,6 +82,8 @@ type checkpointMeta struct {
 	// Adaptive is the adaptive schedule's state (train.AdaptiveState) in
 	// gob, which keeps the +Inf losses of diverged candidates.
 	Adaptive []byte `json:"adaptive,omitempty"`
+	// BLAS is Options.BLAS of the run that wrote the checkpoint.
+	BLAS string `json:"blas,omitempty"`
 }
 
 // The phases of an sdae run.
@@ -106,11 +109,15 @@ type session struct {
 	layer     int
 	pretrain  []train.LayerRecord
 	layers    []LayerSummary
+	// blas is Options.BLAS, saved with the checkpoint; log is Options.Log,
+	// which hears when a run resumes with another BLAS.
+	blas string
+	log  io.Writer
 }
 
 // save writes the checkpoint of the loop state st.
 func (s *session) save(st *train.State) error {
-	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers}
+	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers, BLAS: s.blas}
 	if s.adaptive != nil {
 		as, err := s.adaptive.State()
 		if err != nil {
@@ -146,6 +153,11 @@ func (s *session) load() (*train.State, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if meta.BLAS != "" && s.blas != "" && meta.BLAS != s.blas && s.log != nil {
+		// Not an error: the run goes on correctly, only not bit for bit
+		// as it would have without the interruption.
+		fmt.Fprintf(s.log, "note: this run was computed so far with %s and resumes with %s: the two round differently, so its figures will differ slightly from an uninterrupted run's\n", meta.BLAS, s.blas)
 	}
 	s.pretrain, s.layers = meta.Pretrain, meta.Layers
 	return st, nil

@@ -68,7 +68,8 @@ type Summary struct {
 	// gave it (`zoo train` records `zoo version`'s line); absent if not
 	// given. Two BLAS round differently, so the same seed gives the same
 	// figures only with the same BLAS. A resumed run records the BLAS of
-	// its last part.
+	// its last part (and says in its log when that differs from the one
+	// its checkpoint was written with).
 	BLAS string `json:"blas,omitempty"`
 }
 

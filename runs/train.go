@@ -34,8 +34,9 @@ type Options struct {
 	// Interactive shows a progress bar instead of periodic lines.
 	Interactive bool
 	// BLAS describes the BLAS computing the matrix products (for example
-	// cblas.Current().String()), recorded in the summary: the same seed
-	// gives the same results only with the same BLAS.
+	// cblas.Current().String()), recorded in the checkpoints and the
+	// summary: the same seed gives the same results only with the same
+	// BLAS, and a resumed run says so in Log when its BLAS differs.
 	BLAS string
 }
 
@@ -162,7 +163,7 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: early_stopping: %w", r.Name, err)
 	}
-	sess := &session{dir: o.Out, params: m.Params(), opt: opt, streams: streams, stop: stopper}
+	sess := &session{dir: o.Out, params: m.Params(), opt: opt, streams: streams, stop: stopper, blas: o.BLAS, log: o.Log}
 	sched, adaptive, err := scheduleWithStream(r, task, data.Train, sess)
 	if err != nil {
 		return nil, err
