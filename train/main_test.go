@@ -1,16 +1,9 @@
 package train
 
 import (
-	"os"
 	"testing"
 
-	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/internal/blastest"
 )
 
-// TestMain installs the BLAS as zoo's CLI does (ZOO_BLAS chooses), so the
-// tests compute with the matrix products real runs use, not gonum's
-// default, which is also several times slower.
-func TestMain(m *testing.M) {
-	cblas.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { blastest.Main(m) }

@@ -53,6 +53,13 @@
 	VMOVUPS     hi, 32(DX)      \
 	ADDQ        R8, DX
 
+// PREFETCHROW asks for the C row at R12 (both lines, if it is not 64-byte
+// aligned) and moves R12 to the next row.
+#define PREFETCHROW \
+	PREFETCHT0 (R12)   \
+	PREFETCHT0 60(R12) \
+	ADDQ       R8, R12
+
 // ROW stores row accumulators lo, hi as C = acc, not reading C.
 #define ROW(lo, hi) \
 	VMOVUPS lo, (DX)   \
@@ -76,24 +83,13 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
 	// where the stores at the end would wait for them (C is often not
 	// in cache: a weight gradient is written once per step). 60 bytes on
 	// reaches a row's second line when it is not 64-byte aligned.
-	MOVQ       DX, R12
-	PREFETCHT0 (R12)
-	PREFETCHT0 60(R12)
-	ADDQ       R8, R12
-	PREFETCHT0 (R12)
-	PREFETCHT0 60(R12)
-	ADDQ       R8, R12
-	PREFETCHT0 (R12)
-	PREFETCHT0 60(R12)
-	ADDQ       R8, R12
-	PREFETCHT0 (R12)
-	PREFETCHT0 60(R12)
-	ADDQ       R8, R12
-	PREFETCHT0 (R12)
-	PREFETCHT0 60(R12)
-	ADDQ       R8, R12
-	PREFETCHT0 (R12)
-	PREFETCHT0 60(R12)
+	MOVQ DX, R12
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
