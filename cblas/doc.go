@@ -23,7 +23,7 @@
 // the library computes double precision only: there its float32 kernel is
 // no faster than zoo's, and inside a training step its threads, which spin
 // between products, take the cores from Go's work (the bench's workloads
-// trained 10–30 % slower with OpenBLAS computing them). zoo trains in
+// trained 3–40 % slower with OpenBLAS computing them). zoo trains in
 // float32, so its results are then the same with or without the library.
 //
 // The environment variable ZOO_BLAS chooses:

@@ -199,7 +199,7 @@ func Select(env string) (gorgonia.BLAS, Info) {
 // could use. There both run the same 8-wide fused multiply-adds near the
 // CPU's peak, but inside a training step a library's threads spin between
 // products and take the cores from Go's element-wise work: on a 2-core AMD
-// EPYC, OpenBLAS 0.3.21 trained the bench's MLP and DAE at batch 128 10–30 %
+// EPYC, OpenBLAS 0.3.21 trained the bench's MLP and DAE at batch 128 3–40 %
 // slower than zoo's kernel in each of five alternating rounds (zoo bench).
 // Keeping float32 in Go also makes a run's results the same whether or not
 // the library is installed.

@@ -132,7 +132,7 @@ func sgemm(cfg config, tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 	// own rows of A, unless B is much wider than A is tall: then every
 	// chunk along M would read all of B, which costs more than packing A
 	// again (32×1000×1000: 5–20 % faster split along N with B in cache,
-	// 15–30 % from memory).
+	// 17–32 % from memory).
 	mTiles, nTiles := (m+mr-1)/mr, (n+nr-1)/nr
 	work := m * n * k
 	splitN := n >= m && nTiles > 1 || mTiles == 1
