@@ -103,7 +103,8 @@ type Stepper interface {
 // Build creates the workload's model, optimizer and random data, drawing
 // everything from seed.
 func (w Workload) Build(seed uint64) (Stepper, error) {
-	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	src := rand.NewPCG(seed, 0x5eed)
+	r := rand.New(src)
 	opt, err := optimizers.New(optimizers.Config{Name: "sgd", Hyper: map[string]float64{"lr": LearningRate}})
 	if err != nil {
 		return nil, err
@@ -112,7 +113,7 @@ func (w Workload) Build(seed uint64) (Stepper, error) {
 	case MLP:
 		return newMLP(w.Batch, opt, r)
 	case DAE:
-		return newDAE(w.Batch, opt, r)
+		return newDAE(w.Batch, opt, src)
 	}
 	return nil, fmt.Errorf("bench: unknown workload %q", w.Name)
 }
@@ -166,7 +167,8 @@ type daeStepper struct {
 	i    int
 }
 
-func newDAE(batch int, opt optimizers.Optimizer, r *rand.Rand) (*daeStepper, error) {
+func newDAE(batch int, opt optimizers.Optimizer, src *rand.PCG) (*daeStepper, error) {
+	r := rand.New(src)
 	ae, err := models.NewAutoencoder(models.AutoencoderConfig{
 		Inputs:  Inputs,
 		Encoder: []models.Layer{{Units: 1000, Activation: models.Sigmoid}},
@@ -181,7 +183,7 @@ func newDAE(batch int, opt optimizers.Optimizer, r *rand.Rand) (*daeStepper, err
 		EvalBatch:  batch,
 		Loss:       train.MSE,
 		Corruption: models.Corruption{Type: models.Masking, Level: MaskLevel},
-		Random:     r,
+		Random:     src, // the PCG itself: masking noise drawn on all cores
 	})
 	if err != nil {
 		return nil, err

@@ -148,7 +148,7 @@ func trainAE(ctx context.Context, l *lab, s aeSetup, k aeKind, trainSet, test, n
 	if err != nil {
 		return nil, err
 	}
-	tc := train.AutoencoderConfig{BatchSize: s.batch, Loss: train.BCE, Random: l.rand("corruption/" + k.name)}
+	tc := train.AutoencoderConfig{BatchSize: s.batch, Loss: train.BCE, Random: l.source("corruption/" + k.name)}
 	if k.denoising {
 		tc.Corruption = s.corruption
 	}

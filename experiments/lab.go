@@ -60,7 +60,11 @@ func (l *lab) file(name string) string { return filepath.Join(l.o.Out, name) }
 
 // rand returns the run's random stream called stream: the same seed and
 // stream always give the same numbers, and streams are independent.
-func (l *lab) rand(stream string) *rand.Rand { return rng.New(l.o.Seed, l.name+"/"+stream) }
+func (l *lab) rand(stream string) *rand.Rand { return rand.New(l.source(stream)) }
+
+// source is rand's generator itself, for corruption noise: drawn from a
+// *rand.PCG, masks are shared between cores (models.Corruption.Apply).
+func (l *lab) source(stream string) *rand.PCG { return rng.Source(l.o.Seed, l.name+"/"+stream) }
 
 // shared returns the stream called stream shared by every experiment, for
 // settings two experiments use alike (see overfitSetup).

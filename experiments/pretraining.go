@@ -89,7 +89,7 @@ func Pretraining(ctx context.Context, o Options) error {
 		}
 		pc.Stages = append(pc.Stages, train.Stage{
 			Epochs: s.preEpochs, Optimizer: opt, Corruption: s.corruption, Output: models.Sigmoid, Loss: train.BCE, Tied: true,
-			Init: l.rand(fmt.Sprintf("pretrain.%d.init", k)), Shuffle: l.rand(fmt.Sprintf("pretrain.%d.shuffle", k)), Noise: l.rand(fmt.Sprintf("pretrain.%d.corruption", k)),
+			Init: l.rand(fmt.Sprintf("pretrain.%d.init", k)), Shuffle: l.rand(fmt.Sprintf("pretrain.%d.shuffle", k)), Noise: l.source(fmt.Sprintf("pretrain.%d.corruption", k)),
 		})
 	}
 	pre, err := train.Pretrain(ctx, stack, unlabelled, data.Validation, pc)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/gorgonia-zoo/zoo/internal/rng"
 )
 
 // CorruptionType names a way of corrupting the input of a denoising
@@ -90,10 +92,17 @@ func (c Corruption) String() string {
 }
 
 // Apply writes the corrupted copy of src into dst (of the same length),
-// drawing every random choice from r: one draw per element, so a batch gets
-// a fresh, independent corruption for every example at every call. dst and
-// src may be the same slice. Apply panics if the lengths differ.
-func (c Corruption) Apply(dst, src []float32, r *rand.Rand) {
+// drawing every random choice from r: one draw per element in order
+// (Gaussian noise: r.NormFloat64's draws), so a batch gets a fresh,
+// independent corruption for every example at every call. dst and src may
+// be the same slice. Apply panics if the lengths differ.
+//
+// When r is a *rand.PCG, masking and salt-and-pepper noise share the draws
+// between cores (rng.Split jumps the generator ahead to each core's first
+// element): every element still gets the draw a sequential loop would give
+// it, and r ends in the same state, so the result is the same as with
+// rand.New(r), only sooner.
+func (c Corruption) Apply(dst, src []float32, r rand.Source) {
 	if len(dst) != len(src) {
 		panic(fmt.Sprintf("models: corrupt %d values into %d", len(src), len(dst)))
 	}
@@ -101,38 +110,71 @@ func (c Corruption) Apply(dst, src []float32, r *rand.Rand) {
 		copy(dst, src)
 		return
 	}
+	dst = dst[:len(src)]
+	p, split := r.(*rand.PCG)
 	switch c.Type {
 	case Masking:
 		t := below(c.Level)
-		dst = dst[:len(src)]
+		if split {
+			rng.Split(p, len(src), func(s *rng.Stream, from, to int) { mask(dst[from:to], src[from:to], t, s) })
+			return
+		}
 		for i, v := range src {
-			// Zero v when the draw's 53 bits are below t (r.Float64() <
-			// c.Level): u−t then wraps round and its top bit is set.
-			// Without a branch, which a random mask mispredicts often.
-			masked := uint32((r.Uint64()&mant - t) >> 63)
-			dst[i] = math.Float32frombits(math.Float32bits(v) &^ -masked)
+			dst[i] = masked(v, r.Uint64(), t)
 		}
 	case Gaussian:
+		g, ok := r.(*rand.Rand)
+		if !ok {
+			g = rand.New(r)
+		}
 		for i, v := range src {
-			dst[i] = v + float32(c.Level*r.NormFloat64())
+			dst[i] = v + float32(c.Level*g.NormFloat64())
 		}
 	case SaltAndPepper:
 		t, half := below(c.Level), below(c.Level/2)
-		for i, v := range src {
-			if u := r.Uint64() & mant; u < t {
-				// The same uniform draw decides salt or pepper: below ν/2 is
-				// pepper (0), the rest of [0, ν) salt (1).
-				if u < half {
-					v = 0
-				} else {
-					v = 1
+		if split {
+			rng.Split(p, len(src), func(s *rng.Stream, from, to int) {
+				for i, v := range src[from:to] {
+					dst[from+i] = saltPepper(v, s.Uint64(), t, half)
 				}
-			}
-			dst[i] = v
+			})
+			return
+		}
+		for i, v := range src {
+			dst[i] = saltPepper(v, r.Uint64(), t, half)
 		}
 	default:
 		panic(fmt.Sprintf("models: unknown corruption %q", c.Type))
 	}
+}
+
+// mask is masking noise on one part of a batch.
+func mask(dst, src []float32, t uint64, s *rng.Stream) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = masked(v, s.Uint64(), t)
+	}
+}
+
+// masked is v, or 0 when the draw's 53 bits are below t (r.Float64() <
+// ν): u−t then wraps round and its top bit is set. Without a branch, which
+// a random mask mispredicts often.
+func masked(v float32, u, t uint64) float32 {
+	m := uint32((u&mant - t) >> 63)
+	return math.Float32frombits(math.Float32bits(v) &^ -m)
+}
+
+// saltPepper is v, or, when the draw's 53 bits are below t (probability
+// ν), pepper (0) below half (ν/2) and salt (1) from there: one uniform
+// draw decides both.
+func saltPepper(v float32, u, t, half uint64) float32 {
+	if u &= mant; u < t {
+		if u < half {
+			return 0
+		}
+		return 1
+	}
+	return v
 }
 
 // mant keeps the low 53 bits of a draw: rand.Rand.Float64 is m/2^53 for

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -186,13 +187,50 @@ func TestCorruptionMatchesFloat64Draws(t *testing.T) {
 	}
 }
 
-// BenchmarkMasking corrupts one batch of 128 MNIST images.
+// TestCorruptionSplitDrawsMatch checks that corrupting from a *rand.PCG,
+// whose draws Apply shares between cores, gives what the same generator
+// behind a rand.Rand gives element by element, and leaves it in the same
+// state, for batches of less than, exactly and more than one task.
+func TestCorruptionSplitDrawsMatch(t *testing.T) {
+	for _, c := range []Corruption{{Masking, 0.25}, {SaltAndPepper, 0.3}, {Gaussian, 0.5}} {
+		for _, n := range []int{1, 1000, rng.SplitChunk, 128*784 + 3} {
+			src := pixels(n)
+			want, got := make([]float32, n), make([]float32, n)
+			seq, split := rng.Source(4, "noise"), rng.Source(4, "noise")
+			c.Apply(want, src, rand.New(seq))
+			c.Apply(got, src, split)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, %d values: drawing from the PCG differs from drawing from rand.New(PCG)", c, n)
+			}
+			if a, b := seq.Uint64(), split.Uint64(); a != b {
+				t.Errorf("%s, %d values: the generator ends elsewhere (next draw %#x, want %#x)", c, n, b, a)
+			}
+			copy(got, src)
+			c.Apply(got, got, rng.Source(4, "noise"))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, %d values: corrupting in place from the PCG differs", c, n)
+			}
+		}
+	}
+}
+
+// BenchmarkMasking corrupts one batch of 128 MNIST images, from a
+// rand.Rand (one core) and from its PCG (draws shared between cores).
 func BenchmarkMasking(b *testing.B) {
 	src := pixels(128 * 784)
 	dst := make([]float32, len(src))
-	r := rng.New(1, "noise")
+	c := Corruption{Masking, 0.25}
 	b.SetBytes(int64(4 * len(src)))
-	for range b.N {
-		Corruption{Masking, 0.25}.Apply(dst, src, r)
-	}
+	b.Run("rand.Rand", func(b *testing.B) {
+		r := rng.New(1, "noise")
+		for b.Loop() {
+			c.Apply(dst, src, r)
+		}
+	})
+	b.Run("PCG", func(b *testing.B) {
+		p := rng.Source(1, "noise")
+		for b.Loop() {
+			c.Apply(dst, src, p)
+		}
+	})
 }

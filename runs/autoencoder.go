@@ -86,7 +86,7 @@ func modelLayers(ls []recipes.Layer) ([]models.Layer, error) {
 // autoencoderConfig returns the training settings of an autoencoder recipe:
 // loss, corruption (drawn from noise, the run's "corruption" stream),
 // weight penalties and sparsity.
-func autoencoderConfig(r *recipes.Recipe, ae *models.Autoencoder, noise *rand.Rand) train.AutoencoderConfig {
+func autoencoderConfig(r *recipes.Recipe, ae *models.Autoencoder, noise rand.Source) train.AutoencoderConfig {
 	c := train.AutoencoderConfig{
 		BatchSize:  r.BatchSize,
 		Loss:       train.ReconstructionLoss(r.Loss),
@@ -158,7 +158,7 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 		return nil, err
 	}
 	streams := newStreams(r.Seed, "shuffle", "corruption")
-	task, err := train.NewAutoencoder(ae, opt, autoencoderConfig(r, ae, streams.rand("corruption")))
+	task, err := train.NewAutoencoder(ae, opt, autoencoderConfig(r, ae, streams["corruption"]))
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +327,7 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 			k, enc.In(), enc.Out(), enc.Act, p.Corruption, loss, p.Epochs)
 		pc.Stages = append(pc.Stages, train.Stage{
 			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: r.Model.Tied,
-			Init: rng.New(r.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams.rand(stream + "corruption"),
+			Init: rng.New(r.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams[stream+"corruption"],
 			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header},
 		})
 		layers = append(layers, LayerSummary{Layer: k, Corruption: p.Corruption.String()})

@@ -53,8 +53,12 @@ type AutoencoderConfig struct {
 	// g.Activations[model.CodeName()]).
 	Penalties []Penalty
 	// Random draws the corruption of every batch and the graph's random
-	// inputs, if any; it is needed when either is present.
-	Random *rand.Rand
+	// inputs, if any; it is needed when either is present. A *rand.PCG
+	// (what rng.Source and rand.NewPCG return) lets masking and
+	// salt-and-pepper noise share its draws between cores; any other
+	// source draws the same numbers on one core (see
+	// models.Corruption.Apply).
+	Random rand.Source
 }
 
 // Autoencoder is the Task of training an autoencoder to reconstruct its
@@ -94,7 +98,7 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 	if err := c.Corruption.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	if c.Corruption.Active() && c.Random == nil {
+	if c.Corruption.Active() && noSource(c.Random) {
 		return nil, fmt.Errorf("train: corruption %s needs a random generator", c.Corruption)
 	}
 	t := &Autoencoder{model: m, opt: opt, cfg: c, corrupt: make([]float32, c.BatchSize*m.Inputs())}
@@ -102,7 +106,7 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 	if t.train, err = t.compile(c.BatchSize, true); err != nil {
 		return nil, err
 	}
-	t.train.rng = c.Random
+	t.train.rng = asRand(c.Random)
 	if t.eval, err = t.compile(c.EvalBatch, false); err != nil {
 		t.train.close()
 		return nil, err
@@ -236,7 +240,7 @@ func (t *Autoencoder) Reconstruct(s *datasets.Set) (*datasets.Set, error) {
 }
 
 // Corrupt returns a copy of s corrupted as for training, drawn from r.
-func (t *Autoencoder) Corrupt(s *datasets.Set, r *rand.Rand) *datasets.Set {
+func (t *Autoencoder) Corrupt(s *datasets.Set, r rand.Source) *datasets.Set {
 	out := &datasets.Set{Name: s.Name + " corrupted", X: make([]float32, len(s.X)), Shape: slices.Clone(s.Shape), Labels: s.Labels, Classes: s.Classes}
 	t.cfg.Corruption.Apply(out.X, s.X, r)
 	return out
@@ -297,4 +301,30 @@ func OnCode(m *models.Autoencoder, f func(h *gorgonia.Node) (*gorgonia.Node, err
 		}
 		return f(h)
 	}
+}
+
+// noSource reports whether s is nil or a nil generator.
+func noSource(s rand.Source) bool {
+	switch g := s.(type) {
+	case nil:
+		return true
+	case *rand.Rand:
+		return g == nil
+	case *rand.PCG:
+		return g == nil
+	}
+	return false
+}
+
+// asRand returns s as a rand.Rand drawing s's numbers (nil for no source):
+// the graph's random inputs take one, and share s's state with the
+// corruption, as they always have.
+func asRand(s rand.Source) *rand.Rand {
+	if noSource(s) {
+		return nil
+	}
+	if r, ok := s.(*rand.Rand); ok {
+		return r
+	}
+	return rand.New(s)
 }

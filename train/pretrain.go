@@ -29,8 +29,10 @@ type Stage struct {
 	// Tied ties the stage's decoder to the transposed encoder weight.
 	Tied bool
 	// Init draws the decoder's weights, Shuffle each epoch's order (nil
-	// keeps the data order), Noise the corruption.
-	Init, Shuffle, Noise *rand.Rand
+	// keeps the data order), Noise the corruption (see
+	// AutoencoderConfig.Random).
+	Init, Shuffle *rand.Rand
+	Noise         rand.Source
 	// Progress, if set, hears about the stage's updates and epochs.
 	Progress Progress
 }
