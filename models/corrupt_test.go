@@ -234,3 +234,42 @@ func BenchmarkMasking(b *testing.B) {
 		}
 	})
 }
+
+// TestCorruptionPrepared checks choices drawn ahead, in parts in any
+// order, corrupt as Apply does and move the generator as it does; and that
+// they are refused once the generator has moved on, or for another level.
+func TestCorruptionPrepared(t *testing.T) {
+	const n = 3*rng.SplitChunk + 5
+	src := pixels(n)
+	for _, c := range []Corruption{{Masking, 0.25}, {SaltAndPepper, 0.3}} {
+		want := make([]float32, n)
+		seq := rng.Source(6, "noise")
+		c.Apply(want, src, rand.New(seq))
+
+		p := rng.Source(6, "noise")
+		var ch Choices
+		c.Prepare(&ch, rng.StreamOf(p), n)
+		for _, part := range [][2]int{{1000, n}, {0, 10}, {10, 1000}} {
+			ch.Draw(part[0], part[1])
+		}
+		got := make([]float32, n)
+		if (Corruption{c.Type, 0.5}).ApplyPrepared(got, src, p, &ch) {
+			t.Errorf("%s: choices for level %v applied at level 0.5", c, c.Level)
+		}
+		if !c.ApplyPrepared(got, src, p, &ch) {
+			t.Fatalf("%s: prepared choices refused", c)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: prepared choices corrupt differently from Apply", c)
+		}
+		if a, b := seq.Uint64(), p.Uint64(); a != b {
+			t.Errorf("%s: the generator ends elsewhere (next draw %#x, want %#x)", c, b, a)
+		}
+		if c.ApplyPrepared(got, src, p, &ch) {
+			t.Errorf("%s: choices applied again after the generator moved on", c)
+		}
+	}
+	if (Corruption{Gaussian, 1}).Prepares() || (Corruption{Masking, 0}).Prepares() {
+		t.Error("gaussian noise, or masking at level 0, says it can be drawn ahead")
+	}
+}

@@ -71,6 +71,7 @@ type Autoencoder struct {
 	eval    *program
 	code    *gorgonia.Node // the eval graph's code
 	corrupt []float32      // scratch for the corrupted batch
+	ahead   *noiseAhead    // draws the next batch's noise; nil if it cannot
 }
 
 // NewAutoencoder compiles the training graph (corrupted input → code →
@@ -107,6 +108,11 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 		return nil, err
 	}
 	t.train.rng = asRand(c.Random)
+	if len(t.train.random) == 0 {
+		// Random inputs (dropout) draw from the same generator during the
+		// step, after the corruption: noise drawn ahead would never match.
+		t.ahead = newNoiseAhead(c.Corruption, c.Random)
+	}
 	if t.eval, err = t.compile(c.EvalBatch, false); err != nil {
 		t.train.close()
 		return nil, err
@@ -184,7 +190,11 @@ func (t *Autoencoder) Step(b *Batch) (float64, error) {
 	if len(b.X) != len(t.corrupt) {
 		return 0, fmt.Errorf("train: batch of %d values, the graph takes %d", len(b.X), len(t.corrupt))
 	}
-	t.cfg.Corruption.Apply(t.corrupt, b.X, t.cfg.Random)
+	if t.ahead != nil {
+		t.ahead.corrupt(t.corrupt, b.X)
+	} else {
+		t.cfg.Corruption.Apply(t.corrupt, b.X, t.cfg.Random)
+	}
 	fillRows(t.train.feed[0], t.corrupt)
 	fillRows(t.train.feed[1], b.X)
 	loss, err := t.train.run()
@@ -273,6 +283,7 @@ func (t *Autoencoder) Optimizer() optimizers.Optimizer { return t.opt }
 
 // Close releases the compiled graphs.
 func (t *Autoencoder) Close() {
+	t.ahead.wait()
 	t.train.close()
 	t.eval.close()
 }

@@ -88,8 +88,9 @@ func Run(tasks int, f func(task int)) {
 // workers: busy orders the Runs that hold it one after another.
 var pool struct {
 	busy    atomic.Bool
-	job     atomic.Pointer[job] // the job on offer; nil between Runs
-	seq     uint64              // numbers the jobs
+	job     atomic.Pointer[job]             // the job on offer; nil between Runs
+	later   [laterSlots]atomic.Pointer[job] // the Laters on offer (see Idle)
+	seq     uint64                          // numbers the jobs
 	workers []*worker
 }
 
@@ -228,6 +229,10 @@ func (w *worker) loop() {
 		if j := offered(); j != nil {
 			seq = j.seq
 			j.work(true)
+			idle, n = time.Now(), 0
+			continue
+		}
+		if claimLater() {
 			idle, n = time.Now(), 0
 			continue
 		}
