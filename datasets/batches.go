@@ -73,14 +73,24 @@ func (b *Batches) Next(x []float32, labels []int) bool {
 			panic(fmt.Sprintf("datasets: %s: label buffer holds %d, want %d", s.Name, len(labels), b.Size))
 		}
 	}
-	for k, i := range b.Order[b.Pos : b.Pos+b.Size] {
+	b.Rows(x, labels, b.Pos, 0, b.Size)
+	b.Pos += b.Size
+	return true
+}
+
+// Rows copies examples from, …, to−1 of the batch that starts at position
+// pos of Order into rows from, …, to−1 of x and labels (nil for none), as
+// Next does for a whole batch, without moving Pos: parts of a batch can be
+// gathered concurrently, and ahead of time.
+func (b *Batches) Rows(x []float32, labels []int, pos, from, to int) {
+	s, d := b.Set, b.Set.Dim()
+	for k := from; k < to; k++ {
+		i := b.Order[pos+k]
 		copy(x[k*d:(k+1)*d], s.X[i*d:(i+1)*d])
 		if labels != nil {
 			labels[k] = s.Labels[i]
 		}
 	}
-	b.Pos += b.Size
-	return true
 }
 
 // Count returns the number of full batches in an epoch, the number of times

@@ -192,3 +192,21 @@ func TestChunks(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNext gathers shuffled batches of 128 MNIST digits: the copy a
+// training step waits for unless the batch was gathered ahead (train's
+// loop does that while the previous batch trains).
+func BenchmarkNext(b *testing.B) {
+	s, err := MNIST()
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, labels := make([]float32, 128*784), make([]int, 128)
+	it := NewBatches(s.Train, 128, rand.New(rand.NewPCG(1, 2)))
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		if !it.Next(x, labels) {
+			it.Pos = 0
+		}
+	}
+}

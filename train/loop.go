@@ -153,6 +153,8 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 		}
 	}
 	es := newStopping(task, val, c)
+	var ahead batchAhead
+	defer ahead.wait()
 	if st.Best != nil {
 		if err := es.resume(st.Best); err != nil {
 			return st.Records, err
@@ -169,7 +171,7 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 		if c.Progress != nil {
 			c.Progress.EpochStart(epoch, c.Epochs, it.Count())
 		}
-		for it.Next(b.X, b.Labels) {
+		for ahead.next(it, b) {
 			if c.Schedule != nil {
 				lr := 0.0
 				if f, ok := c.Schedule.(FallibleSchedule); ok {
