@@ -79,7 +79,7 @@ func overfitData(l *lab, s overfitSetup) (*datasets.Splits, int, error) {
 
 // overfitTask builds the setup's classifier with the given dropout,
 // penalties and input noise; every task starts from the same weights.
-func overfitTask(l *lab, s overfitSetup, drop models.Dropout, penalties []train.Penalty, noise regularizers.Noise, r *rand.Rand) (*train.Classifier, *models.MLP, error) {
+func overfitTask(l *lab, s overfitSetup, drop models.Dropout, penalties []train.Penalty, noise regularizers.Noise, src *rand.PCG) (*train.Classifier, *models.MLP, error) {
 	m, err := l.mlpFrom(l.shared("overfit/init"), 784, s.hidden, 10, drop)
 	if err != nil {
 		return nil, nil, err
@@ -88,9 +88,11 @@ func overfitTask(l *lab, s overfitSetup, drop models.Dropout, penalties []train.
 	if err != nil {
 		return nil, nil, l.errorf("%w", err)
 	}
-	c := train.ClassifierConfig{BatchSize: s.batch, Penalties: penalties, Random: r}
+	// Dropout masks and input noise draw from one stream, src: the masks
+	// from the PCG itself, shared between cores.
+	c := train.ClassifierConfig{BatchSize: s.batch, Penalties: penalties, Random: src}
 	if noise.Active() {
-		c.Noise, c.NoiseRandom = noise, r
+		c.NoiseRandom, c.Noise = rand.New(src), noise
 	}
 	task, err := train.NewClassifier(m, opt, c)
 	if err != nil {

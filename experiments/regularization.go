@@ -89,7 +89,7 @@ func Regularization(ctx context.Context, o Options) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		task, model, err := overfitTask(l, s, m.drop, m.penalties, m.noise, l.rand("random/"+m.name))
+		task, model, err := overfitTask(l, s, m.drop, m.penalties, m.noise, l.source("random/"+m.name))
 		if err != nil {
 			return err
 		}

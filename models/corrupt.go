@@ -177,12 +177,7 @@ func saltPepper(v float32, u, t, half uint64) float32 {
 	return v
 }
 
-// mant keeps the low 53 bits of a draw: rand.Rand.Float64 is m/2^53 for
-// those bits m.
-const mant = 1<<53 - 1
+// mant and below decide as r.Float64() < p would, on one draw's bits.
+const mant = rng.Mant
 
-// below returns the t for which r.Float64() < p exactly when
-// r.Uint64()&mant < t: m/2^53 < p ⇔ m < ⌈p·2^53⌉ (p·2^53 is exact). The
-// integer test skips a conversion and a division per element of every
-// batch, and draws the same numbers, so the masks are the same.
-func below(p float64) uint64 { return uint64(math.Ceil(p * (1 << 53))) }
+func below(p float64) uint64 { return rng.Below(p) }

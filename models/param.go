@@ -58,7 +58,7 @@ type RandomInput struct {
 	Node  *gorgonia.Node
 	Value *tensor.Dense
 	// Fill draws a new value into dst.
-	Fill func(dst *tensor.Dense, r *rand.Rand)
+	Fill func(dst *tensor.Dense, r rand.Source)
 }
 
 // NewGraph returns an empty graph; training says whether it will learn.
@@ -68,7 +68,7 @@ func NewGraph(training bool) *Graph {
 
 // NewRandomInput adds an input of the given shape redrawn by fill before
 // every run.
-func (g *Graph) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r *rand.Rand)) *gorgonia.Node {
+func (g *Graph) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node {
 	ri := &RandomInput{
 		Node:  g.Input(name, dt, shape...),
 		Value: tensor.New(tensor.Of(dt), tensor.WithShape(shape...)),

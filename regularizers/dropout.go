@@ -2,8 +2,10 @@ package regularizers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
+	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -50,29 +52,48 @@ func Dropout(g RandomInputs, name string, x *gorgonia.Node, p float64, training 
 }
 
 // DropoutMask returns the fill function of Dropout's mask: every element of
-// dst becomes 0 with probability p and 1/(1−p) otherwise, one r.Float64()
-// per element in order. It panics on a dtype other than float32 or float64.
-func DropoutMask(p float64) func(dst *tensor.Dense, r *rand.Rand) {
+// dst becomes 0 with probability p and 1/(1−p) otherwise, one draw per
+// element in order, dropped when r.Float64() < p would be (decided on the
+// draw's bits, rng.Below). When r is a *rand.PCG the draws are shared
+// between cores (rng.Split), each element still getting the draw a
+// sequential loop gives it. It panics on a dtype other than float32 or
+// float64.
+func DropoutMask(p float64) func(dst *tensor.Dense, r rand.Source) {
 	keep := 1 / (1 - p)
-	return func(dst *tensor.Dense, r *rand.Rand) {
+	t := rng.Below(p)
+	k32, k64 := math.Float32bits(float32(keep)), math.Float64bits(keep)
+	return func(dst *tensor.Dense, r rand.Source) {
 		switch d := dst.Data().(type) {
 		case []float32:
-			k := float32(keep)
+			if pcg, ok := r.(*rand.PCG); ok {
+				rng.Split(pcg, len(d), func(s *rng.Stream, from, to int) {
+					for i := range d[from:to] {
+						d[from+i] = math.Float32frombits(k32 &^ -uint32(dropped(s.Uint64(), t)))
+					}
+				})
+				return
+			}
 			for i := range d {
-				d[i] = k
-				if r.Float64() < p {
-					d[i] = 0
-				}
+				d[i] = math.Float32frombits(k32 &^ -uint32(dropped(r.Uint64(), t)))
 			}
 		case []float64:
+			if pcg, ok := r.(*rand.PCG); ok {
+				rng.Split(pcg, len(d), func(s *rng.Stream, from, to int) {
+					for i := range d[from:to] {
+						d[from+i] = math.Float64frombits(k64 &^ -dropped(s.Uint64(), t))
+					}
+				})
+				return
+			}
 			for i := range d {
-				d[i] = keep
-				if r.Float64() < p {
-					d[i] = 0
-				}
+				d[i] = math.Float64frombits(k64 &^ -dropped(r.Uint64(), t))
 			}
 		default:
 			panic(fmt.Sprintf("regularizers: dropout mask of dtype %v", dst.Dtype()))
 		}
 	}
 }
+
+// dropped is 1 when the draw's 53 bits are below t (u−t wraps round and
+// sets the top bit), else 0: no branch for a random mask to mispredict.
+func dropped(u, t uint64) uint64 { return (u&rng.Mant - t) >> 63 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -20,10 +21,10 @@ type fakeInputs struct {
 type fakeInput struct {
 	node  *gorgonia.Node
 	value *tensor.Dense
-	fill  func(*tensor.Dense, *rand.Rand)
+	fill  func(*tensor.Dense, rand.Source)
 }
 
-func (f *fakeInputs) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r *rand.Rand)) *gorgonia.Node {
+func (f *fakeInputs) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node {
 	n := gorgonia.NewTensor(f.g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name))
 	f.inputs = append(f.inputs, fakeInput{n, tensor.New(tensor.Of(dt), tensor.WithShape(shape...)), fill})
 	return n
@@ -193,5 +194,41 @@ func TestDropoutErrors(t *testing.T) {
 	}
 	if _, err := Dropout(nil, "d", x, 0.5, true); err == nil {
 		t.Error("Dropout accepted a nil graph at training time")
+	}
+}
+
+// TestDropoutMaskDraws checks the mask against its definition, m = 0 when
+// r.Float64() < p, drawing from a rand.Rand and from the PCG itself (draws
+// shared between cores), and that both leave the generator in the same
+// state.
+func TestDropoutMaskDraws(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for _, p := range []float64{0.2, 0.5, 1.0 / 3} {
+			for _, n := range []int{7, rng.SplitChunk, 3*rng.SplitChunk + 5} {
+				ref := rand.New(rng.Source(3, "dropout"))
+				want := make([]float64, n)
+				for i := range want {
+					if ref.Float64() >= p {
+						want[i] = 1 / (1 - p)
+					}
+				}
+				if dt == tensor.Float32 {
+					for i, v := range want {
+						want[i] = float64(float32(v))
+					}
+				}
+				seq, split := rng.Source(3, "dropout"), rng.Source(3, "dropout")
+				for name, src := range map[string]rand.Source{"rand.Rand": rand.New(seq), "PCG": split} {
+					dst := tensor.New(tensor.Of(dt), tensor.WithShape(n))
+					DropoutMask(p)(dst, src)
+					if got := widen(dst.Data()); !equal(got, want) {
+						t.Errorf("%v, p=%g, %d units, from a %s: the mask differs from m = 0 when r.Float64() < p", dt, p, n, name)
+					}
+				}
+				if a, b := seq.Uint64(), split.Uint64(); a != b || ref.Uint64() != a {
+					t.Errorf("%v, p=%g, %d units: the generators end in different states", dt, p, n)
+				}
+			}
+		}
 	}
 }

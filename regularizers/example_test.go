@@ -47,12 +47,12 @@ func ExampleDropout() {
 	type input struct {
 		node  *gorgonia.Node
 		value *tensor.Dense
-		fill  func(*tensor.Dense, *rand.Rand)
+		fill  func(*tensor.Dense, rand.Source)
 	}
 	for _, training := range []bool{true, false} {
 		g := gorgonia.NewGraph()
 		var random []input
-		inputs := regularizers.RandomInputsFunc(func(name string, dt tensor.Dtype, shape []int, fill func(*tensor.Dense, *rand.Rand)) *gorgonia.Node {
+		inputs := regularizers.RandomInputsFunc(func(name string, dt tensor.Dtype, shape []int, fill func(*tensor.Dense, rand.Source)) *gorgonia.Node {
 			n := gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name))
 			random = append(random, input{n, tensor.New(tensor.Of(dt), tensor.WithShape(shape...)), fill})
 			return n

@@ -12,19 +12,20 @@ import (
 // RandomInputs creates graph inputs whose value is redrawn before every run
 // of the graph (dropout masks, noise): NewRandomInput adds an input called
 // name of the given dtype and shape, and the training program calls fill
-// with the run's seeded generator before each run. models.Graph implements
-// it.
+// with the run's seeded generator before each run (a *rand.PCG, whose draws
+// fill may share between cores as DropoutMask does, or any other source).
+// models.Graph implements it.
 type RandomInputs interface {
-	NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r *rand.Rand)) *gorgonia.Node
+	NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node
 }
 
 // RandomInputsFunc adapts a function to RandomInputs.
-type RandomInputsFunc func(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r *rand.Rand)) *gorgonia.Node
+type RandomInputsFunc func(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node
 
 var _ RandomInputs = RandomInputsFunc(nil)
 
 // NewRandomInput calls f.
-func (f RandomInputsFunc) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r *rand.Rand)) *gorgonia.Node {
+func (f RandomInputsFunc) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node {
 	return f(name, dt, shape, fill)
 }
 

@@ -17,7 +17,7 @@ func classifierConfig(r *recipes.Recipe, s streams) (train.ClassifierConfig, err
 	c := train.ClassifierConfig{
 		BatchSize: r.BatchSize,
 		Penalties: penalties(r.Regularizers),
-		Random:    s.rand("dropout"),
+		Random:    s["dropout"],
 		MaxNorm:   r.Regularizers.MaxNorm,
 		Loss:      r.Loss,
 	}

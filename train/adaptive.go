@@ -218,7 +218,7 @@ func (a *Adaptive) makeCopies(srcs []*rand.PCG) error {
 	for i := range a.c.Factors {
 		cp, err := a.task.Clone(ClassifierConfig{
 			Penalties:   a.c.Penalties,
-			Random:      rand.New(srcs[2*i]),
+			Random:      srcs[2*i],
 			NoiseRandom: rand.New(srcs[2*i+1]),
 			EvalBatch:   min(a.task.evalN, a.subset.Len()), // speed only
 		})

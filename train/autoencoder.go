@@ -107,7 +107,9 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 	if t.train, err = t.compile(c.BatchSize, true); err != nil {
 		return nil, err
 	}
-	t.train.rng = asRand(c.Random)
+	if !noSource(c.Random) {
+		t.train.rng = c.Random
+	}
 	if len(t.train.random) == 0 {
 		// Random inputs (dropout) draw from the same generator during the
 		// step, after the corruption: noise drawn ahead would never match.
@@ -325,17 +327,4 @@ func noSource(s rand.Source) bool {
 		return g == nil
 	}
 	return false
-}
-
-// asRand returns s as a rand.Rand drawing s's numbers (nil for no source):
-// the graph's random inputs take one, and share s's state with the
-// corruption, as they always have.
-func asRand(s rand.Source) *rand.Rand {
-	if noSource(s) {
-		return nil
-	}
-	if r, ok := s.(*rand.Rand); ok {
-		return r
-	}
-	return rand.New(s)
 }

@@ -37,8 +37,10 @@ type ClassifierConfig struct {
 	// Penalties are added to the training objective.
 	Penalties []Penalty
 	// Random draws the graph's random inputs (dropout masks) at every
-	// update; needed only when the model has some.
-	Random *rand.Rand
+	// update; needed only when the model has some. A *rand.PCG (what
+	// rng.Source and rand.NewPCG return) lets the masks share its draws
+	// between cores; any other source draws the same numbers on one core.
+	Random rand.Source
 	// Noise is input-noise augmentation applied to every training batch,
 	// drawn from NoiseRandom. The stochastic method scores its candidates
 	// with the inference graph (no dropout); the adaptive one is not
@@ -95,7 +97,9 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	if t.train, err = t.compile(c.BatchSize, true, c.Penalties); err != nil {
 		return nil, err
 	}
-	t.train.rng = c.Random
+	if !noSource(c.Random) {
+		t.train.rng = c.Random
+	}
 	if t.eval, err = t.compile(c.EvalBatch, false, nil); err != nil {
 		return nil, err
 	}

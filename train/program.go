@@ -31,7 +31,7 @@ type program struct {
 	cost   *gorgonia.Node // the loss plus any penalty; nil for inference
 	vgs    []gorgonia.ValueGrad
 	random []*models.RandomInput // redrawn from rng before every run
-	rng    *rand.Rand
+	rng    rand.Source
 	// rerun restarts vm without dropping its buffers; nil means vm.Reset.
 	rerun *rerunner
 }
