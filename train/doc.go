@@ -6,4 +6,12 @@
 // per run, never per batch) and knows how to take one update and how to
 // evaluate a data set. The loop knows nothing of graphs, so the same loop
 // trains classifiers, autoencoders and each stage of greedy pretraining.
+//
+// Work that does not depend on the step in progress is done beside it: while
+// a batch trains, the loop gathers the next batch, and a denoising
+// autoencoder draws the next batch's masking noise, in the time the cores'
+// workers would otherwise wait between parallel sections (par.Idle). Each is
+// used only if it is exactly what the step would have computed itself (the
+// same rows; noise drawn from the generator's present state), so results,
+// checkpoints and resumed runs never depend on whether it was ready.
 package train
