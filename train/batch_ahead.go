@@ -25,7 +25,7 @@ type batchAhead struct {
 // section almost at once.
 const rowsPerTask = 16
 
-// next puts it's next batch into b, as it.Next(b.X, b.Labels) would, and
+// next puts the next batch of it into b, as it.Next(b.X, b.Labels) would, and
 // starts gathering the one after; false at the end of the epoch.
 func (a *batchAhead) next(it *datasets.Batches, b *Batch) bool {
 	ready := a.later != nil

@@ -38,7 +38,7 @@ func ExampleNewAutoencoder() {
 		BatchSize:  50,
 		Loss:       train.BCE,
 		Corruption: models.Corruption{Type: models.Masking, Level: 0.25},
-		Random:     rand.New(rand.NewPCG(1, 3)), // the masks
+		Random:     rand.NewPCG(1, 3), // the masks: a PCG lets them be drawn on all cores, ahead of each step
 	})
 	if err != nil {
 		log.Fatal(err)
