@@ -41,7 +41,10 @@ func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 		Short: "Compare runs: a table of their summaries and a plot of their validation curves",
 		Long: `Print the summaries of the run directories RUN… side by side: recipe, seed,
 epochs, test error and loss (the reconstruction loss of autoencoders), seconds.
-A run still training (or interrupted) shows the epochs it has finished.
+A run still training (or interrupted) shows the epochs it has finished. When
+finished runs were computed by different BLAS (see zoo version), a note says
+which: they round differently, so the same seed gives slightly different
+figures.
 
 With --out, also plot their validation curves, one line per run, from their
 metrics.csv: the validation error when every run has one (classifiers), else
@@ -215,7 +218,30 @@ func printComparison(out io.Writer, cs []*comparedRun) error {
 		}
 		fmt.Fprintln(w, strings.Join(cells, "\t"))
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return noteBLAS(out, cs)
+}
+
+// noteBLAS says when the finished runs' matrix products were computed by
+// different BLAS, which round differently: the same recipe and seed then
+// give slightly different figures, and the table alone would not say why.
+func noteBLAS(out io.Writer, cs []*comparedRun) error {
+	var lines []string
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if c.summary == nil || c.summary.BLAS == "" {
+			continue
+		}
+		seen[c.summary.BLAS] = true
+		lines = append(lines, fmt.Sprintf("  %s: %s", c.dir, c.summary.BLAS))
+	}
+	if len(seen) < 2 {
+		return nil
+	}
+	_, err := fmt.Fprintf(out, "note: these runs' matrix products were computed by different BLAS, which round differently (the same recipe and seed give slightly different figures):\n%s\n", strings.Join(lines, "\n"))
+	return err
 }
 
 // plotCurves draws each run's validation error (in %) or loss by epoch.

@@ -58,7 +58,7 @@ func TestCompareLayouts(t *testing.T) {
 		return string(b)
 	}
 	sdae := filepath.Join(root, "a", "run")
-	write(sdae, runs.SummaryFile, summary(runs.Summary{Recipe: "sdae-mnist", Seed: 3, Epochs: 2, TestError: 0.0125, TestLoss: 0.05, Seconds: 61.25}))
+	write(sdae, runs.SummaryFile, summary(runs.Summary{Recipe: "sdae-mnist", Seed: 3, Epochs: 2, TestError: 0.0125, TestLoss: 0.05, Seconds: 61.25, BLAS: "openblas 0.3.21"}))
 	write(sdae, runs.MetricsFile, `phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds
 pretrain,0,1,0.3,0.2,,0.001,1
 pretrain,1,1,0.3,0.2,,0.001,1
@@ -73,7 +73,7 @@ finetune,,2,0.1,0.08,0.02,0.0005,2
 	write(cut, runs.RecipeFile, string(mlpRecipe))
 	write(cut, runs.MetricsFile, "epoch,train_loss,val_loss,val_error,lr,seconds\n1,0.5,0.4,0.1,0.05,3\n2,0.3,0.3,0.08,0.05,3\n")
 	early := filepath.Join(root, "early")
-	write(early, runs.SummaryFile, summary(runs.Summary{Recipe: "mlp-mnist-early-stopping", Seed: 1, Epochs: 8, BestEpoch: 5, BestUpdate: 75, StopReason: "patience", TestError: 0.1, TestLoss: 0.3, Seconds: 4}))
+	write(early, runs.SummaryFile, summary(runs.Summary{Recipe: "mlp-mnist-early-stopping", Seed: 1, Epochs: 8, BestEpoch: 5, BestUpdate: 75, StopReason: "patience", TestError: 0.1, TestLoss: 0.3, Seconds: 4, BLAS: "pure Go"}))
 	write(early, runs.MetricsFile, "epoch,train_loss,val_loss,val_error,lr,seconds\n1,0.5,0.4,0.1,0.2,1\n")
 
 	out := filepath.Join(root, "curves.pdf")
@@ -87,10 +87,15 @@ finetune,,2,0.1,0.08,0.02,0.0005,2
 		cut + "  mlp-mnist                 1     2 (unfinished)  -",
 		"8 (best 5)",
 		"validation error curves written to " + out,
+		"note: these runs' matrix products were computed by different BLAS",
+		"  " + sdae + ": openblas 0.3.21\n  " + early + ": pure Go\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("zoo compare lacks %q:\n%s", want, stdout)
 		}
+	}
+	if _, stdout, _ := zoo(t, "compare", sdae, cut); strings.Contains(stdout, "note:") {
+		t.Errorf("a BLAS note with one BLAS among the finished runs:\n%s", stdout)
 	}
 	if strings.Contains(stdout, "RECON LOSS") {
 		t.Errorf("a recon loss column without autoencoders:\n%s", stdout)
