@@ -119,17 +119,23 @@ func writeRecipe(dir string, r *recipes.Recipe) (string, error) {
 	return text, atomicfile.Write(filepath.Join(dir, RecipeFile), []byte(text))
 }
 
-// startRun creates the run directory and stores the recipe there, or, when
-// resuming, only returns the recipe's text. Callers load the data and build
+// startRun creates the run directory, takes its lock and stores the recipe
+// there, or, when resuming (Resume holds the lock), only returns the
+// recipe's text; unlock releases the lock. Callers load the data and build
 // the model first, so a run that cannot start leaves no directory behind.
-func startRun(r *recipes.Recipe, dir string, resume bool) (string, error) {
+func startRun(r *recipes.Recipe, dir string, resume bool) (text string, unlock func(), err error) {
 	if resume {
-		return recipeText(r)
+		text, err = recipeText(r)
+		return text, func() {}, err
 	}
-	if err := prepareOut(dir); err != nil {
-		return "", err
+	if unlock, err = prepareOut(dir); err != nil {
+		return "", nil, err
 	}
-	return writeRecipe(dir, r)
+	if text, err = writeRecipe(dir, r); err != nil {
+		unlock()
+		return "", nil, err
+	}
+	return text, unlock, nil
 }
 
 // trainAutoencoder runs an autoencoder recipe: like Train, but the model
@@ -145,10 +151,11 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 	if err != nil {
 		return nil, err
 	}
-	text, err := startRun(r, o.Out, resume)
+	text, unlock, err := startRun(r, o.Out, resume)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	oc, err := r.OptimizerConfig()
 	if err != nil {
 		return nil, err
@@ -277,10 +284,11 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 	if err != nil {
 		return nil, err
 	}
-	text, err := startRun(r, o.Out, resume)
+	text, unlock, err := startRun(r, o.Out, resume)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	run := &classifierRun{r: r, o: o, data: data, m: m, sdae: true, recipeAs: text}
 	pc := train.PretrainConfig{BatchSize: r.PretrainBatchSize()}
 	if resume {

@@ -75,9 +75,11 @@ func trainMLP(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*
 		return nil, err
 	}
 	if !resume {
-		if err := prepareOut(o.Out); err != nil {
+		unlock, err := prepareOut(o.Out)
+		if err != nil {
 			return nil, err
 		}
+		defer unlock()
 	}
 	return trainClassifier(ctx, &classifierRun{r: r, o: o, data: data, m: m, resume: resume})
 }
@@ -92,6 +94,15 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 	dir := o.Out
 	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err == nil {
 		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, SummaryFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err == nil {
+		// Before anything here is touched (temporary files included: they
+		// may be another process's writes in progress).
+		unlock, err := Lock(dir)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 	}
 	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
 		if _, rerr := os.Stat(filepath.Join(dir, RecipeFile)); rerr == nil && errors.Is(err, fs.ErrNotExist) {
@@ -300,21 +311,27 @@ func stopped(err error, finished int, dir string) error {
 	return fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", err, finished, dir)
 }
 
-// prepareOut creates the run directory, refusing one that already holds a
-// run.
-func prepareOut(dir string) error {
+// prepareOut creates the run directory and takes its lock (see Lock),
+// refusing one that already holds a run, and returns the lock's release.
+func prepareOut(dir string) (unlock func(), err error) {
 	if dir == "" {
-		return fmt.Errorf("runs: no output directory given")
-	}
-	for _, f := range []string{SummaryFile, WeightsFile, RecipeFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
-		}
+		return nil, fmt.Errorf("runs: no output directory given")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("runs: create run directory: %w", err)
+		return nil, fmt.Errorf("runs: create run directory: %w", err)
 	}
-	return nil
+	if unlock, err = Lock(dir); err != nil {
+		return nil, err
+	}
+	// Checked under the lock: another process may have just finished a run
+	// here.
+	for _, f := range []string{SummaryFile, WeightsFile, RecipeFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			unlock()
+			return nil, fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
+		}
+	}
+	return unlock, nil
 }
 
 // LoadData returns the recipe's data splits, limited as it asks. dir, if not

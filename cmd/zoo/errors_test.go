@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -435,6 +436,22 @@ var errorCases = []errorCase{
 		args: func(t *testing.T, d *fixture) []string { return []string{"train", "--resume", d.data} },
 		code: 1,
 		want: `zoo: runs: DIR/data has no checkpoint.safetensors to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): stat DIR/data/checkpoint.safetensors: no such file or directory`,
+	},
+	{
+		name: "--resume of a run another process is using",
+		args: func(t *testing.T, d *fixture) []string {
+			if runtime.GOOS == "windows" {
+				t.Skip("no flock: run directories are not locked")
+			}
+			unlock, err := runs.Lock(d.cut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(unlock)
+			return []string{"train", "--resume", d.cut}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/cut is in use by another zoo process (it holds DIR/cut/.zoo.lock): wait for it to finish, or stop it (Ctrl-C saves a checkpoint) and resume`,
 	},
 	{
 		name: "--resume on a run killed before its first checkpoint",
