@@ -91,6 +91,7 @@ var runFiles = []string{
 //   - the figures decode as PNG, adaptive.csv parses, and each is there
 //     only in runs of a type that writes it.
 //
+// The run lock's file (runs.LockFile) may be there from the start.
 // Temporary files of interrupted atomic writes are listed in Report.Stray,
 // not treated as errors. dataDir is as zoo train's --data (empty: the
 // recipe's).
@@ -104,6 +105,9 @@ func Check(dir, dataDir string) (*Report, error) {
 entries:
 	for _, e := range entries {
 		name := e.Name()
+		if name == runs.LockFile && e.Type().IsRegular() {
+			continue // the run lock's empty file, there from the start
+		}
 		for _, f := range runFiles {
 			switch {
 			case name == f && e.Type().IsRegular():
