@@ -224,7 +224,8 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 		Recipe: r.Name, Seed: r.Seed, Epochs: len(records), Updates: last.Updates,
 		Parameters: models.Count(ae.Params()),
 		Train:      data.Train.Len(), Validation: data.Validation.Len(), Test: data.Test.Len(),
-		TrainLoss: last.TrainLoss, ValLoss: last.Val.Loss, TestLoss: test.Loss,
+		InputShape: slices.Clone(data.Train.Shape),
+		TrainLoss:  last.TrainLoss, ValLoss: last.Val.Loss, TestLoss: test.Loss,
 		ValReconstructionLoss: last.Val.Loss, TestReconstructionLoss: test.Loss,
 	}
 	noteStop(s, stopper, records, r, o.Log)

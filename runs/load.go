@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -36,14 +37,31 @@ type Model struct {
 	autoencoder *train.Autoencoder
 }
 
-// inputShape is the shape of the examples of the recipe's data set, known
-// without reading it.
-func inputShape(r *recipes.Recipe) *datasets.Set {
-	s := &datasets.Set{Name: r.Data.Name, Shape: []int{28, 28}, Classes: 10}
+// maxInputs bounds the values of one example a summary may claim, far above
+// any picture zoo trains on, so a damaged summary.json cannot make Load
+// allocate without limit.
+const maxInputs = 1 << 24
+
+// inputShape is the shape of the examples the run in dir was trained on,
+// known without reading its data: the summary's input_shape, or MNIST's
+// 28×28 for runs written before it was recorded.
+func inputShape(r *recipes.Recipe, sum *Summary) (*datasets.Set, error) {
+	shape := []int{28, 28}
+	if len(sum.InputShape) > 0 {
+		shape = slices.Clone(sum.InputShape)
+	}
+	n := 1
+	for _, d := range shape {
+		if d < 1 || d > maxInputs || n*d > maxInputs {
+			return nil, fmt.Errorf("input_shape %v: want sizes ≥ 1 whose product is at most %d", sum.InputShape, maxInputs)
+		}
+		n *= d
+	}
+	s := &datasets.Set{Name: r.Data.Name, Shape: shape, Classes: 10}
 	if len(r.Data.Positive) > 0 {
 		s.Classes = 2
 	}
-	return s
+	return s, nil
 }
 
 // Load opens the finished run in dir: its recipe, summary and weights.
@@ -62,7 +80,10 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape := inputShape(r)
+	shape, err := inputShape(r, sum)
+	if err != nil {
+		return nil, fmt.Errorf("runs: %s: %w", filepath.Join(dir, SummaryFile), err)
+	}
 	m := &Model{Dir: dir, Recipe: r, Summary: sum, Shape: shape.Shape}
 	// Inference never steps the optimizer; the tasks need one to exist.
 	opt, err := optimizers.New(optimizers.Config{Name: "sgd"})

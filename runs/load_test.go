@@ -106,3 +106,53 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("empty directory: %v", err)
 	}
 }
+
+// TestLoadInputShape: Load rebuilds the model for the input shape the
+// summary records; a summary from before it was recorded means MNIST's
+// 28×28; a damaged one is an error, not a huge allocation or a panic.
+func TestLoadInputShape(t *testing.T) {
+	dir := trainQuick(t, "mlp-mnist")
+	sum, err := ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sum.InputShape, []int{28, 28}) {
+		t.Fatalf("summary input_shape %v, want [28 28]", sum.InputShape)
+	}
+	for _, tt := range []struct {
+		shape   []int
+		wantErr string
+	}{
+		{nil, ""},
+		{[]int{784}, ""},
+		{[]int{0, 5}, "input_shape [0 5]"},
+		{[]int{-28, -28}, "input_shape [-28 -28]"},
+		{[]int{1 << 30, 1 << 30}, "input_shape [1073741824 1073741824]"},
+	} {
+		s := *sum
+		s.InputShape = tt.shape
+		if err := writeSummary(dir, &s); err != nil {
+			t.Fatal(err)
+		}
+		m, err := Load(dir)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("input_shape %v: %v", tt.shape, err)
+		case tt.wantErr == "" && product(m.Shape) != 784:
+			t.Errorf("input_shape %v: the model takes inputs of shape %v", tt.shape, m.Shape)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("input_shape %v: error %v, want one about %q", tt.shape, err, tt.wantErr)
+		}
+		if m != nil {
+			m.Close()
+		}
+	}
+}
+
+func product(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}

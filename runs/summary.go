@@ -24,14 +24,19 @@ const (
 // Summary is summary.json: what was run and how well it did. Errors are
 // fractions (0.0123 means 1.23 %).
 type Summary struct {
-	Recipe     string  `json:"recipe"`
-	Seed       uint64  `json:"seed"`
-	Epochs     int     `json:"epochs"`
-	Updates    int     `json:"updates"`
-	Parameters int     `json:"parameters"`
-	Train      int     `json:"train_examples"`
-	Validation int     `json:"validation_examples"`
-	Test       int     `json:"test_examples"`
+	Recipe     string `json:"recipe"`
+	Seed       uint64 `json:"seed"`
+	Epochs     int    `json:"epochs"`
+	Updates    int    `json:"updates"`
+	Parameters int    `json:"parameters"`
+	Train      int    `json:"train_examples"`
+	Validation int    `json:"validation_examples"`
+	Test       int    `json:"test_examples"`
+	// InputShape is the shape of one training example, e.g. [28 28]: the
+	// data given with --data may hold pictures of another size, and Load
+	// needs it to rebuild the model. Runs written before it was recorded
+	// lack it; they were MNIST's 28×28.
+	InputShape []int   `json:"input_shape,omitempty"`
 	TrainLoss  float64 `json:"train_loss"`
 	ValLoss    float64 `json:"val_loss"`
 	ValError   float64 `json:"val_error"`

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -261,7 +262,8 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 		Recipe: r.Name, Seed: r.Seed, Epochs: len(records), Updates: last.Updates,
 		Parameters: models.Count(m.Params()),
 		Train:      data.Train.Len(), Validation: data.Validation.Len(), Test: data.Test.Len(),
-		TrainLoss: last.TrainLoss, ValLoss: last.Val.Loss, ValError: last.Val.Error,
+		InputShape: slices.Clone(data.Train.Shape),
+		TrainLoss:  last.TrainLoss, ValLoss: last.Val.Loss, ValError: last.Val.Error,
 		TestLoss: test.Loss, TestError: test.Error,
 		Pretrain: c.layers,
 	}

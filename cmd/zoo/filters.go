@@ -20,10 +20,10 @@ func newFiltersCmd(e *env, runF func(*filtersOptions) error) *cobra.Command {
 	o := &filtersOptions{}
 	cmd := &cobra.Command{
 		Use:   "filters DIR --out FILE.png",
-		Short: "Draw the first layer's weights as 28×28 tiles",
+		Short: "Draw the first layer's weights as picture-sized tiles",
 		Long: `Draw the weights of the first layer of the model trained in run directory DIR
-(a classifier's layers.0, an autoencoder's encoder.0) as a PNG: one 28×28 tile
-per unit, the weights from every pixel to that unit, each tile scaled to its own
+(a classifier's layers.0, an autoencoder's encoder.0) as a PNG: one tile the
+size of the training pictures (28×28 for MNIST) per unit, the weights from every pixel to that unit, each tile scaled to its own
 range (smallest weight black, largest white), so it shows the input pattern the
 unit responds to most. The first --n units are drawn, --cols to a row.`,
 		Example: `  zoo filters runs/ae-mnist-20261127-141500 --out filters.png

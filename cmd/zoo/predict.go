@@ -35,11 +35,12 @@ decodes (PNG, JPEG, GIF) and is prepared like an MNIST digit:
   - converted to grey (luma; transparent pixels count as white paper);
   - inverted when it is mostly light (a dark digit on light paper), so the
     digit is light on dark as in MNIST: --invert auto (default), yes or no;
-  - scaled to 28×28 by area averaging (each pixel the mean of the picture's
-    pixels under it); the aspect ratio is not kept, so crop the digit
-    roughly square, or use --center, which prepares it as MNIST's digits
-    were: the digit's bounding box fitted into 20×20 (aspect ratio kept)
-    and centred by its centre of mass.
+  - scaled to the size of the training pictures (28×28 for MNIST) by area
+    averaging (each pixel the mean of the picture's pixels under it); the
+    aspect ratio is not kept, so crop the digit roughly square, or use
+    --center, which prepares it as MNIST's digits were: the digit's
+    bounding box fitted into 20/28 of that size (20×20 for MNIST; aspect
+    ratio kept) and centred by its centre of mass.
 
 Prints one line per picture: its path, the predicted class and the three most
 likely classes with their probabilities.`,
