@@ -93,17 +93,17 @@ func Resume(ctx context.Context, o Options) (*Summary, error) {
 		o.Log = io.Discard
 	}
 	dir := o.Out
-	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err == nil {
-		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, SummaryFile)
-	}
 	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err == nil {
-		// Before anything here is touched (temporary files included: they
-		// may be another process's writes in progress).
+		// Before anything here is looked at or touched (temporary files
+		// included: they may be another process's writes in progress).
 		unlock, err := Lock(dir)
 		if err != nil {
 			return nil, err
 		}
 		defer unlock()
+	}
+	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err == nil {
+		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, SummaryFile)
 	}
 	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
 		if _, rerr := os.Stat(filepath.Join(dir, RecipeFile)); rerr == nil && errors.Is(err, fs.ErrNotExist) {
@@ -319,21 +319,33 @@ func prepareOut(dir string) (unlock func(), err error) {
 	if dir == "" {
 		return nil, fmt.Errorf("runs: no output directory given")
 	}
+	// Checked before the directory is created or locked, so that a refused
+	// run adds nothing to it, and again under the lock: another process may
+	// have started a run here meanwhile.
+	if err := noRun(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("runs: create run directory: %w", err)
 	}
 	if unlock, err = Lock(dir); err != nil {
 		return nil, err
 	}
-	// Checked under the lock: another process may have just finished a run
-	// here.
-	for _, f := range []string{SummaryFile, WeightsFile, RecipeFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			unlock()
-			return nil, fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
-		}
+	if err := noRun(dir); err != nil {
+		unlock()
+		return nil, err
 	}
 	return unlock, nil
+}
+
+// noRun refuses a directory that already holds a run.
+func noRun(dir string) error {
+	for _, f := range []string{SummaryFile, WeightsFile, RecipeFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
+		}
+	}
+	return nil
 }
 
 // LoadData returns the recipe's data splits, limited as it asks. dir, if not
