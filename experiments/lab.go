@@ -62,8 +62,8 @@ func (l *lab) file(name string) string { return filepath.Join(l.o.Out, name) }
 // stream always give the same numbers, and streams are independent.
 func (l *lab) rand(stream string) *rand.Rand { return rand.New(l.source(stream)) }
 
-// source is rand's generator itself, for corruption noise: drawn from a
-// *rand.PCG, masks are shared between cores (models.Corruption.Apply).
+// source is rand's generator itself, for masking noise and dropout masks:
+// drawn from a *rand.PCG, they are shared between cores (rng.Split).
 func (l *lab) source(stream string) *rand.PCG { return rng.Source(l.o.Seed, l.name+"/"+stream) }
 
 // shared returns the stream called stream shared by every experiment, for
