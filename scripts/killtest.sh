@@ -117,6 +117,13 @@ while ((kills < N)); do
 			exit 1
 		fi
 		kills=$((kills + 1))
+		if [[ ! -e $dir ]]; then
+			# Killed while loading the data or building the model: a run
+			# creates its directory only once it can start.
+			early=$((early + 1))
+			say "kill $(printf %2d $kills) at $(printf %5d $ms) ms into ${cmd[1]}: before the run directory was created"
+			continue
+		fi
 		if ! rep=$("$work/runcheck" ${DATA[@]+"${DATA[@]}"} "$dir" 2>&1); then
 			say "FAIL: after kill $kills (${ms} ms into ${cmd[1]}): $rep"
 			exit 1
