@@ -114,7 +114,7 @@ func (c Corruption) Apply(dst, src []float32, r rand.Source) {
 	p, split := r.(*rand.PCG)
 	switch c.Type {
 	case Masking:
-		t := below(c.Level)
+		t := rng.Below(c.Level)
 		if split {
 			rng.Split(p, len(src), func(s *rng.Stream, from, to int) { mask(dst[from:to], src[from:to], t, s) })
 			return
@@ -131,7 +131,7 @@ func (c Corruption) Apply(dst, src []float32, r rand.Source) {
 			dst[i] = v + float32(c.Level*g.NormFloat64())
 		}
 	case SaltAndPepper:
-		t, half := below(c.Level), below(c.Level/2)
+		t, half := rng.Below(c.Level), rng.Below(c.Level/2)
 		if split {
 			rng.Split(p, len(src), func(s *rng.Stream, from, to int) {
 				for i, v := range src[from:to] {
@@ -156,19 +156,16 @@ func mask(dst, src []float32, t uint64, s *rng.Stream) {
 	}
 }
 
-// masked is v, or 0 when the draw's 53 bits are below t (r.Float64() <
-// ν): u−t then wraps round and its top bit is set. Without a branch, which
-// a random mask mispredicts often.
+// masked is v, or 0 when draw u falls under t (rng.Under).
 func masked(v float32, u, t uint64) float32 {
-	m := uint32((u&mant - t) >> 63)
-	return math.Float32frombits(math.Float32bits(v) &^ -m)
+	return math.Float32frombits(math.Float32bits(v) &^ -uint32(rng.Under(u, t)))
 }
 
 // saltPepper is v, or, when the draw's 53 bits are below t (probability
 // ν), pepper (0) below half (ν/2) and salt (1) from there: one uniform
 // draw decides both.
 func saltPepper(v float32, u, t, half uint64) float32 {
-	if u &= mant; u < t {
+	if u &= rng.Mant; u < t {
 		if u < half {
 			return 0
 		}
@@ -176,8 +173,3 @@ func saltPepper(v float32, u, t, half uint64) float32 {
 	}
 	return v
 }
-
-// mant and below decide as r.Float64() < p would, on one draw's bits.
-const mant = rng.Mant
-
-func below(p float64) uint64 { return rng.Below(p) }

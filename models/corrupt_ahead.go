@@ -47,16 +47,16 @@ func (c Corruption) Prepare(ch *Choices, s rng.Stream, n int) *Choices {
 func (ch *Choices) Draw(from, to int) {
 	s := ch.start.Advance(uint64(from))
 	codes := ch.codes[from:to]
-	t, half := below(ch.c.Level), below(ch.c.Level/2)
+	t, half := rng.Below(ch.c.Level), rng.Below(ch.c.Level/2)
 	if ch.c.Type == Masking {
 		for i := range codes {
-			codes[i] = uint8((s.Uint64()&mant - t) >> 63)
+			codes[i] = uint8(rng.Under(s.Uint64(), t))
 		}
 		return
 	}
 	for i := range codes {
 		var k uint8
-		if u := s.Uint64() & mant; u < half {
+		if u := s.Uint64() & rng.Mant; u < half {
 			k = 1
 		} else if u < t {
 			k = 2

@@ -176,15 +176,6 @@ func TestCorruptionMatchesFloat64Draws(t *testing.T) {
 			t.Errorf("salt and pepper %v: differs from the Float64 comparison", nu)
 		}
 	}
-	// Thresholds at the edges of a draw.
-	for _, c := range []struct {
-		p    float64
-		want uint64
-	}{{0, 0}, {0.5, 1 << 52}, {math.Nextafter(1, 0), 1<<53 - 1}, {0x1p-53, 1}, {0x1p-54, 1}} {
-		if got := below(c.p); got != c.want {
-			t.Errorf("below(%v) = %d, want %d", c.p, got, c.want)
-		}
-	}
 }
 
 // TestCorruptionSplitDrawsMatch checks that corrupting from a *rand.PCG,

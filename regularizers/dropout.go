@@ -68,32 +68,28 @@ func DropoutMask(p float64) func(dst *tensor.Dense, r rand.Source) {
 			if pcg, ok := r.(*rand.PCG); ok {
 				rng.Split(pcg, len(d), func(s *rng.Stream, from, to int) {
 					for i := range d[from:to] {
-						d[from+i] = math.Float32frombits(k32 &^ -uint32(dropped(s.Uint64(), t)))
+						d[from+i] = math.Float32frombits(k32 &^ -uint32(rng.Under(s.Uint64(), t)))
 					}
 				})
 				return
 			}
 			for i := range d {
-				d[i] = math.Float32frombits(k32 &^ -uint32(dropped(r.Uint64(), t)))
+				d[i] = math.Float32frombits(k32 &^ -uint32(rng.Under(r.Uint64(), t)))
 			}
 		case []float64:
 			if pcg, ok := r.(*rand.PCG); ok {
 				rng.Split(pcg, len(d), func(s *rng.Stream, from, to int) {
 					for i := range d[from:to] {
-						d[from+i] = math.Float64frombits(k64 &^ -dropped(s.Uint64(), t))
+						d[from+i] = math.Float64frombits(k64 &^ -rng.Under(s.Uint64(), t))
 					}
 				})
 				return
 			}
 			for i := range d {
-				d[i] = math.Float64frombits(k64 &^ -dropped(r.Uint64(), t))
+				d[i] = math.Float64frombits(k64 &^ -rng.Under(r.Uint64(), t))
 			}
 		default:
 			panic(fmt.Sprintf("regularizers: dropout mask of dtype %v", dst.Dtype()))
 		}
 	}
 }
-
-// dropped is 1 when the draw's 53 bits are below t (u−t wraps round and
-// sets the top bit), else 0: no branch for a random mask to mispredict.
-func dropped(u, t uint64) uint64 { return (u&rng.Mant - t) >> 63 }

@@ -37,3 +37,8 @@ const Mant = 1<<53 - 1
 // on the integer skips a conversion and a division per element, and draws
 // the same numbers, so the decisions are the same.
 func Below(p float64) uint64 { return uint64(math.Ceil(p * (1 << 53))) }
+
+// Under is 1 when draw u falls under the threshold t of Below (r.Float64()
+// < p for that draw), else 0: u−t wraps round and sets the top bit. No
+// branch, which random masks would mispredict half the time.
+func Under(u, t uint64) uint64 { return (u&Mant - t) >> 63 }
