@@ -79,24 +79,6 @@ var (
 	reconstructionLosses = []string{"bce", "mse"}
 )
 
-// IsAutoencoder reports whether the recipe trains an autoencoder (rather
-// than a classifier).
-func (r *Recipe) IsAutoencoder() bool { return r.Model.Type == "autoencoder" }
-
-// PretrainPlan returns the pretraining of every encoder layer of an sdae
-// recipe, overrides applied.
-func (r *Recipe) PretrainPlan() ([]StagePlan, error) {
-	return (&doc{source: r.Name, set: map[string]string{}}).pretrainPlan(r)
-}
-
-// PretrainBatchSize returns the pretraining batch size.
-func (r *Recipe) PretrainBatchSize() int {
-	if r.Pretrain.BatchSize > 0 {
-		return r.Pretrain.BatchSize
-	}
-	return r.BatchSize
-}
-
 // hiddenLayers returns the hidden layers of a classifier recipe: an mlp's
 // layers, or the encoders of an sdae.
 func hiddenLayers(r *Recipe) []Layer {
@@ -119,7 +101,7 @@ func (p Pretrain) isZero() bool {
 
 // checkAutoencoder checks the autoencoder keys: their values, and that a
 // recipe uses only those of its model type.
-func (d *doc) checkAutoencoder(r *Recipe) error {
+func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 	m := &r.Model
 	ae, sdae := m.Type == "autoencoder", m.Type == "sdae"
 	if !ae && !sdae {
@@ -160,7 +142,8 @@ func (d *doc) checkAutoencoder(r *Recipe) error {
 				return d.errorf(k.key, "%s; remove this key", k.msg)
 			}
 		}
-		_, err := d.pretrainPlan(r)
+		var err error
+		sp.Model.Pretrain, err = d.pretrainPlan(r)
 		return err
 	}
 	if !r.Pretrain.isZero() {

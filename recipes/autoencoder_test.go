@@ -57,10 +57,11 @@ func TestParseAutoencoder(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := r.Model
-	if !r.IsAutoencoder() || len(m.Encoder) != 2 || !m.Tied || m.Output != "sigmoid" || m.Sparsity.Target != 0.05 {
+	sp, _ := r.Spec()
+	if sp.Model.Family != FamilyAutoencoder || len(sp.Model.Autoencoder.Encoder) != 2 || sp.Model.Autoencoder.Output != models.Sigmoid || len(m.Encoder) != 2 || !m.Tied || m.Output != "sigmoid" || m.Sparsity.Target != 0.05 {
 		t.Errorf("parsed %+v", m)
 	}
-	if c := m.Corruption.Model(); c != (models.Corruption{Type: models.Masking, Level: 0.25}) {
+	if c := sp.Model.Corruption; c != (models.Corruption{Type: models.Masking, Level: 0.25}) {
 		t.Errorf("corruption %+v", c)
 	}
 	// The stored recipe parses back to itself.
@@ -81,10 +82,11 @@ func TestPretrainPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := r.PretrainPlan()
+	sp, err := r.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
+	plan := sp.Model.Pretrain
 	if len(plan) != 2 {
 		t.Fatalf("plan %+v", plan)
 	}
@@ -105,15 +107,15 @@ func TestPretrainPlan(t *testing.T) {
 	if _, err := Parse("ae.yaml", []byte(strings.Replace(goodAE, "epochs: 2\n", "epochs: 2\nregularizers: {l2: 0.001}\nearly_stopping: {metric: loss, rule: no-improvement, evaluations: 2}\n", 1)), Options{}); err != nil {
 		t.Errorf("autoencoder with weight decay: %v", err)
 	}
-	if r.PretrainBatchSize() != 50 {
-		t.Errorf("pretraining batch size %d, want batch_size", r.PretrainBatchSize())
+	if sp.Model.PretrainBatchSize != 50 {
+		t.Errorf("pretraining batch size %d, want batch_size", sp.Model.PretrainBatchSize)
 	}
 	q, err := Parse("sdae.yaml", []byte(goodSDAE), Options{Quick: true, Set: []string{"pretrain.layers.1.epochs=2", "pretrain.corruption.level=0.5"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan, _ := q.PretrainPlan(); plan[0].Epochs != 1 || plan[1].Epochs != 2 || plan[1].Corruption.Level != 0.5 {
-		t.Errorf("quick profile and --set: %+v", plan)
+	if qs, _ := q.Spec(); qs.Model.Pretrain[0].Epochs != 1 || qs.Model.Pretrain[1].Epochs != 2 || qs.Model.Pretrain[1].Corruption.Level != 0.5 {
+		t.Errorf("quick profile and --set: %+v", qs.Model.Pretrain)
 	}
 }
 

@@ -6,27 +6,38 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 )
 
 // The names a recipe may use.
 var (
-	dataNames  = []string{"mnist"}
 	modelTypes = []string{"autoencoder", "mlp", "sdae"}
 	lossNames  = []string{"cross-entropy", "dice"}
 )
 
-// check validates the recipe's values, returning the first problem.
-func (d *doc) check(r *Recipe) error {
+// check validates the recipe's values, returning the first problem, and
+// turns them into the recipe's Spec.
+func (d *doc) check(r *Recipe) (*Spec, error) {
+	sp := &Spec{Name: r.Name, Seed: r.Seed, Data: r.Data, Loss: r.Loss, BatchSize: r.BatchSize, Epochs: r.Epochs}
+	if err := d.checkValues(r, sp); err != nil {
+		return nil, err
+	}
+	return sp, nil
+}
+
+// checkValues checks r and fills in sp as it goes.
+func (d *doc) checkValues(r *Recipe, sp *Spec) error {
 	// The name names the default run directory, runs/NAME-<time>: it must
 	// not lead anywhere else.
 	if strings.ContainsAny(r.Name, "/\\\x00") {
 		return d.errorf("name", "must not contain / or \\ (it names the run directory runs/NAME-<time>), got %q", r.Name)
 	}
-	if err := oneOf(d, "data.name", r.Data.Name, dataNames); err != nil {
+	if err := oneOf(d, "data.name", r.Data.Name, datasets.Names()); err != nil {
 		return err
 	}
+	src, _ := datasets.Lookup(r.Data.Name)
 	for _, k := range []struct {
 		key string
 		v   int
@@ -36,8 +47,8 @@ func (d *doc) check(r *Recipe) error {
 		}
 	}
 	for i, c := range r.Data.Positive {
-		if c < 0 || c > 9 {
-			return d.errorf(fmt.Sprintf("data.positive.%d", i), "mnist has classes 0 to 9, got %d", c)
+		if c < 0 || c >= src.Classes {
+			return d.errorf(fmt.Sprintf("data.positive.%d", i), "%s has classes 0 to %d, got %d", src.Name, src.Classes-1, c)
 		}
 	}
 	if r.Loss == "dice" && (len(r.Data.Positive) == 0 || r.Model.Type != "mlp") {
@@ -61,13 +72,14 @@ func (d *doc) check(r *Recipe) error {
 	if _, err := models.ParseInit(r.Model.Init); err != nil {
 		return d.errorf("model.init", "unknown init %q; want glorot or he%s", r.Model.Init, didYouMean(r.Model.Init, []string{"glorot", "he"}))
 	}
-	if err := d.checkAutoencoder(r); err != nil {
+	if err := d.checkAutoencoder(r, sp); err != nil {
 		return err
 	}
 	if err := oneOf(d, "loss", r.Loss, lossNamesFor(r.Model.Type)); err != nil {
 		return err
 	}
-	if _, err := d.optimizer(r); err != nil {
+	var err error
+	if sp.Optimizer, err = d.optimizer(r); err != nil {
 		return err
 	}
 	if err := d.checkRegularization(r); err != nil {
@@ -79,10 +91,10 @@ func (d *doc) check(r *Recipe) error {
 	if r.Epochs < 1 {
 		return d.errorf("epochs", "must be ≥ 1, got %d", r.Epochs)
 	}
-	if _, _, err := d.schedule(r); err != nil {
+	if sp.Schedule, sp.Adaptive, err = d.schedule(r); err != nil {
 		return err
 	}
-	return nil
+	return d.fillSpec(r, sp)
 }
 
 func oneOf(d *doc, key, v string, allowed []string) error {
@@ -102,11 +114,6 @@ func didYouMean(v string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
-}
-
-// OptimizerConfig returns the recipe's optimizer settings.
-func (r *Recipe) OptimizerConfig() (optimizers.Config, error) {
-	return (&doc{source: r.Name}).optimizer(r)
 }
 
 // optimizer turns the optimizer mapping into a checked optimizers.Config.

@@ -51,6 +51,9 @@ type Recipe struct {
 	// Quick is the reduced profile applied by --quick: key paths (as for
 	// --set) and the values they take.
 	Quick map[string]any `yaml:"quick,omitempty"`
+
+	// spec is the checked recipe, made by Parse (see Spec).
+	spec *Spec
 }
 
 // Data says which data set to train on and how much of it to use.
@@ -166,9 +169,11 @@ func Parse(source string, data []byte, o Options) (*Recipe, error) {
 			return nil, err
 		}
 	}
-	if err := d.check(r); err != nil {
+	sp, err := d.check(r)
+	if err != nil {
 		return nil, err
 	}
+	r.spec = sp
 	return r, nil
 }
 

@@ -34,9 +34,15 @@ func TestParseGood(t *testing.T) {
 	if r.Seed != 3 || r.Model.Layers[0].Units != 16 || r.Epochs != 2 || r.BatchSize != 32 {
 		t.Errorf("parsed %+v", r)
 	}
-	c, err := r.OptimizerConfig()
-	if err != nil || c.Name != "adam" || c.Hyper["lr"] != 0.01 {
-		t.Errorf("optimizer config %+v, %v", c, err)
+	sp, err := r.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sp.Optimizer; c.Name != "adam" || c.Hyper["lr"] != 0.01 {
+		t.Errorf("optimizer config %+v", c)
+	}
+	if m := sp.Model; m.Family != FamilyMLP || len(m.MLP.Hidden) != 1 || m.MLP.Hidden[0].Units != 16 {
+		t.Errorf("model spec %+v", m)
 	}
 }
 
@@ -54,8 +60,8 @@ func TestQuickAndSet(t *testing.T) {
 	if r.Model.Layers[0].Units != 8 {
 		t.Errorf("units = %d, want 8", r.Model.Layers[0].Units)
 	}
-	if c, _ := r.OptimizerConfig(); c.Hyper["beta1"] != 0.8 || c.Hyper["eps"] != 1e-7 {
-		t.Errorf("beta1 = %v, eps = %v, want 0.8 and 1e-7", c.Hyper["beta1"], c.Hyper["eps"])
+	if sp, _ := r.Spec(); sp.Optimizer.Hyper["beta1"] != 0.8 || sp.Model.MLP.Hidden[0].Units != 8 || sp.Optimizer.Hyper["eps"] != 1e-7 {
+		t.Errorf("spec after quick and --set: %+v", sp)
 	}
 }
 

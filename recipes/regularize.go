@@ -87,8 +87,8 @@ type EarlyStopping struct {
 	Metric string `yaml:"metric,omitempty"`
 }
 
-// Noise returns the checked input-noise settings (inactive when none).
-func (s *NoiseSpec) Noise() (regularizers.Noise, error) {
+// noise returns the checked input-noise settings (inactive when none).
+func (s *NoiseSpec) noise() (regularizers.Noise, error) {
 	if s == nil {
 		return regularizers.Noise{}, nil
 	}
@@ -100,8 +100,8 @@ func (s *NoiseSpec) Noise() (regularizers.Noise, error) {
 	return n, n.Validate()
 }
 
-// Stopper returns the early-stopping rule, or nil when the recipe has none.
-func (e *EarlyStopping) Stopper() (earlystop.Stopper, error) {
+// stopper returns the early-stopping rule, or nil when the recipe has none.
+func (e *EarlyStopping) stopper() (earlystop.Stopper, error) {
 	if e == nil {
 		return nil, nil
 	}
@@ -181,11 +181,11 @@ func (d *doc) checkRegularization(r *Recipe) error {
 			return d.errorf("regularizers.kl_sparsity.rho", "must be in (0, 1), got %v", k.Rho)
 		}
 	}
-	if _, err := g.Noise.Noise(); err != nil {
+	if _, err := g.Noise.noise(); err != nil {
 		return d.errorf("regularizers.noise", "%s", strings.TrimPrefix(err.Error(), "regularizers: "))
 	}
 	if e := r.EarlyStopping; e != nil {
-		if _, err := e.Stopper(); err != nil {
+		if _, err := e.stopper(); err != nil {
 			return d.errorf("early_stopping", "%s", strings.TrimPrefix(err.Error(), "earlystop: "))
 		}
 		switch e.Metric {

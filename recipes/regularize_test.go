@@ -14,8 +14,15 @@ func TestRegularizationSections(t *testing.T) {
 	if r.Regularizers.L2 != 1e-4 || r.Regularizers.Dropout.Input != 0.2 || r.EarlyStopping.Patience != 100 {
 		t.Errorf("parsed %+v %+v", r.Regularizers, r.EarlyStopping)
 	}
-	if s, err := r.EarlyStopping.Stopper(); err != nil || s.Interval() != 10 {
-		t.Errorf("stopper %v, %v", s, err)
+	sp, err := r.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sp.EarlyStopping.New(); s.Interval() != 10 {
+		t.Errorf("stopper %+v", s)
+	}
+	if sp.EarlyStopping.New() == sp.EarlyStopping.New() {
+		t.Errorf("New returns the same stopper twice; each run needs its own")
 	}
 	tests := []struct {
 		name string

@@ -40,15 +40,10 @@ func scheduleNames() []string {
 	return names
 }
 
-// ScheduleConfig returns the recipe's learning-rate schedule: a fixed
-// schedule (whose LR and Total the run fills in: the optimizer's rate and the
-// number of updates), or the adaptive heuristic's settings, or neither when
-// the recipe has no schedule.
-func (r *Recipe) ScheduleConfig() (*schedules.Config, *train.AdaptiveConfig, error) {
-	return (&doc{source: r.Name, set: map[string]string{}}).schedule(r)
-}
-
-// schedule checks the schedule mapping.
+// schedule checks the schedule mapping and returns the recipe's
+// learning-rate schedule: a fixed schedule (whose LR and Total the run fills
+// in: the optimizer's rate and the number of updates), or the adaptive
+// heuristic's settings, or neither when the recipe has no schedule.
 func (d *doc) schedule(r *Recipe) (*schedules.Config, *train.AdaptiveConfig, error) {
 	m := r.Schedule
 	if len(m) == 0 {

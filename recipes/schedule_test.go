@@ -48,11 +48,12 @@ func TestScheduleGood(t *testing.T) {
 			t.Errorf("%q: %v", tt.schedule, err)
 			continue
 		}
-		fixed, adaptive, err := r.ScheduleConfig()
+		sp, err := r.Spec()
 		if err != nil {
 			t.Errorf("%q: %v", tt.schedule, err)
 			continue
 		}
+		fixed, adaptive := sp.Schedule, sp.Adaptive
 		if (fixed != nil) != (tt.fixed != "") || (adaptive != nil) != tt.adaptive {
 			t.Errorf("%q: fixed %+v, adaptive %+v", tt.schedule, fixed, adaptive)
 			continue
@@ -72,8 +73,8 @@ func TestScheduleGood(t *testing.T) {
 		if err != nil {
 			t.Fatalf("re-reading %s: %v", text, err)
 		}
-		if f2, a2, _ := r2.ScheduleConfig(); !reflect.DeepEqual(f2, fixed) || !reflect.DeepEqual(a2, adaptive) {
-			t.Errorf("%q: round trip gives %+v %+v", tt.schedule, f2, a2)
+		if sp2, _ := r2.Spec(); !reflect.DeepEqual(sp2.Schedule, fixed) || !reflect.DeepEqual(sp2.Adaptive, adaptive) {
+			t.Errorf("%q: round trip gives %+v %+v", tt.schedule, sp2.Schedule, sp2.Adaptive)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package runs
+package runs_test
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // TestClassifyAndDescribe: Classify agrees with Predict and gives
 // probabilities; Layers and Tensors describe the saved model.
 func TestClassifyAndDescribe(t *testing.T) {
-	m, err := Load(trainQuick(t, "mlp-mnist"))
+	m, err := runs.Load(trainQuick(t, "mlp-mnist"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestClassifyAndDescribe(t *testing.T) {
 	}
 	wg.Wait()
 
-	want := []LayerInfo{
+	want := []runs.LayerInfo{
 		{Name: "layers.0", In: 784, Out: 512, Activation: "relu"},
 		{Name: "layers.1", In: 512, Out: 256, Activation: "relu"},
 		{Name: "layers.2", In: 256, Out: 10, Activation: "linear"},
@@ -98,15 +100,15 @@ func TestDescribeTiedAutoencoder(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if _, err := Train(context.Background(), r, Options{Out: dir}); err != nil {
+	if _, err := pipeline.Train(context.Background(), r, pipeline.Options{Out: dir}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Load(dir)
+	m, err := runs.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	want := []LayerInfo{
+	want := []runs.LayerInfo{
 		{Name: "encoder.0", In: 784, Out: 256, Activation: "sigmoid"},
 		{Name: "decoder.0", In: 256, Out: 784, Activation: "sigmoid", TiedTo: "encoder.0"},
 	}
@@ -122,15 +124,5 @@ func TestDescribeTiedAutoencoder(t *testing.T) {
 	}
 	if _, err := m.Classify(make([]float32, 784)); err == nil || !strings.Contains(err.Error(), "does not classify") {
 		t.Errorf("an autoencoder classified: %v", err)
-	}
-}
-
-func TestSoftmax(t *testing.T) {
-	p := softmax([]float64{1000, 1000, math.Inf(-1)}) // large logits do not overflow
-	if p[0] != 0.5 || p[1] != 0.5 || p[2] != 0 {
-		t.Errorf("softmax = %v", p)
-	}
-	if top := (Prediction{Probabilities: []float64{0.2, 0.5, 0.2, 0.1}}).Top(3); !slices.Equal(top, []int{1, 0, 2}) {
-		t.Errorf("Top(3) = %v", top)
 	}
 }

@@ -1,6 +1,6 @@
-// Package runs executes recipes and keeps their results: a run directory
-// holds the resolved recipe, the per-epoch metrics, a summary and the trained
-// weights, and can be evaluated again later.
+// Package runs is the run directory: where a run's files live, how each is
+// written and read, and how a finished run is opened as a model to use.
+// It trains nothing (package pipeline does, writing here).
 //
 // Layout of a run directory:
 //
@@ -9,10 +9,11 @@
 //	summary.json       see Summary
 //	model.safetensors  the weights (see SaveWeights for names and layout)
 //	checkpoint.safetensors  while the run is unfinished: its full state after
-//	                   the last epoch or interruption (see Resume); removed
-//	                   when the run finishes
+//	                   the last epoch or interruption (see Checkpoint);
+//	                   removed when the run finishes
 //	adaptive.csv       with the adaptive schedule: every search's candidate
 //	                   rates and their losses on the subset
+//	.zoo.lock          held while a process trains here (see Lock)
 //
 // Runs of the autoencoder family (model.type autoencoder or sdae) also have
 //
@@ -26,4 +27,11 @@
 // fine-tuning (finetune) or the autoencoder's training (train); val_error is
 // empty where there is no classifier. An sdae's figures show its first
 // pretrained layer.
+//
+// The shortest use opens a finished run and predicts:
+//
+//	m, err := runs.Load("runs/mlp-mnist-20261203-101500")
+//	...
+//	defer m.Close()
+//	classes, err := m.Predict(pixels) // 784 values in [0, 1] per digit
 package runs

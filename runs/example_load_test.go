@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
@@ -23,7 +24,7 @@ func ExampleLoad() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := runs.Train(context.Background(), r, runs.Options{Out: dir}); err != nil {
+	if _, err := pipeline.Train(context.Background(), r, pipeline.Options{Out: dir}); err != nil {
 		log.Fatal(err)
 	}
 

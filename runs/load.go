@@ -21,6 +21,8 @@ import (
 type Model struct {
 	Dir    string
 	Recipe *recipes.Recipe
+	// Spec is the recipe's checked values.
+	Spec *recipes.Spec
 	// Summary is the run's summary.json.
 	Summary *Summary
 	// Shape is the per-example input shape, e.g. [28 28]; inputs are
@@ -84,15 +86,19 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runs: %s: %w", filepath.Join(dir, SummaryFile), err)
 	}
-	m := &Model{Dir: dir, Recipe: r, Summary: sum, Shape: shape.Shape}
+	sp, err := r.Spec()
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Dir: dir, Recipe: r, Spec: sp, Summary: sum, Shape: shape.Shape}
 	// Inference never steps the optimizer; the tasks need one to exist.
 	opt, err := optimizers.New(optimizers.Config{Name: "sgd"})
 	if err != nil {
 		return nil, err
 	}
 	init := rng.New(r.Seed, "init") // overwritten by the saved weights
-	if r.IsAutoencoder() {
-		ae, err := BuildAutoencoder(r, shape, init)
+	if sp.Model.Family == recipes.FamilyAutoencoder {
+		ae, err := models.NewAutoencoder(sp.Model.AutoencoderFor(shape.Dim()), init)
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +111,7 @@ func Load(dir string) (*Model, error) {
 		}
 		return m, nil
 	}
-	mlp, err := BuildModel(r, shape, init)
+	mlp, err := models.NewMLP(sp.Model.MLPFor(shape.Dim(), shape.Classes), init)
 	if err != nil {
 		return nil, err
 	}
@@ -197,4 +203,15 @@ func (m *Model) Reconstruct(x []float32) ([]float32, error) {
 		return nil, err
 	}
 	return out.X, nil
+}
+
+// Evaluate measures the model on s: a classifier's mean cross-entropy and
+// error rate, an autoencoder's mean reconstruction loss.
+func (m *Model) Evaluate(s *datasets.Set) (train.Metrics, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.autoencoder != nil {
+		return m.autoencoder.Evaluate(s)
+	}
+	return m.classifier.Evaluate(s)
 }

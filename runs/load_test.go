@@ -1,4 +1,4 @@
-package runs
+package runs_test
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 func trainQuick(t *testing.T, name string) string {
@@ -18,7 +20,7 @@ func trainQuick(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if _, err := Train(context.Background(), r, Options{Out: dir}); err != nil {
+	if _, err := pipeline.Train(context.Background(), r, pipeline.Options{Out: dir}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -28,7 +30,7 @@ func trainQuick(t *testing.T, name string) string {
 // several goroutines may use it at once (run with -race).
 func TestLoadClassifier(t *testing.T) {
 	dir := trainQuick(t, "mlp-mnist")
-	m, err := Load(dir)
+	m, err := runs.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestLoadClassifier(t *testing.T) {
 
 func TestLoadAutoencoder(t *testing.T) {
 	dir := trainQuick(t, "ae-mnist")
-	m, err := Load(dir)
+	m, err := runs.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestLoadAutoencoder(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a finished run directory") {
+	if _, err := runs.Load(dir); err == nil || !strings.Contains(err.Error(), "not a finished run directory") {
 		t.Errorf("empty directory: %v", err)
 	}
 }
@@ -112,7 +114,7 @@ func TestLoadErrors(t *testing.T) {
 // 28×28; a damaged one is an error, not a huge allocation or a panic.
 func TestLoadInputShape(t *testing.T) {
 	dir := trainQuick(t, "mlp-mnist")
-	sum, err := ReadSummary(dir)
+	sum, err := runs.ReadSummary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,10 +133,10 @@ func TestLoadInputShape(t *testing.T) {
 	} {
 		s := *sum
 		s.InputShape = tt.shape
-		if err := writeSummary(dir, &s); err != nil {
+		if err := runs.WriteSummary(dir, &s); err != nil {
 			t.Fatal(err)
 		}
-		m, err := Load(dir)
+		m, err := runs.Load(dir)
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("input_shape %v: %v", tt.shape, err)

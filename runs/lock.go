@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 )
 
-// LockFile is the file in a run directory that Train and Resume hold locked
+// LockFile is the file in a run directory that pipeline.Train and pipeline.Resume hold locked
 // while they write there, so that two processes never write one run: two
 // resuming the same run would otherwise overwrite each other's checkpoint
 // and metrics. The lock goes with the process (an exit or a crash releases
@@ -17,7 +17,7 @@ const LockFile = ".zoo.lock"
 // errLocked is what lockFile returns when another process holds the lock.
 var errLocked = errors.New("locked")
 
-// Lock takes dir's run lock, as Train and Resume do while they write there,
+// Lock takes dir's run lock, as pipeline.Train and pipeline.Resume do while they write there,
 // and returns the function that releases it. It fails at once, saying so,
 // when another process holds it. On systems without flock (Windows) it
 // takes no lock.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 )
 
 // MetricsRow is one row of metrics.csv: one epoch.
@@ -133,4 +135,38 @@ func Curve(rows []MetricsRow) []MetricsRow {
 		}
 	}
 	return out
+}
+
+// WriteMetrics writes the run directory's metrics.csv from rows: in the
+// classifiers' layout (epoch first), or with staged in the autoencoder
+// family's (phase and layer first; layer empty outside pretraining,
+// val_error empty where there is none). Numbers are written in full
+// precision so two runs compare exactly; seconds to the millisecond.
+func WriteMetrics(dir string, rows []MetricsRow, staged bool) error {
+	return atomicfile.WriteFunc(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		if staged {
+			cw.Write(stagedColumns)
+		} else {
+			cw.Write(classifierColumns)
+		}
+		for _, r := range rows {
+			valErr := num(r.ValError)
+			if staged && !r.HasError() {
+				valErr = ""
+			}
+			rec := []string{strconv.Itoa(r.Epoch), num(r.TrainLoss), num(r.ValLoss), valErr, num(r.LR),
+				strconv.FormatFloat(r.Seconds, 'f', 3, 64)}
+			if staged {
+				layer := ""
+				if r.Phase == PhasePretrain {
+					layer = strconv.Itoa(r.Layer)
+				}
+				rec = append([]string{r.Phase, layer}, rec...)
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	})
 }

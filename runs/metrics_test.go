@@ -5,26 +5,21 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
-// TestReadMetrics reads back both layouts as the runs write them.
+// TestReadMetrics reads back both layouts as WriteMetrics writes them.
 func TestReadMetrics(t *testing.T) {
-	rec := func(epoch int, loss, valErr float64, hasErr bool) train.Record {
-		return train.Record{Epoch: epoch, TrainLoss: loss, Val: train.Metrics{Loss: loss + 0.1, Error: valErr, HasError: hasErr}, LR: 0.01, Seconds: float64(epoch)}
+	row := func(phase string, layer, epoch int, loss, valErr float64) MetricsRow {
+		return MetricsRow{Phase: phase, Layer: layer, Epoch: epoch, TrainLoss: loss, ValLoss: loss + 0.1, ValError: valErr, LR: 0.01, Seconds: float64(epoch)}
 	}
 	dir := t.TempDir()
-	if err := writeMetrics(dir, []train.Record{rec(1, 0.5, 0.1, true), rec(2, 0.25, 0.05, true)}); err != nil {
+	want := []MetricsRow{row(PhaseTrain, -1, 1, 0.5, 0.1), row(PhaseTrain, -1, 2, 0.25, 0.05)}
+	if err := WriteMetrics(dir, want, false); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := ReadMetrics(dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	want := []MetricsRow{
-		{Phase: PhaseTrain, Layer: -1, Epoch: 1, TrainLoss: 0.5, ValLoss: 0.6, ValError: 0.1, LR: 0.01, Seconds: 1},
-		{Phase: PhaseTrain, Layer: -1, Epoch: 2, TrainLoss: 0.25, ValLoss: 0.35, ValError: 0.05, LR: 0.01, Seconds: 2},
 	}
 	if !slices.Equal(rows, want) {
 		t.Errorf("classifier layout:\n got %+v\nwant %+v", rows, want)
@@ -32,8 +27,8 @@ func TestReadMetrics(t *testing.T) {
 
 	// An sdae: two layers pretrained, then fine-tuned.
 	dir = t.TempDir()
-	pre := []train.LayerRecord{{Layer: 0, Record: rec(1, 0.3, 0, false)}, {Layer: 1, Record: rec(1, 0.2, 0, false)}}
-	if err := writeStagedMetrics(dir, pre, []train.Record{rec(1, 0.4, 0.08, true)}); err != nil {
+	staged := []MetricsRow{row(PhasePretrain, 0, 1, 0.3, math.NaN()), row(PhasePretrain, 1, 1, 0.2, math.NaN()), row(PhaseFinetune, -1, 1, 0.4, 0.08)}
+	if err := WriteMetrics(dir, staged, true); err != nil {
 		t.Fatal(err)
 	}
 	rows, err = ReadMetrics(dir)
@@ -50,7 +45,7 @@ func TestReadMetrics(t *testing.T) {
 
 	// An autoencoder: phase train, no error rate.
 	dir = t.TempDir()
-	if err := writeStagedMetrics(dir, nil, []train.Record{rec(1, 0.3, 0, false)}); err != nil {
+	if err := WriteMetrics(dir, []MetricsRow{row(PhaseTrain, -1, 1, 0.3, math.NaN())}, true); err != nil {
 		t.Fatal(err)
 	}
 	rows, err = ReadMetrics(dir)

@@ -1,7 +1,6 @@
 package runs
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // File names inside a run directory.
@@ -78,7 +76,8 @@ type Summary struct {
 	BLAS string `json:"blas,omitempty"`
 }
 
-func writeSummary(dir string, s *Summary) error {
+// WriteSummary writes the run directory's summary.json.
+func WriteSummary(dir string, s *Summary) error {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
@@ -106,23 +105,6 @@ func ReadSummary(dir string) (*Summary, error) {
 	return s, nil
 }
 
-// writeMetrics writes metrics.csv. Numbers are written in full precision so
-// two runs compare exactly.
-func writeMetrics(dir string, records []train.Record) error {
-	return atomicfile.WriteFunc(filepath.Join(dir, MetricsFile), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"epoch", "train_loss", "val_loss", "val_error", "lr", "seconds"})
-		for _, r := range records {
-			cw.Write([]string{
-				strconv.Itoa(r.Epoch), num(r.TrainLoss), num(r.Val.Loss), num(r.Val.Error), num(r.LR),
-				strconv.FormatFloat(r.Seconds, 'f', 3, 64),
-			})
-		}
-		cw.Flush()
-		return cw.Error()
-	})
-}
-
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // ClassMetrics is how well one class is recognised.
@@ -134,8 +116,8 @@ type ClassMetrics struct {
 	F1        float64 `json:"f1"`
 }
 
-// classMetrics compares predictions with labels, class by class.
-func classMetrics(pred, labels []int, classes int) []ClassMetrics {
+// NewClassMetrics compares predictions with labels, class by class.
+func NewClassMetrics(pred, labels []int, classes int) []ClassMetrics {
 	tp := make([]int, classes)
 	predicted := make([]int, classes)
 	actual := make([]int, classes)
@@ -163,14 +145,14 @@ func classMetrics(pred, labels []int, classes int) []ClassMetrics {
 	return out
 }
 
-// trainingSeconds is the time of the epochs of records and pre.
-func trainingSeconds(records []train.Record, pre []train.LayerRecord) float64 {
-	t := 0.0
-	for _, r := range records {
-		t += r.Seconds
-	}
-	for _, p := range pre {
-		t += p.Seconds
-	}
-	return t
+// LayerSummary is the pretraining of one layer of an sdae, in summary.json.
+type LayerSummary struct {
+	Layer      int    `json:"layer"`
+	Corruption string `json:"corruption"`
+	Epochs     int    `json:"epochs"`
+	// TrainLoss is the last epoch's mean objective (on corrupted inputs);
+	// ValReconstructionLoss the clean validation reconstruction loss.
+	TrainLoss             float64 `json:"train_loss"`
+	ValReconstructionLoss float64 `json:"val_reconstruction_loss"`
+	Seconds               float64 `json:"seconds"`
 }

@@ -9,7 +9,7 @@ func TestClassMetrics(t *testing.T) {
 	// Class 1: 2 predicted, 1 right; 3 actual. Class 0: 3 predicted, 2 right; 2 actual.
 	pred := []int{1, 0, 0, 1, 0}
 	labels := []int{1, 0, 1, 0, 1}
-	got := classMetrics(pred, labels, 2)
+	got := NewClassMetrics(pred, labels, 2)
 	want := []ClassMetrics{
 		{Class: 0, Support: 2, Precision: 1.0 / 3, Recall: 1.0 / 2, F1: 2 * (1.0 / 3) * (1.0 / 2) / (1.0/3 + 1.0/2)},
 		{Class: 1, Support: 3, Precision: 1.0 / 2, Recall: 1.0 / 3, F1: 2 * (1.0 / 2) * (1.0 / 3) / (1.0/2 + 1.0/3)},
@@ -21,7 +21,7 @@ func TestClassMetrics(t *testing.T) {
 		}
 	}
 	// A class never predicted has precision 0, not NaN.
-	if m := classMetrics([]int{0, 0}, []int{0, 1}, 2)[1]; m.Precision != 0 || m.F1 != 0 || m.Recall != 0 {
+	if m := NewClassMetrics([]int{0, 0}, []int{0, 1}, 2)[1]; m.Precision != 0 || m.F1 != 0 || m.Recall != 0 {
 		t.Errorf("never-predicted class: %+v", m)
 	}
 }

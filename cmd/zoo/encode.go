@@ -11,6 +11,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/npy"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
@@ -93,7 +94,7 @@ func runEncode(e *env, o *encodeOptions) error {
 	if k == 0 {
 		return fmt.Errorf("%s holds a classifier (recipe %s), which has no code to write: encode needs an autoencoder run (model type autoencoder, e.g. zoo train ae-mnist); classify with zoo predict %s", o.dir, m.Recipe.Name, o.dir)
 	}
-	data, err := runs.LoadData(m.Recipe, o.data)
+	data, err := pipeline.LoadData(m.Spec.Data, o.data)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/internal/npy"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -19,7 +20,7 @@ func testEncode(t *testing.T, mlp, dae string) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	data, err := runs.LoadData(m.Recipe, "")
+	data, err := pipeline.LoadData(m.Spec.Data, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/spf13/cobra"
 )
 
@@ -17,7 +17,7 @@ func newEvalCmd(e *env) *cobra.Command {
 		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ev, err := runs.Evaluate(args[0], data)
+			ev, err := pipeline.Evaluate(args[0], data)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/images"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
@@ -88,7 +89,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	if len(m.Shape) != 2 {
 		return fmt.Errorf("%s takes inputs of shape %v, not pictures", o.dir, m.Shape)
 	}
-	data, err := runs.LoadData(m.Recipe, o.data)
+	data, err := pipeline.LoadData(m.Spec.Data, o.data)
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	rows := [][][]float32{examplesOf(show.X, dim)}
 	names := []string{"originals"}
 	in := show.X
-	if c := m.Recipe.Model.Corruption.Model(); c.Active() && !o.clean {
+	if c := m.Spec.Model.Corruption; c.Active() && !o.clean {
 		// The stream the run's own figure drew its corruption from.
 		in = make([]float32, len(show.X))
 		c.Apply(in, show.X, rng.New(m.Recipe.Seed, "figures"))

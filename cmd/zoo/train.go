@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
@@ -53,7 +54,7 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.resume != "" {
-				s, err := runs.Resume(e.ctx, runs.Options{Out: o.resume, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
+				s, err := pipeline.Resume(e.ctx, pipeline.Options{Out: o.resume, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
 				if err != nil {
 					return err
 				}
@@ -92,7 +93,7 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 	if o.out == "" {
 		o.out = runs.DefaultOut(r.Name, time.Now())
 	}
-	s, err := runs.Train(e.ctx, r, runs.Options{Out: o.out, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
+	s, err := pipeline.Train(e.ctx, r, pipeline.Options{Out: o.out, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -83,7 +84,7 @@ func TestTrainDeterministic(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("zoo eval: exit %d: %s", code, errOut)
 	}
-	var ev runs.Evaluation
+	var ev pipeline.Evaluation
 	if err := json.Unmarshal([]byte(out), &ev); err != nil {
 		t.Fatalf("zoo eval --json: %v\n%s", err, out)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
-	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // Example trains mlp-mnist's quick profile (a few seconds), saves three
@@ -29,7 +29,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := runs.Train(context.Background(), r, runs.Options{Out: run}); err != nil {
+	if _, err := pipeline.Train(context.Background(), r, pipeline.Options{Out: run}); err != nil {
 		log.Fatal(err)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
@@ -131,7 +132,11 @@ entries:
 		return nil, err
 	}
 	rep.Recipe, rep.Type = true, r.Model.Type
-	data, err := runs.LoadData(r, dataDir)
+	sp, err := r.Spec()
+	if err != nil {
+		return nil, err
+	}
+	data, err := pipeline.LoadData(sp.Data, dataDir)
 	if err != nil {
 		return nil, err
 	}

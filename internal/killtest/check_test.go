@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
+	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
@@ -205,7 +206,7 @@ func trainAll(t *testing.T) *trained {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 			dir := filepath.Join(root, c.name, "run")
-			o := runs.Options{Out: dir, DataDir: shared.data}
+			o := pipeline.Options{Out: dir, DataDir: shared.data}
 			for i, cu := range c.cuts {
 				ctx, cancel := context.WithCancel(context.Background())
 				if cu.at == "" {
@@ -213,9 +214,9 @@ func trainAll(t *testing.T) *trained {
 				}
 				o.Log = &cutLog{at: cu.at, cancel: cancel}
 				if i == 0 {
-					_, err = runs.Train(ctx, r, o)
+					_, err = pipeline.Train(ctx, r, o)
 				} else {
-					_, err = runs.Resume(ctx, o)
+					_, err = pipeline.Resume(ctx, o)
 				}
 				cancel()
 				if err == nil {
@@ -223,7 +224,7 @@ func trainAll(t *testing.T) *trained {
 				}
 				shared.save(t, c.name, i, dir)
 			}
-			if _, err := runs.Resume(context.Background(), runs.Options{Out: dir, DataDir: shared.data}); err != nil {
+			if _, err := pipeline.Resume(context.Background(), pipeline.Options{Out: dir, DataDir: shared.data}); err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 			shared.save(t, c.name, -1, dir)
@@ -303,7 +304,7 @@ func TestCheckStray(t *testing.T) {
 	if rep, err := Check(dir, tr.data); err != nil || len(rep.Stray) != 1 {
 		t.Errorf("with a stray file: %v, %v", rep, err)
 	}
-	if _, err := runs.Resume(context.Background(), runs.Options{Out: dir, DataDir: tr.data}); err != nil {
+	if _, err := pipeline.Resume(context.Background(), pipeline.Options{Out: dir, DataDir: tr.data}); err != nil {
 		t.Fatal(err)
 	}
 	if rep, err := Check(dir, tr.data); err != nil || len(rep.Stray) != 0 || !rep.Summary {

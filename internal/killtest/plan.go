@@ -37,10 +37,11 @@ func (s slot) String() string {
 	return fmt.Sprintf("%s epoch %d", s.Phase, s.Epoch)
 }
 
-// plan is what a run of a recipe goes through, as runs.Train does it: its
+// plan is what a run of a recipe goes through, as pipeline.Train does it: its
 // phases in order, and the models and settings each one checkpoints.
 type plan struct {
 	r    *recipes.Recipe
+	sp   *recipes.Spec
 	data *datasets.Splits
 	// m is the classifier of an mlp or sdae recipe, ae the autoencoder of
 	// an autoencoder recipe, built as runs builds them (weights drawn from
@@ -56,27 +57,27 @@ type plan struct {
 }
 
 func newPlan(r *recipes.Recipe, data *datasets.Splits) (*plan, error) {
-	p := &plan{r: r, data: data, earlyStop: r.EarlyStopping != nil}
-	_, ac, err := r.ScheduleConfig()
+	sp, err := r.Spec()
 	if err != nil {
 		return nil, err
 	}
-	p.adaptive = ac != nil
+	p := &plan{r: r, sp: sp, data: data, earlyStop: sp.EarlyStopping != nil, adaptive: sp.Adaptive != nil}
 	init := rng.New(r.Seed, "init")
-	switch r.Model.Type {
-	case "mlp":
-		p.m, err = runs.BuildModel(r, data.Train, init)
+	mlp := func() (*models.MLP, error) {
+		return models.NewMLP(sp.Model.MLPFor(data.Train.Dim(), data.Train.Classes), init)
+	}
+	switch sp.Model.Family {
+	case recipes.FamilyMLP:
+		p.m, err = mlp()
 		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
-	case "autoencoder":
-		p.ae, err = runs.BuildAutoencoder(r, data.Train, init)
+	case recipes.FamilyAutoencoder:
+		p.ae, err = models.NewAutoencoder(sp.Model.AutoencoderFor(data.Train.Dim()), init)
 		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
-	case "sdae":
-		if p.m, err = runs.BuildModel(r, data.Train, init); err != nil {
+	case recipes.FamilySDAE:
+		if p.m, err = mlp(); err != nil {
 			return nil, err
 		}
-		if p.stages, err = r.PretrainPlan(); err != nil {
-			return nil, err
-		}
+		p.stages = sp.Model.Pretrain
 		for k, s := range p.stages {
 			p.phases = append(p.phases, phase{runs.PhasePretrain, k, s.Epochs})
 		}
@@ -227,11 +228,7 @@ func (p *plan) loop(i int) (*loop, error) {
 		}
 		return l, nil
 	}
-	oc, err := p.r.OptimizerConfig()
-	if err != nil {
-		return nil, err
-	}
-	opt, err := optimizers.New(oc)
+	opt, err := optimizers.New(p.sp.Optimizer)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package runs
+package pipeline
 
 import (
 	"bytes"
@@ -9,18 +9,20 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
 	"gonum.org/v1/gonum/mat"
 )
 
 // run trains the built-in recipe name with the overrides set into a new
 // directory and returns the directory and the summary.
-func run(t *testing.T, name string, set ...string) (string, *Summary) {
+func run(t *testing.T, name string, set ...string) (string, *runs.Summary) {
 	t.Helper()
 	r, err := recipes.Builtin(name, recipes.Options{Set: set})
 	if err != nil {
@@ -46,7 +48,7 @@ func read(t *testing.T, dir, name string) []byte {
 // metricRows returns metrics.csv's rows without the seconds column.
 func metricRows(t *testing.T, dir string) []string {
 	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(read(t, dir, MetricsFile))).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(read(t, dir, runs.MetricsFile))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ var small = []string{"data.train=1000", "data.validation=200", "data.test=200", 
 func TestDenoisingRunIsDeterministic(t *testing.T) {
 	dir1, s1 := run(t, "dae-mnist", small...)
 	dir2, s2 := run(t, "dae-mnist", small...)
-	if !bytes.Equal(read(t, dir1, WeightsFile), read(t, dir2, WeightsFile)) {
+	if !bytes.Equal(read(t, dir1, runs.WeightsFile), read(t, dir2, runs.WeightsFile)) {
 		t.Error("two runs with the same seed saved different weights")
 	}
 	if m1, m2 := metricRows(t, dir1), metricRows(t, dir2); strings.Join(m1, "\n") != strings.Join(m2, "\n") {
@@ -79,7 +81,7 @@ func TestDenoisingRunIsDeterministic(t *testing.T) {
 	}
 	// Originals, corrupted inputs, reconstructions: 3 rows of 10 digits,
 	// each 28×28 drawn at scale 2 in a one-pixel frame.
-	for name, want := range map[string][2]int{ReconstructionsFile: {10*57 + 1, 3*57 + 1}, FiltersFile: {10*57 + 1, 10*57 + 1}} {
+	for name, want := range map[string][2]int{runs.ReconstructionsFile: {10*57 + 1, 3*57 + 1}, runs.FiltersFile: {10*57 + 1, 10*57 + 1}} {
 		img, err := png.Decode(bytes.NewReader(read(t, dir1, name)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -129,18 +131,18 @@ func TestStackedRun(t *testing.T) {
 	if ev.Test.Error != s.TestError {
 		t.Errorf("Evaluate: test error %v, the run said %v", ev.Test.Error, s.TestError)
 	}
-	for _, f := range []string{ReconstructionsFile, FiltersFile} {
+	for _, f := range []string{runs.ReconstructionsFile, runs.FiltersFile} {
 		read(t, dir, f)
 	}
 }
 
 // numOf is the learning rate of pretraining layer k as metrics.csv writes it.
 func numOf(t *testing.T, r *recipes.Recipe, k int) string {
-	plan, err := r.PretrainPlan()
+	sp, err := r.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return num(plan[k].Optimizer.Hyper["lr"])
+	return strconv.FormatFloat(sp.Model.Pretrain[k].Optimizer.Hyper["lr"], 'g', -1, 64)
 }
 
 // TestLinearAutoencoderSpansPCA trains linear-ae-mnist (k = 16 linear code
@@ -154,7 +156,7 @@ func TestLinearAutoencoderSpansPCA(t *testing.T) {
 	}
 	const n = 10000
 	dir, s := run(t, "linear-ae-mnist", "data.train=10000", "data.validation=1000", "data.test=1000", "epochs=20")
-	f, err := safetensors.ReadFile(filepath.Join(dir, WeightsFile), safetensors.Limits{})
+	f, err := safetensors.ReadFile(filepath.Join(dir, runs.WeightsFile), safetensors.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

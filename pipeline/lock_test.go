@@ -1,4 +1,4 @@
-package runs
+package pipeline
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // TestRunLock: while a run directory is locked, a second Lock, a new run
@@ -21,7 +22,7 @@ func TestRunLock(t *testing.T) {
 		t.Skip("no flock: Lock takes no lock")
 	}
 	dir := t.TempDir()
-	unlock, err := Lock(dir)
+	unlock, err := runs.Lock(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func TestRunLock(t *testing.T) {
 			t.Errorf("%s of a locked run directory: %v, want it refused as in use", what, err)
 		}
 	}
-	_, err = Lock(dir)
+	_, err = runs.Lock(dir)
 	inUse("a second Lock", err)
 
 	r, err := recipes.Builtin("mlp-mnist", recipes.Options{Quick: true})
@@ -40,23 +41,23 @@ func TestRunLock(t *testing.T) {
 	}
 	_, err = Train(context.Background(), r, Options{Out: dir})
 	inUse("a new run", err)
-	if _, err := os.Stat(filepath.Join(dir, RecipeFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err == nil {
 		t.Error("the refused run wrote its recipe")
 	}
 
-	for name, text := range map[string]string{CheckpointFile: "checkpoint", "." + CheckpointFile + ".tmp-1": "a write in progress"} {
+	for name, text := range map[string]string{runs.CheckpointFile: "checkpoint", "." + runs.CheckpointFile + ".tmp-1": "a write in progress"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, err = Resume(context.Background(), Options{Out: dir})
 	inUse("a resume", err)
-	if _, err := os.Stat(filepath.Join(dir, "."+CheckpointFile+".tmp-1")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "."+runs.CheckpointFile+".tmp-1")); err != nil {
 		t.Errorf("the refused resume removed another process's temporary file: %v", err)
 	}
 
 	unlock()
-	again, err := Lock(dir)
+	again, err := runs.Lock(dir)
 	if err != nil {
 		t.Fatalf("Lock after the release: %v", err)
 	}

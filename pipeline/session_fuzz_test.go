@@ -1,4 +1,4 @@
-package runs
+package pipeline
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/gorgonia-zoo/zoo/train"
 )
 
@@ -65,10 +66,10 @@ func validCheckpoint(tb testing.TB, stop bool) []byte {
 		}
 	}
 	dir := tb.TempDir()
-	if err := saveCheckpoint(dir, st, m.Params(), nil, opt, newStreams(1), stopper, checkpointMeta{}); err != nil {
+	if err := saveCheckpoint(dir, st, m.Params(), nil, opt, newStreams(1, classifierStreams...), stopper, checkpointMeta{}); err != nil {
 		tb.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	data, err := os.ReadFile(filepath.Join(dir, runs.CheckpointFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 	f.Add([]byte{})
 
 	dir := f.TempDir()
-	path := filepath.Join(dir, CheckpointFile)
+	path := filepath.Join(dir, runs.CheckpointFile)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
@@ -151,7 +152,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 			if stop {
 				stopper = &earlystop.Patience{Patience: 10, Increase: 2}
 			}
-			st, _, err := loadCheckpoint(dir, m.Params(), nil, opt, newStreams(2), stopper, nil)
+			st, _, err := loadCheckpoint(dir, m.Params(), nil, opt, newStreams(2, classifierStreams...), stopper, nil)
 			if err != nil {
 				if st != nil {
 					t.Fatalf("state %+v with error %v", st, err)

@@ -1,4 +1,4 @@
-package runs
+package pipeline
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/gorgonia-zoo/zoo/schedules"
 )
 
@@ -30,7 +31,7 @@ epochs: 2
 // metricsLR returns the lr column of a run's metrics.csv.
 func metricsLR(t *testing.T, dir string) []float64 {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, MetricsFile))
+	f, err := os.Open(filepath.Join(dir, runs.MetricsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +71,8 @@ func TestTrainSchedule(t *testing.T) {
 	if len(got) != 2 || got[0] != s.Rate(20) || got[1] != s.Rate(40) {
 		t.Errorf("lr per epoch %v, want %v %v", got, s.Rate(20), s.Rate(40))
 	}
-	if _, err := os.Stat(filepath.Join(dir, AdaptiveFile)); err == nil {
-		t.Errorf("%s written by a run without the adaptive schedule", AdaptiveFile)
+	if _, err := os.Stat(filepath.Join(dir, runs.AdaptiveFile)); err == nil {
+		t.Errorf("%s written by a run without the adaptive schedule", runs.AdaptiveFile)
 	}
 }
 
@@ -86,7 +87,7 @@ func TestTrainAdaptive(t *testing.T) {
 	if _, err := Train(context.Background(), r, Options{Out: dir}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, AdaptiveFile))
+	f, err := os.Open(filepath.Join(dir, runs.AdaptiveFile))
 	if err != nil {
 		t.Fatal(err)
 	}

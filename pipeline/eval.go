@@ -1,0 +1,39 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/train"
+)
+
+// Evaluation is the result of evaluating a saved run on its test split.
+type Evaluation struct {
+	Recipe string        `json:"recipe"`
+	Dir    string        `json:"dir"`
+	Test   train.Metrics `json:"test"`
+}
+
+// Evaluate opens the finished run in dir and measures it on the test split
+// of the data its recipe names. dataDir, if set, reads the data from there.
+func Evaluate(dir, dataDir string) (*Evaluation, error) {
+	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err != nil {
+		return nil, fmt.Errorf("runs: %s is not a run directory: %w", dir, err)
+	}
+	m, err := runs.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	data, err := LoadData(m.Spec.Data, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	test, err := m.Evaluate(data.Test)
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluation{Recipe: m.Recipe.Name, Dir: dir, Test: test}, nil
+}

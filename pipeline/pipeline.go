@@ -1,0 +1,213 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/train"
+)
+
+// Options control where and how a run happens.
+type Options struct {
+	// Out is the run directory. It is created; an existing directory must
+	// not already hold a run, so a trained model is never overwritten.
+	Out string
+	// DataDir, if set, reads the data set from this directory instead of
+	// the recipe's source.
+	DataDir string
+	// Log receives progress and epoch lines; nil discards them.
+	Log io.Writer
+	// Interactive shows a progress bar instead of periodic lines.
+	Interactive bool
+	// BLAS describes the BLAS computing the matrix products (for example
+	// cblas.Current().String()), recorded in the checkpoints and the
+	// summary: the same seed gives the same results only with the same
+	// BLAS, and a resumed run says so in Log when its BLAS differs.
+	BLAS string
+}
+
+// job is one run of a recipe as the families see it: the recipe, its spec,
+// the data, and where it writes.
+type job struct {
+	r    *recipes.Recipe
+	sp   *recipes.Spec
+	o    Options
+	data *datasets.Splits
+	// resume continues the run in o.Out from its checkpoint.
+	resume bool
+	// text is the recipe as run (recipe.yaml), once written.
+	text string
+}
+
+// Train runs recipe r and writes its run directory. If training stops early
+// (ctx cancelled, divergence) the records so far are still written, and the
+// error says what happened.
+func Train(ctx context.Context, r *recipes.Recipe, o Options) (*runs.Summary, error) {
+	return start(ctx, r, o, false)
+}
+
+// Resume continues the interrupted run in o.Out from its checkpoint, with
+// the recipe saved there; the result is the same, to the bit, as if it had
+// never stopped.
+func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
+	dir := o.Out
+	if _, err := os.Stat(filepath.Join(dir, runs.CheckpointFile)); err == nil {
+		// Before anything here is looked at or touched (temporary files
+		// included: they may be another process's writes in progress).
+		unlock, err := runs.Lock(dir)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	if _, err := os.Stat(filepath.Join(dir, runs.SummaryFile)); err == nil {
+		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, runs.SummaryFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, runs.CheckpointFile)); err != nil {
+		if _, rerr := os.Stat(filepath.Join(dir, runs.RecipeFile)); rerr == nil && errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("runs: the run in %s stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove %s and train again", dir, dir)
+		}
+		return nil, fmt.Errorf("runs: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, runs.CheckpointFile, err)
+	}
+	// A run killed while saving leaves the temporary file of the write.
+	if err := runs.RemoveTemps(dir); err != nil {
+		return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
+	}
+	r, err := recipes.Load(filepath.Join(dir, runs.RecipeFile), recipes.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
+	}
+	return start(ctx, r, o, true)
+}
+
+// start loads the data, builds the model of the recipe's family and trains
+// it; the data and model come first, so a run that cannot start leaves no
+// directory behind.
+func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*runs.Summary, error) {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	sp, err := r.Spec()
+	if err != nil {
+		return nil, err
+	}
+	fam, err := family(sp.Model.Family)
+	if err != nil {
+		return nil, err
+	}
+	data, err := LoadData(sp.Data, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	j := &job{r: r, sp: sp, o: o, data: data, resume: resume}
+	trainer, err := fam.build(j)
+	if err != nil {
+		return nil, err
+	}
+	if resume {
+		// Resume holds the lock.
+		if j.text, err = recipeText(r); err != nil {
+			return nil, err
+		}
+	} else {
+		unlock, err := prepareOut(o.Out)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		if j.text, err = recipeText(r); err != nil {
+			return nil, err
+		}
+		if err := atomicfile.Write(filepath.Join(o.Out, runs.RecipeFile), []byte(j.text)); err != nil {
+			return nil, err
+		}
+	}
+	return trainer(ctx)
+}
+
+// recipeText is the recipe as run, without its quick profile.
+func recipeText(r *recipes.Recipe) (string, error) {
+	saved := *r
+	saved.Quick = nil
+	text, err := saved.Marshal()
+	return string(text), err
+}
+
+// summary starts the summary of a finished run: what every family reports.
+func (j *job) summary(records []train.Record, params []*models.Param) *runs.Summary {
+	last := records[len(records)-1]
+	return &runs.Summary{
+		Recipe: j.sp.Name, Seed: j.sp.Seed, Epochs: len(records), Updates: last.Updates,
+		Parameters: models.Count(params),
+		Train:      j.data.Train.Len(), Validation: j.data.Validation.Len(), Test: j.data.Test.Len(),
+		InputShape: slices.Clone(j.data.Train.Shape),
+		TrainLoss:  last.TrainLoss, ValLoss: last.Val.Loss,
+		BLAS: j.o.BLAS,
+	}
+}
+
+// finish saves the trained model and the summary, then removes the
+// checkpoint: the run is done.
+func (j *job) finish(s *runs.Summary, params []*models.Param) error {
+	dir := j.o.Out
+	meta := map[string]string{"zoo.recipe": j.text, "zoo.format": "1"}
+	if err := runs.SaveWeights(filepath.Join(dir, runs.WeightsFile), params, meta); err != nil {
+		return err
+	}
+	if err := runs.WriteSummary(dir, s); err != nil {
+		return err
+	}
+	return runs.RemoveCheckpoint(dir)
+}
+
+// stopped explains a run that ended early with err after finished epochs,
+// and how to continue it when a checkpoint allows.
+func stopped(err error, finished int, dir string) error {
+	if errors.Is(err, context.Canceled) {
+		// train.Run joins the cancellation with the checkpoint's error.
+		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {
+			return fmt.Errorf("interrupted (%w), and saving the checkpoint failed: %w; the previous checkpoint, if any, is kept: zoo train --resume %s", context.Canceled, errors.Join(j.Unwrap()[1:]...), dir)
+		}
+		return fmt.Errorf("interrupted (%w): stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", err, dir)
+	}
+	if _, serr := os.Stat(filepath.Join(dir, runs.CheckpointFile)); serr == nil && !train.IsDiverged(err) {
+		return fmt.Errorf("%w (metrics of the %d finished epochs and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", err, finished, dir, dir)
+	}
+	return fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", err, finished, dir)
+}
+
+// prepareOut creates the run directory and takes its lock (see runs.Lock),
+// refusing one that already holds a run, and returns the lock's release.
+func prepareOut(dir string) (unlock func(), err error) {
+	if dir == "" {
+		return nil, fmt.Errorf("runs: no output directory given")
+	}
+	// Checked before the directory is created or locked, so that a refused
+	// run adds nothing to it, and again under the lock: another process may
+	// have started a run here meanwhile.
+	if err := runs.NoRun(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("runs: create run directory: %w", err)
+	}
+	if unlock, err = runs.Lock(dir); err != nil {
+		return nil, err
+	}
+	if err := runs.NoRun(dir); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}

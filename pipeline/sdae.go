@@ -1,0 +1,173 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/train"
+)
+
+// sdaeFamily trains a stacked denoising autoencoder classifier (model.type
+// sdae): greedy layer-wise pretraining of the encoders (each a denoising
+// autoencoder on the codes of the ones below; Vincent et al. 2010), then
+// fine-tuning of encoders plus a softmax layer as one MLP, exactly as an
+// mlp recipe with the same layers is trained (same initial draw, same
+// shuffling), so that recipe is the same training without pretraining.
+// Every epoch of every phase is checkpointed.
+type sdaeFamily struct{}
+
+func (sdaeFamily) build(j *job) (trainer, error) {
+	m, err := j.newMLP()
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*runs.Summary, error) { return j.trainStacked(ctx, m) }, nil
+}
+
+// stageOutput is the rule for the reconstruction of pretraining stage k:
+// inputs in [0, 1] (pixels, codes of a sigmoid layer) get a sigmoid output
+// and the binary cross-entropy, others a linear output and squared error.
+func stageOutput(hidden []models.Layer, k int) (models.Activation, train.ReconstructionLoss) {
+	if k == 0 || hidden[k-1].Activation == models.Sigmoid {
+		return models.Sigmoid, train.BCE
+	}
+	return models.Linear, train.MSE
+}
+
+func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, error) {
+	sp, o := j.sp, j.o
+	stack := &models.Stacked{MLP: m}
+	plan := sp.Model.Pretrain
+	pc := train.PretrainConfig{BatchSize: sp.Model.PretrainBatchSize}
+	if j.resume {
+		c, err := readCheckpoint(o.Out)
+		if err != nil {
+			return nil, err
+		}
+		switch meta := c.meta; meta.Phase {
+		case phaseFinetune:
+			// Pretraining is done; the checkpoint holds the whole network.
+			return j.trainClassifier(ctx, m, &finetuning{resume: true})
+		case phasePretrain:
+			if meta.Layer < 0 || meta.Layer >= len(plan) {
+				return nil, fmt.Errorf("runs: resume %s: the checkpoint is of pretraining layer %d, the recipe has layers 0…%d", o.Out, meta.Layer, len(plan)-1)
+			}
+			pc.Start = meta.Layer
+			// The trained layers below encode the stage's data.
+			if err := c.setParams(m.Params()); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("runs: resume %s: the checkpoint is not of an sdae run (phase %q)", o.Out, meta.Phase)
+		}
+	} else {
+		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
+			sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), j.data.Test.Len(), o.Out)
+	}
+
+	var layers []runs.LayerSummary
+	sessions := make([]*session, len(plan))
+	for k, p := range plan {
+		opt, err := optimizers.New(p.Optimizer)
+		if err != nil {
+			return nil, err
+		}
+		out, loss := stageOutput(sp.Model.MLP.Hidden, k)
+		stream := fmt.Sprintf("pretrain.%d.", k)
+		streams := newStreams(sp.Seed, stream+"shuffle", stream+"corruption")
+		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log}
+		enc := stack.Encoders()[k]
+		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",
+			k, enc.In(), enc.Out(), enc.Act, p.Corruption, loss, p.Epochs)
+		pc.Stages = append(pc.Stages, train.Stage{
+			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: sp.Model.Tied,
+			Init: rng.New(sp.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams[stream+"corruption"],
+			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header},
+		})
+		layers = append(layers, runs.LayerSummary{Layer: k, Corruption: p.Corruption.String()})
+	}
+	var pre []train.LayerRecord // the records of the stages before pc.Start
+	// A stage's checkpoint holds the whole network (the layers below are
+	// trained, the layer itself in training) and the stage's decoder.
+	stageSession := func(k int, stage *train.Autoencoder) *session {
+		s := sessions[k]
+		s.params, s.optParams = append([]*models.Param(nil), m.Params()...), stage.Params()
+		for _, p := range stage.Params() {
+			if !slices.Contains(s.params, p) {
+				s.params = append(s.params, p)
+			}
+		}
+		s.layers = layers
+		return s
+	}
+	if j.resume {
+		pc.Restore = func(k int, stage *train.Autoencoder) (*train.State, error) {
+			s := stageSession(k, stage)
+			st, err := s.load()
+			if err != nil {
+				return nil, err
+			}
+			pre = s.pretrain
+			fmt.Fprintf(o.Log, "%s: resuming the pretraining of layer %d at epoch %d, update %d, in %s\n", sp.Name, k, st.Epoch, st.Updates, o.Out)
+			return st, nil
+		}
+	}
+	writePre := func(recs []train.LayerRecord) error {
+		return runs.WriteMetrics(o.Out, metricsRows(recs, runs.PhaseFinetune, nil), true)
+	}
+	pc.Checkpoint = func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
+		s := stageSession(k, stage)
+		s.pretrain = append(slices.Clone(pre), done...)
+		if err := s.save(st); err != nil {
+			return err
+		}
+		recs := slices.Clone(s.pretrain)
+		for _, rec := range st.Records {
+			recs = append(recs, train.LayerRecord{Layer: k, Record: rec})
+		}
+		return writePre(recs)
+	}
+	pc.AfterStage = func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
+		if k > 0 {
+			return nil
+		}
+		// The first layer sees pixels: show its reconstructions and filters.
+		return writeFigures(o.Out, stage, j.data.Test, rng.New(sp.Seed, "figures"))
+	}
+	recs, runErr := train.Pretrain(ctx, stack, j.data.Train, j.data.Validation, pc)
+	pre = append(pre, recs...)
+	if runErr != nil {
+		if err := writePre(pre); err != nil {
+			return nil, errors.Join(runErr, err)
+		}
+		return nil, stopped(runErr, len(pre), o.Out)
+	}
+	for _, p := range pre {
+		l := &layers[p.Layer]
+		l.Epochs, l.TrainLoss, l.ValReconstructionLoss = p.Epoch, p.TrainLoss, p.Val.Loss
+		l.Seconds += p.Seconds
+	}
+	return j.trainClassifier(ctx, m, &finetuning{pre: pre, layers: layers})
+}
+
+// headed is a Progress that prints a header line before the first epoch.
+type headed struct {
+	train.Progress
+	w      io.Writer
+	header string
+}
+
+func (h *headed) EpochStart(epoch, epochs, batches int) {
+	if epoch == 1 {
+		fmt.Fprintln(h.w, h.header)
+	}
+	h.Progress.EpochStart(epoch, epochs, batches)
+}

@@ -1,0 +1,227 @@
+package recipes
+
+import (
+	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/regularizers"
+	"github.com/gorgonia-zoo/zoo/schedules"
+	"github.com/gorgonia-zoo/zoo/train"
+)
+
+// Spec is a recipe checked and turned into typed values: what the pipeline
+// builds a run from. Parse makes it once, with the recipe's line-and-key
+// errors, and Recipe.Spec returns it; nothing downstream reads the recipe's
+// strings and mappings again.
+type Spec struct {
+	Name string
+	// Seed drives every random choice of the run (see rng.Source).
+	Seed uint64
+	// Data names the data set and how much of each split to keep.
+	Data Data
+	// Model is the network, one config per family.
+	Model ModelSpec
+	// Loss is a classifier's training loss (cross-entropy, dice) or an
+	// autoencoder's reconstruction loss (bce, mse).
+	Loss string
+	// Optimizer is checked: optimizers.New accepts it.
+	Optimizer optimizers.Config
+	// Schedule is the fixed learning-rate schedule, whose LR and Total the
+	// run fills in (the optimizer's rate, the number of updates); Adaptive
+	// the brute-force heuristic's settings. At most one is set.
+	Schedule *schedules.Config
+	Adaptive *train.AdaptiveConfig
+	// Regularizers are the penalties and tricks of the recipe.
+	Regularizers RegularizerSpec
+	// EarlyStopping is the stopping rule; nil for none.
+	EarlyStopping *StoppingSpec
+	BatchSize     int
+	Epochs        int
+}
+
+// The model families a recipe's model.type names.
+const (
+	FamilyMLP         = "mlp"
+	FamilyAutoencoder = "autoencoder"
+	FamilySDAE        = "sdae"
+)
+
+// ModelSpec is the network of a recipe. Its widths that depend on the data
+// (inputs, classes) are zero: they come from the data set when the model is
+// built.
+type ModelSpec struct {
+	// Family is the model.type: FamilyMLP, FamilyAutoencoder or FamilySDAE.
+	Family string
+	// MLP is the classifier of an mlp, or the network an sdae fine-tunes
+	// (its encoders plus a softmax layer). Inputs and Classes are zero.
+	MLP models.MLPConfig
+	// Autoencoder is an autoencoder's network; Inputs is zero.
+	Autoencoder models.AutoencoderConfig
+	// Corruption makes an autoencoder denoising.
+	Corruption models.Corruption
+	// Sparsity is a penalty on an autoencoder's code; its Type is "" for
+	// none.
+	Sparsity Sparsity
+	// Pretrain is an sdae's greedy pretraining, one stage per encoder
+	// layer, overrides resolved; PretrainBatchSize its batch size.
+	Pretrain          []StagePlan
+	PretrainBatchSize int
+	// Tied ties each pretraining stage's decoder to its encoder (sdae).
+	Tied bool
+}
+
+// MLPFor returns the classifier's config for examples of inputs features
+// and labels of classes classes.
+func (m ModelSpec) MLPFor(inputs, classes int) models.MLPConfig {
+	c := m.MLP
+	c.Inputs, c.Classes = inputs, classes
+	c.Hidden = append([]models.Layer(nil), c.Hidden...)
+	return c
+}
+
+// AutoencoderFor returns the autoencoder's config for examples of inputs
+// features.
+func (m ModelSpec) AutoencoderFor(inputs int) models.AutoencoderConfig {
+	c := m.Autoencoder
+	c.Inputs = inputs
+	return c
+}
+
+// RegularizerSpec are a recipe's regularizers, checked.
+type RegularizerSpec struct {
+	// L1 and L2 are λ of the weight penalties on the parameters matching
+	// Params (regularizers.Select patterns; never empty).
+	L1, L2 float64
+	Params []string
+	// ActivationL1 and KLSparsity penalise a hidden layer's activations;
+	// nil for none.
+	ActivationL1 *ActivationPenalty
+	KLSparsity   *KLPenalty
+	// Dropout is the classifier's dropout (the zero value is none).
+	Dropout models.Dropout
+	// Noise is input-noise augmentation (inactive when none).
+	Noise regularizers.Noise
+	// MaxNorm, if > 0, bounds every weight column's L2 norm.
+	MaxNorm float64
+}
+
+// StoppingSpec is a checked early-stopping rule: exactly one of Patience
+// and NoImprovement is set.
+type StoppingSpec struct {
+	// Metric is the validation score watched: "error" or "loss" ("" is the
+	// task's default: error for classifiers).
+	Metric        string
+	Patience      *earlystop.Patience
+	NoImprovement *earlystop.NoImprovement
+}
+
+// New returns a fresh stopper of the rule: a stopper keeps state, so each
+// run needs its own.
+func (s *StoppingSpec) New() earlystop.Stopper {
+	if s.Patience != nil {
+		c := *s.Patience
+		return &c
+	}
+	c := *s.NoImprovement
+	return &c
+}
+
+// Spec returns the recipe's checked, typed values. A recipe read by Parse
+// or Load has it already, made when it was read: a Recipe changed after
+// that must be parsed again. One built in Go is checked at its first call,
+// and its errors name the recipe but no line.
+func (r *Recipe) Spec() (*Spec, error) {
+	if r.spec != nil {
+		return r.spec, nil
+	}
+	sp, err := (&doc{source: r.Name, set: map[string]string{}}).check(r)
+	if err != nil {
+		return nil, err
+	}
+	r.spec = sp
+	return sp, nil
+}
+
+// fillSpec completes sp from the checked recipe r: the typed model and
+// regularizers.
+func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
+	m := r.Model
+	init, err := models.ParseInit(m.Init)
+	if err != nil {
+		return d.errorf("model.init", "%v", err)
+	}
+	sp.Model.Family = m.Type
+	g := r.Regularizers
+	rs := RegularizerSpec{L1: g.L1, L2: g.L2, Params: g.Params, ActivationL1: g.ActivationL1, KLSparsity: g.KLSparsity, MaxNorm: g.MaxNorm}
+	if len(rs.Params) == 0 {
+		rs.Params = []string{regularizers.WeightPattern}
+	}
+	if d := g.Dropout; d != nil {
+		rs.Dropout = models.Dropout{Input: d.Input, Hidden: d.Hidden}
+	}
+	if rs.Noise, err = g.Noise.noise(); err != nil {
+		return d.errorf("regularizers.noise", "%v", err)
+	}
+	sp.Regularizers = rs
+	if e := r.EarlyStopping; e != nil {
+		rule, err := e.stopper()
+		if err != nil {
+			return d.errorf("early_stopping", "%v", err)
+		}
+		sp.EarlyStopping = &StoppingSpec{Metric: e.Metric}
+		switch r := rule.(type) {
+		case *earlystop.Patience:
+			sp.EarlyStopping.Patience = r
+		case *earlystop.NoImprovement:
+			sp.EarlyStopping.NoImprovement = r
+		}
+	}
+	switch m.Type {
+	case FamilyMLP, FamilySDAE:
+		layers := m.Layers
+		if m.Type == FamilySDAE {
+			layers = m.Encoder // the fine-tuned network: encoders + softmax
+			sp.Model.Tied = m.Tied
+			sp.Model.PretrainBatchSize = r.BatchSize
+			if r.Pretrain.BatchSize > 0 {
+				sp.Model.PretrainBatchSize = r.Pretrain.BatchSize
+			}
+		}
+		hidden, err := modelLayers(layers)
+		if err != nil {
+			return err
+		}
+		sp.Model.MLP = models.MLPConfig{Hidden: hidden, Init: init, Dropout: rs.Dropout}
+	case FamilyAutoencoder:
+		out, err := models.ParseActivation(m.Output)
+		if err != nil {
+			return d.errorf("model.output", "%v", err)
+		}
+		c := models.AutoencoderConfig{Output: out, Tied: m.Tied, Init: init}
+		if c.Encoder, err = modelLayers(m.Encoder); err != nil {
+			return err
+		}
+		if len(m.Decoder) > 0 {
+			if c.Decoder, err = modelLayers(m.Decoder); err != nil {
+				return err
+			}
+		}
+		sp.Model.Autoencoder = c
+		sp.Model.Corruption = m.Corruption.Model()
+		sp.Model.Sparsity = m.Sparsity
+	}
+	return nil
+}
+
+// modelLayers turns checked layers into the models' layers.
+func modelLayers(ls []Layer) ([]models.Layer, error) {
+	out := make([]models.Layer, len(ls))
+	for i, l := range ls {
+		a, err := models.ParseActivation(l.Activation)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = models.Layer{Units: l.Units, Activation: a}
+	}
+	return out, nil
+}
