@@ -405,22 +405,22 @@ func BuildModel(rc *recipes.Recipe, s *datasets.Set, r *rand.Rand) (*models.MLP,
 }
 
 // AdaptiveFile is written by a run with the adaptive schedule: every search's
-// candidate rates and their losses on the subset (see train.Adaptive.WriteCSV).
+// candidate rates and their losses on the subset (see schedules.Adaptive.WriteCSV).
 const AdaptiveFile = "adaptive.csv"
 
 // Schedule returns the learning-rate schedule of recipe r for task, which
 // trains on trainSet: nil when the recipe has none. η0 is the task's
 // current learning rate, and cosine anneals over r.Epochs × the batches per
-// epoch. The adaptive heuristic, which needs a *train.Classifier, is also
+// epoch. The adaptive heuristic, which needs a schedules.Searchable task, is also
 // returned as such, for its choices; the caller closes it. Its random
 // choices come from the stream "adaptive" of the recipe's seed.
-func Schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set) (train.Schedule, *train.Adaptive, error) {
+func Schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set) (train.Schedule, *schedules.Adaptive, error) {
 	return schedule(r, task, trainSet, rng.Source(r.Seed, "adaptive"))
 }
 
 // scheduleWithStream is Schedule for a checkpointed run: the adaptive
 // heuristic's generator and state join the session's.
-func scheduleWithStream(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, s *session) (train.Schedule, *train.Adaptive, error) {
+func scheduleWithStream(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, s *session) (train.Schedule, *schedules.Adaptive, error) {
 	src := rng.Source(r.Seed, "adaptive")
 	sched, a, err := schedule(r, task, trainSet, src)
 	if a != nil {
@@ -430,7 +430,7 @@ func scheduleWithStream(r *recipes.Recipe, task train.Task, trainSet *datasets.S
 	return sched, a, err
 }
 
-func schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, adaptive *rand.PCG) (train.Schedule, *train.Adaptive, error) {
+func schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, adaptive *rand.PCG) (train.Schedule, *schedules.Adaptive, error) {
 	fixed, ac, err := r.ScheduleConfig()
 	switch {
 	case err != nil:
@@ -445,12 +445,11 @@ func schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set, adapti
 		}
 		return s, nil, nil
 	case ac != nil:
-		cl, ok := task.(*train.Classifier)
+		cl, ok := task.(schedules.Searchable)
 		if !ok {
 			return nil, nil, fmt.Errorf("recipe %s: the adaptive schedule trains classifiers only (model.type %s)", r.Name, r.Model.Type)
 		}
-		ac.Penalties = penalties(r.Regularizers) // the copies optimize the task's objective
-		a, err := train.NewAdaptive(cl, trainSet, *ac, rand.New(adaptive))
+		a, err := schedules.NewAdaptive(cl, trainSet, *ac, rand.New(adaptive))
 		if err != nil {
 			return nil, nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
-	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,90 +15,15 @@ import (
 	"github.com/gorgonia-zoo/zoo/schedules"
 )
 
+// The adaptive heuristic lives in schedules, which tests its search with a
+// fake task; these tests run it end to end on a real Classifier.
+
+var _ FallibleSchedule = (*schedules.Adaptive)(nil)
+
 // smallMNIST is the adaptive tests' problem: 1,000 training digits.
 func smallMNIST(t *testing.T) *datasets.Set {
 	t.Helper()
 	return mnist(t).Limit(1000, 200, 0).Train
-}
-
-// TestClone checks a clone starts where its original is (same predictions,
-// same optimizer state) and then trains without touching the original.
-func TestClone(t *testing.T) {
-	s := mnist(t).Limit(500, 200, 0)
-	for _, opt := range []optimizers.Config{
-		{Name: "adam", Hyper: map[string]float64{"lr": 0.01}},
-		{Name: "aggmo", Hyper: map[string]float64{"lr": 0.05}, Betas: []float64{0, 0.5}},
-	} {
-		t.Run(opt.Name, func(t *testing.T) {
-			c, m := newClassifier(t, []models.Layer{{Units: 16, Activation: models.Tanh}}, opt, 50)
-			if _, err := Run(context.Background(), c, s.Train, nil, Config{Epochs: 1, Shuffle: rng.New(1, "shuffle")}); err != nil {
-				t.Fatal(err)
-			}
-			cp, err := c.Clone(ClassifierConfig{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cp.Close()
-			if cp.BatchSize() != 50 || cp.evalN != 300 {
-				t.Errorf("clone batch sizes %d/%d, want 50/300", cp.BatchSize(), cp.evalN)
-			}
-			if !reflect.DeepEqual(cp.Optimizer().State(), c.Optimizer().State()) || !reflect.DeepEqual(cp.Optimizer().Hyper(), c.Optimizer().Hyper()) {
-				t.Error("the clone's optimizer differs from the original's")
-			}
-			if a, ok := cp.Optimizer().(*optimizers.AggMo); ok && len(a.Betas()) != 2 {
-				t.Errorf("clone's betas %v, want [0 0.5]", a.Betas())
-			}
-			before, _ := c.Evaluate(s.Validation)
-			got, _ := cp.Evaluate(s.Validation)
-			if got != before {
-				t.Errorf("clone evaluates to %+v, original to %+v", got, before)
-			}
-			weights := m.Params()[0].Float64s()
-			if _, err := Run(context.Background(), cp, s.Train, nil, Config{Epochs: 1, Shuffle: rng.New(2, "shuffle")}); err != nil {
-				t.Fatal(err)
-			}
-			if after, _ := c.Evaluate(s.Validation); after != before || !reflect.DeepEqual(m.Params()[0].Float64s(), weights) {
-				t.Error("training the clone changed the original")
-			}
-			if moved, _ := cp.Evaluate(s.Validation); moved == before {
-				t.Error("the clone did not train")
-			}
-			if cp.Optimizer().Steps() != 2*c.Optimizer().Steps() {
-				t.Errorf("clone took %d steps in all, original %d", cp.Optimizer().Steps(), c.Optimizer().Steps())
-			}
-		})
-	}
-}
-
-// TestCloneKeepsSettings checks the settings a Classifier keeps (loss,
-// max-norm) carry over to a clone unless the clone's config sets them.
-func TestCloneKeepsSettings(t *testing.T) {
-	m, err := models.NewMLP(models.MLPConfig{Inputs: 784, Classes: 2}, rng.New(1, "init"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, _ := optimizers.New(optimizers.Config{Name: "sgd"})
-	c, err := NewClassifier(m, o, ClassifierConfig{BatchSize: 10, EvalBatch: 20, Loss: "dice", MaxNorm: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	cp, err := c.Clone(ClassifierConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
-	if cp.loss != "dice" || cp.maxNorm != 2 || cp.evalN != 20 || cp.BatchSize() != 10 {
-		t.Errorf("clone: loss %q max-norm %v eval %d batch %d, want dice 2 20 10", cp.loss, cp.maxNorm, cp.evalN, cp.BatchSize())
-	}
-	cp2, err := c.Clone(ClassifierConfig{BatchSize: 5, MaxNorm: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp2.Close()
-	if cp2.maxNorm != 3 || cp2.BatchSize() != 5 || cp2.loss != "dice" {
-		t.Errorf("clone with settings: max-norm %v batch %d loss %q", cp2.maxNorm, cp2.BatchSize(), cp2.loss)
-	}
 }
 
 // TestAdaptivePicksGoodRate is the heuristic's promise: offered a clearly
@@ -120,7 +43,7 @@ func TestAdaptivePicksGoodRate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := newClassifier(t, nil, optimizers.Config{Name: "sgd", Hyper: map[string]float64{"lr": 0.1}}, 50)
-			a, err := NewAdaptive(c, train, AdaptiveConfig{Every: 100, Steps: 10, Subset: 300, Factors: tt.factors}, rng.New(1, "adaptive"))
+			a, err := schedules.NewAdaptive(c, train, schedules.AdaptiveConfig{Every: 100, Steps: 10, Subset: 300, Factors: tt.factors}, rng.New(1, "adaptive"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,9 +79,9 @@ func TestAdaptivePicksGoodRate(t *testing.T) {
 // next, and both runs make the same choices to the bit.
 func TestAdaptiveRun(t *testing.T) {
 	train := smallMNIST(t)
-	run := func() ([]AdaptiveChoice, []Record, string) {
+	run := func() ([]schedules.AdaptiveChoice, []Record, string) {
 		c, _ := newClassifier(t, []models.Layer{{Units: 16, Activation: models.ReLU}}, optimizers.Config{Name: "momentum", Hyper: map[string]float64{"lr": 0.01}}, 50)
-		a, err := NewAdaptive(c, train, AdaptiveConfig{Every: 8, Steps: 4, Subset: 200}, rng.New(3, "adaptive"))
+		a, err := schedules.NewAdaptive(c, train, schedules.AdaptiveConfig{Every: 8, Steps: 4, Subset: 200}, rng.New(3, "adaptive"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,51 +138,3 @@ type rateLog struct{ updates int }
 func (r *rateLog) EpochStart(int, int, int) {}
 func (r *rateLog) Update(int, float64)      { r.updates++ }
 func (r *rateLog) EpochEnd(Record)          {}
-
-func TestAdaptiveErrors(t *testing.T) {
-	train := smallMNIST(t)
-	c, _ := newClassifier(t, nil, optimizers.Config{Name: "sgd"}, 50)
-	tests := []struct {
-		c    AdaptiveConfig
-		key  string
-		want string
-	}{
-		{AdaptiveConfig{Every: 0, Steps: 1, Subset: 100}, "every", "invalid every 0 (want a whole number of updates ≥ 1)"},
-		{AdaptiveConfig{Every: 1, Steps: 0, Subset: 100}, "steps", "invalid steps 0"},
-		{AdaptiveConfig{Every: 1, Steps: 1, Subset: 10}, "subset", "invalid subset 10 (want a number of examples ≥ the batch size 50)"},
-		{AdaptiveConfig{Every: 1, Steps: 1, Subset: 100, Factors: []float64{1, -2}}, "factors", "invalid factors -2"},
-		{AdaptiveConfig{Every: 1, Steps: 1, Subset: 100, Factors: []float64{}}, "factors", "non-empty"},
-		{AdaptiveConfig{Every: 1, Steps: 1, Subset: 5000}, "", "only 1000"},
-	}
-	for _, tt := range tests {
-		_, err := NewAdaptive(c, train, tt.c, rng.New(1, "a"))
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%+v: error %v, want %q", tt.c, err, tt.want)
-			continue
-		}
-		var pe *schedules.ParamError
-		if errors.As(err, &pe) != (tt.key != "") || tt.key != "" && pe.Key != tt.key {
-			t.Errorf("%+v: error %#v, want a ParamError for %q", tt.c, err, tt.key)
-		}
-	}
-}
-
-// TestAdaptiveAllDiverge checks the careful fallback: when every copy's
-// loss blows up, the smallest rate is kept.
-func TestAdaptiveAllDiverge(t *testing.T) {
-	train := smallMNIST(t)
-	c, _ := newClassifier(t, []models.Layer{{Units: 32, Activation: models.ReLU}}, optimizers.Config{Name: "sgd", Hyper: map[string]float64{"lr": 1e35}}, 50)
-	a, err := NewAdaptive(c, train, AdaptiveConfig{Every: 5, Steps: 5, Subset: 100, Factors: []float64{2, 1, 4}}, rng.New(1, "a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if lr := a.Rate(1); lr != 1e35 {
-		t.Errorf("rate %g, want the smallest candidate 1e35", lr)
-	}
-	for _, l := range a.Choices()[0].Losses {
-		if !math.IsInf(l, 1) {
-			t.Fatalf("losses %v, want all +Inf", a.Choices()[0].Losses)
-		}
-	}
-}
