@@ -405,14 +405,15 @@ func BuildModel(rc *recipes.Recipe, s *datasets.Set, r *rand.Rand) (*models.MLP,
 }
 
 // AdaptiveFile is written by a run with the adaptive schedule: every search's
-// candidate rates and their losses on the subset (see schedules.Adaptive.WriteCSV).
+// candidate rates and their losses on the subset (see
+// schedules.Adaptive.WriteCSV).
 const AdaptiveFile = "adaptive.csv"
 
 // Schedule returns the learning-rate schedule of recipe r for task, which
 // trains on trainSet: nil when the recipe has none. η0 is the task's
 // current learning rate, and cosine anneals over r.Epochs × the batches per
-// epoch. The adaptive heuristic, which needs a schedules.Searchable task, is also
-// returned as such, for its choices; the caller closes it. Its random
+// epoch. The adaptive heuristic, which needs a schedules.Searchable task, is
+// also returned as such, for its choices; the caller closes it. Its random
 // choices come from the stream "adaptive" of the recipe's seed.
 func Schedule(r *recipes.Recipe, task train.Task, trainSet *datasets.Set) (train.Schedule, *schedules.Adaptive, error) {
 	return schedule(r, task, trainSet, rng.Source(r.Seed, "adaptive"))
