@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
 	"gonum.org/v1/plot/vg"
 )
@@ -20,7 +21,7 @@ type adaptiveSetup struct {
 	batch      int
 	epochs     int
 	sweep      []float64 // the fixed rates; the first is the poor one
-	search     train.AdaptiveConfig
+	search     schedules.AdaptiveConfig
 	within     float64 // "close to the best": within this factor of its loss
 }
 
@@ -30,13 +31,13 @@ func adaptiveLRSetup(quick bool) adaptiveSetup {
 		hidden: []models.Layer{{Units: 100, Activation: models.ReLU}},
 		batch:  64, epochs: 6,
 		sweep:  []float64{1e-3, 0.01, 0.03, 0.1, 0.3, 1},
-		search: train.AdaptiveConfig{Every: 50, Steps: 10, Subset: 512},
+		search: schedules.AdaptiveConfig{Every: 50, Steps: 10, Subset: 512},
 		within: 1.1,
 	}
 	if quick {
 		s.train, s.val, s.epochs = 2000, 500, 3
 		s.sweep = []float64{1e-3, 0.1, 1}
-		s.search = train.AdaptiveConfig{Every: 10, Steps: 5, Subset: 256}
+		s.search = schedules.AdaptiveConfig{Every: 10, Steps: 5, Subset: 256}
 	}
 	return s
 }
@@ -50,7 +51,7 @@ type adaptiveRun struct {
 }
 
 // AdaptiveLR is the experiment adaptive-lr (LECTURE.md §2): the lecture's
-// brute-force adaptive heuristic (train.Adaptive: every K updates, copies of
+// brute-force adaptive heuristic (schedules.Adaptive: every K updates, copies of
 // the model train M updates on a fixed subset with the current rate × ¼, ½,
 // 1, 2, 4, and the best copy's rate is kept) against fixed rates, on the MLP
 // of learning-rates. A sweep of fixed rates finds the best one on the
@@ -58,7 +59,7 @@ type adaptiveRun struct {
 // heuristic starts from it.
 //
 // It writes curves.csv (run,update,lr,loss), epochs.csv, choices.csv (every
-// candidate of every search, as train.Adaptive.WriteCSV), adaptive_lr.png
+// candidate of every search, as schedules.Adaptive.WriteCSV), adaptive_lr.png
 // and report.md.
 func AdaptiveLR(ctx context.Context, o Options) error {
 	l, err := newLab("adaptive-lr", o)
@@ -114,7 +115,7 @@ func AdaptiveLR(ctx context.Context, o Options) error {
 		return err
 	}
 	defer task.Close()
-	ad, err := train.NewAdaptive(task, data.Train, s.search, l.rand("adaptive"))
+	ad, err := schedules.NewAdaptive(task, data.Train, s.search, l.rand("adaptive"))
 	if err != nil {
 		return l.errorf("%w", err)
 	}
@@ -181,7 +182,7 @@ func writeAdaptiveData(l *lab, runs []*adaptiveRun) error {
 	return l.writeCSV("epochs.csv", []string{"run", "epoch", "updates", "lr", "train_batch_loss", "val_loss", "val_error"}, rows)
 }
 
-func writeAdaptiveFigure(l *lab, poor, best, ad *adaptiveRun, choices []train.AdaptiveChoice) error {
+func writeAdaptiveFigure(l *lab, poor, best, ad *adaptiveRun, choices []schedules.AdaptiveChoice) error {
 	rate := &chart{Title: "Learning rate the heuristic chose, against the fixed rates", XLabel: "update", YLabel: "rate (log scale)", LogY: true, LegendBottom: true}
 	loss := &chart{Title: "Training batch loss (window means)", XLabel: "update", YLabel: "loss (log scale)", LogY: true, LegendLeft: true, LegendBottom: true}
 	val := &chart{Title: "Validation loss after each epoch", XLabel: "update", YLabel: "loss (log scale)", LogY: true, LegendLeft: true, LegendBottom: true}
@@ -223,16 +224,16 @@ func writeAdaptiveFigure(l *lab, poor, best, ad *adaptiveRun, choices []train.Ad
 	return writeCharts(l.file("adaptive_lr.png"), 1, chartWidth, 4*vg.Inch, rate, loss, val)
 }
 
-func adaptiveReport(s adaptiveSetup, runs []*adaptiveRun, best, ad *adaptiveRun, choices []train.AdaptiveChoice, nTrain, nVal int, quick bool) *report {
+func adaptiveReport(s adaptiveSetup, runs []*adaptiveRun, best, ad *adaptiveRun, choices []schedules.AdaptiveChoice, nTrain, nVal int, quick bool) *report {
 	r := newReport("The brute-force adaptive learning rate", quick)
 	updates := ad.c.updates()
-	probe := len(choices) * len(train.DefaultFactors()) * s.search.Steps
+	probe := len(choices) * len(schedules.DefaultFactors()) * s.search.Steps
 	r.p("The MLP of `learning-rates` (784-%d-10, ReLU) trained by plain SGD (batch %d) on the first %d MNIST training digits for %d epochs (%d updates); "+
 		"every run starts from the same weights and sees the same batches. A sweep of fixed rates (%s) is scored on %d validation digits. "+
-		"The lecture's heuristic (`train.Adaptive`) starts from the sweep's poorest rate, %g, and every K = %d updates lets %d copies of the model train M = %d updates "+
+		"The lecture's heuristic (`schedules.Adaptive`) starts from the sweep's poorest rate, %g, and every K = %d updates lets %d copies of the model train M = %d updates "+
 		"on a fixed subset of %d training digits with the current rate × ¼, ½, 1, 2, 4, then keeps the rate whose copy reached the lowest loss on that subset. "+
 		"Data: `curves.csv` (every update's rate and batch loss), `epochs.csv`, `choices.csv` (every candidate of every search and its loss).",
-		s.hidden[0].Units, s.batch, nTrain, s.epochs, updates, joinNums(s.sweep), nVal, s.sweep[0], s.search.Every, len(train.DefaultFactors()), s.search.Steps, s.search.Subset)
+		s.hidden[0].Units, s.batch, nTrain, s.epochs, updates, joinNums(s.sweep), nVal, s.sweep[0], s.search.Every, len(schedules.DefaultFactors()), s.search.Steps, s.search.Subset)
 	var rows [][]string
 	for _, run := range append(append([]*adaptiveRun(nil), runs...), ad) {
 		note := ""
@@ -289,7 +290,7 @@ func adaptiveReport(s adaptiveSetup, runs []*adaptiveRun, best, ad *adaptiveRun,
 			"The sweep cost %d full runs; the heuristic cost one run plus %d updates of its copies (%.1f× the run's %d updates) and %d evaluations of the subset.",
 		best.rate, best.val.Loss, pct(best.val.Error), ad.val.Loss, pct(ad.val.Error), ad.val.Loss/best.val.Loss, s.within,
 		g3(lo), g3(hi), reached, g3(choices[len(choices)-1].Rate),
-		len(runs), probe, float64(probe)/float64(updates), updates, len(choices)*len(train.DefaultFactors()))
+		len(runs), probe, float64(probe)/float64(updates), updates, len(choices)*len(schedules.DefaultFactors()))
 	return r
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
 )
 
@@ -22,9 +23,9 @@ type loop struct {
 	opt      optimizers.Optimizer
 	streams  streams
 	task     train.ParamsTask
-	stopper  earlystop.Stopper // nil without early stopping
-	sched    train.Schedule    // nil without a schedule
-	adaptive *train.Adaptive   // the schedule, when it is the adaptive heuristic
+	stopper  earlystop.Stopper   // nil without early stopping
+	sched    train.Schedule      // nil without a schedule
+	adaptive *schedules.Adaptive // the schedule, when it is the adaptive heuristic
 	sess     *session
 	close    func()
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/schedules"
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // schedule sets l's learning-rate schedule from the recipe, if it has one:
@@ -27,14 +26,12 @@ func (j *job) schedule(l *loop) error {
 		}
 		l.sched = s
 	case sp.Adaptive != nil:
-		cl, ok := l.task.(*train.Classifier)
+		cl, ok := l.task.(schedules.Searchable)
 		if !ok {
 			return fmt.Errorf("recipe %s: the adaptive schedule trains classifiers only (model.type %s)", sp.Name, sp.Model.Family)
 		}
 		src := rng.Source(sp.Seed, "adaptive")
-		ac := *sp.Adaptive
-		ac.Penalties = penalties(sp.Regularizers) // the copies optimize the task's objective
-		a, err := train.NewAdaptive(cl, j.data.Train, ac, rand.New(src))
+		a, err := schedules.NewAdaptive(cl, j.data.Train, *sp.Adaptive, rand.New(src))
 		if err != nil {
 			return fmt.Errorf("recipe %s: %w", sp.Name, err)
 		}

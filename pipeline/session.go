@@ -14,6 +14,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
 )
 
@@ -66,7 +67,7 @@ type checkpointMeta struct {
 	Layer    int                 `json:"layer,omitempty"`
 	Pretrain []train.LayerRecord `json:"pretrain,omitempty"`
 	Layers   []runs.LayerSummary `json:"layers,omitempty"`
-	// Adaptive is the adaptive schedule's state (train.AdaptiveState) in
+	// Adaptive is the adaptive schedule's state (schedules.AdaptiveState) in
 	// gob, which keeps the +Inf losses of diverged candidates.
 	Adaptive []byte `json:"adaptive,omitempty"`
 	// BLAS is Options.BLAS of the run that wrote the checkpoint.
@@ -90,8 +91,8 @@ type session struct {
 	// (a pretraining stage trains one layer of the network).
 	optParams []*models.Param
 	streams   streams
-	stop      earlystop.Stopper // nil without early stopping
-	adaptive  *train.Adaptive   // nil without the adaptive schedule
+	stop      earlystop.Stopper   // nil without early stopping
+	adaptive  *schedules.Adaptive // nil without the adaptive schedule
 	phase     string
 	layer     int
 	pretrain  []train.LayerRecord
@@ -132,7 +133,7 @@ func (s *session) load() (*train.State, error) {
 		if s.adaptive == nil {
 			return nil
 		}
-		var as train.AdaptiveState
+		var as schedules.AdaptiveState
 		if err := gob.NewDecoder(bytes.NewReader(meta.Adaptive)).Decode(&as); err != nil {
 			return fmt.Errorf("adaptive schedule state: %w", err)
 		}

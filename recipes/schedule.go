@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/schedules"
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // The schedule key (optional) sets the learning rate of every update of the
@@ -25,7 +24,7 @@ import (
 //
 // η0 is the optimizer's lr. cosine anneals over the run's updates (epochs ×
 // batches per epoch) after the warm-up. adaptive is the lecture's brute-force
-// heuristic (train.Adaptive): every `every` updates, copies of the model
+// heuristic (schedules.Adaptive): every `every` updates, copies of the model
 // train `steps` updates on a fixed subset of `subset` training examples
 // with the current rate times each of `factors` (default [0.25, 0.5, 1, 2,
 // 4]), and the run continues with the best.
@@ -44,7 +43,7 @@ func scheduleNames() []string {
 // learning-rate schedule: a fixed schedule (whose LR and Total the run fills
 // in: the optimizer's rate and the number of updates), or the adaptive
 // heuristic's settings, or neither when the recipe has no schedule.
-func (d *doc) schedule(r *Recipe) (*schedules.Config, *train.AdaptiveConfig, error) {
+func (d *doc) schedule(r *Recipe) (*schedules.Config, *schedules.AdaptiveConfig, error) {
 	m := r.Schedule
 	if len(m) == 0 {
 		return nil, nil, nil
@@ -106,10 +105,10 @@ func (d *doc) schedule(r *Recipe) (*schedules.Config, *train.AdaptiveConfig, err
 }
 
 // adaptive checks the settings of the adaptive heuristic.
-func (d *doc) adaptive(r *Recipe) (*train.AdaptiveConfig, error) {
+func (d *doc) adaptive(r *Recipe) (*schedules.AdaptiveConfig, error) {
 	m := r.Schedule
 	known := []string{"every", "factors", "steps", "subset"}
-	c := &train.AdaptiveConfig{}
+	c := &schedules.AdaptiveConfig{}
 	for _, k := range sortedKeys(m) {
 		key := "schedule." + k
 		v := m[k]

@@ -6,7 +6,6 @@ import (
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/regularizers"
 	"github.com/gorgonia-zoo/zoo/schedules"
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // Spec is a recipe checked and turned into typed values: what the pipeline
@@ -30,7 +29,7 @@ type Spec struct {
 	// run fills in (the optimizer's rate, the number of updates); Adaptive
 	// the brute-force heuristic's settings. At most one is set.
 	Schedule *schedules.Config
-	Adaptive *train.AdaptiveConfig
+	Adaptive *schedules.AdaptiveConfig
 	// Regularizers are the penalties and tricks of the recipe.
 	Regularizers RegularizerSpec
 	// EarlyStopping is the stopping rule; nil for none.

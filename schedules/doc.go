@@ -18,11 +18,14 @@
 //	})
 //
 // A Schedule satisfies train.Schedule; the training loop calls Rate before
-// every update. The lecture's other schedule, the brute-force adaptive
-// heuristic, has to train copies of the model to choose each rate, so it lives
-// with the training code (train.Adaptive), not here.
+// every update. Schedules are values without mutable state: Rate depends only
+// on t, so a schedule may be shared and a run resumed at any update.
 //
-// Schedules are values without mutable state: Rate depends only on t, so a
-// schedule may be shared and a run resumed at any update. The package has no
-// global mutable state.
+// The lecture's other schedule, the brute-force adaptive heuristic
+// (Adaptive, made by NewAdaptive rather than New), trains copies of the
+// model to choose each rate. It knows no concrete model or training task:
+// the task implements Searchable (train.Classifier does), and the
+// heuristic's state, saved with State, goes into a run's checkpoint.
+//
+// The package has no global mutable state.
 package schedules

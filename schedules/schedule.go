@@ -115,7 +115,7 @@ func lookup(name string) (entry, error) {
 	}
 	hint := ""
 	if name == "adaptive" {
-		hint = "; the adaptive heuristic trains copies of the model to choose each rate: see train.NewAdaptive"
+		hint = "; the adaptive heuristic trains copies of the model to choose each rate: see NewAdaptive"
 	}
 	if name == "" {
 		return entry{}, fmt.Errorf("schedules: no schedule name given (known: %s)", strings.Join(Names(), ", "))

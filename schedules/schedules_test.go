@@ -115,7 +115,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{Config{Name: "cosin", LR: 1}, "", "", `unknown schedule "cosin" (known: constant, cosine, exponential, step, time-constant)`},
 		{Config{Name: "", LR: 1}, "", "", "no schedule name given (known: constant, cosine"},
-		{Config{Name: "adaptive", LR: 1}, "", "", "train.NewAdaptive"},
+		{Config{Name: "adaptive", LR: 1}, "", "", "see NewAdaptive"},
 		{Config{Name: "step", LR: 1, Params: map[string]float64{"every": 3, "gama": 0.5}}, "gama", "unknown", `step has no parameter "gama" (known: every, gamma)`},
 		{Config{Name: "constant", LR: 1, Params: map[string]float64{"tau": 3}}, "tau", "unknown", `constant has no parameter "tau" (known: none)`},
 		{Config{Name: "step", LR: 1}, "every", "missing", "step needs every (want a whole number of updates ≥ 1)"},

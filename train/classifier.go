@@ -26,6 +26,8 @@ type Classifier struct {
 	noiseRNG *rand.Rand
 	noisy    []float32 // the noisy batch, reused
 	maxNorm  float64
+	// penalties are the ones the training graph was built with, for Clone.
+	penalties []Penalty
 }
 
 // ClassifierConfig sets the batch sizes of a Classifier.
@@ -82,7 +84,7 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	if !(c.MaxNorm >= 0) {
 		return nil, fmt.Errorf("train: max-norm must be ≥ 0, got %v", c.MaxNorm)
 	}
-	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch, noise: c.Noise, noiseRNG: c.NoiseRandom, maxNorm: c.MaxNorm}
+	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch, noise: c.Noise, noiseRNG: c.NoiseRandom, maxNorm: c.MaxNorm, penalties: c.Penalties}
 	var err error
 	switch c.Loss {
 	case "", "cross-entropy":

@@ -2,9 +2,12 @@ package train
 
 import (
 	"fmt"
+	"math/rand/v2"
 
+	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
+	"github.com/gorgonia-zoo/zoo/schedules"
 )
 
 // Clone returns an independent copy of the classifier: a new MLP with a copy
@@ -14,9 +17,9 @@ import (
 // t unchanged, and the copy may train in another goroutine while t is idle.
 //
 // The copy is compiled with c, whose zero fields keep t's settings:
-// BatchSize, EvalBatch, Loss, MaxNorm and Noise. The Classifier does not keep
-// the penalties it was built with, so c.Penalties must repeat them for the
-// copy to optimize the same objective. c.Random (for dropout masks) and
+// BatchSize, EvalBatch, Loss, MaxNorm, Noise and Penalties (nil keeps the
+// penalties t was built with, so the copy optimizes the same objective).
+// c.Random (for dropout masks) and
 // c.NoiseRandom (for input noise) must be generators of the copy's own when
 // the model needs them: a *rand.Rand is not safe for concurrent use.
 func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
@@ -35,6 +38,9 @@ func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
 	if !c.Noise.Active() && t.noise.Active() {
 		c.Noise = t.noise
 	}
+	if c.Penalties == nil {
+		c.Penalties = t.penalties
+	}
 	opt, err := cloneOptimizer(t.opt)
 	if err != nil {
 		return nil, err
@@ -44,6 +50,43 @@ func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
 		return nil, fmt.Errorf("train: clone: %w", err)
 	}
 	return cp, nil
+}
+
+var _ schedules.Searchable = (*Classifier)(nil)
+
+// NewProbe implements schedules.Searchable, for the adaptive learning-rate
+// heuristic: a Clone of t with its own generators, random for dropout masks
+// and noise for input noise, whose inference graph takes at most evalSize
+// examples (at most t's own evaluation batch), and whose Reset brings it
+// back to t's current weights and optimizer state.
+func (t *Classifier) NewProbe(random, noise *rand.PCG, evalSize int) (schedules.Probe, error) {
+	cp, err := t.Clone(ClassifierConfig{
+		Random:      random,
+		NoiseRandom: rand.New(noise),
+		EvalBatch:   min(t.evalN, evalSize), // speed only
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &probe{task: cp, src: t}, nil
+}
+
+// probe is a Classifier's schedules.Probe: a clone of src.
+type probe struct {
+	task, src *Classifier
+}
+
+func (p *probe) Reset() error               { return p.task.loadFrom(p.src) }
+func (p *probe) SetLearningRate(lr float64) { p.task.SetLearningRate(lr) }
+func (p *probe) Close()                     { p.task.Close() }
+
+func (p *probe) Step(x []float32, labels []int) (float64, error) {
+	return p.task.Step(&Batch{X: x, Labels: labels, N: len(labels)})
+}
+
+func (p *probe) Loss(s *datasets.Set) (float64, error) {
+	m, err := p.task.Evaluate(s)
+	return m.Loss, err
 }
 
 // loadFrom sets t's weights and optimizer state to src's, in place, so a

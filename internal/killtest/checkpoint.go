@@ -14,6 +14,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
 )
 
@@ -159,7 +160,7 @@ func (p *plan) checkCheckpoint(path string) (*position, error) {
 		return nil, bad("adaptive schedule state: %t, the recipe has the adaptive schedule in this phase: %t", meta.Adaptive != nil, l.adaptive)
 	}
 	if l.adaptive {
-		var as train.AdaptiveState
+		var as schedules.AdaptiveState
 		if err := gob.NewDecoder(bytes.NewReader(meta.Adaptive)).Decode(&as); err != nil {
 			return nil, bad("adaptive schedule state: %v", err)
 		}

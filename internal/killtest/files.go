@@ -27,7 +27,7 @@ func checkPNG(path string) error {
 }
 
 // adaptiveHeader is the header of runs.AdaptiveFile (see
-// train.Adaptive.WriteCSV).
+// schedules.Adaptive.WriteCSV).
 var adaptiveHeader = []string{"update", "candidate_lr", "subset_loss", "chosen"}
 
 // checkAdaptive parses the adaptive schedule's log at path: every search

@@ -1,4 +1,4 @@
-package train
+package schedules
 
 import (
 	"encoding/csv"
@@ -10,19 +10,19 @@ import (
 	"sync"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
-	"github.com/gorgonia-zoo/zoo/schedules"
 )
 
 // Adaptive is the lecture's brute-force adaptive learning-rate heuristic
 // (LECTURE.md §2: a learning-rate sweep, repeated at regular intervals from
 // the current state): every K updates, from the current state of the task,
-// N copies of it train for M updates on a fixed small subset of the training
-// data, copy i with the rate
+// N copies of it (probes, see Searchable) train for M updates on a fixed
+// small subset of the training data, copy i with the rate
 //
 //	η_i = η · f_i         (f = ¼, ½, 1, 2, 4 by default)
 //
 // where η is the rate in use, all copies concurrently (one goroutine each,
-// each with its own compiled graphs, weights and optimizer state). Each copy
+// each with its own weights and optimizer state, and for a Gorgonia task its
+// own compiled graphs). Each copy
 // is then evaluated on the whole subset, and the task continues, from its own
 // unchanged state, with the rate whose copy reached the lowest mean loss
 // there, until the next search. The copies' weights are discarded: only the
@@ -31,8 +31,9 @@ import (
 // Searches happen before updates 1, K+1, 2K+1, …; the first starts from the
 // optimizer's learning rate. A copy whose loss stops being finite loses;
 // ties go to the first candidate in factor order; if no copy stays finite the
-// smallest rate is chosen. Adaptive satisfies Schedule and FallibleSchedule
-// (Run uses RateErr, so a failed search stops the run with its error).
+// smallest rate is chosen. Adaptive satisfies train.Schedule and
+// train.FallibleSchedule (train.Run uses RateErr, so a failed search stops
+// the run with its error).
 //
 // Everything random comes from the generator given to NewAdaptive: the
 // subset (drawn once), the order of the subset's examples in each search
@@ -40,19 +41,60 @@ import (
 // terms) and the copies' own generators for dropout and input noise. The choice
 // is made after every copy has finished, in candidate order, so it never
 // depends on goroutine timing: one seed gives the same choices.
+//
+// The shortest use, for a task implementing Searchable (train.Classifier
+// does):
+//
+//	a, err := schedules.NewAdaptive(task, trainSet, schedules.AdaptiveConfig{Every: 200, Steps: 20, Subset: 1000}, r)
+//	...
+//	defer a.Close()
+//	_, err = train.Run(ctx, task, trainSet, val, train.Config{Epochs: 10, Schedule: a})
 type Adaptive struct {
-	task    *Classifier
+	task    Searchable
 	c       AdaptiveConfig
 	subset  *datasets.Set
 	rng     *rand.Rand
-	copies  []*Classifier
+	copies  []Probe
 	sources []*rand.PCG // the copies' generators, two per copy
 	rate    float64
 	next    int // the update of the next search
 	choices []AdaptiveChoice
 }
 
-var _ FallibleSchedule = (*Adaptive)(nil)
+// Searchable is a training task the adaptive heuristic can choose rates
+// for: it makes probes, copies of itself that train on their own.
+type Searchable interface {
+	// LearningRate is the rate in use, the first search's η.
+	LearningRate() float64
+	// BatchSize is the number of examples per update.
+	BatchSize() int
+	// NewProbe returns a new copy of the task, optimizing the same objective
+	// with the same settings, at the task's current weights and optimizer
+	// state. The copy draws its random inputs (dropout masks) from random
+	// and its input noise from noise, never from the task's generators, so
+	// copies can train concurrently with each other while the task is idle.
+	// evalSize is the most examples Probe.Loss will be given, which lets the
+	// copy size its evaluation to it; it must not change results.
+	NewProbe(random, noise *rand.PCG, evalSize int) (Probe, error)
+}
+
+// Probe is one copy of a Searchable task. A probe is used by one goroutine
+// at a time.
+type Probe interface {
+	// Reset brings the probe's weights and optimizer state back to the
+	// task's current ones, without rebuilding it.
+	Reset() error
+	// SetLearningRate sets the rate of the probe's next updates.
+	SetLearningRate(lr float64)
+	// Step trains the probe for one update on a batch of examples (x holds
+	// them row after row, labels their classes) and returns the training
+	// objective before the update.
+	Step(x []float32, labels []int) (float64, error)
+	// Loss returns the probe's mean loss over s.
+	Loss(s *datasets.Set) (float64, error)
+	// Close releases what the probe holds.
+	Close()
+}
 
 // AdaptiveConfig sets the adaptive heuristic's search.
 type AdaptiveConfig struct {
@@ -66,9 +108,6 @@ type AdaptiveConfig struct {
 	// Factors are the candidate rates as multiples of the current one, each
 	// finite and > 0; nil means DefaultFactors, ¼, ½, 1, 2, 4.
 	Factors []float64
-	// Penalties must repeat the penalties the task was built with, so the
-	// copies optimize the same objective (see Classifier.Clone).
-	Penalties []Penalty
 }
 
 // DefaultFactors returns the default candidate multipliers ¼, ½, 1, 2, 4.
@@ -90,11 +129,11 @@ type AdaptiveChoice struct {
 }
 
 // Check validates c for a task taking batches of batchSize examples. A bad
-// field gives a *schedules.ParamError whose Key is the field's recipe key
+// field gives a *ParamError whose Key is the field's recipe key
 // (every, steps, subset, factors).
 func (c AdaptiveConfig) Check(batchSize int) error {
 	bad := func(key string, v float64, want string) error {
-		return &schedules.ParamError{Schedule: "adaptive", Key: key, Value: v, Problem: "invalid", Want: want}
+		return &ParamError{Schedule: "adaptive", Key: key, Value: v, Problem: "invalid", Want: want}
 	}
 	switch {
 	case c.Every < 1:
@@ -116,24 +155,24 @@ func (c AdaptiveConfig) Check(batchSize int) error {
 
 // NewAdaptive prepares the heuristic for task, drawing the subset from
 // train with r; r then drives every later random choice of the heuristic,
-// so it must not be shared with anything else. The copies are compiled at
-// the first search. Close releases them.
-func NewAdaptive(task *Classifier, train *datasets.Set, c AdaptiveConfig, r *rand.Rand) (*Adaptive, error) {
+// so it must not be shared with anything else. The copies (probes) are made
+// at the first search. Close releases them.
+func NewAdaptive(task Searchable, train *datasets.Set, c AdaptiveConfig, r *rand.Rand) (*Adaptive, error) {
 	if err := c.Check(task.BatchSize()); err != nil {
-		return nil, fmt.Errorf("train: adaptive: %w", err)
+		return nil, fmt.Errorf("schedules: adaptive: %w", err)
 	}
 	if c.Factors == nil {
 		c.Factors = DefaultFactors()
 	}
 	c.Factors = append([]float64(nil), c.Factors...)
 	if r == nil {
-		return nil, fmt.Errorf("train: adaptive: no random generator given")
+		return nil, fmt.Errorf("schedules: adaptive: no random generator given")
 	}
 	if train.Labels == nil {
-		return nil, fmt.Errorf("train: adaptive: %s has no labels", train.Name)
+		return nil, fmt.Errorf("schedules: adaptive: %s has no labels", train.Name)
 	}
 	if train.Len() < c.Subset {
-		return nil, fmt.Errorf("train: adaptive: subset of %d examples, but %s has only %d", c.Subset, train.Name, train.Len())
+		return nil, fmt.Errorf("schedules: adaptive: subset of %d examples, but %s has only %d", c.Subset, train.Name, train.Len())
 	}
 	d := train.Dim()
 	sub := &datasets.Set{
@@ -150,20 +189,21 @@ func NewAdaptive(task *Classifier, train *datasets.Set, c AdaptiveConfig, r *ran
 	return &Adaptive{task: task, c: c, subset: sub, rng: r, rate: task.LearningRate(), next: 1}, nil
 }
 
-// Rate implements Schedule: it returns the rate of update t, searching first
-// when t is due for a search. Updates must be asked for in increasing order.
-// A failed search keeps the current rate; use RateErr to see the error.
+// Rate implements train.Schedule: it returns the rate of update t,
+// searching first when t is due for a search. Updates must be asked for in
+// increasing order. A failed search keeps the current rate; use RateErr to
+// see the error.
 func (a *Adaptive) Rate(t int) float64 {
 	lr, _ := a.RateErr(t)
 	return lr
 }
 
-// RateErr implements FallibleSchedule: Rate, with the error of a failed
+// RateErr implements train.FallibleSchedule: Rate, with the error of a failed
 // search.
 func (a *Adaptive) RateErr(t int) (float64, error) {
 	if t >= a.next {
 		if err := a.search(t); err != nil {
-			return a.rate, fmt.Errorf("train: adaptive search before update %d: %w", t, err)
+			return a.rate, fmt.Errorf("schedules: adaptive search before update %d: %w", t, err)
 		}
 		a.next = t + a.c.Every
 	}
@@ -204,7 +244,7 @@ func (a *Adaptive) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// Close releases the copies' graphs.
+// Close releases the copies.
 func (a *Adaptive) Close() {
 	for _, c := range a.copies {
 		c.Close()
@@ -212,19 +252,14 @@ func (a *Adaptive) Close() {
 	a.copies, a.sources = nil, nil
 }
 
-// makeCopies compiles one copy of the task per factor, copy i drawing its
+// makeCopies makes one copy of the task per factor, copy i drawing its
 // random inputs from srcs[2i] and its input noise from srcs[2i+1].
 func (a *Adaptive) makeCopies(srcs []*rand.PCG) error {
 	for i := range a.c.Factors {
-		cp, err := a.task.Clone(ClassifierConfig{
-			Penalties:   a.c.Penalties,
-			Random:      srcs[2*i],
-			NoiseRandom: rand.New(srcs[2*i+1]),
-			EvalBatch:   min(a.task.evalN, a.subset.Len()), // speed only
-		})
+		cp, err := a.task.NewProbe(srcs[2*i], srcs[2*i+1], a.subset.Len())
 		if err != nil {
 			a.Close()
-			return err
+			return fmt.Errorf("copy %d: %w", i, err)
 		}
 		a.copies = append(a.copies, cp)
 	}
@@ -261,14 +296,14 @@ func (a *Adaptive) State() (AdaptiveState, error) {
 // they existed then.
 func (a *Adaptive) SetState(st AdaptiveState) error {
 	if !(st.Rate > 0) || st.Next < 1 {
-		return fmt.Errorf("train: adaptive: invalid saved state (rate %g, next search at update %d)", st.Rate, st.Next)
+		return fmt.Errorf("schedules: adaptive: invalid saved state (rate %g, next search at update %d)", st.Rate, st.Next)
 	}
 	if st.Copies != nil && len(st.Copies) != 2*len(a.c.Factors) {
-		return fmt.Errorf("train: adaptive: the saved state has generators for %d copies, the heuristic has %d factors", len(st.Copies)/2, len(a.c.Factors))
+		return fmt.Errorf("schedules: adaptive: the saved state has generators for %d copies, the heuristic has %d factors", len(st.Copies)/2, len(a.c.Factors))
 	}
 	for _, c := range st.Choices {
 		if len(c.Candidates) != len(a.c.Factors) || len(c.Losses) != len(c.Candidates) || c.Chosen < 0 || c.Chosen >= len(c.Candidates) {
-			return fmt.Errorf("train: adaptive: the saved search before update %d does not match %d factors", c.Update, len(a.c.Factors))
+			return fmt.Errorf("schedules: adaptive: the saved search before update %d does not match %d factors", c.Update, len(a.c.Factors))
 		}
 	}
 	a.Close()
@@ -277,11 +312,11 @@ func (a *Adaptive) SetState(st AdaptiveState) error {
 		for i, b := range st.Copies {
 			srcs[i] = new(rand.PCG)
 			if err := srcs[i].UnmarshalBinary(b); err != nil {
-				return fmt.Errorf("train: adaptive: saved generator %d: %w", i, err)
+				return fmt.Errorf("schedules: adaptive: saved generator %d: %w", i, err)
 			}
 		}
 		if err := a.makeCopies(srcs); err != nil {
-			return err
+			return fmt.Errorf("schedules: adaptive: %w", err)
 		}
 	}
 	a.rate, a.next = st.Rate, st.Next
@@ -310,8 +345,8 @@ func (a *Adaptive) search(t int) error {
 	}
 	cands := make([]float64, n)
 	for i, cp := range a.copies {
-		if err := cp.loadFrom(a.task); err != nil {
-			return err
+		if err := cp.Reset(); err != nil {
+			return fmt.Errorf("copy %d: %w", i, err)
 		}
 		cands[i] = a.rate * a.c.Factors[i]
 		cp.SetLearningRate(cands[i])
@@ -364,15 +399,15 @@ func (a *Adaptive) search(t int) error {
 // probe trains copy cp for the configured steps on the subset examples in
 // order, a batch at a time, and returns its mean loss on the subset, +Inf
 // if its training objective stopped being finite.
-func (a *Adaptive) probe(cp *Classifier, order []int) (float64, error) {
-	bs, d := cp.BatchSize(), a.subset.Dim()
-	b := &Batch{X: make([]float32, bs*d), Labels: make([]int, bs), N: bs}
+func (a *Adaptive) probe(cp Probe, order []int) (float64, error) {
+	bs, d := a.task.BatchSize(), a.subset.Dim()
+	x, labels := make([]float32, bs*d), make([]int, bs)
 	for s := range a.c.Steps {
 		for k, i := range order[s*bs : (s+1)*bs] {
-			copy(b.X[k*d:(k+1)*d], a.subset.Row(i))
-			b.Labels[k] = a.subset.Labels[i]
+			copy(x[k*d:(k+1)*d], a.subset.Row(i))
+			labels[k] = a.subset.Labels[i]
 		}
-		loss, err := cp.Step(b)
+		loss, err := cp.Step(x, labels)
 		if err != nil {
 			return 0, err
 		}
@@ -380,12 +415,12 @@ func (a *Adaptive) probe(cp *Classifier, order []int) (float64, error) {
 			return math.Inf(1), nil
 		}
 	}
-	m, err := cp.Evaluate(a.subset)
+	loss, err := cp.Loss(a.subset)
 	if err != nil {
 		return 0, err
 	}
-	if math.IsNaN(m.Loss) {
+	if math.IsNaN(loss) {
 		return math.Inf(1), nil
 	}
-	return m.Loss, nil
+	return loss, nil
 }
