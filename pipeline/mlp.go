@@ -108,6 +108,7 @@ func (j *job) trainClassifier(ctx context.Context, m *models.MLP, ft *finetuning
 	s := j.summary(records, m.Params())
 	s.ValError = records[len(records)-1].Val.Error
 	s.TestLoss, s.TestError = test.Loss, test.Error
+	s.Classes = j.data.Train.Classes
 	s.Pretrain = l.sess.layers
 	pred, err := task.Predict(j.data.Test)
 	if err != nil {

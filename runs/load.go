@@ -44,9 +44,10 @@ type Model struct {
 // allocate without limit.
 const maxInputs = 1 << 24
 
-// inputShape is the shape of the examples the run in dir was trained on,
-// known without reading its data: the summary's input_shape, or MNIST's
-// 28×28 for runs written before it was recorded.
+// inputShape is the shape of the examples the run in dir was trained on
+// and its number of classes, known without reading its data: the summary's
+// input_shape and classes, or MNIST's 28×28 and 10 digits (2 classes with
+// data.positive) for runs written before they were recorded.
 func inputShape(r *recipes.Recipe, sum *Summary) (*datasets.Set, error) {
 	shape := []int{28, 28}
 	if len(sum.InputShape) > 0 {
@@ -59,9 +60,15 @@ func inputShape(r *recipes.Recipe, sum *Summary) (*datasets.Set, error) {
 		}
 		n *= d
 	}
-	s := &datasets.Set{Name: r.Data.Name, Shape: shape, Classes: 10}
-	if len(r.Data.Positive) > 0 {
-		s.Classes = 2
+	s := &datasets.Set{Name: r.Data.Name, Shape: shape, Classes: sum.Classes}
+	if s.Classes == 0 {
+		s.Classes = 10
+		if len(r.Data.Positive) > 0 {
+			s.Classes = 2
+		}
+	}
+	if s.Classes < 2 || s.Classes > maxInputs {
+		return nil, fmt.Errorf("classes %d: want at least 2 and at most %d", s.Classes, maxInputs)
 	}
 	return s, nil
 }

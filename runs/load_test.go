@@ -121,18 +121,24 @@ func TestLoadInputShape(t *testing.T) {
 	if !slices.Equal(sum.InputShape, []int{28, 28}) {
 		t.Fatalf("summary input_shape %v, want [28 28]", sum.InputShape)
 	}
+	if sum.Classes != 10 {
+		t.Fatalf("summary classes %d, want 10", sum.Classes)
+	}
 	for _, tt := range []struct {
 		shape   []int
+		classes int
 		wantErr string
 	}{
-		{nil, ""},
-		{[]int{784}, ""},
-		{[]int{0, 5}, "input_shape [0 5]"},
-		{[]int{-28, -28}, "input_shape [-28 -28]"},
-		{[]int{1 << 30, 1 << 30}, "input_shape [1073741824 1073741824]"},
+		{nil, 0, ""}, // a summary from before both were recorded
+		{[]int{784}, 10, ""},
+		{[]int{0, 5}, 10, "input_shape [0 5]"},
+		{[]int{-28, -28}, 10, "input_shape [-28 -28]"},
+		{[]int{1 << 30, 1 << 30}, 10, "input_shape [1073741824 1073741824]"},
+		{[]int{28, 28}, 1, "classes 1"},
+		{[]int{28, 28}, 1 << 30, "classes 1073741824"},
 	} {
 		s := *sum
-		s.InputShape = tt.shape
+		s.InputShape, s.Classes = tt.shape, tt.classes
 		if err := runs.WriteSummary(dir, &s); err != nil {
 			t.Fatal(err)
 		}
@@ -140,8 +146,8 @@ func TestLoadInputShape(t *testing.T) {
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("input_shape %v: %v", tt.shape, err)
-		case tt.wantErr == "" && product(m.Shape) != 784:
-			t.Errorf("input_shape %v: the model takes inputs of shape %v", tt.shape, m.Shape)
+		case tt.wantErr == "" && (product(m.Shape) != 784 || m.Classes != 10):
+			t.Errorf("input_shape %v, classes %d: the model takes inputs of shape %v into %d classes", tt.shape, tt.classes, m.Shape, m.Classes)
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 			t.Errorf("input_shape %v: error %v, want one about %q", tt.shape, err, tt.wantErr)
 		}

@@ -34,12 +34,16 @@ type Summary struct {
 	// data given with --data may hold pictures of another size, and Load
 	// needs it to rebuild the model. Runs written before it was recorded
 	// lack it; they were MNIST's 28×28.
-	InputShape []int   `json:"input_shape,omitempty"`
-	TrainLoss  float64 `json:"train_loss"`
-	ValLoss    float64 `json:"val_loss"`
-	ValError   float64 `json:"val_error"`
-	TestLoss   float64 `json:"test_loss"`
-	TestError  float64 `json:"test_error"`
+	InputShape []int `json:"input_shape,omitempty"`
+	// Classes is the number of classes a classifier was trained on, from
+	// its data; absent for an autoencoder. Runs written before it was
+	// recorded were MNIST's 10 digits, or 2 classes with data.positive.
+	Classes   int     `json:"classes,omitempty"`
+	TrainLoss float64 `json:"train_loss"`
+	ValLoss   float64 `json:"val_loss"`
+	ValError  float64 `json:"val_error"`
+	TestLoss  float64 `json:"test_loss"`
+	TestError float64 `json:"test_error"`
 	// ValReconstructionLoss and TestReconstructionLoss are an autoencoder's
 	// mean reconstruction loss (per input feature) on clean validation and
 	// test inputs; absent for classifiers, whose errors are then the ones
