@@ -178,6 +178,7 @@ func (g gradient) Grad() (gorgonia.Value, error) {
 // on a non-finite loss, naming the parameter.
 type NonFiniteGradient struct{ Param string }
 
+// Error names the parameter.
 func (e *NonFiniteGradient) Error() string {
 	return fmt.Sprintf("tape: the gradient of %s is not finite", e.Param)
 }
