@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/tape"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -14,24 +16,21 @@ import (
 
 var _ Task = (*Autoencoder)(nil)
 
-// ReconstructionLoss names the loss L(x, r) between an input and its
-// reconstruction. Both are averaged over the features, so they read the same
-// whatever the input size: (1/d) Σ_j L(x_j, r_j).
-type ReconstructionLoss string
+// ReconstructionLoss names the loss between an input and its
+// reconstruction; its home is losses.Reconstruction.
+type ReconstructionLoss = losses.Reconstruction
 
-// The reconstruction losses.
+// The reconstruction losses, as in losses.
 const (
-	// MSE is the squared error (r_j − x_j)², for any output activation.
-	MSE ReconstructionLoss = "mse"
-	// BCE is the binary cross-entropy −[x_j log r_j + (1−x_j) log(1−r_j)],
-	// for inputs in [0, 1] and a sigmoid output; it is computed from the
-	// output's logits (losses.BinaryCrossEntropyWithLogits), so it stays
-	// finite when the sigmoid saturates.
-	BCE ReconstructionLoss = "bce"
+	// MSE is the squared error (losses.ReconstructionMSE).
+	MSE = losses.ReconstructionMSE
+	// BCE is the binary cross-entropy, from the output's logits
+	// (losses.ReconstructionBCE).
+	BCE = losses.ReconstructionBCE
 )
 
 // ReconstructionLosses lists the loss names, sorted.
-func ReconstructionLosses() []string { return []string{string(BCE), string(MSE)} }
+func ReconstructionLosses() []string { return losses.Reconstructions() }
 
 // AutoencoderConfig sets up the training of an autoencoder.
 type AutoencoderConfig struct {
@@ -67,11 +66,10 @@ type Autoencoder struct {
 	model   *models.Autoencoder
 	opt     optimizers.Optimizer
 	cfg     AutoencoderConfig
-	train   *program
-	eval    *program
-	code    *gorgonia.Node // the eval graph's code
-	corrupt []float32      // scratch for the corrupted batch
-	ahead   *noiseAhead    // draws the next batch's noise; nil if it cannot
+	train   *tape.Program
+	eval    *infer.Autoencoder
+	corrupt []float32   // scratch for the corrupted batch
+	ahead   *noiseAhead // draws the next batch's noise; nil if it cannot
 }
 
 // NewAutoencoder compiles the training graph (corrupted input → code →
@@ -104,27 +102,29 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 	}
 	t := &Autoencoder{model: m, opt: opt, cfg: c, corrupt: make([]float32, c.BatchSize*m.Inputs())}
 	var err error
-	if t.train, err = t.compile(c.BatchSize, true); err != nil {
+	if t.train, err = t.compile(c.BatchSize); err != nil {
 		return nil, err
 	}
 	if !noSource(c.Random) {
-		t.train.rng = c.Random
+		t.train.RNG = c.Random
 	}
-	if len(t.train.random) == 0 {
+	if !t.train.HasRandom() {
 		// Random inputs (dropout) draw from the same generator during the
 		// step, after the corruption: noise drawn ahead would never match.
 		t.ahead = newNoiseAhead(c.Corruption, c.Random)
 	}
-	if t.eval, err = t.compile(c.EvalBatch, false); err != nil {
-		t.train.close()
-		return nil, err
+	if t.eval, err = infer.NewAutoencoder(m, c.Loss, c.EvalBatch); err != nil {
+		t.train.Close()
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	return t, nil
 }
 
-// compile builds x → r → per-example loss against t for batches of n.
-func (t *Autoencoder) compile(n int, learn bool) (*program, error) {
-	g := models.NewGraph(learn)
+// compile builds the training graph x → r → per-example loss against the
+// target, with gradients, for batches of n. Its forward part is the
+// inference graph's (infer.Autoencoder) with dropout, if any.
+func (t *Autoencoder) compile(n int) (*tape.Program, error) {
+	g := models.NewGraph(true)
 	dt := t.model.Encoder[0].W.Value.Dtype()
 	d := t.model.Inputs()
 	x := g.Input("x", dt, n, d)
@@ -133,36 +133,24 @@ func (t *Autoencoder) compile(n int, learn bool) (*program, error) {
 	if err != nil {
 		return nil, err
 	}
-	// r = Output(z) is the reconstruction; a training graph with the bce
-	// loss does not need it.
+	// r = Output(z) is the reconstruction; the bce loss does not need it.
 	r := z
-	if !learn || t.cfg.Loss != BCE {
+	if t.cfg.Loss != BCE {
 		if r, err = t.model.Config.Output.Apply(z); err != nil {
 			return nil, err
 		}
 	}
-	var per *gorgonia.Node
-	switch t.cfg.Loss {
-	case BCE:
-		per, err = losses.BinaryCrossEntropyWithLogits(z, target)
-	default:
-		per, err = losses.MSE(r, target)
-	}
+	per, err := t.cfg.Loss.PerExample(z, r, target)
 	if err != nil {
 		return nil, err
 	}
-	p := &program{inputs: []*gorgonia.Node{x, target}, per: per, out: r}
-	if learn {
-		params, err := g.Nodes(t.model.Params())
-		if err != nil {
-			return nil, err
-		}
-		if err := p.compileTraining(g, params, t.cfg.Penalties); err != nil {
-			return nil, err
-		}
-	} else {
-		t.code = g.Activations[t.model.CodeName()]
-		p.compileInference(g)
+	p := &tape.Program{Inputs: []*gorgonia.Node{x, target}, Per: per, Out: r}
+	params, err := g.Nodes(t.model.Params())
+	if err != nil {
+		return nil, err
+	}
+	if err := compileTraining(g, p, nil, params, t.cfg.Penalties); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -174,7 +162,7 @@ func (t *Autoencoder) Model() *models.Autoencoder { return t.model }
 func (t *Autoencoder) Corruption() models.Corruption { return t.cfg.Corruption }
 
 // BatchSize implements Task.
-func (t *Autoencoder) BatchSize() int { return t.train.inputs[0].Shape()[0] }
+func (t *Autoencoder) BatchSize() int { return t.train.Inputs[0].Shape()[0] }
 
 // SetLearningRate implements Task.
 func (t *Autoencoder) SetLearningRate(lr float64) { t.opt.SetLearningRate(lr) }
@@ -197,58 +185,29 @@ func (t *Autoencoder) Step(b *Batch) (float64, error) {
 	} else {
 		t.cfg.Corruption.Apply(t.corrupt, b.X, t.cfg.Random)
 	}
-	fillRows(t.train.feed[0], t.corrupt)
-	fillRows(t.train.feed[1], b.X)
-	loss, err := t.train.run()
+	tape.FillRows(t.train.Feed[0], t.corrupt)
+	tape.FillRows(t.train.Feed[1], b.X)
+	loss, err := t.train.Run()
 	if err != nil {
 		return loss, err
 	}
-	if err := t.opt.Step(t.train.vgs); err != nil {
+	if err := t.opt.Step(t.train.VGs); err != nil {
 		return 0, err
 	}
 	return loss, nil
 }
 
 // Evaluate implements Task: the mean reconstruction loss of the clean
-// inputs of s (no corruption, no penalty).
-func (t *Autoencoder) Evaluate(s *datasets.Set) (Metrics, error) {
-	var sum float64
-	err := t.forEach(s, func(from, n int) {
-		for _, l := range float64s(t.eval.per.Value())[:n] {
-			sum += l
-		}
-	})
-	if err != nil {
-		return Metrics{}, fmt.Errorf("train: evaluate %s: %w", s.Name, err)
-	}
-	return Metrics{Loss: sum / float64(s.Len()), N: s.Len()}, nil
-}
+// inputs of s (no corruption, no penalty), through the inference graph.
+func (t *Autoencoder) Evaluate(s *datasets.Set) (Metrics, error) { return t.eval.Evaluate(s) }
 
-// Encode returns the codes h = f(x) of the examples of s, as a set of the
-// same examples (labels kept) with CodeUnits features each.
-func (t *Autoencoder) Encode(s *datasets.Set) (*datasets.Set, error) {
-	k := t.model.CodeUnits()
-	out := &datasets.Set{Name: s.Name + " codes", X: make([]float32, s.Len()*k), Shape: []int{k}, Labels: s.Labels, Classes: s.Classes}
-	err := t.forEach(s, func(from, n int) {
-		copyFloat32s(out.X[from*k:(from+n)*k], t.code.Value())
-	})
-	if err != nil {
-		return nil, fmt.Errorf("train: encode %s: %w", s.Name, err)
-	}
-	return out, nil
-}
+// Encode returns the codes h = f(x) of the examples of s (see
+// infer.Autoencoder.Encode).
+func (t *Autoencoder) Encode(s *datasets.Set) (*datasets.Set, error) { return t.eval.Encode(s) }
 
 // Reconstruct returns g(f(x)) for the examples of s, shaped like s.
 func (t *Autoencoder) Reconstruct(s *datasets.Set) (*datasets.Set, error) {
-	d := s.Dim()
-	out := &datasets.Set{Name: s.Name + " reconstructions", X: make([]float32, len(s.X)), Shape: slices.Clone(s.Shape), Labels: s.Labels, Classes: s.Classes}
-	err := t.forEach(s, func(from, n int) {
-		copyFloat32s(out.X[from*d:(from+n)*d], t.eval.out.Value())
-	})
-	if err != nil {
-		return nil, fmt.Errorf("train: reconstruct %s: %w", s.Name, err)
-	}
-	return out, nil
+	return t.eval.Reconstruct(s)
 }
 
 // Corrupt returns a copy of s corrupted as for training, drawn from r.
@@ -256,25 +215,6 @@ func (t *Autoencoder) Corrupt(s *datasets.Set, r rand.Source) *datasets.Set {
 	out := &datasets.Set{Name: s.Name + " corrupted", X: make([]float32, len(s.X)), Shape: slices.Clone(s.Shape), Labels: s.Labels, Classes: s.Classes}
 	t.cfg.Corruption.Apply(out.X, s.X, r)
 	return out
-}
-
-// forEach runs the inference graph over s in chunks (the last one padded
-// with zero rows) and calls fn with each chunk's first index and size while
-// the graph's values are readable.
-func (t *Autoencoder) forEach(s *datasets.Set, fn func(from, n int)) error {
-	if s.Dim() != t.model.Inputs() {
-		return fmt.Errorf("examples have %d features, the autoencoder takes %d", s.Dim(), t.model.Inputs())
-	}
-	return datasets.Chunks(s.Len(), t.cfg.EvalBatch, func(from, to int) error {
-		rows := s.X[from*s.Dim() : to*s.Dim()]
-		fillRows(t.eval.feed[0], rows)
-		fillRows(t.eval.feed[1], rows)
-		if _, err := t.eval.run(); err != nil {
-			return err
-		}
-		fn(from, to-from)
-		return nil
-	})
 }
 
 // Params returns the model's parameters, which the training updates in place.
@@ -286,20 +226,8 @@ func (t *Autoencoder) Optimizer() optimizers.Optimizer { return t.opt }
 // Close releases the compiled graphs.
 func (t *Autoencoder) Close() {
 	t.ahead.wait()
-	t.train.close()
-	t.eval.close()
-}
-
-// copyFloat32s copies the leading len(dst) elements of v into dst.
-func copyFloat32s(dst []float32, v gorgonia.Value) {
-	switch d := v.Data().(type) {
-	case []float32:
-		copy(dst, d)
-	case []float64:
-		for i := range dst {
-			dst[i] = float32(d[i])
-		}
-	}
+	t.train.Close()
+	t.eval.Close()
 }
 
 // OnCode turns an activation penalty (regularizers.ActivationL1 or

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/tape"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -17,8 +19,8 @@ import (
 type Classifier struct {
 	model *models.MLP
 	opt   optimizers.Optimizer
-	train *program
-	eval  *program
+	train *tape.Program
+	eval  *infer.Classifier
 	evalN int
 
 	loss     string
@@ -96,22 +98,25 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 		return nil, fmt.Errorf("train: unknown loss %q (known: cross-entropy, dice)", c.Loss)
 	}
 	t.loss = c.Loss
-	if t.train, err = t.compile(c.BatchSize, true, c.Penalties); err != nil {
+	if t.train, err = t.compile(c.BatchSize, c.Penalties); err != nil {
 		return nil, err
 	}
 	if !noSource(c.Random) {
-		t.train.rng = c.Random
+		t.train.RNG = c.Random
 	}
-	if t.eval, err = t.compile(c.EvalBatch, false, nil); err != nil {
-		return nil, err
+	if t.eval, err = infer.NewClassifier(m, c.EvalBatch); err != nil {
+		t.train.Close()
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	return t, nil
 }
 
-// compile builds x → logits → per-example cross-entropy for batches of n.
-func (t *Classifier) compile(n int, learn bool, penalties []Penalty) (*program, error) {
+// compile builds the training graph x → logits → per-example cross-entropy
+// (and the dice objective when asked) for batches of n, with gradients.
+// Its forward part is the inference graph's (infer.Classifier) with dropout.
+func (t *Classifier) compile(n int, penalties []Penalty) (*tape.Program, error) {
 	cfg := t.model.Config
-	g := models.NewGraph(learn)
+	g := models.NewGraph(true)
 	dt := t.model.Layers[0].W.Value.Dtype()
 	x := g.Input("x", dt, n, cfg.Inputs)
 	y := g.Input("y", dt, n, cfg.Classes)
@@ -123,28 +128,25 @@ func (t *Classifier) compile(n int, learn bool, penalties []Penalty) (*program, 
 	if err != nil {
 		return nil, err
 	}
-	p := &program{inputs: []*gorgonia.Node{x, y}, per: per, out: logits}
-	if learn {
-		params, err := g.Nodes(t.model.Params())
-		if err != nil {
+	p := &tape.Program{Inputs: []*gorgonia.Node{x, y}, Per: per, Out: logits}
+	params, err := g.Nodes(t.model.Params())
+	if err != nil {
+		return nil, err
+	}
+	var obj *gorgonia.Node
+	if t.loss == "dice" {
+		if obj, err = diceObjective(g, logits, y); err != nil {
 			return nil, err
 		}
-		if t.loss == "dice" {
-			if p.obj, err = diceObjective(g, logits, y); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.compileTraining(g, params, penalties); err != nil {
-			return nil, err
-		}
-	} else {
-		p.compileInference(g)
+	}
+	if err := compileTraining(g, p, obj, params, penalties); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
 // BatchSize implements Task.
-func (t *Classifier) BatchSize() int { return t.train.inputs[0].Shape()[0] }
+func (t *Classifier) BatchSize() int { return t.train.Inputs[0].Shape()[0] }
 
 // SetLearningRate implements Task.
 func (t *Classifier) SetLearningRate(lr float64) { t.opt.SetLearningRate(lr) }
@@ -162,19 +164,19 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 		if len(t.noisy) != len(b.X) {
 			t.noisy = make([]float32, len(b.X))
 		}
-		score := func(cand []float32) ([]float64, error) { return t.perExample(cand, b.Labels[:b.N]) }
+		score := func(cand []float32) ([]float64, error) { return t.eval.PerExample(cand, b.Labels[:b.N]) }
 		if err := t.noise.Apply(t.noisy, b.X, len(b.X)/b.N, t.noiseRNG, score, nil); err != nil {
 			return 0, fmt.Errorf("train: input noise: %w", err)
 		}
 		x = t.noisy
 	}
-	fillRows(t.train.feed[0], x)
-	fillOneHot(t.train.feed[1], b.Labels, b.N)
-	loss, err := t.train.run()
+	tape.FillRows(t.train.Feed[0], x)
+	tape.FillOneHot(t.train.Feed[1], b.Labels, b.N)
+	loss, err := t.train.Run()
 	if err != nil {
 		return loss, err
 	}
-	if err := t.opt.Step(t.train.vgs); err != nil {
+	if err := t.opt.Step(t.train.VGs); err != nil {
 		return 0, err
 	}
 	if t.maxNorm > 0 {
@@ -187,54 +189,9 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	return loss, nil
 }
 
-// perExample returns the cross-entropy of each example of x (rows) with
-// labels under the current weights, through the inference graph.
-func (t *Classifier) perExample(x []float32, labels []int) ([]float64, error) {
-	out := make([]float64, 0, len(labels))
-	dim := len(x) / len(labels)
-	err := datasets.Chunks(len(labels), t.evalN, func(from, to int) error {
-		fillRows(t.eval.feed[0], x[from*dim:to*dim])
-		fillOneHot(t.eval.feed[1], labels[from:to], to-from)
-		if _, err := t.eval.run(); err != nil {
-			return err
-		}
-		out = append(out, float64s(t.eval.per.Value())[:to-from]...)
-		return nil
-	})
-	return out, err
-}
-
-// Evaluate implements Task: mean cross-entropy and error rate over s.
-func (t *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
-	if s.Labels == nil {
-		return Metrics{}, fmt.Errorf("train: evaluate %s: a classifier needs labels", s.Name)
-	}
-	var lossSum float64
-	wrong := 0
-	err := datasets.Chunks(s.Len(), t.evalN, func(from, to int) error {
-		n := to - from
-		fillRows(t.eval.feed[0], s.X[from*s.Dim():to*s.Dim()])
-		fillOneHot(t.eval.feed[1], s.Labels[from:to], n)
-		if _, err := t.eval.run(); err != nil {
-			return err
-		}
-		per := float64s(t.eval.per.Value())
-		logits := float64s(t.eval.out.Value())
-		k := t.model.Config.Classes
-		for i := 0; i < n; i++ {
-			lossSum += per[i]
-			if argmax(logits[i*k:(i+1)*k]) != s.Labels[from+i] {
-				wrong++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return Metrics{}, fmt.Errorf("train: evaluate %s: %w", s.Name, err)
-	}
-	n := float64(s.Len())
-	return Metrics{Loss: lossSum / n, Error: float64(wrong) / n, HasError: true, N: s.Len()}, nil
-}
+// Evaluate implements Task: mean cross-entropy and error rate over s,
+// through the inference graph.
+func (t *Classifier) Evaluate(s *datasets.Set) (Metrics, error) { return t.eval.Evaluate(s) }
 
 // diceSmooth is the smoothing term s of the training Dice loss
 // (losses.Dice): D = (2Σpg + s)/(Σp² + Σg² + s). With s near 0 a batch
@@ -271,42 +228,13 @@ func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, e
 	return losses.Dice(p, truth, false, diceSmooth)
 }
 
-// Predict returns the most likely class of each example of s.
-func (t *Classifier) Predict(s *datasets.Set) ([]int, error) {
-	out := make([]int, s.Len())
-	k := t.model.Config.Classes
-	err := datasets.Chunks(s.Len(), t.evalN, func(from, to int) error {
-		fillRows(t.eval.feed[0], s.X[from*s.Dim():to*s.Dim()])
-		fillOneHot(t.eval.feed[1], nil, 0)
-		if _, err := t.eval.run(); err != nil {
-			return err
-		}
-		logits := float64s(t.eval.out.Value())
-		for i := range to - from {
-			out[from+i] = argmax(logits[i*k : (i+1)*k])
-		}
-		return nil
-	})
-	return out, err
-}
+// Predict returns the most likely class of each example of s (see
+// infer.Classifier.Predict).
+func (t *Classifier) Predict(s *datasets.Set) ([]int, error) { return t.eval.Predict(s) }
 
-// Logits returns the network's outputs for each example of s, Classes
-// values per example, row-major; softmax turns a row into the class
-// probabilities, and Predict's class is the row's first maximum.
-func (t *Classifier) Logits(s *datasets.Set) ([]float64, error) {
-	k := t.model.Config.Classes
-	out := make([]float64, 0, s.Len()*k)
-	err := datasets.Chunks(s.Len(), t.evalN, func(from, to int) error {
-		fillRows(t.eval.feed[0], s.X[from*s.Dim():to*s.Dim()])
-		fillOneHot(t.eval.feed[1], nil, 0)
-		if _, err := t.eval.run(); err != nil {
-			return err
-		}
-		out = append(out, float64s(t.eval.out.Value())[:(to-from)*k]...)
-		return nil
-	})
-	return out, err
-}
+// Logits returns the network's outputs for each example of s (see
+// infer.Classifier.Logits).
+func (t *Classifier) Logits(s *datasets.Set) ([]float64, error) { return t.eval.Logits(s) }
 
 // Params returns the model's parameters, which the training updates in place.
 func (t *Classifier) Params() []*models.Param { return t.model.Params() }
@@ -316,34 +244,6 @@ func (t *Classifier) Optimizer() optimizers.Optimizer { return t.opt }
 
 // Close releases the compiled graphs.
 func (t *Classifier) Close() {
-	t.train.close()
-	t.eval.close()
-}
-
-func argmax(v []float64) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
-
-// fillOneHot writes one-hot rows for labels into t and zeroes the rest, so a
-// padded evaluation batch has all-zero target rows (whose loss is 0).
-func fillOneHot(t *tensor.Dense, labels []int, n int) {
-	k := t.Shape()[1]
-	switch d := t.Data().(type) {
-	case []float32:
-		clear(d)
-		for i := range n {
-			d[i*k+labels[i]] = 1
-		}
-	case []float64:
-		clear(d)
-		for i := range n {
-			d[i*k+labels[i]] = 1
-		}
-	}
+	t.train.Close()
+	t.eval.Close()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/internal/tape"
 	"github.com/gorgonia-zoo/zoo/models"
 )
 
@@ -185,9 +186,9 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 				task.SetLearningRate(lr)
 			}
 			loss, err := task.Step(b)
-			var nfg *nonFiniteGradient
+			var nfg *tape.NonFiniteGradient
 			if errors.As(err, &nfg) {
-				return st.Records, &DivergedError{Epoch: epoch, Update: st.Updates + 1, Loss: loss, LR: task.LearningRate(), Param: nfg.param}
+				return st.Records, &DivergedError{Epoch: epoch, Update: st.Updates + 1, Loss: loss, LR: task.LearningRate(), Param: nfg.Param}
 			}
 			if err != nil {
 				return st.Records, fmt.Errorf("train: epoch %d, update %d: %w", epoch, st.Updates+1, err)

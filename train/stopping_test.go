@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"math"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -10,7 +9,6 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
-	"gorgonia.org/tensor"
 )
 
 // TestEarlyStoppingRestoresBest trains an over-fitting setup (500 examples,
@@ -83,31 +81,5 @@ func TestDiceLoss(t *testing.T) {
 	m10, _ := models.NewMLP(models.MLPConfig{Inputs: 784, Classes: 10}, rng.New(1, "init"))
 	if _, err := NewClassifier(m10, opt, ClassifierConfig{BatchSize: 50, Loss: "dice"}); err == nil {
 		t.Error("dice accepted for 10 classes")
-	}
-}
-
-func TestAllFinite(t *testing.T) {
-	tests := []struct {
-		v    any
-		want bool
-	}{
-		{[]float32{1, -2, 3e38}, true},
-		{[]float32{1, float32(math.Inf(1))}, false},
-		{[]float32{float32(math.NaN()), 0}, false},
-		{[]float64{0, -1e308, 1e308}, true},
-		{[]float64{math.Inf(-1)}, false},
-		{[]float64{}, true},
-	}
-	for _, tt := range tests {
-		var v *tensor.Dense
-		switch d := tt.v.(type) {
-		case []float32:
-			v = tensor.New(tensor.WithShape(len(d)), tensor.WithBacking(d))
-		case []float64:
-			v = tensor.New(tensor.WithShape(max(len(d), 1)), tensor.WithBacking(append(d, 0)[:max(len(d), 1)]))
-		}
-		if got := allFinite(v); got != tt.want {
-			t.Errorf("allFinite(%v) = %v, want %v", tt.v, got, tt.want)
-		}
 	}
 }

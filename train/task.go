@@ -1,6 +1,14 @@
 package train
 
-import "github.com/gorgonia-zoo/zoo/datasets"
+import (
+	"fmt"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/tape"
+	"github.com/gorgonia-zoo/zoo/models"
+	"gorgonia.org/gorgonia"
+)
 
 // Task is a model, its loss and its optimizer, ready to train.
 type Task interface {
@@ -25,14 +33,38 @@ type Batch struct {
 	N      int
 }
 
-// Metrics is an evaluation of a model on a data set.
-type Metrics struct {
-	// Loss is the mean per-example loss (without regularization terms).
-	Loss float64 `json:"loss"`
-	// Error is the fraction misclassified (0.0123 is 1.23 %); only for
-	// classifiers, see HasError.
-	Error    float64 `json:"error,omitempty"`
-	HasError bool    `json:"has_error,omitempty"`
-	// N is the number of examples evaluated.
-	N int `json:"n"`
+// Metrics is an evaluation of a model on a data set. Its home is infer,
+// whose graphs compute it; the name stays here for the Task interface.
+type Metrics = infer.Metrics
+
+// Penalty adds a regularization term to a training graph: it returns a
+// scalar node that is added to the mean loss (weight decay, activation
+// sparsity, …). It is given the graph, whose Activations hold the layers'
+// outputs and whose Node method reaches any parameter.
+type Penalty func(g *models.Graph) (*gorgonia.Node, error)
+
+// compileTraining compiles p as a training program: its objective is obj,
+// or the mean of p.Per when obj is nil, plus the penalties, differentiated
+// with respect to params.
+func compileTraining(g *models.Graph, p *tape.Program, obj *gorgonia.Node, params gorgonia.Nodes, penalties []Penalty) error {
+	cost := obj
+	if cost == nil {
+		var err error
+		if cost, err = gorgonia.Mean(p.Per); err != nil {
+			return fmt.Errorf("train: objective: %w", err)
+		}
+	}
+	for i, pen := range penalties {
+		term, err := pen(g)
+		if err != nil {
+			return fmt.Errorf("train: penalty %d: %w", i+1, err)
+		}
+		if cost, err = gorgonia.Add(cost, term); err != nil {
+			return fmt.Errorf("train: penalty %d: %w", i+1, err)
+		}
+	}
+	if err := p.CompileTraining(g, cost, params); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
 }

@@ -1,4 +1,11 @@
-package train
+// Package tape compiles a model's Gorgonia graph into a program that runs
+// batch after batch: the forward pass and loss for inference, plus the
+// gradients for training. It is the one place that reaches into Gorgonia
+// v0.9.18's unexported tape-machine fields (see the rerunner type), so that a
+// rerun keeps the previous run's buffers instead of allocating every
+// intermediate tensor again; train and infer compile through it and never
+// touch the machine themselves.
+package tape
 
 import (
 	"cmp"
@@ -18,64 +25,54 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// program is one compiled graph: its input nodes with the tensors fed to
+// Program is one compiled graph: its input nodes with the tensors fed to
 // them, the per-example loss, the output, and (when it learns) the scalar
-// objective and the parameters' value/gradient pairs.
-type program struct {
+// objective and the parameters' value/gradient pairs. The caller sets
+// Inputs, Per and Out, then calls CompileTraining or CompileInference.
+type Program struct {
+	// Inputs are the graph's input nodes; Feed holds one tensor per input,
+	// of its shape, reused for every batch: fill it, then Run.
+	Inputs []*gorgonia.Node
+	Feed   []*tensor.Dense
+	// Per is the per-example loss and Out the output (nil if not read).
+	Per *gorgonia.Node
+	Out *gorgonia.Node
+	// Cost is the training objective; nil for inference.
+	Cost *gorgonia.Node
+	// VGs are the parameters with their gradients as the last run left
+	// them, for the optimizer.
+	VGs []gorgonia.ValueGrad
+	// RNG redraws the graph's random inputs (dropout masks) before every
+	// run; needed only when the graph has some (HasRandom).
+	RNG rand.Source
+
 	vm     gorgonia.VM
-	inputs []*gorgonia.Node
-	feed   []*tensor.Dense // one per input, reused for every batch
-	per    *gorgonia.Node  // per-example loss
-	out    *gorgonia.Node
-	obj    *gorgonia.Node // the training loss when it is not the mean of per
-	cost   *gorgonia.Node // the loss plus any penalty; nil for inference
-	vgs    []gorgonia.ValueGrad
-	random []*models.RandomInput // redrawn from rng before every run
-	rng    rand.Source
+	random []*models.RandomInput
 	// rerun restarts vm without dropping its buffers; nil means vm.Reset.
 	rerun *rerunner
 }
 
-// Penalty adds a regularization term to a training graph: it returns a
-// scalar node that is added to the mean loss (weight decay, activation
-// sparsity, …). It is given the graph, whose Activations hold the layers'
-// outputs and whose Node method reaches any parameter.
-type Penalty func(g *models.Graph) (*gorgonia.Node, error)
-
-func (p *program) allocFeed() {
-	p.feed = make([]*tensor.Dense, len(p.inputs))
-	for i, in := range p.inputs {
-		p.feed[i] = tensor.New(tensor.Of(in.Dtype()), tensor.WithShape(in.Shape().Clone()...))
+func (p *Program) allocFeed() {
+	p.Feed = make([]*tensor.Dense, len(p.Inputs))
+	for i, in := range p.Inputs {
+		p.Feed[i] = tensor.New(tensor.Of(in.Dtype()), tensor.WithShape(in.Shape().Clone()...))
 	}
 }
 
-func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalties []Penalty) error {
-	cost := p.obj
-	if cost == nil {
-		var err error
-		if cost, err = gorgonia.Mean(p.per); err != nil {
-			return fmt.Errorf("train: objective: %w", err)
-		}
-	}
-	for i, pen := range penalties {
-		term, err := pen(g)
-		if err != nil {
-			return fmt.Errorf("train: penalty %d: %w", i+1, err)
-		}
-		if cost, err = gorgonia.Add(cost, term); err != nil {
-			return fmt.Errorf("train: penalty %d: %w", i+1, err)
-		}
-	}
-	p.cost = cost
+// CompileTraining differentiates cost (the objective with any penalty
+// added, built on g) with respect to params and compiles the part of g that
+// the cost, Per, Out and the gradients need.
+func (p *Program) CompileTraining(g *models.Graph, cost *gorgonia.Node, params gorgonia.Nodes) error {
+	p.Cost = cost
 	if _, err := gorgonia.Grad(cost, params...); err != nil {
-		return fmt.Errorf("train: gradients: %w", err)
+		return fmt.Errorf("tape: gradients: %w", err)
 	}
 	// Compile only what the objective, the outputs and the parameters'
 	// gradients need: Grad also differentiates the inputs (a wasted matrix
 	// product per input layer). Add a root to read another node after a run.
-	roots := gorgonia.Nodes{cost, p.per}
-	if p.out != nil {
-		roots = append(roots, p.out)
+	roots := gorgonia.Nodes{cost, p.Per}
+	if p.Out != nil {
+		roots = append(roots, p.Out)
 	}
 	for _, n := range params {
 		roots = append(roots, n.Deriv())
@@ -83,38 +80,44 @@ func (p *program) compileTraining(g *models.Graph, params gorgonia.Nodes, penalt
 	sub := g.G.SubgraphRoots(roots...)
 	p.vm = gorgonia.NewTapeMachine(sub)
 	p.rerun = newRerunner(p.vm, sub)
-	p.vgs = make([]gorgonia.ValueGrad, len(params))
+	p.VGs = make([]gorgonia.ValueGrad, len(params))
 	for i, n := range params {
-		p.vgs[i] = gradient{n}
+		p.VGs[i] = gradient{n}
 	}
 	p.allocFeed()
 	p.random = g.Random
 	return nil
 }
 
-func (p *program) compileInference(g *models.Graph) {
+// CompileInference compiles all of g, a graph without gradients.
+func (p *Program) CompileInference(g *models.Graph) {
 	p.vm = gorgonia.NewTapeMachine(g.G)
 	p.rerun = newRerunner(p.vm, g.G)
 	p.allocFeed()
 	p.random = g.Random
 }
 
-// run feeds the inputs, executes the graph and returns the objective (0 for
+// HasRandom reports whether the graph has random inputs, which Run redraws
+// from RNG.
+func (p *Program) HasRandom() bool { return len(p.random) > 0 }
+
+// Run feeds the inputs, executes the graph and returns the objective (0 for
 // an inference graph). The node values stay readable until the next run,
-// which reuses their buffers.
-func (p *program) run() (float64, error) {
-	for i, in := range p.inputs {
-		if err := gorgonia.Let(in, p.feed[i]); err != nil {
-			return 0, fmt.Errorf("train: feed %s: %w", in.Name(), err)
+// which reuses their buffers. A finite objective with a non-finite gradient
+// returns a *NonFiniteGradient.
+func (p *Program) Run() (float64, error) {
+	for i, in := range p.Inputs {
+		if err := gorgonia.Let(in, p.Feed[i]); err != nil {
+			return 0, fmt.Errorf("tape: feed %s: %w", in.Name(), err)
 		}
 	}
 	for _, ri := range p.random {
-		if p.rng == nil {
-			return 0, fmt.Errorf("train: the graph has random input %s but no random generator was given", ri.Node.Name())
+		if p.RNG == nil {
+			return 0, fmt.Errorf("tape: the graph has random input %s but no random generator was given", ri.Node.Name())
 		}
-		ri.Fill(ri.Value, p.rng)
+		ri.Fill(ri.Value, p.RNG)
 		if err := gorgonia.Let(ri.Node, ri.Value); err != nil {
-			return 0, fmt.Errorf("train: feed %s: %w", ri.Node.Name(), err)
+			return 0, fmt.Errorf("tape: feed %s: %w", ri.Node.Name(), err)
 		}
 	}
 	if p.rerun != nil {
@@ -124,25 +127,25 @@ func (p *program) run() (float64, error) {
 	}
 	if err := p.vm.RunAll(); err != nil {
 		p.rerun.forget()
-		return 0, fmt.Errorf("train: run graph: %w", err)
+		return 0, fmt.Errorf("tape: run graph: %w", err)
 	}
 	p.rerun.keep()
-	if p.cost == nil {
+	if p.Cost == nil {
 		return 0, nil
 	}
-	loss := scalar(p.cost.Value())
-	if !finite(loss) {
+	loss := Scalar(p.Cost.Value())
+	if !Finite(loss) {
 		// Start the next run from fresh buffers, not from ones holding
 		// NaN or Inf.
 		p.rerun.forget()
 		return loss, nil
 	}
-	for _, vg := range p.vgs {
+	for _, vg := range p.VGs {
 		// A finite loss can still come with an overflowed gradient;
 		// stepping on it would ruin the weights.
 		if g, err := vg.Grad(); err == nil && !allFinite(g) {
 			p.rerun.forget()
-			return loss, &nonFiniteGradient{param: vg.(gradient).Name()}
+			return loss, &NonFiniteGradient{Param: vg.(gradient).Name()}
 		}
 	}
 	return loss, nil
@@ -167,17 +170,21 @@ func (g gradient) Grad() (gorgonia.Value, error) {
 	if v := g.n.Deriv().Value(); v != nil {
 		return v, nil
 	}
-	return nil, fmt.Errorf("train: the gradient of %s has not been computed", g.n.Name())
+	return nil, fmt.Errorf("tape: the gradient of %s has not been computed", g.n.Name())
 }
 
-// nonFiniteGradient reports a NaN or Inf in a parameter's gradient.
-type nonFiniteGradient struct{ param string }
+// NonFiniteGradient reports a NaN or Inf in a parameter's gradient after a
+// run whose objective was finite: the training loop stops on it as it does
+// on a non-finite loss, naming the parameter.
+type NonFiniteGradient struct{ Param string }
 
-func (e *nonFiniteGradient) Error() string {
-	return fmt.Sprintf("train: the gradient of %s is not finite", e.param)
+// Error names the parameter.
+func (e *NonFiniteGradient) Error() string {
+	return fmt.Sprintf("tape: the gradient of %s is not finite", e.Param)
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+// Finite reports whether v is neither NaN nor infinite.
+func Finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // allFinite reports whether every element of v is finite. It reads every
 // gradient once a step: float32 ones through vec.Finite, at memory speed,
@@ -188,14 +195,14 @@ func allFinite(v gorgonia.Value) bool {
 		return finite32(d)
 	case []float64:
 		for _, x := range d {
-			if !finite(x) {
+			if !Finite(x) {
 				return false
 			}
 		}
 	case float32: // a scalar or one-element tensor
-		return finite(float64(d))
+		return Finite(float64(d))
 	case float64:
-		return finite(d)
+		return Finite(d)
 	}
 	return true
 }
@@ -221,13 +228,16 @@ func finite32(d []float32) bool {
 	return !bad.Load()
 }
 
-func (p *program) close() {
+// Close releases the compiled machine.
+func (p *Program) Close() {
 	if p.vm != nil {
 		p.vm.Close()
 	}
 }
 
-func scalar(v gorgonia.Value) float64 {
+// Scalar returns a scalar value as a float64 (NaN if v is not a float
+// scalar).
+func Scalar(v gorgonia.Value) float64 {
 	switch d := v.Data().(type) {
 	case float32:
 		return float64(d)
@@ -237,8 +247,8 @@ func scalar(v gorgonia.Value) float64 {
 	return math.NaN()
 }
 
-// float64s returns a value's elements widened to float64.
-func float64s(v gorgonia.Value) []float64 {
+// Float64s returns a value's elements widened to float64.
+func Float64s(v gorgonia.Value) []float64 {
 	switch d := v.Data().(type) {
 	case []float32:
 		out := make([]float64, len(d))
@@ -256,8 +266,8 @@ func float64s(v gorgonia.Value) []float64 {
 	return nil
 }
 
-// fillRows copies the rows in x into t and zeroes the rest (padding).
-func fillRows(t *tensor.Dense, x []float32) {
+// FillRows copies the rows in x into t and zeroes the rest (padding).
+func FillRows(t *tensor.Dense, x []float32) {
 	switch d := t.Data().(type) {
 	case []float32:
 		m := copy(d, x)
@@ -338,7 +348,7 @@ func newRerunner(vm gorgonia.VM, g *gorgonia.ExprGraph) *rerunner {
 func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 	v := reflect.ValueOf(vm)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "tapeMachine" {
-		return nil, fmt.Errorf("train: %T is not a tape machine", vm)
+		return nil, fmt.Errorf("tape: %T is not a tape machine", vm)
 	}
 	m := v.Elem()
 	pc, err := field(m, "pc", reflect.TypeOf(0))
@@ -351,15 +361,15 @@ func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 	}
 	gpu, err := field(m, "gpumem", reflect.TypeOf([]gorgonia.Value(nil)))
 	if err != nil || gpu.Len() != 0 {
-		return nil, fmt.Errorf("train: tape machine with GPU registers")
+		return nil, fmt.Errorf("tape: tape machine with GPU registers")
 	}
 	prog := m.FieldByName("p")
 	if prog.Kind() != reflect.Pointer || prog.IsNil() || prog.Elem().Kind() != reflect.Struct {
-		return nil, fmt.Errorf("train: tape machine without a program")
+		return nil, fmt.Errorf("tape: tape machine without a program")
 	}
 	instrs := prog.Elem().FieldByName("instructions")
 	if instrs.Kind() != reflect.Slice {
-		return nil, fmt.Errorf("train: tape program without instructions")
+		return nil, fmt.Errorf("tape: tape program without instructions")
 	}
 	r := &rerunner{pc: pc, mem: cpu.Interface().([]gorgonia.Value)}
 	r.first = make([]*gorgonia.Node, len(r.mem))
@@ -374,7 +384,7 @@ func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 			in = in.Elem()
 		}
 		if in.Kind() != reflect.Struct {
-			return nil, fmt.Errorf("train: unexpected tape instruction %v", in.Type())
+			return nil, fmt.Errorf("tape: unexpected tape instruction %v", in.Type())
 		}
 		switch in.Type().Name() {
 		case "free", "flushInstr", "readInstr":
@@ -382,7 +392,7 @@ func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 			continue
 		case "alloc", "loadArg", "execOp":
 		default: // letInstr, deviceTransport, or unknown
-			return nil, fmt.Errorf("train: unsupported tape instruction %v", in.Type())
+			return nil, fmt.Errorf("tape: unsupported tape instruction %v", in.Type())
 		}
 		reg, err := register(in.FieldByName("writeTo"), len(r.mem))
 		if err != nil {
@@ -395,11 +405,11 @@ func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 			id = in.FieldByName("id")
 		}
 		if id.Kind() != reflect.Int64 {
-			return nil, fmt.Errorf("train: tape instruction %v without a node id", in.Type())
+			return nil, fmt.Errorf("tape: tape instruction %v without a node id", in.Type())
 		}
 		n, ok := g.Node(id.Int()).(*gorgonia.Node)
 		if !ok || n == nil {
-			return nil, fmt.Errorf("train: tape instruction for node %d, not in the graph", id.Int())
+			return nil, fmt.Errorf("tape: tape instruction for node %d, not in the graph", id.Int())
 		}
 		if in.Type().Name() == "loadArg" {
 			r.args = append(r.args, n)
@@ -414,7 +424,7 @@ func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 		case "execOp":
 			unsafe, pre := in.FieldByName("useUnsafe"), in.FieldByName("preAllocated")
 			if unsafe.Kind() != reflect.Bool || pre.Kind() != reflect.Bool {
-				return nil, fmt.Errorf("train: tape execOp without its flags")
+				return nil, fmt.Errorf("tape: tape execOp without its flags")
 			}
 			op := n.Op()
 			if _, ok := op.(gorgonia.UsePreallocDoer); ok && !unsafe.Bool() && !op.ReturnsPtr() && op.OverwritesInput() < 0 {
@@ -429,7 +439,7 @@ func inspectTape(vm gorgonia.VM, g *gorgonia.ExprGraph) (*rerunner, error) {
 func field(m reflect.Value, name string, t reflect.Type) (reflect.Value, error) {
 	f := m.FieldByName(name)
 	if !f.IsValid() || f.Type() != t {
-		return reflect.Value{}, fmt.Errorf("train: tape machine has no field %s of type %v", name, t)
+		return reflect.Value{}, fmt.Errorf("tape: tape machine has no field %s of type %v", name, t)
 	}
 	return reflect.NewAt(t, unsafe.Pointer(f.UnsafeAddr())).Elem(), nil
 }
@@ -437,14 +447,14 @@ func field(m reflect.Value, name string, t reflect.Type) (reflect.Value, error) 
 // register reads a CPU register number from an instruction's writeTo.
 func register(w reflect.Value, n int) (int, error) {
 	if w.Kind() != reflect.Struct {
-		return 0, fmt.Errorf("train: tape register is a %v", w.Kind())
+		return 0, fmt.Errorf("tape: tape register is a %v", w.Kind())
 	}
 	id, dev := w.FieldByName("id"), w.FieldByName("device")
 	if id.Kind() != reflect.Int || !dev.CanInt() || dev.Int() != int64(gorgonia.CPU) {
-		return 0, fmt.Errorf("train: tape register is not on the CPU")
+		return 0, fmt.Errorf("tape: tape register is not on the CPU")
 	}
 	if id.Int() < 0 || id.Int() >= int64(n) {
-		return 0, fmt.Errorf("train: tape register %d out of %d", id.Int(), n)
+		return 0, fmt.Errorf("tape: tape register %d out of %d", id.Int(), n)
 	}
 	return int(id.Int()), nil
 }
@@ -511,4 +521,23 @@ func (r *rerunner) keep() {
 		}
 	}
 	r.spans = spans
+}
+
+// FillOneHot writes one-hot rows for the first n labels into t and zeroes
+// the rest, so a padded evaluation batch has all-zero target rows (whose
+// loss is 0).
+func FillOneHot(t *tensor.Dense, labels []int, n int) {
+	k := t.Shape()[1]
+	switch d := t.Data().(type) {
+	case []float32:
+		clear(d)
+		for i := range n {
+			d[i*k+labels[i]] = 1
+		}
+	case []float64:
+		clear(d)
+		for i := range n {
+			d[i*k+labels[i]] = 1
+		}
+	}
 }

@@ -1,0 +1,144 @@
+package infer
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/internal/tape"
+	"github.com/gorgonia-zoo/zoo/losses"
+	"github.com/gorgonia-zoo/zoo/models"
+	"gorgonia.org/gorgonia"
+)
+
+// Autoencoder is an autoencoder's inference graph: x → code → reconstruction
+// → reconstruction loss against x, never corrupted. An Autoencoder is not
+// safe for concurrent use: its runs share buffers.
+type Autoencoder struct {
+	model *models.Autoencoder
+	batch int
+	prog  *tape.Program
+	code  *gorgonia.Node
+}
+
+// NewAutoencoder compiles m's inference graph for batches of batch examples
+// (0 means DefaultBatch), with loss as Evaluate's measure ("" means mse;
+// bce needs a sigmoid output).
+func NewAutoencoder(m *models.Autoencoder, loss losses.Reconstruction, batch int) (*Autoencoder, error) {
+	if batch == 0 {
+		batch = DefaultBatch
+	}
+	if batch < 1 {
+		return nil, fmt.Errorf("infer: batch size must be ≥ 1, got %d", batch)
+	}
+	if loss == "" {
+		loss = losses.ReconstructionMSE
+	}
+	if err := loss.Validate(); err != nil {
+		return nil, fmt.Errorf("infer: %w", err)
+	}
+	if loss == losses.ReconstructionBCE && m.Config.Output != models.Sigmoid {
+		return nil, fmt.Errorf("infer: the bce reconstruction loss needs a sigmoid output, the model's is %q", m.Config.Output)
+	}
+	g := models.NewGraph(false)
+	dt := m.Encoder[0].W.Value.Dtype()
+	d := m.Inputs()
+	x := g.Input("x", dt, batch, d)
+	target := g.Input("target", dt, batch, d)
+	z, err := m.Logits(g, x)
+	if err != nil {
+		return nil, fmt.Errorf("infer: autoencoder: %w", err)
+	}
+	r, err := m.Config.Output.Apply(z)
+	if err != nil {
+		return nil, fmt.Errorf("infer: autoencoder: %w", err)
+	}
+	per, err := loss.PerExample(z, r, target)
+	if err != nil {
+		return nil, fmt.Errorf("infer: autoencoder: %w", err)
+	}
+	p := &tape.Program{Inputs: []*gorgonia.Node{x, target}, Per: per, Out: r}
+	p.CompileInference(g)
+	return &Autoencoder{model: m, batch: batch, prog: p, code: g.Activations[m.CodeName()]}, nil
+}
+
+// Batch returns the number of examples the graph takes per run.
+func (a *Autoencoder) Batch() int { return a.batch }
+
+// CodeUnits returns the size of a code, the features of Encode's examples.
+func (a *Autoencoder) CodeUnits() int { return a.model.CodeUnits() }
+
+// Evaluate returns the mean reconstruction loss of the inputs of s.
+func (a *Autoencoder) Evaluate(s *datasets.Set) (Metrics, error) {
+	var sum float64
+	err := a.chunks(s, func(_, n int) {
+		for _, l := range tape.Float64s(a.prog.Per.Value())[:n] {
+			sum += l
+		}
+	})
+	if err != nil {
+		return Metrics{}, fmt.Errorf("infer: evaluate %s: %w", s.Name, err)
+	}
+	return Metrics{Loss: sum / float64(s.Len()), N: s.Len()}, nil
+}
+
+// Encode returns the codes h = f(x) of the examples of s, as a set of the
+// same examples (labels kept) with CodeUnits features each.
+func (a *Autoencoder) Encode(s *datasets.Set) (*datasets.Set, error) {
+	k := a.CodeUnits()
+	out := &datasets.Set{Name: s.Name + " codes", X: make([]float32, s.Len()*k), Shape: []int{k}, Labels: s.Labels, Classes: s.Classes}
+	err := a.chunks(s, func(from, n int) {
+		copyFloat32s(out.X[from*k:(from+n)*k], a.code.Value())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("infer: encode %s: %w", s.Name, err)
+	}
+	return out, nil
+}
+
+// Reconstruct returns g(f(x)) for the examples of s, shaped like s.
+func (a *Autoencoder) Reconstruct(s *datasets.Set) (*datasets.Set, error) {
+	d := s.Dim()
+	out := &datasets.Set{Name: s.Name + " reconstructions", X: make([]float32, len(s.X)), Shape: slices.Clone(s.Shape), Labels: s.Labels, Classes: s.Classes}
+	err := a.chunks(s, func(from, n int) {
+		copyFloat32s(out.X[from*d:(from+n)*d], a.prog.Out.Value())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("infer: reconstruct %s: %w", s.Name, err)
+	}
+	return out, nil
+}
+
+// Close releases the compiled graph.
+func (a *Autoencoder) Close() { a.prog.Close() }
+
+// chunks runs the graph over s in chunks (the last one padded with zero
+// rows) and calls fn with each chunk's first index and size while the
+// graph's values are readable.
+func (a *Autoencoder) chunks(s *datasets.Set, fn func(from, n int)) error {
+	if s.Dim() != a.model.Inputs() {
+		return fmt.Errorf("examples have %d features, the autoencoder takes %d", s.Dim(), a.model.Inputs())
+	}
+	return datasets.Chunks(s.Len(), a.batch, func(from, to int) error {
+		rows := s.X[from*s.Dim() : to*s.Dim()]
+		tape.FillRows(a.prog.Feed[0], rows)
+		tape.FillRows(a.prog.Feed[1], rows)
+		if _, err := a.prog.Run(); err != nil {
+			return err
+		}
+		fn(from, to-from)
+		return nil
+	})
+}
+
+// copyFloat32s copies the leading len(dst) elements of v into dst.
+func copyFloat32s(dst []float32, v gorgonia.Value) {
+	switch d := v.Data().(type) {
+	case []float32:
+		copy(dst, d)
+	case []float64:
+		for i := range dst {
+			dst[i] = float32(d[i])
+		}
+	}
+}

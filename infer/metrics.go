@@ -1,0 +1,58 @@
+package infer
+
+// Metrics is an evaluation of a model on a data set.
+type Metrics struct {
+	// Loss is the mean per-example loss (without regularization terms).
+	Loss float64 `json:"loss"`
+	// Error is the fraction misclassified (0.0123 is 1.23 %); only for
+	// classifiers, see HasError.
+	Error    float64 `json:"error,omitempty"`
+	HasError bool    `json:"has_error,omitempty"`
+	// N is the number of examples evaluated.
+	N int `json:"n"`
+}
+
+// ClassScore is how well one class is recognised. Its JSON form is the
+// per-class entry of a run's summary: the counts behind the ratios are left
+// out.
+type ClassScore struct {
+	Class         int     `json:"class"`
+	Support       int     `json:"support"` // examples of the class
+	Predicted     int     `json:"-"`       // examples predicted as the class
+	TruePositives int     `json:"-"`
+	Precision     float64 `json:"precision"`
+	Recall        float64 `json:"recall"`
+	F1            float64 `json:"f1"`
+}
+
+// ClassMetrics compares predictions with labels, class by class: the
+// precision (the fraction of the examples predicted as the class that are
+// of it), the recall (the fraction of the class's examples predicted as it)
+// and their harmonic mean F1, each 0 when undefined. Every prediction and
+// label must be in [0, classes).
+func ClassMetrics(pred, labels []int, classes int) []ClassScore {
+	out := make([]ClassScore, classes)
+	for c := range out {
+		out[c].Class = c
+	}
+	for i, p := range pred {
+		out[p].Predicted++
+		out[labels[i]].Support++
+		if p == labels[i] {
+			out[p].TruePositives++
+		}
+	}
+	for c := range out {
+		s := &out[c]
+		if s.Predicted > 0 {
+			s.Precision = float64(s.TruePositives) / float64(s.Predicted)
+		}
+		if s.Support > 0 {
+			s.Recall = float64(s.TruePositives) / float64(s.Support)
+		}
+		if s.Precision+s.Recall > 0 {
+			s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
+		}
+	}
+	return out
+}
