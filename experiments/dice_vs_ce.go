@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/train"
 	"gonum.org/v1/plot/vg"
@@ -50,7 +51,7 @@ type diceRun struct {
 	examples    int     // in its training set
 	c           *curve
 	valF1       []float64 // positive-class F1 on validation after each epoch
-	test        []classScore
+	test        []infer.ClassScore
 }
 
 // DiceVsCE is the experiment dice-vs-ce (LECTURE.md §5, "the error
@@ -169,7 +170,7 @@ func diceRunOne(ctx context.Context, l *lab, s diceSetup, level, loss string, re
 			if err != nil {
 				return err
 			}
-			run.valF1 = append(run.valF1, classScores(pred, val.Labels, 2)[1].F1)
+			run.valF1 = append(run.valF1, infer.ClassMetrics(pred, val.Labels, 2)[1].F1)
 			return nil
 		},
 	})
@@ -184,7 +185,7 @@ func diceRunOne(ctx context.Context, l *lab, s diceSetup, level, loss string, re
 	if err != nil {
 		return nil, l.errorf("%w", err)
 	}
-	run.test = classScores(pred, test.Labels, 2)
+	run.test = infer.ClassMetrics(pred, test.Labels, 2)
 	return run, nil
 }
 

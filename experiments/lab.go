@@ -318,43 +318,6 @@ func meanOf(v []float64) float64 {
 	return s / float64(len(v))
 }
 
-// classScore is how well one class is recognised.
-type classScore struct {
-	Class                 int
-	Support               int // examples of the class
-	Predicted             int // examples predicted as the class
-	TruePositives         int
-	Precision, Recall, F1 float64
-}
-
-// classScores compares predictions with labels class by class.
-func classScores(pred, labels []int, classes int) []classScore {
-	out := make([]classScore, classes)
-	for c := range out {
-		out[c].Class = c
-	}
-	for i, p := range pred {
-		out[p].Predicted++
-		out[labels[i]].Support++
-		if p == labels[i] {
-			out[p].TruePositives++
-		}
-	}
-	for c := range out {
-		s := &out[c]
-		if s.Predicted > 0 {
-			s.Precision = float64(s.TruePositives) / float64(s.Predicted)
-		}
-		if s.Support > 0 {
-			s.Recall = float64(s.TruePositives) / float64(s.Support)
-		}
-		if s.Precision+s.Recall > 0 {
-			s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-		}
-	}
-	return out
-}
-
 // weightsOf returns every weight matrix entry of ps (biases excluded).
 func weightsOf(ps []*models.Param) []float64 {
 	var w []float64

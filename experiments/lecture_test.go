@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"gonum.org/v1/plot"
 )
 
@@ -279,7 +280,7 @@ func TestClassScores(t *testing.T) {
 	// 4 positives, 3 found, 1 false alarm.
 	pred := []int{1, 1, 1, 0, 1, 0, 0, 0}
 	labels := []int{1, 1, 1, 1, 0, 0, 0, 0}
-	s := classScores(pred, labels, 2)[1]
+	s := infer.ClassMetrics(pred, labels, 2)[1]
 	if s.Support != 4 || s.Predicted != 4 || s.Recall != 0.75 || s.Precision != 0.75 || s.F1 != 0.75 {
 		t.Errorf("class 1: %+v", s)
 	}

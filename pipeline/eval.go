@@ -5,15 +5,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/runs"
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // Evaluation is the result of evaluating a saved run on its test split.
 type Evaluation struct {
 	Recipe string        `json:"recipe"`
 	Dir    string        `json:"dir"`
-	Test   train.Metrics `json:"test"`
+	Test   infer.Metrics `json:"test"`
 }
 
 // Evaluate opens the finished run in dir and measures it on the test split

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -114,7 +115,7 @@ func (j *job) trainClassifier(ctx context.Context, m *models.MLP, ft *finetuning
 	if err != nil {
 		return nil, err
 	}
-	s.TestClasses = runs.NewClassMetrics(pred, j.data.Test.Labels, j.data.Test.Classes)
+	s.TestClasses = infer.ClassMetrics(pred, j.data.Test.Labels, j.data.Test.Classes)
 	j.noteStop(s, l.stopper, records)
 	s.Seconds = trainingSeconds(records, l.sess.pretrain) + time.Since(trained).Seconds()
 	return s, j.finish(s, m.Params())

@@ -28,7 +28,7 @@ type LayerInfo struct {
 // hidden layers and output layer, or an autoencoder's encoder then decoder.
 func (m *Model) Layers() []LayerInfo {
 	if m.autoencoder != nil {
-		ae := m.autoencoder.Model()
+		ae := m.ae
 		var out []LayerInfo
 		for _, d := range ae.Encoder {
 			out = append(out, LayerInfo{Name: d.Name(), In: d.In(), Out: d.Out(), Activation: actName(d.Act)})
@@ -44,10 +44,7 @@ func (m *Model) Layers() []LayerInfo {
 		}
 		return out
 	}
-	hidden := m.Recipe.Model.Layers
-	if m.Recipe.Model.Type == "sdae" {
-		hidden = m.Recipe.Model.Encoder
-	}
+	hidden := m.mlp.Config.Hidden
 	var out []LayerInfo
 	for k := 0; ; k++ {
 		w := m.Param(fmt.Sprintf("layers.%d.weight", k))
@@ -56,8 +53,7 @@ func (m *Model) Layers() []LayerInfo {
 		}
 		l := LayerInfo{Name: fmt.Sprintf("layers.%d", k), In: w.Value.Shape()[0], Out: w.Value.Shape()[1], Activation: "linear"}
 		if k < len(hidden) {
-			a, _ := models.ParseActivation(hidden[k].Activation) // checked when the run was loaded
-			l.Activation = actName(a)
+			l.Activation = actName(hidden[k].Activation)
 		}
 		out = append(out, l)
 	}

@@ -8,11 +8,11 @@ import (
 	"sync"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
-	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/recipes"
-	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // Model is a trained run, ready to use: Predict for classifiers (mlp,
@@ -35,8 +35,10 @@ type Model struct {
 	Params []*models.Param
 
 	mu          sync.Mutex
-	classifier  *train.Classifier
-	autoencoder *train.Autoencoder
+	mlp         *models.MLP
+	ae          *models.Autoencoder
+	classifier  *infer.Classifier
+	autoencoder *infer.Autoencoder
 }
 
 // maxInputs bounds the values of one example a summary may claim, far above
@@ -73,6 +75,10 @@ func inputShape(r *recipes.Recipe, sum *Summary) (*datasets.Set, error) {
 	return s, nil
 }
 
+// evalBatch is the batch of a loaded model's compiled graphs: small, since
+// a model often answers for a few inputs at a time.
+const evalBatch = 100
+
 // Load opens the finished run in dir: its recipe, summary and weights.
 func Load(dir string) (*Model, error) {
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
@@ -98,22 +104,17 @@ func Load(dir string) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Dir: dir, Recipe: r, Spec: sp, Summary: sum, Shape: shape.Shape}
-	// Inference never steps the optimizer; the tasks need one to exist.
-	opt, err := optimizers.New(optimizers.Config{Name: "sgd"})
-	if err != nil {
-		return nil, err
-	}
 	init := rng.New(r.Seed, "init") // overwritten by the saved weights
 	if sp.Model.Family == recipes.FamilyAutoencoder {
 		ae, err := models.NewAutoencoder(sp.Model.AutoencoderFor(shape.Dim()), init)
 		if err != nil {
 			return nil, err
 		}
-		m.Params = ae.Params()
+		m.ae, m.Params = ae, ae.Params()
 		if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
 			return nil, err
 		}
-		if m.autoencoder, err = train.NewAutoencoder(ae, opt, train.AutoencoderConfig{BatchSize: 1, EvalBatch: 100, Loss: train.ReconstructionLoss(r.Loss)}); err != nil {
+		if m.autoencoder, err = infer.NewAutoencoder(ae, losses.Reconstruction(sp.Loss), evalBatch); err != nil {
 			return nil, err
 		}
 		return m, nil
@@ -122,11 +123,11 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Params, m.Classes = mlp.Params(), shape.Classes
+	m.mlp, m.Params, m.Classes = mlp, mlp.Params(), shape.Classes
 	if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
 		return nil, err
 	}
-	if m.classifier, err = train.NewClassifier(mlp, opt, train.ClassifierConfig{BatchSize: 1, EvalBatch: 100}); err != nil {
+	if m.classifier, err = infer.NewClassifier(mlp, evalBatch); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -191,7 +192,7 @@ func (m *Model) CodeUnits() int {
 	if m.autoencoder == nil {
 		return 0
 	}
-	return m.autoencoder.Model().CodeUnits()
+	return m.autoencoder.CodeUnits()
 }
 
 // Reconstruct returns g(f(x)) for the examples in x, shaped like x.
@@ -214,11 +215,26 @@ func (m *Model) Reconstruct(x []float32) ([]float32, error) {
 
 // Evaluate measures the model on s: a classifier's mean cross-entropy and
 // error rate, an autoencoder's mean reconstruction loss.
-func (m *Model) Evaluate(s *datasets.Set) (train.Metrics, error) {
+func (m *Model) Evaluate(s *datasets.Set) (infer.Metrics, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.autoencoder != nil {
 		return m.autoencoder.Evaluate(s)
 	}
 	return m.classifier.Evaluate(s)
+}
+
+// Classify returns, for each example in x (row-major, Shape per example),
+// the most likely class and the probabilities of all classes.
+func (m *Model) Classify(x []float32) ([]infer.Prediction, error) {
+	if m.classifier == nil {
+		return nil, fmt.Errorf("runs: %s is an autoencoder: it encodes and reconstructs, it does not classify", m.Recipe.Name)
+	}
+	s, err := m.set(x)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.classifier.Classify(s)
 }

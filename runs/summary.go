@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 )
 
@@ -56,7 +57,7 @@ type Summary struct {
 	// TestClasses gives precision, recall and F1 per class on the test set
 	// (classifiers). For a two-class task F1 of class 1 is also its Dice
 	// score on hard predictions.
-	TestClasses []ClassMetrics `json:"test_classes,omitempty"`
+	TestClasses []infer.ClassScore `json:"test_classes,omitempty"`
 	// BestUpdate, BestEpoch and BestScore locate the best validation
 	// evaluation under early stopping, whose model the run keeps (the val_
 	// and test_ figures above are then those of that model, the val_ ones as
@@ -110,44 +111,6 @@ func ReadSummary(dir string) (*Summary, error) {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// ClassMetrics is how well one class is recognised.
-type ClassMetrics struct {
-	Class     int     `json:"class"`
-	Support   int     `json:"support"` // test examples of the class
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	F1        float64 `json:"f1"`
-}
-
-// NewClassMetrics compares predictions with labels, class by class.
-func NewClassMetrics(pred, labels []int, classes int) []ClassMetrics {
-	tp := make([]int, classes)
-	predicted := make([]int, classes)
-	actual := make([]int, classes)
-	for i, p := range pred {
-		predicted[p]++
-		actual[labels[i]]++
-		if p == labels[i] {
-			tp[p]++
-		}
-	}
-	out := make([]ClassMetrics, classes)
-	for c := range out {
-		m := ClassMetrics{Class: c, Support: actual[c]}
-		if predicted[c] > 0 {
-			m.Precision = float64(tp[c]) / float64(predicted[c])
-		}
-		if actual[c] > 0 {
-			m.Recall = float64(tp[c]) / float64(actual[c])
-		}
-		if m.Precision+m.Recall > 0 {
-			m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
-		}
-		out[c] = m
-	}
-	return out
-}
 
 // LayerSummary is the pretraining of one layer of an sdae, in summary.json.
 type LayerSummary struct {

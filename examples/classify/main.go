@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -37,7 +38,7 @@ func main() {
 }
 
 // classify loads the run in dir and classifies the pictures at paths.
-func classify(dir string, paths []string) ([]runs.Prediction, error) {
+func classify(dir string, paths []string) ([]infer.Prediction, error) {
 	m, err := runs.Load(dir)
 	if err != nil {
 		return nil, err

@@ -1,9 +1,10 @@
-package runs
+package infer
 
 import (
-	"fmt"
 	"math"
 	"sort"
+
+	"github.com/gorgonia-zoo/zoo/datasets"
 )
 
 // Prediction is a classifier's answer for one example.
@@ -25,39 +26,20 @@ func (p Prediction) Top(k int) []int {
 	return idx[:min(k, len(idx))]
 }
 
-// Classify returns, for each example in x (row-major, Shape per example),
-// the most likely class and the probabilities of all classes.
-func (m *Model) Classify(x []float32) ([]Prediction, error) {
-	if m.classifier == nil {
-		return nil, fmt.Errorf("runs: %s is an autoencoder: it encodes and reconstructs, it does not classify", m.Recipe.Name)
-	}
-	s, err := m.set(x)
+// Classify returns, for each example of s, the most likely class (the one
+// Predict returns) and the softmax probabilities of all classes.
+func (c *Classifier) Classify(s *datasets.Set) ([]Prediction, error) {
+	logits, err := c.Logits(s)
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
-	logits, err := m.classifier.Logits(s)
-	m.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	k := m.Classes
+	k := c.Classes()
 	out := make([]Prediction, s.Len())
 	for i := range out {
-		out[i] = Prediction{Class: argmax(logits[i*k : (i+1)*k]), Probabilities: softmax(logits[i*k : (i+1)*k])}
+		row := logits[i*k : (i+1)*k]
+		out[i] = Prediction{Class: argmax(row), Probabilities: softmax(row)}
 	}
 	return out, nil
-}
-
-// argmax is the index of v's first maximum, as Predict chooses.
-func argmax(v []float64) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // softmax returns exp(v) normalised to sum 1, computed stably.

@@ -1,4 +1,4 @@
-package runs
+package infer
 
 import (
 	"math"
