@@ -193,17 +193,16 @@ func trainAutoencoder(ctx context.Context, r *recipes.Recipe, o Options, resume 
 	records, runErr := train.Run(ctx, task, data.Train, data.Validation, train.Config{
 		Epochs:     r.Epochs,
 		Shuffle:    streams.rand("shuffle"),
-		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
 		Schedule:   sched,
 		EarlyStop:  stopper,
 		StopMetric: "loss",
 		Resume:     from,
-		Checkpoint: func(st *train.State) error {
+		Hooks: []train.Hook{train.NewProgress(o.Log, o.Interactive, r.BatchSize), train.CheckpointFunc(func(st *train.State) error {
 			if err := sess.save(st); err != nil {
 				return err
 			}
 			return writeStagedMetrics(o.Out, nil, st.Records)
-		},
+		})},
 	})
 	trained := time.Now()
 	if err := writeStagedMetrics(o.Out, nil, records); err != nil {
@@ -337,7 +336,7 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 		pc.Stages = append(pc.Stages, train.Stage{
 			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: r.Model.Tied,
 			Init: rng.New(r.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams[stream+"corruption"],
-			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header},
+			Hooks: []train.Hook{headed(o.Log, header), train.NewProgress(o.Log, o.Interactive, pc.BatchSize)},
 		})
 		layers = append(layers, LayerSummary{Layer: k, Corruption: p.Corruption.String()})
 	}
@@ -367,7 +366,7 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 			return st, nil
 		}
 	}
-	pc.Checkpoint = func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
+	checkpoint := train.StageCheckpointFunc(func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
 		s := stageSession(k, stage)
 		s.pretrain = append(slices.Clone(pre), done...)
 		if err := s.save(st); err != nil {
@@ -378,14 +377,15 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 			recs = append(recs, train.LayerRecord{Layer: k, Record: rec})
 		}
 		return writeStagedMetrics(o.Out, recs, nil)
-	}
-	pc.AfterStage = func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
+	})
+	figures := train.StageEndFunc(func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
 		if k > 0 {
 			return nil
 		}
 		// The first layer sees pixels: show its reconstructions and filters.
 		return writeFigures(o.Out, stage, data.Test, rng.New(r.Seed, "figures"))
-	}
+	})
+	pc.Hooks = []train.Hook{checkpoint, figures}
 	recs, runErr := train.Pretrain(ctx, stack, data.Train, data.Validation, pc)
 	pre = append(pre, recs...)
 	if runErr != nil {
@@ -403,18 +403,13 @@ func trainStacked(ctx context.Context, r *recipes.Recipe, o Options, resume bool
 	return trainClassifier(ctx, run)
 }
 
-// headed is a Progress that prints a header line before the first epoch.
-type headed struct {
-	train.Progress
-	w      io.Writer
-	header string
-}
-
-func (h *headed) EpochStart(epoch, epochs, batches int) {
-	if epoch == 1 {
-		fmt.Fprintln(h.w, h.header)
-	}
-	h.Progress.EpochStart(epoch, epochs, batches)
+// headed is a hook that prints a header line before the first epoch.
+func headed(w io.Writer, header string) train.Hook {
+	return train.EpochStartFunc(func(epoch, _, _ int) {
+		if epoch == 1 {
+			fmt.Fprintln(w, header)
+		}
+	})
 }
 
 // figureDigits is the number of test digits ReconstructionsFile shows.

@@ -222,7 +222,6 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 	cfg := train.Config{
 		Epochs:     r.Epochs,
 		Shuffle:    streams.rand("shuffle"),
-		Progress:   train.NewProgress(o.Log, o.Interactive, r.BatchSize),
 		Schedule:   sched,
 		EarlyStop:  stopper,
 		StopMetric: stopMetric(r),
@@ -234,12 +233,12 @@ func trainClassifier(ctx context.Context, c *classifierRun) (*Summary, error) {
 		}
 		return writeMetrics(o.Out, records)
 	}
-	cfg.Checkpoint = func(st *train.State) error {
+	cfg.Hooks = []train.Hook{train.NewProgress(o.Log, o.Interactive, r.BatchSize), train.CheckpointFunc(func(st *train.State) error {
 		if err := sess.save(st); err != nil {
 			return err
 		}
 		return writeRecords(st.Records)
-	}
+	})}
 	records, runErr := train.Run(ctx, task, data.Train, data.Validation, cfg)
 	trained := time.Now()
 	if err := writeRecords(records); err != nil {
