@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 )
 
@@ -138,3 +139,44 @@ func TestHookRefused(t *testing.T) {
 type wrongStep struct{}
 
 func (wrongStep) OnStep(StepInfo) {}
+
+// TestPretrainHooks checks a stage's own hooks come before the pretraining's,
+// which hear every stage's run, stage checkpoints told the stage and the
+// records of the stages before it, and the stage's end.
+func TestPretrainHooks(t *testing.T) {
+	s := mnist(t).Limit(200, 0, 0)
+	st, err := models.NewStacked(models.MLPConfig{Inputs: 784, Hidden: []models.Layer{{Units: 8, Activation: models.Sigmoid}, {Units: 4, Activation: models.Sigmoid}}, Classes: 10}, rng.New(1, "init"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []string
+	c := PretrainConfig{Stages: stages(t, 2, 2), BatchSize: 100}
+	for k := range c.Stages {
+		c.Stages[k].Hooks = []Hook{EpochStartFunc(func(epoch, _, _ int) { log = append(log, fmt.Sprintf("stage %d start %d", k, epoch)) })}
+	}
+	c.Hooks = []Hook{
+		EpochStartFunc(func(epoch, _, _ int) { log = append(log, fmt.Sprintf("all start %d", epoch)) }),
+		StageCheckpointFunc(func(k int, stage *Autoencoder, state *State, done []LayerRecord) error {
+			log = append(log, fmt.Sprintf("checkpoint %d epoch %d after %d", k, state.Epoch, len(done)))
+			return nil
+		}),
+		StageEndFunc(func(k int, stage *Autoencoder, train, val *datasets.Set) error {
+			log = append(log, fmt.Sprintf("end %d of %d features", k, train.Dim()))
+			return nil
+		}),
+	}
+	if _, err := Pretrain(context.Background(), st, s.Train, nil, c); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"stage 0 start 1", "all start 1", "checkpoint 0 epoch 2 after 0", "stage 0 start 2", "all start 2", "end 0 of 784 features",
+		"stage 1 start 1", "all start 1", "checkpoint 1 epoch 2 after 2", "stage 1 start 2", "all start 2", "end 1 of 8 features",
+	}
+	if !slices.Equal(log, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
+	}
+	c.Hooks = []Hook{wrongStep{}}
+	if _, err := Pretrain(context.Background(), st, s.Train, nil, c); err == nil || !strings.Contains(err.Error(), "pretraining hook 0 (train.wrongStep) implements none") {
+		t.Errorf("a hook implementing nothing: %v", err)
+	}
+}
