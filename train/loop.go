@@ -19,8 +19,9 @@ type Config struct {
 	Epochs int
 	// Shuffle draws each epoch's example order; nil keeps the data order.
 	Shuffle *rand.Rand
-	// Hooks hear about the run's events, in this order (see Hook): progress
-	// reports, checkpoints, instrumentation.
+	// Hooks hear about the run's events (see Hook), each event in the
+	// order of the slice: the progress report, saving checkpoints, an
+	// experiment's measurements.
 	Hooks []Hook
 	// Schedule, if set, gives the learning rate of every update.
 	Schedule Schedule
@@ -129,6 +130,7 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 	return records, err
 }
 
+// run is Run without the stop hooks.
 func run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]Record, error) {
 	if c.Epochs < 1 {
 		return nil, fmt.Errorf("train: epochs must be ≥ 1, got %d", c.Epochs)
