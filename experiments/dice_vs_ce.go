@@ -163,16 +163,16 @@ func diceRunOne(ctx context.Context, l *lab, s diceSetup, level, loss string, re
 	defer task.Close()
 	run := &diceRun{level: level, loss: loss, rep: rep, positives: positives(trainSet), examples: trainSet.Len()}
 	run.fraction = float64(run.positives) / float64(run.examples)
+	valF1 := train.EpochEndFunc(func(train.Record) error {
+		pred, err := task.Predict(val)
+		if err != nil {
+			return err
+		}
+		run.valF1 = append(run.valF1, infer.ClassMetrics(pred, val.Labels, 2)[1].F1)
+		return nil
+	})
 	run.c, err = fit(ctx, level+" "+loss, task, trainSet, nil, fitConfig{
-		Config: train.Config{Epochs: s.epochs, Shuffle: l.rand(fmt.Sprintf("shuffle/%s/%d", level, rep))},
-		OnEpoch: func(train.Record) error {
-			pred, err := task.Predict(val)
-			if err != nil {
-				return err
-			}
-			run.valF1 = append(run.valF1, infer.ClassMetrics(pred, val.Labels, 2)[1].F1)
-			return nil
-		},
+		Config: train.Config{Epochs: s.epochs, Shuffle: l.rand(fmt.Sprintf("shuffle/%s/%d", level, rep)), Hooks: []train.Hook{valF1}},
 	})
 	if err != nil {
 		return nil, l.errorf("%s %s: %w", level, loss, err)

@@ -80,22 +80,22 @@ func EarlyStopping(ctx context.Context, o Options) error {
 	watch := patienceRule(s, perEpoch)
 	var best, atStop []*models.Param
 	watchStop := 0
-	full, err := fit(ctx, "whole budget", task, data.Train, data.Validation, fitConfig{
-		Config:    train.Config{Epochs: s.epochs, Shuffle: overfitShuffle(l)},
-		EvalTrain: data.Train,
-		OnEpoch: func(r train.Record) error {
-			if watchStop > 0 {
-				return nil
-			}
-			improved, stop := watch.Observe(r.Updates, r.Val.Error)
-			if improved {
-				best = cloneParams(m.Params())
-			}
-			if stop {
-				watchStop, atStop = r.Updates, cloneParams(m.Params())
-			}
+	watching := train.EpochEndFunc(func(r train.Record) error {
+		if watchStop > 0 {
 			return nil
-		},
+		}
+		improved, stop := watch.Observe(r.Updates, r.Val.Error)
+		if improved {
+			best = cloneParams(m.Params())
+		}
+		if stop {
+			watchStop, atStop = r.Updates, cloneParams(m.Params())
+		}
+		return nil
+	})
+	full, err := fit(ctx, "whole budget", task, data.Train, data.Validation, fitConfig{
+		Config:    train.Config{Epochs: s.epochs, Shuffle: overfitShuffle(l), Hooks: []train.Hook{watching}},
+		EvalTrain: data.Train,
 	})
 	if err != nil {
 		return l.errorf("%w", err)

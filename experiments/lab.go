@@ -149,8 +149,9 @@ type curve struct {
 	Name string
 	// Loss, LR and Seconds hold one value per update: the training
 	// objective on the update's batch (before the update), the learning
-	// rate it used, and the wall time since training started (without the
-	// time of the recorder's own measurements).
+	// rate it used, and the wall time since training started, without the
+	// time of the recorder's step lengths and of what the hooks do between
+	// epochs (EvalTrain, the experiment's own measurements).
 	Loss, LR, Seconds []float64
 	// Epochs are the loop's records of the finished epochs.
 	Epochs []train.Record
@@ -171,42 +172,51 @@ type curve struct {
 // updates is the number of updates recorded.
 func (c *curve) updates() int { return len(c.Loss) }
 
-// fitConfig adds the experiments' instrumentation to a train.Config.
+// fitConfig adds the experiments' instrumentation to a train.Config, whose
+// Hooks (an experiment's per-epoch measurements, say) run after the
+// recorder's.
 type fitConfig struct {
 	train.Config
 	// BlowUp, if > 0, stops the run as diverged when an update's objective
 	// exceeds BlowUp times the first update's.
 	BlowUp float64
 	// EvalTrain, if set, is measured after every epoch (the training
-	// loss and error of the model, not the running batch mean).
+	// loss and error of the model, not the running batch mean), before the
+	// other hooks hear of the epoch.
 	EvalTrain *datasets.Set
-	// OnEpoch, if set, is called after every epoch, after EvalTrain.
-	OnEpoch func(r train.Record) error
 	// StepLengths records curve.Step; the task must be a train.ParamsTask.
 	StepLengths bool
 }
 
-// recorder is the train.Progress of fit.
+// errBlownUp is the recorder's stop of a run whose objective blew up
+// (fitConfig.BlowUp).
+var errBlownUp = errors.New("experiments: the objective blew up")
+
+// recorder is the hook of fit that fills its curve.
 type recorder struct {
 	c      *curve
 	task   train.Task
 	cfg    *fitConfig
 	start  time.Time
-	cancel context.CancelFunc
-	err    error
 	params []*models.Param // for step lengths
 	prev   [][]float64
-	// spent is the time taken by the recorder's own measurements (step
-	// lengths, EvalTrain, OnEpoch), left out of curve.Seconds.
+	// spent is the time left out of curve.Seconds: the step lengths'
+	// and, from the recorder's epoch end (ended) to the next epoch's
+	// start, the hooks'.
 	spent time.Duration
+	ended time.Time
 }
 
-func (r *recorder) EpochStart(epoch, epochs, batches int) {}
+func (r *recorder) OnEpochStart(epoch, epochs, batches int) {
+	if !r.ended.IsZero() {
+		r.spent += time.Since(r.ended)
+	}
+}
 
-func (r *recorder) Update(done int, loss float64) {
+func (r *recorder) OnStep(s train.StepInfo) error {
 	c := r.c
-	c.Loss = append(c.Loss, loss)
-	c.LR = append(c.LR, r.task.LearningRate())
+	c.Loss = append(c.Loss, s.Loss)
+	c.LR = append(c.LR, s.LR)
 	now := time.Now()
 	c.Seconds = append(c.Seconds, (now.Sub(r.start) - r.spent).Seconds())
 	if r.params != nil {
@@ -222,46 +232,38 @@ func (r *recorder) Update(done int, loss float64) {
 		}
 		c.Step = append(c.Step, math.Sqrt(sq))
 	}
-	if r.cfg.BlowUp > 0 && !c.Diverged && loss > r.cfg.BlowUp*c.Loss[0] {
-		c.Diverged, c.DivergedAt, c.DivergedLoss = true, len(c.Loss), loss
-		r.cancel()
+	if r.cfg.BlowUp > 0 && s.Loss > r.cfg.BlowUp*c.Loss[0] {
+		c.Diverged, c.DivergedAt, c.DivergedLoss = true, len(c.Loss), s.Loss
+		return errBlownUp
 	}
+	return nil
 }
 
-func (r *recorder) EpochEnd(rec train.Record) {
-	if r.err != nil {
-		return
+func (r *recorder) OnEpochEnd(train.Record) error {
+	r.ended = time.Now()
+	if r.cfg.EvalTrain == nil {
+		return nil
 	}
-	now := time.Now()
-	defer func() { r.spent += time.Since(now) }()
-	if r.cfg.EvalTrain != nil {
-		m, err := r.task.Evaluate(r.cfg.EvalTrain)
-		if err != nil {
-			r.fail(err)
-			return
-		}
-		r.c.TrainEval = append(r.c.TrainEval, m)
+	m, err := r.task.Evaluate(r.cfg.EvalTrain)
+	if err != nil {
+		return err
 	}
-	if r.cfg.OnEpoch != nil {
-		if err := r.cfg.OnEpoch(rec); err != nil {
-			r.fail(err)
-		}
-	}
+	r.c.TrainEval = append(r.c.TrainEval, m)
+	return nil
 }
 
-func (r *recorder) fail(err error) {
-	r.err = err
-	r.cancel()
+func (r *recorder) OnStop(records []train.Record, err error) {
+	r.c.Epochs = records
+	var d *train.DivergedError
+	if errors.As(err, &d) {
+		r.c.Diverged, r.c.DivergedAt, r.c.DivergedLoss = true, d.Update, d.Loss
+	}
 }
 
 // fit trains task with train.Run and records every update. A run that
 // diverges (see curve.Diverged) is not an error: it is stopped and marked.
 func fit(ctx context.Context, name string, task train.Task, trainSet, val *datasets.Set, cfg fitConfig) (*curve, error) {
-	run, cancel := context.WithCancel(ctx)
-	defer cancel()
-	c := &curve{Name: name}
-	rec := &recorder{c: c, task: task, cfg: &cfg, start: time.Now(), cancel: cancel}
-	cfg.Config.Progress = rec
+	rec := &recorder{c: &curve{Name: name}, task: task, cfg: &cfg, start: time.Now()}
 	if cfg.StepLengths {
 		pt, ok := task.(train.ParamsTask)
 		if !ok {
@@ -272,21 +274,12 @@ func fit(ctx context.Context, name string, task train.Task, trainSet, val *datas
 			rec.prev = append(rec.prev, p.Float64s())
 		}
 	}
-	records, err := train.Run(run, task, trainSet, val, cfg.Config)
-	c.Epochs = records
-	var d *train.DivergedError
-	switch {
-	case rec.err != nil:
-		return c, rec.err
-	case errors.As(err, &d):
-		c.Diverged, c.DivergedAt, c.DivergedLoss = true, d.Update, d.Loss
-		return c, nil
-	case err != nil && c.Diverged && ctx.Err() == nil:
-		return c, nil // stopped by the blow-up guard
-	case err != nil:
-		return c, err
+	cfg.Hooks = append([]train.Hook{rec}, cfg.Hooks...)
+	_, err := train.Run(ctx, task, trainSet, val, cfg.Config)
+	if rec.c.Diverged {
+		return rec.c, nil
 	}
-	return c, nil
+	return rec.c, err
 }
 
 // smooth returns the means of consecutive windows of w values of v, with

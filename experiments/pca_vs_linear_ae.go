@@ -88,15 +88,15 @@ func PCAVsLinearAE(ctx context.Context, o Options) error {
 		return l.errorf("%w", err)
 	}
 	var angleAt []float64 // the largest principal angle after each epoch
+	largestAngle := train.EpochEndFunc(func(train.Record) error {
+		a, err := principalAngles(pca.basis, decoderBasis(ae))
+		if err == nil {
+			angleAt = append(angleAt, a[len(a)-1])
+		}
+		return err
+	})
 	c, err := fit(ctx, "linear autoencoder", task, trainSet, test, fitConfig{
-		Config: train.Config{Epochs: s.epochs, Shuffle: l.rand("shuffle"), Schedule: sched},
-		OnEpoch: func(train.Record) error {
-			a, err := principalAngles(pca.basis, decoderBasis(ae))
-			if err == nil {
-				angleAt = append(angleAt, a[len(a)-1])
-			}
-			return err
-		},
+		Config: train.Config{Epochs: s.epochs, Shuffle: l.rand("shuffle"), Schedule: sched, Hooks: []train.Hook{largestAngle}},
 	})
 	if err != nil {
 		return l.errorf("%w", err)

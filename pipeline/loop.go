@@ -95,16 +95,18 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 	records, runErr := train.Run(ctx, l.task, j.data.Train, j.data.Validation, train.Config{
 		Epochs:     j.sp.Epochs,
 		Shuffle:    l.streams.rand("shuffle"),
-		Progress:   train.NewProgress(j.o.Log, j.o.Interactive, j.sp.BatchSize),
 		Schedule:   l.sched,
 		EarlyStop:  l.stopper,
 		StopMetric: c.stopMetric,
 		Resume:     from,
-		Checkpoint: func(st *train.State) error {
-			if err := l.sess.save(st); err != nil {
-				return err
-			}
-			return c.write(st.Records)
+		Hooks: []train.Hook{
+			train.NewProgress(j.o.Log, j.o.Interactive, j.sp.BatchSize),
+			train.CheckpointFunc(func(st *train.State) error {
+				if err := l.sess.save(st); err != nil {
+					return err
+				}
+				return c.write(st.Records)
+			}),
 		},
 	})
 	trained := time.Now()

@@ -90,7 +90,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		pc.Stages = append(pc.Stages, train.Stage{
 			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: sp.Model.Tied,
 			Init: rng.New(sp.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams[stream+"corruption"],
-			Progress: &headed{Progress: train.NewProgress(o.Log, o.Interactive, pc.BatchSize), w: o.Log, header: header},
+			Hooks: []train.Hook{headed(o.Log, header), train.NewProgress(o.Log, o.Interactive, pc.BatchSize)},
 		})
 		layers = append(layers, runs.LayerSummary{Layer: k, Corruption: p.Corruption.String()})
 	}
@@ -123,7 +123,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 	writePre := func(recs []train.LayerRecord) error {
 		return runs.WriteMetrics(o.Out, metricsRows(recs, runs.PhaseFinetune, nil), true)
 	}
-	pc.Checkpoint = func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
+	checkpoint := train.StageCheckpointFunc(func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
 		s := stageSession(k, stage)
 		s.pretrain = append(slices.Clone(pre), done...)
 		if err := s.save(st); err != nil {
@@ -134,14 +134,15 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			recs = append(recs, train.LayerRecord{Layer: k, Record: rec})
 		}
 		return writePre(recs)
-	}
-	pc.AfterStage = func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
+	})
+	figures := train.StageEndFunc(func(k int, stage *train.Autoencoder, _, _ *datasets.Set) error {
 		if k > 0 {
 			return nil
 		}
 		// The first layer sees pixels: show its reconstructions and filters.
 		return writeFigures(o.Out, stage, j.data.Test, rng.New(sp.Seed, "figures"))
-	}
+	})
+	pc.Hooks = []train.Hook{checkpoint, figures}
 	recs, runErr := train.Pretrain(ctx, stack, j.data.Train, j.data.Validation, pc)
 	pre = append(pre, recs...)
 	if runErr != nil {
@@ -158,16 +159,11 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 	return j.trainClassifier(ctx, m, &finetuning{pre: pre, layers: layers})
 }
 
-// headed is a Progress that prints a header line before the first epoch.
-type headed struct {
-	train.Progress
-	w      io.Writer
-	header string
-}
-
-func (h *headed) EpochStart(epoch, epochs, batches int) {
-	if epoch == 1 {
-		fmt.Fprintln(h.w, h.header)
-	}
-	h.Progress.EpochStart(epoch, epochs, batches)
+// headed is a hook that prints a header line before the first epoch.
+func headed(w io.Writer, header string) train.Hook {
+	return train.EpochStartFunc(func(epoch, _, _ int) {
+		if epoch == 1 {
+			fmt.Fprintln(w, header)
+		}
+	})
 }

@@ -39,7 +39,7 @@ func TestAdaptiveRun(t *testing.T) {
 		}
 		defer a.Close()
 		lrs := &rateLog{}
-		recs, err := Run(context.Background(), c, train, nil, Config{Epochs: 1, Shuffle: rng.New(3, "shuffle"), Schedule: a, Progress: lrs})
+		recs, err := Run(context.Background(), c, train, nil, Config{Epochs: 1, Shuffle: rng.New(3, "shuffle"), Schedule: a, Hooks: []Hook{lrs}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,10 +70,8 @@ func TestAdaptiveRun(t *testing.T) {
 	}
 }
 
-// rateLog is a Progress that does nothing; Run needs none, but this checks
-// the adaptive search does not disturb one.
+// rateLog is a hook that only counts; Run needs none, but this checks the
+// adaptive search does not disturb one.
 type rateLog struct{ updates int }
 
-func (r *rateLog) EpochStart(int, int, int) {}
-func (r *rateLog) Update(int, float64)      { r.updates++ }
-func (r *rateLog) EpochEnd(Record)          {}
+func (r *rateLog) OnStep(StepInfo) error { r.updates++; return nil }

@@ -246,7 +246,7 @@ func TestPretrainFreezesLowerLayers(t *testing.T) {
 	var after0 []float64
 	recs, err := Pretrain(context.Background(), st, s.Train, s.Validation, PretrainConfig{
 		Stages: stages(t, 2, 1), BatchSize: 50,
-		AfterStage: func(k int, stage *Autoencoder, train, val *datasets.Set) error {
+		Hooks: []Hook{StageEndFunc(func(k int, stage *Autoencoder, train, val *datasets.Set) error {
 			if k == 0 {
 				after0 = slices.Concat(enc[0].W.Float64s(), enc[0].B.Float64s())
 				if train.Dim() != 784 {
@@ -256,7 +256,7 @@ func TestPretrainFreezesLowerLayers(t *testing.T) {
 				t.Errorf("layer 1 trained on %d features, want layer 0's 64 codes", train.Dim())
 			}
 			return nil
-		},
+		})},
 	})
 	if err != nil {
 		t.Fatal(err)

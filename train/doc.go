@@ -1,6 +1,19 @@
 // Package train runs the training loop: epochs of shuffled mini-batches, one
-// optimizer update per batch, validation after every epoch, progress, and a
-// record per epoch.
+// optimizer update per batch, validation after every epoch, and a record per
+// epoch.
+//
+//	records, err := train.Run(ctx, task, data.Train, data.Validation, train.Config{
+//		Epochs: 10, Shuffle: rand.New(rand.NewPCG(1, 2)),
+//		Hooks:  []train.Hook{train.NewProgress(os.Stderr, false, 50)},
+//	})
+//
+// Everything else that happens during a run hears about it through hooks
+// (Config.Hooks), called in order at the start of every epoch, after every
+// update, at the end of every epoch, at checkpoints and when the run stops:
+// the progress report (NewProgress), saving checkpoints (a CheckpointHook),
+// an experiment's measurements. A hook's error stops the run with that
+// error. The learning-rate schedule is not a hook: the loop asks it for the
+// rate before each update (Config.Schedule).
 //
 // What is trained is a Task: it owns its compiled Gorgonia graphs (built once
 // per run, never per batch) and knows how to take one update and how to

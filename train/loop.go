@@ -20,8 +20,10 @@ type Config struct {
 	Epochs int
 	// Shuffle draws each epoch's example order; nil keeps the data order.
 	Shuffle *rand.Rand
-	// Progress, if set, hears about every update and every epoch.
-	Progress Progress
+	// Hooks hear about the run's events (see Hook), each event in the
+	// order of the slice: the progress report, saving checkpoints, an
+	// experiment's measurements.
+	Hooks []Hook
 	// Schedule, if set, gives the learning rate of every update.
 	Schedule Schedule
 	// EarlyStop, if set, watches the validation score (see StopMetric) at
@@ -33,11 +35,6 @@ type Config struct {
 	// StopMetric is the score EarlyStop watches: "error" (the default for
 	// tasks that report one) or "loss".
 	StopMetric string
-	// Checkpoint, if set, is called with the run's state after every epoch
-	// but the last, and when ctx is cancelled, after the update in progress.
-	// Together with the task's parameters and optimizer state, the
-	// generators' states and EarlyStop's state, it is what Resume needs.
-	Checkpoint func(*State) error
 	// Resume continues the run st describes instead of starting anew: the
 	// caller has restored the task's parameters and optimizer, the
 	// generators and EarlyStop to the moment st was taken.
@@ -98,13 +95,6 @@ type Record struct {
 	Updates   int     `json:"updates"` // updates so far, this epoch included
 }
 
-// Progress receives the loop's events; see NewProgress for the CLI's.
-type Progress interface {
-	EpochStart(epoch, epochs, batches int)
-	Update(done int, loss float64)
-	EpochEnd(r Record)
-}
-
 // DivergedError reports a non-finite training objective: the run cannot go
 // on, and its weights are no longer meaningful.
 type DivergedError struct {
@@ -130,8 +120,19 @@ func (e *DivergedError) Error() string {
 // one (when val is not nil), and returns a record per epoch. It stops early,
 // with the records so far, when ctx is cancelled (ctx.Err(), after the
 // update in progress and a checkpoint), when the objective stops being
-// finite (*DivergedError), or when c.EarlyStop says so.
+// finite (*DivergedError), when a hook returns an error, or when c.EarlyStop
+// says so.
 func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]Record, error) {
+	if err := checkHooks(c.Hooks, "hook", isRunHook); err != nil {
+		return nil, err
+	}
+	records, err := run(ctx, task, train, val, c)
+	each(c.Hooks, func(h StopHook) error { h.OnStop(records, err); return nil })
+	return records, err
+}
+
+// run is Run without the stop hooks.
+func run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]Record, error) {
 	if c.Epochs < 1 {
 		return nil, fmt.Errorf("train: epochs must be ≥ 1, got %d", c.Epochs)
 	}
@@ -169,9 +170,8 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 			it = datasets.NewBatches(train, bs, c.Shuffle)
 			st.Order, st.Pos, st.LossSum, st.Steps, st.Seconds = it.Order, 0, 0, 0, 0
 		}
-		if c.Progress != nil {
-			c.Progress.EpochStart(epoch, c.Epochs, it.Count())
-		}
+		batches := it.Count()
+		each(c.Hooks, func(h EpochStartHook) error { h.OnEpochStart(epoch, c.Epochs, batches); return nil })
 		for ahead.next(it, b) {
 			if c.Schedule != nil {
 				lr := 0.0
@@ -200,8 +200,9 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 			st.Pos = it.Pos
 			st.LossSum += loss
 			st.Steps++
-			if c.Progress != nil {
-				c.Progress.Update(st.Steps, loss)
+			info := StepInfo{Epoch: epoch, Update: st.Updates, Done: st.Steps, Loss: loss, LR: task.LearningRate()}
+			if err := each(c.Hooks, func(h StepHook) error { return h.OnStep(info) }); err != nil {
+				return st.Records, fmt.Errorf("train: epoch %d, update %d: %w", epoch, st.Updates, err)
 			}
 			if es.dueMidEpoch(st.Updates) {
 				if err := es.evaluate(st.Updates, nil); err != nil {
@@ -232,8 +233,8 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 		}
 		r.Seconds = st.Seconds + time.Since(start).Seconds()
 		st.Records = append(st.Records, r)
-		if c.Progress != nil {
-			c.Progress.EpochEnd(r)
+		if err := each(c.Hooks, func(h EpochEndHook) error { return h.OnEpochEnd(r) }); err != nil {
+			return st.Records, fmt.Errorf("train: end of epoch %d: %w", epoch, err)
 		}
 		st.Order, st.Pos = nil, 0
 		if st.Epoch < c.Epochs && !es.stopped {
@@ -247,14 +248,11 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 	return st.Records, es.restore()
 }
 
-// checkpoint hands the state to c.Checkpoint, with the best parameters so
-// far.
+// checkpoint hands the state to the checkpoint hooks, with the best
+// parameters so far.
 func checkpoint(c Config, st *State, es *stopping) error {
-	if c.Checkpoint == nil {
-		return nil
-	}
 	st.Best = es.best
-	if err := c.Checkpoint(st); err != nil {
+	if err := each(c.Hooks, func(h CheckpointHook) error { return h.OnCheckpoint(st) }); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -33,8 +34,9 @@ type Stage struct {
 	// AutoencoderConfig.Random).
 	Init, Shuffle *rand.Rand
 	Noise         rand.Source
-	// Progress, if set, hears about the stage's updates and epochs.
-	Progress Progress
+	// Hooks hear about the stage's run (see Config.Hooks), before
+	// PretrainConfig.Hooks.
+	Hooks []Hook
 }
 
 // PretrainConfig controls greedy layer-wise pretraining.
@@ -44,10 +46,6 @@ type PretrainConfig struct {
 	// BatchSize is the number of examples per update, EvalBatch that of
 	// evaluation and encoding (0 means 1000).
 	BatchSize, EvalBatch int
-	// AfterStage, if set, is called when layer k is trained, with the
-	// stage's task (still open: its Encode, Reconstruct and Corrupt work)
-	// and the stage's input sets; an error stops the pretraining.
-	AfterStage func(k int, stage *Autoencoder, train, val *datasets.Set) error
 	// Start is the first stage to train, for resuming: the layers below it
 	// are taken as trained, and only their codes are computed. Their
 	// Stages entries are still needed (for the stages' shapes).
@@ -55,12 +53,70 @@ type PretrainConfig struct {
 	// Restore, if set, is called once, for stage Start, after its task is
 	// built and before it trains: it puts back the stage's parameters,
 	// optimizer state and generators, and returns the loop state to resume
-	// from (nil starts the stage anew).
+	// from (nil starts the stage anew). It is not a hook: it gives the
+	// stage its starting point rather than hearing about an event.
 	Restore func(k int, stage *Autoencoder) (*State, error)
-	// Checkpoint, if set, is every stage's Config.Checkpoint, told which
-	// stage it is and given the stage's task and the records of the stages
-	// finished before it (from Start on).
-	Checkpoint func(k int, stage *Autoencoder, st *State, done []LayerRecord) error
+	// Hooks hear about every stage's run, after the stage's own Hooks (see
+	// Config.Hooks), and about the pretraining's own events when they
+	// implement StageCheckpointHook or StageEndHook.
+	Hooks []Hook
+}
+
+// StageCheckpointHook is a CheckpointHook of every stage that is told which
+// stage it is (k), given the stage's task and the records of the stages
+// finished before it (from PretrainConfig.Start on).
+type StageCheckpointHook interface {
+	OnStageCheckpoint(k int, stage *Autoencoder, st *State, done []LayerRecord) error
+}
+
+// StageEndHook hears that layer k is trained, with the stage's task (still
+// open: its Encode, Reconstruct and Corrupt work) and the stage's input
+// sets; an error stops the pretraining.
+type StageEndHook interface {
+	OnStageEnd(k int, stage *Autoencoder, train, val *datasets.Set) error
+}
+
+// StageCheckpointFunc is a StageCheckpointHook.
+type StageCheckpointFunc func(k int, stage *Autoencoder, st *State, done []LayerRecord) error
+
+// OnStageCheckpoint calls f.
+func (f StageCheckpointFunc) OnStageCheckpoint(k int, stage *Autoencoder, st *State, done []LayerRecord) error {
+	return f(k, stage, st, done)
+}
+
+// StageEndFunc is a StageEndHook.
+type StageEndFunc func(k int, stage *Autoencoder, train, val *datasets.Set) error
+
+// OnStageEnd calls f.
+func (f StageEndFunc) OnStageEnd(k int, stage *Autoencoder, train, val *datasets.Set) error {
+	return f(k, stage, train, val)
+}
+
+// isPretrainHook reports whether h implements one of Pretrain's hook
+// interfaces, Run's included.
+func isPretrainHook(h Hook) bool {
+	switch h.(type) {
+	case StageCheckpointHook, StageEndHook:
+		return true
+	}
+	return isRunHook(h)
+}
+
+// stageHooks are the hooks of stage k's run: the stage's own, then those
+// of c that Run calls, then c's stage checkpoints, bound to the stage.
+func stageHooks(c PretrainConfig, k int, stage *Autoencoder, done []LayerRecord) []Hook {
+	hs := slices.Clone(c.Stages[k].Hooks)
+	for _, h := range c.Hooks {
+		if isRunHook(h) {
+			hs = append(hs, h)
+		}
+	}
+	for _, h := range c.Hooks {
+		if sc, ok := h.(StageCheckpointHook); ok {
+			hs = append(hs, CheckpointFunc(func(st *State) error { return sc.OnStageCheckpoint(k, stage, st, done) }))
+		}
+	}
+	return hs
 }
 
 // LayerRecord is one epoch of the pretraining of one layer.
@@ -86,6 +142,9 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 	if c.Start < 0 || c.Start > len(enc) {
 		return nil, fmt.Errorf("train: pretraining cannot start at layer %d of %d", c.Start, len(enc))
 	}
+	if err := checkHooks(c.Hooks, "pretraining hook", isPretrainHook); err != nil {
+		return nil, err
+	}
 	if c.Start == len(enc) {
 		return nil, nil // all trained
 	}
@@ -106,13 +165,9 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 			return out, fmt.Errorf("train: pretraining layer %d: %w", k, err)
 		}
 		if k >= c.Start {
-			rc := Config{Epochs: st.Epochs, Shuffle: st.Shuffle, Progress: st.Progress}
+			rc := Config{Epochs: st.Epochs, Shuffle: st.Shuffle, Hooks: stageHooks(c, k, task, slices.Clone(out))}
 			if k == c.Start && c.Restore != nil {
 				rc.Resume, err = c.Restore(k, task)
-			}
-			if c.Checkpoint != nil {
-				done := append([]LayerRecord(nil), out...)
-				rc.Checkpoint = func(state *State) error { return c.Checkpoint(k, task, state, done) }
 			}
 			var recs []Record
 			if err == nil {
@@ -121,8 +176,8 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 			for _, r := range recs {
 				out = append(out, LayerRecord{Layer: k, Record: r})
 			}
-			if err == nil && c.AfterStage != nil {
-				err = c.AfterStage(k, task, in, inVal)
+			if err == nil {
+				err = each(c.Hooks, func(h StageEndHook) error { return h.OnStageEnd(k, task, in, inVal) })
 			}
 		}
 		if err == nil && k+1 < len(c.Stages) {

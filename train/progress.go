@@ -8,11 +8,12 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// NewProgress returns the progress report of the CLI: a bar per epoch showing
-// the loss and samples/s when interactive is true (w is a terminal), and
-// otherwise a plain line every few seconds, so logs stay readable. Either way
-// each epoch ends with one summary line.
-func NewProgress(w io.Writer, interactive bool, batchSize int) Progress {
+// NewProgress returns the progress report of the CLI, a hook for
+// Config.Hooks: a bar per epoch showing the loss and samples/s when
+// interactive is true (w is a terminal), and otherwise a plain line every few
+// seconds, so logs stay readable. Either way each epoch ends with one summary
+// line.
+func NewProgress(w io.Writer, interactive bool, batchSize int) Hook {
 	return &progress{w: w, tty: interactive, bs: batchSize, every: 10 * time.Second}
 }
 
@@ -30,7 +31,7 @@ type progress struct {
 	sum     float64
 }
 
-func (p *progress) EpochStart(epoch, epochs, batches int) {
+func (p *progress) OnEpochStart(epoch, epochs, batches int) {
 	p.epoch, p.epochs, p.batches = epoch, epochs, batches
 	p.start, p.last, p.sum = time.Now(), time.Now(), 0
 	if p.tty {
@@ -49,21 +50,23 @@ func (p *progress) rate(done int) float64 {
 	return float64(done*p.bs) / max(time.Since(p.start).Seconds(), 1e-9)
 }
 
-func (p *progress) Update(done int, loss float64) {
-	p.sum += loss
+func (p *progress) OnStep(s StepInfo) error {
+	done := s.Done
+	p.sum += s.Loss
 	if p.tty {
 		p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f %6.0f samples/s", p.epoch, p.epochs, p.sum/float64(done), p.rate(done)))
 		p.bar.Set(done)
-		return
+		return nil
 	}
 	if time.Since(p.last) >= p.every && done < p.batches {
 		p.last = time.Now()
 		fmt.Fprintf(p.w, "epoch %d/%d  %5.1f%%  loss %.4f  %.0f samples/s\n",
 			p.epoch, p.epochs, 100*float64(done)/float64(p.batches), p.sum/float64(done), p.rate(done))
 	}
+	return nil
 }
 
-func (p *progress) EpochEnd(r Record) {
+func (p *progress) OnEpochEnd(r Record) error {
 	if p.tty && p.bar != nil {
 		p.bar.Finish()
 	}
@@ -75,4 +78,5 @@ func (p *progress) EpochEnd(r Record) {
 		}
 	}
 	fmt.Fprintf(p.w, "%s  %.1fs\n", line, r.Seconds)
+	return nil
 }

@@ -11,19 +11,16 @@ import (
 	"github.com/gorgonia-zoo/zoo/optimizers"
 )
 
-// cancelAt cancels the run's context at the given update of an epoch.
-type cancelAt struct {
-	epoch, step, cur int
-	cancel           func()
+// cancelAt is a hook that cancels the run's context at the given update of
+// an epoch, as an interrupt would.
+func cancelAt(epoch, step int, cancel func()) Hook {
+	return StepFunc(func(s StepInfo) error {
+		if s.Epoch == epoch && s.Done == step {
+			cancel()
+		}
+		return nil
+	})
 }
-
-func (p *cancelAt) EpochStart(epoch, _, _ int) { p.cur = epoch }
-func (p *cancelAt) Update(done int, _ float64) {
-	if p.cur == p.epoch && done == p.step {
-		p.cancel()
-	}
-}
-func (p *cancelAt) EpochEnd(Record) {}
 
 // TestResumeIsExact interrupts a run in the middle of its second epoch,
 // resumes it from the checkpoint in a new task, and checks the final
@@ -54,8 +51,7 @@ func TestResumeIsExact(t *testing.T) {
 	defer cancel()
 	_, err = Run(ctx, cut, s.Train, s.Validation, Config{
 		Epochs: epochs, Shuffle: rand.New(pcg),
-		Progress: &cancelAt{epoch: 2, step: 5, cancel: cancel},
-		Checkpoint: func(st *State) error {
+		Hooks: []Hook{cancelAt(2, 5, cancel), CheckpointFunc(func(st *State) error {
 			last = saved{st: *st, opt: cut.Optimizer().State()}
 			last.st.Order = slices.Clone(st.Order)
 			last.st.Records = slices.Clone(st.Records)
@@ -64,7 +60,7 @@ func TestResumeIsExact(t *testing.T) {
 			}
 			last.pcg, _ = pcg.MarshalBinary()
 			return nil
-		},
+		})},
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
