@@ -72,7 +72,7 @@ func AdaptiveLR(ctx context.Context, o Options) error {
 		return err
 	}
 	newTask := func(rate float64) (*train.Classifier, error) {
-		m, err := l.mlp("init", data.Train.Dim(), s.hidden, 10, models.Dropout{})
+		m, err := l.mlp("init", data.Train.Dim(), s.hidden, data.Train.Classes, models.Dropout{})
 		if err != nil {
 			return nil, err
 		}

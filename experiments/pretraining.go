@@ -72,7 +72,7 @@ func Pretraining(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	cfg := models.MLPConfig{Inputs: data.Train.Dim(), Hidden: s.hidden, Classes: 10}
+	cfg := models.MLPConfig{Inputs: data.Train.Dim(), Hidden: s.hidden, Classes: data.Train.Classes}
 	stack, err := models.NewStacked(cfg, l.rand("init"))
 	if err != nil {
 		return l.errorf("%w", err)
@@ -87,10 +87,7 @@ func Pretraining(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		pc.Stages = append(pc.Stages, train.Stage{
-			Epochs: s.preEpochs, Optimizer: opt, Corruption: s.corruption, Output: models.Sigmoid, Loss: train.BCE, Tied: true,
-			Init: l.rand(fmt.Sprintf("pretrain.%d.init", k)), Shuffle: l.rand(fmt.Sprintf("pretrain.%d.shuffle", k)), Noise: l.source(fmt.Sprintf("pretrain.%d.corruption", k)),
-		})
+		pc.Stages = append(pc.Stages, train.NewStage(s.hidden, k, s.preEpochs, opt, s.corruption, true, l.source))
 	}
 	pre, err := train.Pretrain(ctx, stack, unlabelled, data.Validation, pc)
 	if err != nil {

@@ -96,7 +96,7 @@ func Schedules(ctx context.Context, o Options) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		m, err := l.mlp("init", data.Train.Dim(), s.hidden, 10, models.Dropout{})
+		m, err := l.mlp("init", data.Train.Dim(), s.hidden, data.Train.Classes, models.Dropout{})
 		if err != nil {
 			return err
 		}

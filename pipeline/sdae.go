@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -30,16 +31,6 @@ func (sdaeFamily) build(j *job) (trainer, error) {
 		return nil, err
 	}
 	return func(ctx context.Context) (*runs.Summary, error) { return j.trainStacked(ctx, m) }, nil
-}
-
-// stageOutput is the rule for the reconstruction of pretraining stage k:
-// inputs in [0, 1] (pixels, codes of a sigmoid layer) get a sigmoid output
-// and the binary cross-entropy, others a linear output and squared error.
-func stageOutput(hidden []models.Layer, k int) (models.Activation, train.ReconstructionLoss) {
-	if k == 0 || hidden[k-1].Activation == models.Sigmoid {
-		return models.Sigmoid, train.BCE
-	}
-	return models.Linear, train.MSE
 }
 
 func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, error) {
@@ -80,18 +71,22 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		if err != nil {
 			return nil, err
 		}
-		out, loss := stageOutput(sp.Model.MLP.Hidden, k)
+		// The checkpoint saves the stage's shuffling and corruption
+		// streams; its decoder's initial draw is the weights it saves.
 		stream := fmt.Sprintf("pretrain.%d.", k)
 		streams := newStreams(sp.Seed, stream+"shuffle", stream+"corruption")
 		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log}
+		stage := train.NewStage(sp.Model.MLP.Hidden, k, p.Epochs, opt, p.Corruption, sp.Model.Tied, func(name string) *rand.PCG {
+			if s, ok := streams[name]; ok {
+				return s
+			}
+			return rng.Source(sp.Seed, name)
+		})
 		enc := stack.Encoders()[k]
 		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",
-			k, enc.In(), enc.Out(), enc.Act, p.Corruption, loss, p.Epochs)
-		pc.Stages = append(pc.Stages, train.Stage{
-			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Output: out, Loss: loss, Tied: sp.Model.Tied,
-			Init: rng.New(sp.Seed, stream+"init"), Shuffle: streams.rand(stream + "shuffle"), Noise: streams[stream+"corruption"],
-			Hooks: []train.Hook{headed(o.Log, header), train.NewProgress(o.Log, o.Interactive, pc.BatchSize)},
-		})
+			k, enc.In(), enc.Out(), enc.Act, p.Corruption, stage.Loss, p.Epochs)
+		stage.Hooks = []train.Hook{headed(o.Log, header), train.NewProgress(o.Log, o.Interactive, pc.BatchSize)}
+		pc.Stages = append(pc.Stages, stage)
 		layers = append(layers, runs.LayerSummary{Layer: k, Corruption: p.Corruption.String()})
 	}
 	var pre []train.LayerRecord // the records of the stages before pc.Start

@@ -39,6 +39,32 @@ type Stage struct {
 	Hooks []Hook
 }
 
+// StageOutput is the reconstruction of pretraining stage k of a stack
+// whose hidden layers are hidden: inputs in [0, 1] (the pixels for k = 0,
+// the codes of a sigmoid layer above that) get a sigmoid output and the
+// binary cross-entropy, others a linear output and squared error.
+func StageOutput(hidden []models.Layer, k int) (models.Activation, ReconstructionLoss) {
+	if k == 0 || hidden[k-1].Activation == models.Sigmoid {
+		return models.Sigmoid, BCE
+	}
+	return models.Linear, MSE
+}
+
+// NewStage returns the pretraining of layer k of a stack whose hidden
+// layers are hidden, its reconstruction chosen by StageOutput. Its random
+// choices come from source, which is asked for the generators called
+// pretrain.K.init (the decoder's weights), pretrain.K.shuffle and
+// pretrain.K.corruption, K being k; a caller that checkpoints the stage
+// keeps the last two to save their state.
+func NewStage(hidden []models.Layer, k, epochs int, opt optimizers.Optimizer, corruption models.Corruption, tied bool, source func(name string) *rand.PCG) Stage {
+	out, loss := StageOutput(hidden, k)
+	prefix := fmt.Sprintf("pretrain.%d.", k)
+	return Stage{
+		Epochs: epochs, Optimizer: opt, Corruption: corruption, Output: out, Loss: loss, Tied: tied,
+		Init: rand.New(source(prefix + "init")), Shuffle: rand.New(source(prefix + "shuffle")), Noise: source(prefix + "corruption"),
+	}
+}
+
 // PretrainConfig controls greedy layer-wise pretraining.
 type PretrainConfig struct {
 	// Stages has one entry per encoder layer, input side first.
