@@ -33,12 +33,8 @@ func (autoencoderFamily) build(j *job) (trainer, error) {
 
 func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*runs.Summary, error) {
 	sp, o := j.sp, j.o
-	l, err := j.newLoop([]string{"shuffle", "corruption"}, func(opt optimizers.Optimizer, s streams) (train.ParamsTask, func(), error) {
-		t, err := train.NewAutoencoder(ae, opt, autoencoderConfig(sp, ae, s["corruption"]))
-		if err != nil {
-			return nil, nil, err
-		}
-		return t, t.Close, nil
+	l, err := j.newLoop([]string{"shuffle", "corruption"}, func(opt optimizers.Optimizer, s streams) (task, error) {
+		return train.NewAutoencoder(ae, opt, autoencoderConfig(sp, ae, s["corruption"]))
 	})
 	if err != nil {
 		return nil, err

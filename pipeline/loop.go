@@ -22,16 +22,21 @@ import (
 type loop struct {
 	opt      optimizers.Optimizer
 	streams  streams
-	task     train.ParamsTask
+	task     task
 	stopper  earlystop.Stopper   // nil without early stopping
 	sched    train.Schedule      // nil without a schedule
 	adaptive *schedules.Adaptive // the schedule, when it is the adaptive heuristic
 	sess     *session
-	close    func()
+}
+
+// task is a training task whose graphs the loop releases when done.
+type task interface {
+	train.ParamsTask
+	Close()
 }
 
 // taskMaker builds a loop's task from its optimizer and streams.
-type taskMaker func(opt optimizers.Optimizer, s streams) (train.ParamsTask, func(), error)
+type taskMaker func(opt optimizers.Optimizer, s streams) (task, error)
 
 // newLoop sets up the recipe's (fine-)tuning loop: the optimizer, the
 // streams named (each drawn from the seed and its name), the task newTask
@@ -41,16 +46,14 @@ func (j *job) newLoop(streamNames []string, newTask taskMaker) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loop{opt: opt, streams: newStreams(j.sp.Seed, streamNames...), close: func() {}}
-	task, closeTask, err := newTask(opt, l.streams)
-	if err != nil {
+	l := &loop{opt: opt, streams: newStreams(j.sp.Seed, streamNames...)}
+	if l.task, err = newTask(opt, l.streams); err != nil {
 		return nil, err
 	}
-	l.task, l.close = task, closeTask
 	if es := j.sp.EarlyStopping; es != nil {
 		l.stopper = es.New()
 	}
-	l.sess = &session{dir: j.o.Out, params: task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log}
+	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log}
 	if err := j.schedule(l); err != nil {
 		l.Close()
 		return nil, err
@@ -63,7 +66,7 @@ func (l *loop) Close() {
 	if l.adaptive != nil {
 		l.adaptive.Close()
 	}
-	l.close()
+	l.task.Close()
 }
 
 // fitConfig is what differs between the families' loops.

@@ -50,17 +50,13 @@ type finetuning struct {
 // for an mlp, or an sdae's fine-tuning.
 func (j *job) trainClassifier(ctx context.Context, m *models.MLP, ft *finetuning) (*runs.Summary, error) {
 	sp, o := j.sp, j.o
-	l, err := j.newLoop(classifierStreams, func(opt optimizers.Optimizer, s streams) (train.ParamsTask, func(), error) {
+	l, err := j.newLoop(classifierStreams, func(opt optimizers.Optimizer, s streams) (task, error) {
 		rs := sp.Regularizers
 		c := train.ClassifierConfig{BatchSize: sp.BatchSize, Penalties: penalties(rs), Random: s["dropout"], MaxNorm: rs.MaxNorm, Loss: sp.Loss}
 		if rs.Noise.Active() {
 			c.Noise, c.NoiseRandom = rs.Noise, s.rand("noise")
 		}
-		t, err := train.NewClassifier(m, opt, c)
-		if err != nil {
-			return nil, nil, err
-		}
-		return t, t.Close, nil
+		return train.NewClassifier(m, opt, c)
 	})
 	if err != nil {
 		return nil, err

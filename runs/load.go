@@ -157,10 +157,7 @@ func (m *Model) set(x []float32) (*datasets.Set, error) {
 // Predict returns the most likely class of each example in x (row-major,
 // Shape per example).
 func (m *Model) Predict(x []float32) ([]int, error) {
-	if m.classifier == nil {
-		return nil, fmt.Errorf("runs: %s is an autoencoder: it encodes and reconstructs, it does not classify", m.Recipe.Name)
-	}
-	s, err := m.set(x)
+	s, err := m.classifierInput(x)
 	if err != nil {
 		return nil, err
 	}
@@ -169,12 +166,25 @@ func (m *Model) Predict(x []float32) ([]int, error) {
 	return m.classifier.Predict(s)
 }
 
+// classifierInput wraps x for the classifier, or says the model is none.
+func (m *Model) classifierInput(x []float32) (*datasets.Set, error) {
+	if m.classifier == nil {
+		return nil, fmt.Errorf("runs: %s is an autoencoder: it encodes and reconstructs, it does not classify", m.Recipe.Name)
+	}
+	return m.set(x)
+}
+
+// autoencoderInput wraps x for the autoencoder, or says the model is none.
+func (m *Model) autoencoderInput(x []float32, what string) (*datasets.Set, error) {
+	if m.autoencoder == nil {
+		return nil, fmt.Errorf("runs: %s is a classifier: only autoencoders %s", m.Recipe.Name, what)
+	}
+	return m.set(x)
+}
+
 // Encode returns the codes of the examples in x, CodeUnits values each.
 func (m *Model) Encode(x []float32) ([]float32, error) {
-	if m.autoencoder == nil {
-		return nil, fmt.Errorf("runs: %s is a classifier: only autoencoders encode", m.Recipe.Name)
-	}
-	s, err := m.set(x)
+	s, err := m.autoencoderInput(x, "encode")
 	if err != nil {
 		return nil, err
 	}
@@ -197,10 +207,7 @@ func (m *Model) CodeUnits() int {
 
 // Reconstruct returns g(f(x)) for the examples in x, shaped like x.
 func (m *Model) Reconstruct(x []float32) ([]float32, error) {
-	if m.autoencoder == nil {
-		return nil, fmt.Errorf("runs: %s is a classifier: only autoencoders reconstruct", m.Recipe.Name)
-	}
-	s, err := m.set(x)
+	s, err := m.autoencoderInput(x, "reconstruct")
 	if err != nil {
 		return nil, err
 	}
@@ -227,10 +234,7 @@ func (m *Model) Evaluate(s *datasets.Set) (infer.Metrics, error) {
 // Classify returns, for each example in x (row-major, Shape per example),
 // the most likely class and the probabilities of all classes.
 func (m *Model) Classify(x []float32) ([]infer.Prediction, error) {
-	if m.classifier == nil {
-		return nil, fmt.Errorf("runs: %s is an autoencoder: it encodes and reconstructs, it does not classify", m.Recipe.Name)
-	}
-	s, err := m.set(x)
+	s, err := m.classifierInput(x)
 	if err != nil {
 		return nil, err
 	}
