@@ -28,4 +28,9 @@
 // available under the Creative Commons Attribution-Share Alike 3.0 license
 // (CC BY-SA 3.0, https://creativecommons.org/licenses/by-sa/3.0/). The
 // embedded files are the four unmodified originals.
+//
+// # Data sets by name
+//
+// Recipes name their data (data.name); [Lookup] finds the [Source] of that
+// name, which knows its number of classes and loads its splits.
 package datasets

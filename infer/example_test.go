@@ -3,10 +3,10 @@ package infer_test
 import (
 	"fmt"
 	"log"
+	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
-	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 )
 
@@ -17,7 +17,7 @@ func ExampleNewClassifier() {
 		Inputs:  4,
 		Hidden:  []models.Layer{{Units: 8, Activation: models.ReLU}},
 		Classes: 3,
-	}, rng.New(1, "init"))
+	}, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,6 +43,6 @@ func ExampleNewClassifier() {
 	fmt.Println("classes:", classes)
 	fmt.Printf("error %.3f over %d examples\n", metrics.Error, metrics.N)
 	// Output:
-	// classes: [0 0 1]
-	// error 0.667 over 3 examples
+	// classes: [1 0 1]
+	// error 1.000 over 3 examples
 }

@@ -11,16 +11,18 @@ import (
 
 // Evaluation is the result of evaluating a saved run on its test split.
 type Evaluation struct {
-	Recipe string        `json:"recipe"`
-	Dir    string        `json:"dir"`
-	Test   infer.Metrics `json:"test"`
+	// Recipe is the run's recipe name and Dir its directory.
+	Recipe string `json:"recipe"`
+	Dir    string `json:"dir"`
+	// Test is the model measured on the test split.
+	Test infer.Metrics `json:"test"`
 }
 
 // Evaluate opens the finished run in dir and measures it on the test split
 // of the data its recipe names. dataDir, if set, reads the data from there.
 func Evaluate(dir, dataDir string) (*Evaluation, error) {
 	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err != nil {
-		return nil, fmt.Errorf("runs: %s is not a run directory: %w", dir, err)
+		return nil, fmt.Errorf("pipeline: %s is not a run directory: %w", dir, err)
 	}
 	m, err := runs.Load(dir)
 	if err != nil {

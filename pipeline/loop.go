@@ -102,7 +102,7 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 		EarlyStop:  l.stopper,
 		StopMetric: c.stopMetric,
 		Resume:     from,
-		Hooks: []train.Hook{
+		Hooks: append([]train.Hook{
 			train.NewProgress(j.o.Log, j.o.Interactive, j.sp.BatchSize),
 			train.CheckpointFunc(func(st *train.State) error {
 				if err := l.sess.save(st); err != nil {
@@ -110,7 +110,7 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 				}
 				return c.write(st.Records)
 			}),
-		},
+		}, j.o.Hooks...),
 	})
 	trained := time.Now()
 	if err := c.write(records); err != nil {

@@ -35,6 +35,12 @@ type Options struct {
 	// summary: the same seed gives the same results only with the same
 	// BLAS, and a resumed run says so in Log when its BLAS differs.
 	BLAS string
+	// Hooks hear about the training loop's events (see train.Hook), after
+	// the pipeline's own (the progress report, then the checkpoint): the
+	// loop of an mlp or autoencoder, an sdae's fine-tuning and each of its
+	// pretraining stages. An error from one stops the run, as an
+	// interruption would, with a checkpoint of the last finished epoch.
+	Hooks []train.Hook
 }
 
 // job is one run of a recipe as the families see it: the recipe, its spec,
@@ -72,21 +78,21 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 		defer unlock()
 	}
 	if _, err := os.Stat(filepath.Join(dir, runs.SummaryFile)); err == nil {
-		return nil, fmt.Errorf("runs: the run in %s is finished (%s exists): nothing to resume", dir, runs.SummaryFile)
+		return nil, fmt.Errorf("pipeline: the run in %s is finished (%s exists): nothing to resume", dir, runs.SummaryFile)
 	}
 	if _, err := os.Stat(filepath.Join(dir, runs.CheckpointFile)); err != nil {
 		if _, rerr := os.Stat(filepath.Join(dir, runs.RecipeFile)); rerr == nil && errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("runs: the run in %s stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove %s and train again", dir, dir)
+			return nil, fmt.Errorf("pipeline: the run in %s stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove %s and train again", dir, dir)
 		}
-		return nil, fmt.Errorf("runs: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, runs.CheckpointFile, err)
+		return nil, fmt.Errorf("pipeline: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, runs.CheckpointFile, err)
 	}
 	// A run killed while saving leaves the temporary file of the write.
 	if err := runs.RemoveTemps(dir); err != nil {
-		return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
+		return nil, fmt.Errorf("pipeline: resume %s: %w", dir, err)
 	}
 	r, err := recipes.Load(filepath.Join(dir, runs.RecipeFile), recipes.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("runs: resume %s: %w", dir, err)
+		return nil, fmt.Errorf("pipeline: resume %s: %w", dir, err)
 	}
 	return start(ctx, r, o, true)
 }
@@ -191,7 +197,7 @@ func stopped(err error, finished int, dir string) error {
 // refusing one that already holds a run, and returns the lock's release.
 func prepareOut(dir string) (unlock func(), err error) {
 	if dir == "" {
-		return nil, fmt.Errorf("runs: no output directory given")
+		return nil, fmt.Errorf("pipeline: no output directory given")
 	}
 	// Checked before the directory is created or locked, so that a refused
 	// run adds nothing to it, and again under the lock: another process may
@@ -200,7 +206,7 @@ func prepareOut(dir string) (unlock func(), err error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("runs: create run directory: %w", err)
+		return nil, fmt.Errorf("pipeline: create run directory: %w", err)
 	}
 	if unlock, err = runs.Lock(dir); err != nil {
 		return nil, err

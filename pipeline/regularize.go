@@ -54,7 +54,7 @@ func penalties(g recipes.RegularizerSpec) []train.Penalty {
 func activation(g *models.Graph, layer string) (*gorgonia.Node, error) {
 	h, ok := g.Activations[layer]
 	if !ok {
-		return nil, fmt.Errorf("no layer %q in the model", layer)
+		return nil, fmt.Errorf("pipeline: no layer %q in the model", layer)
 	}
 	return h, nil
 }

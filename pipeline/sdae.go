@@ -49,7 +49,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			return j.trainClassifier(ctx, m, &finetuning{resume: true})
 		case phasePretrain:
 			if meta.Layer < 0 || meta.Layer >= len(plan) {
-				return nil, fmt.Errorf("runs: resume %s: the checkpoint is of pretraining layer %d, the recipe has layers 0…%d", o.Out, meta.Layer, len(plan)-1)
+				return nil, fmt.Errorf("pipeline: resume %s: the checkpoint is of pretraining layer %d, the recipe has layers 0…%d", o.Out, meta.Layer, len(plan)-1)
 			}
 			pc.Start = meta.Layer
 			// The trained layers below encode the stage's data.
@@ -57,7 +57,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 				return nil, err
 			}
 		default:
-			return nil, fmt.Errorf("runs: resume %s: the checkpoint is not of an sdae run (phase %q)", o.Out, meta.Phase)
+			return nil, fmt.Errorf("pipeline: resume %s: the checkpoint is not of an sdae run (phase %q)", o.Out, meta.Phase)
 		}
 	} else {
 		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
@@ -115,7 +115,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			return st, nil
 		}
 	}
-	writePre := func(recs []train.LayerRecord) error {
+	writePre := func(recs []train.LayerRecord) error { // no fine-tuning rows yet
 		return runs.WriteMetrics(o.Out, metricsRows(recs, runs.PhaseFinetune, nil), true)
 	}
 	checkpoint := train.StageCheckpointFunc(func(k int, stage *train.Autoencoder, st *train.State, done []train.LayerRecord) error {
@@ -137,7 +137,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		// The first layer sees pixels: show its reconstructions and filters.
 		return writeFigures(o.Out, stage, j.data.Test, rng.New(sp.Seed, "figures"))
 	})
-	pc.Hooks = []train.Hook{checkpoint, figures}
+	pc.Hooks = append([]train.Hook{checkpoint, figures}, o.Hooks...)
 	recs, runErr := train.Pretrain(ctx, stack, j.data.Train, j.data.Validation, pc)
 	pre = append(pre, recs...)
 	if runErr != nil {

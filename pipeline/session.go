@@ -113,7 +113,7 @@ func (s *session) save(st *train.State) error {
 		}
 		var b bytes.Buffer
 		if err := gob.NewEncoder(&b).Encode(as); err != nil {
-			return fmt.Errorf("runs: checkpoint: adaptive schedule: %w", err)
+			return fmt.Errorf("pipeline: checkpoint: adaptive schedule: %w", err)
 		}
 		meta.Adaptive = b.Bytes()
 	}
@@ -301,16 +301,17 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 			return nil, nil, c.Errorf("%v", err)
 		}
 	}
-	// All read and checked: now change the model.
+	if stop != nil && meta.EarlyStop == nil {
+		return nil, nil, c.Errorf("the recipe has early stopping, the checkpoint has no early-stopping state")
+	}
+	// All read and checked: now change the model. (The optimizer and the
+	// stopper check their states as they take them.)
 	if err := opt.SetState(ost); err != nil {
-		return nil, nil, fmt.Errorf("runs: resume: %w", err)
+		return nil, nil, fmt.Errorf("pipeline: resume: %w", err)
 	}
 	if stop != nil {
-		if meta.EarlyStop == nil {
-			return nil, nil, c.Errorf("the recipe has early stopping, the checkpoint has no early-stopping state")
-		}
 		if err := stop.SetState(*meta.EarlyStop); err != nil {
-			return nil, nil, fmt.Errorf("runs: resume: %w", err)
+			return nil, nil, fmt.Errorf("pipeline: resume: %w", err)
 		}
 	}
 	if err := s.each(func(name string, p *rand.PCG) error {

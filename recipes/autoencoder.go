@@ -82,14 +82,14 @@ var (
 // hiddenLayers returns the hidden layers of a classifier recipe: an mlp's
 // layers, or the encoders of an sdae.
 func hiddenLayers(r *Recipe) []Layer {
-	if r.Model.Type == "sdae" {
+	if r.Model.Type == FamilySDAE {
 		return r.Model.Encoder
 	}
 	return r.Model.Layers
 }
 
 func lossNamesFor(modelType string) []string {
-	if modelType == "autoencoder" {
+	if modelType == FamilyAutoencoder {
 		return reconstructionLosses
 	}
 	return lossNames
@@ -103,7 +103,7 @@ func (p Pretrain) isZero() bool {
 // recipe uses only those of its model type.
 func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 	m := &r.Model
-	ae, sdae := m.Type == "autoencoder", m.Type == "sdae"
+	ae, sdae := m.Type == FamilyAutoencoder, m.Type == FamilySDAE
 	if !ae && !sdae {
 		for _, k := range []struct {
 			key string

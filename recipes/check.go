@@ -13,7 +13,7 @@ import (
 
 // The names a recipe may use.
 var (
-	modelTypes = []string{"autoencoder", "mlp", "sdae"}
+	modelTypes = []string{FamilyAutoencoder, FamilyMLP, FamilySDAE}
 	lossNames  = []string{"cross-entropy", "dice"}
 )
 
@@ -51,7 +51,7 @@ func (d *doc) checkValues(r *Recipe, sp *Spec) error {
 			return d.errorf(fmt.Sprintf("data.positive.%d", i), "%s has classes 0 to %d, got %d", src.Name, src.Classes-1, c)
 		}
 	}
-	if r.Loss == "dice" && (len(r.Data.Positive) == 0 || r.Model.Type != "mlp") {
+	if r.Loss == "dice" && (len(r.Data.Positive) == 0 || r.Model.Type != FamilyMLP) {
 		return d.errorf("loss", "the dice loss trains a two-class mlp: set data.positive (e.g. [0] for \"is it a 0?\")")
 	}
 	if err := oneOf(d, "model.type", r.Model.Type, modelTypes); err != nil {

@@ -47,4 +47,14 @@
 // See Model, Pretrain and autoencoder.go for every key.
 //
 // Errors name the file, the line and the key, and say what was expected.
+//
+// A recipe is checked once, as it is read, into a Spec: typed values (an
+// optimizers.Config, a schedules.Config, the model as a models.MLPConfig or
+// models.AutoencoderConfig, …) that package pipeline builds a run from, so
+// nothing downstream reads the YAML's strings and mappings again:
+//
+//	r, err := recipes.Builtin("mlp-mnist", recipes.Options{Quick: true})
+//	...
+//	sp, err := r.Spec()
+//	fmt.Println(sp.Optimizer.Name, sp.Model.MLP.Hidden)
 package recipes

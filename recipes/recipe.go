@@ -35,7 +35,7 @@ type Recipe struct {
 	// Schedule, optional, sets the learning rate of every update: a name
 	// key (constant, time-constant, step, exponential, cosine, adaptive),
 	// the schedule's parameters by name, and warmup (updates of linear
-	// warm-up). See ScheduleConfig.
+	// warm-up). Spec holds it checked.
 	Schedule map[string]any `yaml:"schedule,omitempty"`
 	// Regularizers adds penalties, dropout and input noise (mlp).
 	Regularizers Regularizers `yaml:"regularizers,omitempty"`
@@ -52,8 +52,11 @@ type Recipe struct {
 	// --set) and the values they take.
 	Quick map[string]any `yaml:"quick,omitempty"`
 
-	// spec is the checked recipe, made by Parse (see Spec).
-	spec *Spec
+	// spec is the checked recipe and checked the recipe's text (Marshal)
+	// it was made from, so a recipe changed since is checked again (see
+	// Spec).
+	spec    *Spec
+	checked []byte
 }
 
 // Data says which data set to train on and how much of it to use.
@@ -171,6 +174,9 @@ func Parse(source string, data []byte, o Options) (*Recipe, error) {
 	}
 	sp, err := d.check(r)
 	if err != nil {
+		return nil, err
+	}
+	if r.checked, err = r.Marshal(); err != nil {
 		return nil, err
 	}
 	r.spec = sp

@@ -193,3 +193,33 @@ func TestMarshalRoundTrip(t *testing.T) {
 		t.Errorf("not stable:\n%s\n---\n%s", text, text2)
 	}
 }
+
+// TestSpecFollowsChanges: a recipe changed in Go after Parse gets a spec of
+// its new values, checked again (a stale spec would train one recipe and
+// store another).
+func TestSpecFollowsChanges(t *testing.T) {
+	r, err := Parse("t.yaml", []byte(good), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := r.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := r.Spec(); again != first {
+		t.Error("an unchanged recipe was checked again")
+	}
+	r.Epochs = 7
+	r.Optimizer["lr"] = 0.5
+	sp, err := r.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Epochs != 7 || sp.Optimizer.Hyper["lr"] != 0.5 {
+		t.Errorf("after the change: epochs %d, lr %v; want 7 and 0.5", sp.Epochs, sp.Optimizer.Hyper["lr"])
+	}
+	r.BatchSize = 0
+	if _, err := r.Spec(); err == nil || !strings.Contains(err.Error(), "batch_size: must be ≥ 1") {
+		t.Errorf("a broken change: %v, want the batch_size error", err)
+	}
+}

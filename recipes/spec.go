@@ -1,6 +1,8 @@
 package recipes
 
 import (
+	"bytes"
+
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -13,6 +15,7 @@ import (
 // errors, and Recipe.Spec returns it; nothing downstream reads the recipe's
 // strings and mappings again.
 type Spec struct {
+	// Name is the recipe's name.
 	Name string
 	// Seed drives every random choice of the run (see rng.Source).
 	Seed uint64
@@ -34,8 +37,10 @@ type Spec struct {
 	Regularizers RegularizerSpec
 	// EarlyStopping is the stopping rule; nil for none.
 	EarlyStopping *StoppingSpec
-	BatchSize     int
-	Epochs        int
+	// BatchSize is the number of examples per update, Epochs the passes
+	// over the training set (of the fine-tuning, for an sdae).
+	BatchSize int
+	Epochs    int
 }
 
 // The model families a recipe's model.type names.
@@ -126,18 +131,22 @@ func (s *StoppingSpec) New() earlystop.Stopper {
 }
 
 // Spec returns the recipe's checked, typed values. A recipe read by Parse
-// or Load has it already, made when it was read: a Recipe changed after
-// that must be parsed again. One built in Go is checked at its first call,
-// and its errors name the recipe but no line.
+// or Load has them already, checked as it was read, with errors that name
+// the line. A recipe built or changed in Go since is checked now, and its
+// errors name the recipe and the key but no line.
 func (r *Recipe) Spec() (*Spec, error) {
-	if r.spec != nil {
+	text, err := r.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if r.spec != nil && bytes.Equal(text, r.checked) {
 		return r.spec, nil
 	}
 	sp, err := (&doc{source: r.Name, set: map[string]string{}}).check(r)
 	if err != nil {
 		return nil, err
 	}
-	r.spec = sp
+	r.spec, r.checked = sp, text
 	return sp, nil
 }
 

@@ -72,7 +72,7 @@ type Summary struct {
 	// pretraining epochs too) and the final test evaluation. A resumed run
 	// counts the epochs before its interruption as they were recorded.
 	Seconds float64 `json:"seconds"`
-	// BLAS is the BLAS that computed the matrix products, as Options.BLAS
+	// BLAS is the BLAS that computed the matrix products, as pipeline.Options.BLAS
 	// gave it (`zoo train` records `zoo version`'s line); absent if not
 	// given. Two BLAS round differently, so the same seed gives the same
 	// figures only with the same BLAS. A resumed run records the BLAS of

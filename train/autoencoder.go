@@ -37,8 +37,8 @@ type AutoencoderConfig struct {
 	// BatchSize is the number of examples per update.
 	BatchSize int
 	// EvalBatch is the batch size of the inference graph used by Evaluate,
-	// Encode and Reconstruct; 0 means 1000. It changes speed and memory,
-	// never results.
+	// Encode and Reconstruct; 0 means infer.DefaultBatch. It changes speed
+	// and memory, never results.
 	EvalBatch int
 	// Loss is the reconstruction loss; "" means MSE. BCE needs the model's
 	// output to be models.Sigmoid.
@@ -80,7 +80,7 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 		return nil, fmt.Errorf("train: batch size must be ≥ 1, got %d", c.BatchSize)
 	}
 	if c.EvalBatch == 0 {
-		c.EvalBatch = 1000
+		c.EvalBatch = infer.DefaultBatch
 	}
 	if c.Loss == "" {
 		c.Loss = MSE

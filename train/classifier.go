@@ -36,7 +36,7 @@ type Classifier struct {
 type ClassifierConfig struct {
 	BatchSize int // examples per update
 	// EvalBatch is the batch size of the inference graph used by Evaluate;
-	// 0 means 1000. It changes speed and memory, never results.
+	// 0 means infer.DefaultBatch. It changes speed and memory, never results.
 	EvalBatch int
 	// Penalties are added to the training objective.
 	Penalties []Penalty
@@ -70,7 +70,7 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 		return nil, fmt.Errorf("train: batch size must be ≥ 1, got %d", c.BatchSize)
 	}
 	if c.EvalBatch == 0 {
-		c.EvalBatch = 1000
+		c.EvalBatch = infer.DefaultBatch
 	}
 	if err := c.Noise.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
@@ -232,9 +232,6 @@ func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, e
 // infer.Classifier.Predict).
 func (t *Classifier) Predict(s *datasets.Set) ([]int, error) { return t.eval.Predict(s) }
 
-// Logits returns the network's outputs for each example of s (see
-// infer.Classifier.Logits).
-func (t *Classifier) Logits(s *datasets.Set) ([]float64, error) { return t.eval.Logits(s) }
 
 // Params returns the model's parameters, which the training updates in place.
 func (t *Classifier) Params() []*models.Param { return t.model.Params() }

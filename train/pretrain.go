@@ -70,7 +70,7 @@ type PretrainConfig struct {
 	// Stages has one entry per encoder layer, input side first.
 	Stages []Stage
 	// BatchSize is the number of examples per update, EvalBatch that of
-	// evaluation and encoding (0 means 1000).
+	// evaluation and encoding (0 means infer.DefaultBatch).
 	BatchSize, EvalBatch int
 	// Start is the first stage to train, for resuming: the layers below it
 	// are taken as trained, and only their codes are computed. Their

@@ -417,7 +417,7 @@ var errorCases = []errorCase{
 		name: "eval: not a run directory",
 		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.data} },
 		code: 1,
-		want: `zoo: runs: DIR/data is not a run directory: stat DIR/data/recipe.yaml: no such file or directory`,
+		want: `zoo: pipeline: DIR/data is not a run directory: stat DIR/data/recipe.yaml: no such file or directory`,
 	},
 	{
 		name: "eval: unfinished run",
@@ -429,13 +429,13 @@ var errorCases = []errorCase{
 		name: "--resume on a finished run",
 		args: func(t *testing.T, d *fixture) []string { return []string{"train", "--resume", d.done} },
 		code: 1,
-		want: `zoo: runs: the run in DIR/done is finished (summary.json exists): nothing to resume`,
+		want: `zoo: pipeline: the run in DIR/done is finished (summary.json exists): nothing to resume`,
 	},
 	{
 		name: "--resume on a foreign directory",
 		args: func(t *testing.T, d *fixture) []string { return []string{"train", "--resume", d.data} },
 		code: 1,
-		want: `zoo: runs: DIR/data has no checkpoint.safetensors to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): stat DIR/data/checkpoint.safetensors: no such file or directory`,
+		want: `zoo: pipeline: DIR/data has no checkpoint.safetensors to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): stat DIR/data/checkpoint.safetensors: no such file or directory`,
 	},
 	{
 		name: "--resume of a run another process is using",
@@ -461,7 +461,7 @@ var errorCases = []errorCase{
 			return []string{"train", "--resume", dir}
 		},
 		code: 1,
-		want: `zoo: runs: the run in DIR/early stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove DIR/early and train again`,
+		want: `zoo: pipeline: the run in DIR/early stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove DIR/early and train again`,
 	},
 	{
 		name: "--resume with a truncated checkpoint",
@@ -491,7 +491,7 @@ var errorCases = []errorCase{
 			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.recipe, "run")}
 		},
 		code: 1,
-		want: `zoo: runs: create run directory: mkdir DIR/tiny.yaml: not a directory`,
+		want: `zoo: pipeline: create run directory: mkdir DIR/tiny.yaml: not a directory`,
 	},
 	{
 		name: "--out not writable",
@@ -504,7 +504,7 @@ var errorCases = []errorCase{
 		},
 		skipRoot: true,
 		code:     1,
-		want:     `zoo: runs: create run directory: mkdir DIR/readonly/run: permission denied`,
+		want:     `zoo: pipeline: create run directory: mkdir DIR/readonly/run: permission denied`,
 	},
 	{
 		name: "--out already holds a run",

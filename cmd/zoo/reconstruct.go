@@ -8,6 +8,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/images"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/pipeline"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
@@ -81,7 +82,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	defer m.Close()
 	if m.CodeUnits() == 0 {
 		msg := fmt.Sprintf("%s holds a classifier (recipe %s), which does not reconstruct: reconstruct needs an autoencoder run (e.g. zoo train ae-mnist)", o.dir, m.Recipe.Name)
-		if m.Recipe.Model.Type == "sdae" {
+		if m.Spec.Model.Family == recipes.FamilySDAE {
 			msg += fmt.Sprintf("; an sdae saves its fine-tuned classifier, and its first pretrained layer's reconstructions are in %s", filepath.Join(o.dir, runs.ReconstructionsFile))
 		}
 		return fmt.Errorf("%s", msg)

@@ -13,13 +13,14 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
 )
 
-// checkpointMeta is the zoo.checkpoint metadata of a checkpoint (see
-// runs/checkpoint.go).
+// checkpointMeta is the zoo.checkpoint metadata of a checkpoint, read
+// independently of the pipeline that writes it (pipeline/session.go).
 type checkpointMeta struct {
 	State     train.State `json:"state"`
 	Optimizer struct {
@@ -227,7 +228,7 @@ func (p *plan) checkCheckpoint(path string) (*position, error) {
 func (p *plan) phaseIndex(meta *checkpointMeta) (int, error) {
 	last := len(p.phases) - 1
 	switch {
-	case p.r.Model.Type != "sdae":
+	case p.r.Model.Type != recipes.FamilySDAE:
 		if meta.Phase == "" && meta.Layer == 0 {
 			return 0, nil
 		}

@@ -101,7 +101,7 @@ func (p *plan) params() []*models.Param {
 }
 
 // staged reports whether metrics.csv has the phase and layer columns.
-func (p *plan) staged() bool { return p.r.Model.Type != "mlp" }
+func (p *plan) staged() bool { return p.r.Model.Type != recipes.FamilyMLP }
 
 // slots are the rows of the metrics.csv of the whole run, without early
 // stopping.
@@ -201,14 +201,14 @@ type loop struct {
 }
 
 // loop returns what the checkpoint of phase i holds, built the way
-// runs/autoencoder.go builds an sdae's stages.
+// pipeline/sdae.go builds an sdae's stages.
 func (p *plan) loop(i int) (*loop, error) {
 	ph := p.phases[i]
 	if ph.Name == runs.PhasePretrain {
 		k := ph.Layer
 		out := models.Linear
 		if k == 0 || p.r.Model.Encoder[k-1].Activation == "sigmoid" {
-			out = models.Sigmoid // as runs' stageOutput
+			out = models.Sigmoid // as train.StageOutput
 		}
 		prefix := fmt.Sprintf("pretrain.%d.", k)
 		stage, err := (&models.Stacked{MLP: p.m}).Stage(k, out, p.r.Model.Tied, rng.New(p.r.Seed, prefix+"init"))
