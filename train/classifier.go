@@ -232,7 +232,6 @@ func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, e
 // infer.Classifier.Predict).
 func (t *Classifier) Predict(s *datasets.Set) ([]int, error) { return t.eval.Predict(s) }
 
-
 // Params returns the model's parameters, which the training updates in place.
 func (t *Classifier) Params() []*models.Param { return t.model.Params() }
 
