@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -181,7 +182,7 @@ func newDAE(batch int, opt optimizers.Optimizer, src *rand.PCG) (*daeStepper, er
 	task, err := train.NewAutoencoder(ae, opt, train.AutoencoderConfig{
 		BatchSize:  batch,
 		EvalBatch:  batch,
-		Loss:       train.MSE,
+		Loss:       losses.ReconstructionMSE,
 		Corruption: models.Corruption{Type: models.Masking, Level: MaskLevel},
 		Random:     src, // the PCG itself: masking noise drawn on all cores
 	})

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/schedules"
@@ -47,7 +48,7 @@ type adaptiveRun struct {
 	name string
 	rate float64 // the fixed rate, or the adaptive run's starting rate
 	c    *curve
-	val  train.Metrics
+	val  infer.Metrics
 }
 
 // AdaptiveLR is the experiment adaptive-lr (LECTURE.md §2): the lecture's

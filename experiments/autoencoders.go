@@ -9,6 +9,8 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/regularizers"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -74,7 +76,7 @@ type aeRun struct {
 	noisyMSE   float64 // reconstruction of corrupted test digits against the clean ones
 	inactive   float64 // fraction of test code activations below s.inactive
 	meanCode   float64 // mean code activation
-	probe      train.Metrics
+	probe      infer.Metrics
 	filters    []float64 // the first encoder layer's weights
 	filterOut  int
 	denoised   *datasets.Set // reconstructions of the corrupted digits shown
@@ -148,7 +150,7 @@ func trainAE(ctx context.Context, l *lab, s aeSetup, k aeKind, trainSet, test, n
 	if err != nil {
 		return nil, err
 	}
-	tc := train.AutoencoderConfig{BatchSize: s.batch, Loss: train.BCE, Random: l.source("corruption/" + k.name)}
+	tc := train.AutoencoderConfig{BatchSize: s.batch, Loss: losses.ReconstructionBCE, Random: l.source("corruption/" + k.name)}
 	if k.denoising {
 		tc.Corruption = s.corruption
 	}
@@ -207,26 +209,26 @@ func trainAE(ctx context.Context, l *lab, s aeSetup, k aeKind, trainSet, test, n
 
 // probe trains a logistic regression (a softmax layer, no hidden layer) on
 // trainSet's features and labels and measures it on test.
-func probe(ctx context.Context, l *lab, s aeSetup, trainSet, test *datasets.Set) (train.Metrics, error) {
+func probe(ctx context.Context, l *lab, s aeSetup, trainSet, test *datasets.Set) (infer.Metrics, error) {
 	m, err := l.mlp("probe-init", trainSet.Dim(), nil, 10, models.Dropout{})
 	if err != nil {
-		return train.Metrics{}, err
+		return infer.Metrics{}, err
 	}
 	opt, err := newOptimizer("adam", map[string]float64{"lr": 1e-3})
 	if err != nil {
-		return train.Metrics{}, err
+		return infer.Metrics{}, err
 	}
 	task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: s.batch})
 	if err != nil {
-		return train.Metrics{}, l.errorf("probe: %w", err)
+		return infer.Metrics{}, l.errorf("probe: %w", err)
 	}
 	defer task.Close()
 	if _, err := fit(ctx, "probe", task, trainSet, nil, fitConfig{Config: train.Config{Epochs: s.probeEpochs, Shuffle: l.rand("probe-shuffle")}}); err != nil {
-		return train.Metrics{}, l.errorf("probe: %w", err)
+		return infer.Metrics{}, l.errorf("probe: %w", err)
 	}
 	got, err := task.Evaluate(test)
 	if err != nil {
-		return train.Metrics{}, l.errorf("probe: %w", err)
+		return infer.Metrics{}, l.errorf("probe: %w", err)
 	}
 	return got, nil
 }
@@ -241,7 +243,7 @@ func mseOf(a, b *datasets.Set) float64 {
 	return sum / float64(len(a.X))
 }
 
-func writeAEData(l *lab, runs []*aeRun, pixels train.Metrics) error {
+func writeAEData(l *lab, runs []*aeRun, pixels infer.Metrics) error {
 	var rows [][]string
 	rows = append(rows, []string{"raw pixels", "784", "", "", "", "", "", num(pixels.Error), num(pixels.Loss)})
 	for _, r := range runs {
@@ -259,7 +261,7 @@ func writeAEData(l *lab, runs []*aeRun, pixels train.Metrics) error {
 	return l.writeCSV("curves.csv", []string{"model", "epoch", "updates", "train_objective", "test_bce"}, rows)
 }
 
-func writeAEFigures(l *lab, s aeSetup, runs []*aeRun, pixels train.Metrics, test, noisyTest *datasets.Set, noisyInput float64) error {
+func writeAEFigures(l *lab, s aeSetup, runs []*aeRun, pixels infer.Metrics, test, noisyTest *datasets.Set, noisyInput float64) error {
 	for _, r := range runs {
 		img, err := images.Filters(r.filters, 784, r.filterOut, 28, 28, 64, 16, 2)
 		if err != nil {
@@ -317,7 +319,7 @@ func filtersFile(name string) string {
 	return "filters-" + string(out) + ".png"
 }
 
-func aeReport(s aeSetup, runs []*aeRun, pixels train.Metrics, noisyInput float64, nTrain, nTest int, quick bool) *report {
+func aeReport(s aeSetup, runs []*aeRun, pixels infer.Metrics, noisyInput float64, nTrain, nTest int, quick bool) *report {
 	r := newReport("Autoencoders: undercomplete, deep, sparse, denoising", quick)
 	r.p("Five autoencoders trained on the first %d MNIST training digits with the binary cross-entropy between the digit and a sigmoid reconstruction "+
 		"(Adam, lr %g, batch %d, %d epochs, each from its own seeded initial weights, on the same batches). "+

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/regularizers"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -59,7 +60,7 @@ func EarlyStopping(ctx context.Context, o Options) error {
 		return l.errorf("%w", err)
 	}
 	returned, err := task.Evaluate(data.Test)
-	var returnedVal train.Metrics
+	var returnedVal infer.Metrics
 	if err == nil {
 		returnedVal, err = task.Evaluate(data.Validation)
 	}
@@ -104,13 +105,13 @@ func EarlyStopping(ctx context.Context, o Options) error {
 	if err != nil {
 		return l.errorf("%w", err)
 	}
-	evalWith := func(ps []*models.Param) (train.Metrics, error) {
+	evalWith := func(ps []*models.Param) (infer.Metrics, error) {
 		if ps == nil {
-			return train.Metrics{}, nil
+			return infer.Metrics{}, nil
 		}
 		keep := cloneParams(m.Params())
 		if err := models.CopyParams(m.Params(), ps); err != nil {
-			return train.Metrics{}, err
+			return infer.Metrics{}, err
 		}
 		got, err := task.Evaluate(data.Test)
 		if err2 := models.CopyParams(m.Params(), keep); err == nil {
@@ -162,12 +163,12 @@ type esResult struct {
 	rule        *earlystop.Patience
 	bestT       int
 	bestScore   float64
-	returned    train.Metrics // test, the model train.Run returned
-	returnedVal train.Metrics
+	returned    infer.Metrics // test, the model train.Run returned
+	returnedVal infer.Metrics
 	watchStop   int           // where the rule stopped in the whole-budget run (0: never)
-	last        train.Metrics // test, the last model of the whole budget
-	bestTest    train.Metrics // test, the best model of the whole budget
-	stopTest    train.Metrics // test, the model at the stop in the whole budget
+	last        infer.Metrics // test, the last model of the whole budget
+	bestTest    infer.Metrics // test, the best model of the whole budget
+	stopTest    infer.Metrics // test, the model at the stop in the whole budget
 }
 
 func writeESData(l *lab, r *esResult) error {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -157,7 +158,7 @@ type curve struct {
 	Epochs []train.Record
 	// TrainEval holds, per finished epoch, the model measured on the
 	// training examples of fitConfig.EvalTrain (when set).
-	TrainEval []train.Metrics
+	TrainEval []infer.Metrics
 	// Step holds, per update, the Euclidean length of the update of all
 	// parameters, ‖θ_t − θ_{t−1}‖ (only with fitConfig.StepLengths).
 	Step []float64

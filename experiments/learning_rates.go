@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/train"
 	"gonum.org/v1/plot/vg"
@@ -42,8 +43,8 @@ func learningRatesSetup(quick bool) lrSetup {
 type lrRun struct {
 	rate  float64
 	c     *curve
-	train train.Metrics // on the training examples, after the run
-	val   train.Metrics
+	train infer.Metrics // on the training examples, after the run
+	val   infer.Metrics
 }
 
 // LearningRates is the experiment learning-rates (LECTURE.md §1): one small
@@ -65,7 +66,7 @@ func LearningRates(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	initial := train.Metrics{}
+	initial := infer.Metrics{}
 	var runs []*lrRun
 	for _, rate := range s.rates {
 		if err := ctx.Err(); err != nil {
@@ -200,7 +201,7 @@ func writeLRFigures(l *lab, runs []*lrRun, initial float64) error {
 	return writeCharts(l.file("final_loss.png"), 1, 8*vg.Inch, 5*vg.Inch, final)
 }
 
-func lrReport(s lrSetup, runs []*lrRun, initial train.Metrics, nTrain, nVal int, quick bool) *report {
+func lrReport(s lrSetup, runs []*lrRun, initial infer.Metrics, nTrain, nVal int, quick bool) *report {
 	r := newReport("Learning rates: too small, too large, stable", quick)
 	updates := 0
 	for _, run := range runs {

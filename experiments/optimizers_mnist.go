@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -42,8 +43,8 @@ type optRun struct {
 	name  string
 	hyper map[string]any
 	c     *curve
-	train train.Metrics // on the training examples, after the run
-	val   train.Metrics
+	train infer.Metrics // on the training examples, after the run
+	val   infer.Metrics
 }
 
 // OptimizersMNIST is the experiment optimizers-mnist (LECTURE.md §3): each

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -77,7 +78,7 @@ func PCAVsLinearAE(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	task, err := train.NewAutoencoder(ae, opt, train.AutoencoderConfig{BatchSize: s.batch, Loss: train.MSE})
+	task, err := train.NewAutoencoder(ae, opt, train.AutoencoderConfig{BatchSize: s.batch, Loss: losses.ReconstructionMSE})
 	if err != nil {
 		return l.errorf("%w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/train"
 	"gonum.org/v1/plot/vg"
@@ -48,7 +49,7 @@ type fineTune struct {
 	pretrained bool
 	c          *curve
 	rule       *earlystop.Patience
-	val, test  train.Metrics
+	val, test  infer.Metrics
 }
 
 // Pretraining is the experiment pretraining (LECTURE.md §6, stacked

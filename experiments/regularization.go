@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/regularizers"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -52,8 +53,8 @@ func regMethods() []regMethod {
 type regRun struct {
 	method          regMethod
 	c               *curve
-	train, val      train.Metrics
-	test            train.Metrics
+	train, val      infer.Metrics
+	test            infer.Metrics
 	weights         []float64 // every weight matrix entry after training
 	first           []float64 // the first layer's weights
 	zero, meanAbs   float64   // fraction |w| < nearZero, mean |w|

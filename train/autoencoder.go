@@ -16,22 +16,6 @@ import (
 
 var _ Task = (*Autoencoder)(nil)
 
-// ReconstructionLoss names the loss between an input and its
-// reconstruction; its home is losses.Reconstruction.
-type ReconstructionLoss = losses.Reconstruction
-
-// The reconstruction losses, as in losses.
-const (
-	// MSE is the squared error (losses.ReconstructionMSE).
-	MSE = losses.ReconstructionMSE
-	// BCE is the binary cross-entropy, from the output's logits
-	// (losses.ReconstructionBCE).
-	BCE = losses.ReconstructionBCE
-)
-
-// ReconstructionLosses lists the loss names, sorted.
-func ReconstructionLosses() []string { return losses.Reconstructions() }
-
 // AutoencoderConfig sets up the training of an autoencoder.
 type AutoencoderConfig struct {
 	// BatchSize is the number of examples per update.
@@ -42,7 +26,7 @@ type AutoencoderConfig struct {
 	EvalBatch int
 	// Loss is the reconstruction loss; "" means MSE. BCE needs the model's
 	// output to be models.Sigmoid.
-	Loss ReconstructionLoss
+	Loss losses.Reconstruction
 	// Corruption is applied to each training batch's input, never to the
 	// target: with an active corruption this is a denoising autoencoder,
 	// trained on L(x, g(f(x̃))). Evaluation never corrupts.
@@ -83,11 +67,11 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 		c.EvalBatch = infer.DefaultBatch
 	}
 	if c.Loss == "" {
-		c.Loss = MSE
+		c.Loss = losses.ReconstructionMSE
 	}
 	switch c.Loss {
-	case MSE:
-	case BCE:
+	case losses.ReconstructionMSE:
+	case losses.ReconstructionBCE:
 		if m.Config.Output != models.Sigmoid {
 			return nil, fmt.Errorf("train: the bce reconstruction loss needs a sigmoid output, the model's is %q", m.Config.Output)
 		}
@@ -135,7 +119,7 @@ func (t *Autoencoder) compile(n int) (*tape.Program, error) {
 	}
 	// r = Output(z) is the reconstruction; the bce loss does not need it.
 	r := z
-	if t.cfg.Loss != BCE {
+	if t.cfg.Loss != losses.ReconstructionBCE {
 		if r, err = t.model.Config.Output.Apply(z); err != nil {
 			return nil, err
 		}
@@ -199,7 +183,7 @@ func (t *Autoencoder) Step(b *Batch) (float64, error) {
 
 // Evaluate implements Task: the mean reconstruction loss of the clean
 // inputs of s (no corruption, no penalty), through the inference graph.
-func (t *Autoencoder) Evaluate(s *datasets.Set) (Metrics, error) { return t.eval.Evaluate(s) }
+func (t *Autoencoder) Evaluate(s *datasets.Set) (infer.Metrics, error) { return t.eval.Evaluate(s) }
 
 // Encode returns the codes h = f(x) of the examples of s (see
 // infer.Autoencoder.Encode).

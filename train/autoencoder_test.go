@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/regularizers"
@@ -44,7 +45,7 @@ func newAutoencoder(t *testing.T, c models.AutoencoderConfig, opt optimizers.Opt
 func TestDenoisingAutoencoderLearns(t *testing.T) {
 	s := mnist(t).Limit(3000, 500, 0)
 	task := newAutoencoder(t, models.AutoencoderConfig{Inputs: 784, Encoder: []models.Layer{{Units: 64, Activation: models.Sigmoid}}, Output: models.Sigmoid, Tied: true},
-		newOpt(t, "adam", 0.01), AutoencoderConfig{BatchSize: 20, Loss: BCE, Corruption: models.Corruption{Type: models.Masking, Level: 0.25}, Random: rng.New(1, "noise")})
+		newOpt(t, "adam", 0.01), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE, Corruption: models.Corruption{Type: models.Masking, Level: 0.25}, Random: rng.New(1, "noise")})
 	before, err := task.Evaluate(s.Validation)
 	if err != nil {
 		t.Fatal(err)
@@ -114,9 +115,9 @@ func TestDenoisingAutoencoderLearns(t *testing.T) {
 func TestTiedStepMovesEncoderAndDecoder(t *testing.T) {
 	s := mnist(t).Limit(20, 0, 0)
 	c := models.AutoencoderConfig{Inputs: 784, Encoder: []models.Layer{{Units: 16, Activation: models.Sigmoid}}, Output: models.Sigmoid, Tied: true}
-	tied := newAutoencoder(t, c, newOpt(t, "sgd", 1), AutoencoderConfig{BatchSize: 20, Loss: BCE})
+	tied := newAutoencoder(t, c, newOpt(t, "sgd", 1), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE})
 	c.Tied = false
-	untied := newAutoencoder(t, c, newOpt(t, "sgd", 1), AutoencoderConfig{BatchSize: 20, Loss: BCE})
+	untied := newAutoencoder(t, c, newOpt(t, "sgd", 1), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE})
 	tm, um := tied.Model(), untied.Model()
 	w := tm.Encoder[0].W.Value.Data().([]float32)
 	copy(um.Encoder[0].W.Value.Data().([]float32), w)
@@ -166,7 +167,7 @@ func TestSparsityPenalties(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		task, err := NewAutoencoder(m, newOpt(t, "adam", 0.003), AutoencoderConfig{BatchSize: 50, Loss: BCE, Penalties: pen(m)})
+		task, err := NewAutoencoder(m, newOpt(t, "adam", 0.003), AutoencoderConfig{BatchSize: 50, Loss: losses.ReconstructionBCE, Penalties: pen(m)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,9 +206,9 @@ func TestSparsityPenalties(t *testing.T) {
 func TestAutoencoderConfigErrors(t *testing.T) {
 	m, _ := models.NewAutoencoder(models.AutoencoderConfig{Inputs: 10, Encoder: []models.Layer{{Units: 3, Activation: models.ReLU}}, Output: models.Linear}, rng.New(1, "init"))
 	for name, c := range map[string]AutoencoderConfig{
-		"bce with a linear output": {BatchSize: 5, Loss: BCE},
+		"bce with a linear output": {BatchSize: 5, Loss: losses.ReconstructionBCE},
 		"unknown loss":             {BatchSize: 5, Loss: "hinge"},
-		"zero batch":               {Loss: MSE},
+		"zero batch":               {Loss: losses.ReconstructionMSE},
 		"noise without generator":  {BatchSize: 5, Corruption: models.Corruption{Type: models.Masking, Level: 0.2}},
 		"bad level":                {BatchSize: 5, Corruption: models.Corruption{Type: models.Masking, Level: 2}, Random: rng.New(1, "x")},
 	} {
@@ -226,7 +227,7 @@ func stages(t *testing.T, n, epochs int) []Stage {
 	for k := range n {
 		out = append(out, Stage{
 			Epochs: epochs, Optimizer: newOpt(t, "adam", 0.003),
-			Corruption: models.Corruption{Type: models.Masking, Level: 0.2}, Output: models.Sigmoid, Loss: BCE, Tied: true,
+			Corruption: models.Corruption{Type: models.Masking, Level: 0.2}, Output: models.Sigmoid, Loss: losses.ReconstructionBCE, Tied: true,
 			Init: rng.New(uint64(k), "init"), Shuffle: rng.New(uint64(k), "shuffle"), Noise: rng.New(uint64(k), "noise"),
 		})
 	}
@@ -338,7 +339,7 @@ func BenchmarkDAEStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	opt, _ := optimizers.New(optimizers.Config{Name: "adam"})
-	task, err := NewAutoencoder(m, opt, AutoencoderConfig{BatchSize: 100, Loss: BCE, Corruption: models.Corruption{Type: models.Masking, Level: 0.25}, Random: rng.New(1, "noise")})
+	task, err := NewAutoencoder(m, opt, AutoencoderConfig{BatchSize: 100, Loss: losses.ReconstructionBCE, Corruption: models.Corruption{Type: models.Masking, Level: 0.25}, Random: rng.New(1, "noise")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -191,7 +191,7 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 
 // Evaluate implements Task: mean cross-entropy and error rate over s,
 // through the inference graph.
-func (t *Classifier) Evaluate(s *datasets.Set) (Metrics, error) { return t.eval.Evaluate(s) }
+func (t *Classifier) Evaluate(s *datasets.Set) (infer.Metrics, error) { return t.eval.Evaluate(s) }
 
 // diceSmooth is the smoothing term s of the training Dice loss
 // (losses.Dice): D = (2Σpg + s)/(Σp² + Σg² + s). With s near 0 a batch

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -36,7 +37,7 @@ func ExampleNewAutoencoder() {
 	}
 	task, err := train.NewAutoencoder(m, opt, train.AutoencoderConfig{
 		BatchSize:  50,
-		Loss:       train.BCE,
+		Loss:       losses.ReconstructionBCE,
 		Corruption: models.Corruption{Type: models.Masking, Level: 0.25},
 		Random:     rand.NewPCG(1, 3), // the masks: a PCG lets them be drawn on all cores, ahead of each step
 	})

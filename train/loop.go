@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/tape"
 	"github.com/gorgonia-zoo/zoo/models"
 )
@@ -87,12 +88,12 @@ type FallibleSchedule interface {
 
 // Record is what one epoch did.
 type Record struct {
-	Epoch     int     `json:"epoch"`
-	TrainLoss float64 `json:"train_loss"` // mean objective over the epoch's updates
-	Val       Metrics `json:"val"`
-	LR        float64 `json:"lr"`
-	Seconds   float64 `json:"seconds"` // wall time of the epoch, validation included
-	Updates   int     `json:"updates"` // updates so far, this epoch included
+	Epoch     int           `json:"epoch"`
+	TrainLoss float64       `json:"train_loss"` // mean objective over the epoch's updates
+	Val       infer.Metrics `json:"val"`
+	LR        float64       `json:"lr"`
+	Seconds   float64       `json:"seconds"` // wall time of the epoch, validation included
+	Updates   int           `json:"updates"` // updates so far, this epoch included
 }
 
 // DivergedError reports a non-finite training objective: the run cannot go

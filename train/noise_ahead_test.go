@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 )
 
@@ -19,8 +20,8 @@ func TestNoiseAheadMatchesSerial(t *testing.T) {
 	for _, c := range []models.Corruption{{Type: models.Masking, Level: 0.3}, {Type: models.SaltAndPepper, Level: 0.2}} {
 		mc := models.AutoencoderConfig{Inputs: 784, Encoder: []models.Layer{{Units: 32, Activation: models.Sigmoid}}, Output: models.Sigmoid}
 		pa, ps := rng.Source(2, "noise"), rng.Source(2, "noise")
-		ahead := newAutoencoder(t, mc, newOpt(t, "sgd", 0.1), AutoencoderConfig{BatchSize: 20, Loss: BCE, Corruption: c, Random: pa})
-		serial := newAutoencoder(t, mc, newOpt(t, "sgd", 0.1), AutoencoderConfig{BatchSize: 20, Loss: BCE, Corruption: c, Random: rand.New(ps)})
+		ahead := newAutoencoder(t, mc, newOpt(t, "sgd", 0.1), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE, Corruption: c, Random: pa})
+		serial := newAutoencoder(t, mc, newOpt(t, "sgd", 0.1), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE, Corruption: c, Random: rand.New(ps)})
 		if ahead.ahead == nil || serial.ahead != nil {
 			t.Fatalf("%s: noise drawn ahead for the PCG: %v, for the rand.Rand: %v; want true, false", c, ahead.ahead != nil, serial.ahead != nil)
 		}

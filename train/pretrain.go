@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 )
@@ -26,7 +27,7 @@ type Stage struct {
 	// loss: Sigmoid with BCE for inputs in [0, 1] (pixels, sigmoid codes),
 	// Linear with MSE otherwise.
 	Output models.Activation
-	Loss   ReconstructionLoss
+	Loss   losses.Reconstruction
 	// Tied ties the stage's decoder to the transposed encoder weight.
 	Tied bool
 	// Init draws the decoder's weights, Shuffle each epoch's order (nil
@@ -43,11 +44,11 @@ type Stage struct {
 // whose hidden layers are hidden: inputs in [0, 1] (the pixels for k = 0,
 // the codes of a sigmoid layer above that) get a sigmoid output and the
 // binary cross-entropy, others a linear output and squared error.
-func StageOutput(hidden []models.Layer, k int) (models.Activation, ReconstructionLoss) {
+func StageOutput(hidden []models.Layer, k int) (models.Activation, losses.Reconstruction) {
 	if k == 0 || hidden[k-1].Activation == models.Sigmoid {
-		return models.Sigmoid, BCE
+		return models.Sigmoid, losses.ReconstructionBCE
 	}
-	return models.Linear, MSE
+	return models.Linear, losses.ReconstructionMSE
 }
 
 // NewStage returns the pretraining of layer k of a stack whose hidden

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/internal/rng"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 )
 
@@ -16,11 +17,11 @@ func TestNewStage(t *testing.T) {
 	tests := []struct {
 		k    int
 		out  models.Activation
-		loss ReconstructionLoss
+		loss losses.Reconstruction
 	}{
-		{0, models.Sigmoid, BCE}, // pixels in [0, 1]
-		{1, models.Sigmoid, BCE}, // codes of a sigmoid layer
-		{2, models.Linear, MSE},  // codes of a relu layer
+		{0, models.Sigmoid, losses.ReconstructionBCE}, // pixels in [0, 1]
+		{1, models.Sigmoid, losses.ReconstructionBCE}, // codes of a sigmoid layer
+		{2, models.Linear, losses.ReconstructionMSE},  // codes of a relu layer
 	}
 	for _, tt := range tests {
 		var asked []string

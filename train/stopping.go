@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 )
 
@@ -39,7 +40,7 @@ func (s *stopping) dueEndOfEpoch() bool {
 // evaluate scores the model after update t (using m when the epoch's
 // validation has just been measured), tells the rule, and keeps a copy of
 // the parameters on a new best.
-func (s *stopping) evaluate(t int, m *Metrics) error {
+func (s *stopping) evaluate(t int, m *infer.Metrics) error {
 	if m == nil {
 		got, err := s.task.Evaluate(s.val)
 		if err != nil {

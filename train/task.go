@@ -18,7 +18,7 @@ type Task interface {
 	// objective on it (before the update).
 	Step(b *Batch) (float64, error)
 	// Evaluate measures the current model on every example of s.
-	Evaluate(s *datasets.Set) (Metrics, error)
+	Evaluate(s *datasets.Set) (infer.Metrics, error)
 	// SetLearningRate and LearningRate expose the optimizer's rate, for
 	// schedules and the record.
 	SetLearningRate(lr float64)
@@ -32,10 +32,6 @@ type Batch struct {
 	Labels []int
 	N      int
 }
-
-// Metrics is an evaluation of a model on a data set. Its home is infer,
-// whose graphs compute it; the name stays here for the Task interface.
-type Metrics = infer.Metrics
 
 // Penalty adds a regularization term to a training graph: it returns a
 // scalar node that is added to the mean loss (weight decay, activation
