@@ -1,0 +1,75 @@
+package experiments
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// report builds a report.md.
+type report struct{ b bytes.Buffer }
+
+// newReport starts a report with its title and, for a quick run, the
+// warning that its numbers are a smoke test.
+func newReport(title string, quick bool) *report {
+	r := &report{}
+	fmt.Fprintf(&r.b, "# %s\n\n", title)
+	if quick {
+		r.b.WriteString("> **Quick run** (`--quick`): reduced data and budgets. The numbers below are a smoke test, not the experiment's results.\n\n")
+	}
+	return r
+}
+
+// p adds a paragraph.
+func (r *report) p(format string, args ...any) {
+	fmt.Fprintf(&r.b, format, args...)
+	r.b.WriteString("\n\n")
+}
+
+func (r *report) h2(title string) { fmt.Fprintf(&r.b, "## %s\n\n", title) }
+
+// table adds a Markdown table, its first column aligned left and the
+// others right.
+func (r *report) table(header []string, rows [][]string) {
+	r.b.WriteString("| " + strings.Join(header, " | ") + " |\n|")
+	for i := range header {
+		if i == 0 {
+			r.b.WriteString("---|")
+		} else {
+			r.b.WriteString("---:|")
+		}
+	}
+	r.b.WriteString("\n")
+	for _, row := range rows {
+		r.b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	r.b.WriteString("\n")
+}
+
+// figure embeds a PNG of the output directory.
+func (r *report) figure(file, alt string) {
+	fmt.Fprintf(&r.b, "![%s](%s)\n\n", alt, file)
+}
+
+// claim adds a paragraph on one claim of the lecture: the claim in bold,
+// whether it held on this run, and the numbers that decided it.
+func (r *report) claim(claim string, held bool, evidence string, args ...any) {
+	fmt.Fprintf(&r.b, "**%s — %s.** ", claim, verdict(held))
+	fmt.Fprintf(&r.b, evidence, args...)
+	r.b.WriteString("\n\n")
+}
+
+// verdict is how a report says whether a claim held.
+func verdict(held bool) string {
+	if held {
+		return "held"
+	}
+	return "did not hold on this run"
+}
+
+// g3 formats v with 3 significant digits; pct a fraction as a percentage.
+func g3(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+func pct(v float64) string {
+	return strconv.FormatFloat(100*v, 'f', 2, 64) + " %"
+}
