@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/train"
 	"gonum.org/v1/plot/vg"
@@ -58,8 +59,8 @@ type diceRun struct {
 // function"): "is it a 0?" on MNIST, an imbalanced two-class task (about 1
 // positive for 9 negatives), learned by the same MLP (784-64-2, ReLU) from
 // the same initial weights with the softmax cross-entropy and with the Dice
-// loss (train.ClassifierConfig{Loss: "dice"}: 1 − D of the positive class
-// over each batch). It does so twice: on the natural training set and on
+// loss (losses.ClassificationDice: 1 − D of the positive class over each
+// batch). It does so twice: on the natural training set and on
 // one where only a fraction of the positives is kept (about 1 in 100
 // examples), and reports per-class precision, recall and F1 on the whole
 // test set.
@@ -156,7 +157,7 @@ func diceRunOne(ctx context.Context, l *lab, s diceSetup, level, loss string, re
 	if err != nil {
 		return nil, err
 	}
-	task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: s.batch, Loss: loss})
+	task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: s.batch, Loss: losses.Classification(loss)})
 	if err != nil {
 		return nil, l.errorf("%w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/rng"
-	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/recipes"
@@ -78,7 +77,7 @@ func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*ru
 func autoencoderConfig(sp *recipes.Spec, ae *models.Autoencoder, noise rand.Source) train.AutoencoderConfig {
 	c := train.AutoencoderConfig{
 		BatchSize:  sp.BatchSize,
-		Loss:       losses.Reconstruction(sp.Loss),
+		Loss:       sp.Reconstruction,
 		Corruption: sp.Model.Corruption,
 		Random:     noise,
 		// The weight penalties of regularizers (the only ones an

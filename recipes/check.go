@@ -20,7 +20,7 @@ var (
 // check validates the recipe's values, returning the first problem, and
 // turns them into the recipe's Spec.
 func (d *doc) check(r *Recipe) (*Spec, error) {
-	sp := &Spec{Name: r.Name, Seed: r.Seed, Data: r.Data, Loss: r.Loss, BatchSize: r.BatchSize, Epochs: r.Epochs}
+	sp := &Spec{Name: r.Name, Seed: r.Seed, Data: r.Data, BatchSize: r.BatchSize, Epochs: r.Epochs}
 	if err := d.checkValues(r, sp); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 	"github.com/gorgonia-zoo/zoo/regularizers"
@@ -23,9 +24,11 @@ type Spec struct {
 	Data Data
 	// Model is the network, one config per family.
 	Model ModelSpec
-	// Loss is a classifier's training loss (cross-entropy, dice) or an
-	// autoencoder's reconstruction loss (bce, mse).
-	Loss string
+	// Loss is the training loss of a classifier (mlp, sdae), and
+	// Reconstruction the reconstruction loss of an autoencoder; the other
+	// is "".
+	Loss           losses.Classification
+	Reconstruction losses.Reconstruction
 	// Optimizer is checked: optimizers.New accepts it.
 	Optimizer optimizers.Config
 	// Schedule is the fixed learning-rate schedule, whose LR and Total the
@@ -159,6 +162,11 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		return d.errorf("model.init", "%v", err)
 	}
 	sp.Model.Family = m.Type
+	if m.Type == FamilyAutoencoder {
+		sp.Reconstruction = losses.Reconstruction(r.Loss)
+	} else {
+		sp.Loss = losses.Classification(r.Loss)
+	}
 	g := r.Regularizers
 	rs := RegularizerSpec{L1: g.L1, L2: g.L2, Params: g.Params, ActivationL1: g.ActivationL1, KLSparsity: g.KLSparsity, MaxNorm: g.MaxNorm}
 	if len(rs.Params) == 0 {

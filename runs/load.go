@@ -10,7 +10,6 @@ import (
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
-	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/recipes"
 )
@@ -114,7 +113,7 @@ func Load(dir string) (*Model, error) {
 		if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
 			return nil, err
 		}
-		if m.autoencoder, err = infer.NewAutoencoder(ae, losses.Reconstruction(sp.Loss), evalBatch); err != nil {
+		if m.autoencoder, err = infer.NewAutoencoder(ae, sp.Reconstruction, evalBatch); err != nil {
 			return nil, err
 		}
 		return m, nil

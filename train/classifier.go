@@ -23,7 +23,7 @@ type Classifier struct {
 	eval  *infer.Classifier
 	evalN int
 
-	loss     string
+	loss     losses.Classification
 	noise    regularizers.Noise
 	noiseRNG *rand.Rand
 	noisy    []float32 // the noisy batch, reused
@@ -54,13 +54,13 @@ type ClassifierConfig struct {
 	// MaxNorm, if > 0, rescales each weight column (the incoming weights of
 	// a unit) to an L2 norm of at most MaxNorm after every update.
 	MaxNorm float64
-	// Loss is the training loss: "cross-entropy" (softmax; the default) or,
-	// for two classes, "dice": 1 − D over the batch of the positive class's
-	// softmax probability against its indicator (losses.Dice, batch form,
-	// with a smoothing term of 1), the lecture's loss for imbalanced
-	// classes. Evaluate always reports
-	// the cross-entropy, and the error rate.
-	Loss string
+	// Loss is the training loss: losses.ClassificationCrossEntropy ("" means
+	// it) or, for two classes, losses.ClassificationDice: 1 − D over the
+	// batch of the positive class's softmax probability against its
+	// indicator (losses.Dice, batch form, with a smoothing term of 1), the
+	// lecture's loss for imbalanced classes. Evaluate always reports the
+	// cross-entropy, and the error rate.
+	Loss losses.Classification
 }
 
 // NewClassifier compiles the training graph (forward, loss, gradients) and an
@@ -88,14 +88,14 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	}
 	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch, noise: c.Noise, noiseRNG: c.NoiseRandom, maxNorm: c.MaxNorm, penalties: c.Penalties}
 	var err error
-	switch c.Loss {
-	case "", "cross-entropy":
-	case "dice":
-		if m.Config.Classes != 2 {
-			return nil, fmt.Errorf("train: the dice loss needs 2 classes, the model has %d", m.Config.Classes)
-		}
-	default:
-		return nil, fmt.Errorf("train: unknown loss %q (known: cross-entropy, dice)", c.Loss)
+	if c.Loss == "" {
+		c.Loss = losses.ClassificationCrossEntropy
+	}
+	if err := c.Loss.Validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if c.Loss == losses.ClassificationDice && m.Config.Classes != 2 {
+		return nil, fmt.Errorf("train: the dice loss needs 2 classes, the model has %d", m.Config.Classes)
 	}
 	t.loss = c.Loss
 	if t.train, err = t.compile(c.BatchSize, c.Penalties); err != nil {
@@ -134,7 +134,7 @@ func (t *Classifier) compile(n int, penalties []Penalty) (*tape.Program, error) 
 		return nil, err
 	}
 	var obj *gorgonia.Node
-	if t.loss == "dice" {
+	if t.loss == losses.ClassificationDice {
 		if obj, err = diceObjective(g, logits, y); err != nil {
 			return nil, err
 		}
