@@ -11,9 +11,10 @@
 // (Config.Hooks), called in order at the start of every epoch, after every
 // update, at the end of every epoch, at checkpoints and when the run stops:
 // the progress report (NewProgress), saving checkpoints (a CheckpointHook),
-// an experiment's measurements. A hook's error stops the run with that
-// error. The learning-rate schedule is not a hook: the loop asks it for the
-// rate before each update (Config.Schedule).
+// an experiment's measurements. A hook's error stops the run: Run returns
+// it wrapped with where it happened (errors.Is finds it). The learning-rate
+// schedule is not a hook: the loop asks it for the rate before each update
+// (Config.Schedule).
 //
 // What is trained is a Task: it owns its compiled Gorgonia graphs (built once
 // per run, never per batch) and knows how to take one update and how to
