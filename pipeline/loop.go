@@ -17,10 +17,9 @@ import (
 )
 
 // loop is one training loop of a run, as every family sets it up: the
-// optimizer, the named random streams, the task, early stopping, the
-// schedule, and the checkpoint session that saves them all.
+// named random streams, the task, early stopping, the schedule, and the
+// checkpoint session that saves them with the optimizer.
 type loop struct {
-	opt      optimizers.Optimizer
 	streams  streams
 	task     task
 	stopper  earlystop.Stopper   // nil without early stopping
@@ -46,7 +45,7 @@ func (j *job) newLoop(streamNames []string, newTask taskMaker) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loop{opt: opt, streams: newStreams(j.sp.Seed, streamNames...)}
+	l := &loop{streams: newStreams(j.sp.Seed, streamNames...)}
 	if l.task, err = newTask(opt, l.streams); err != nil {
 		return nil, err
 	}

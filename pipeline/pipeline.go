@@ -43,16 +43,15 @@ type Options struct {
 	Hooks []train.Hook
 }
 
-// job is one run of a recipe as the families see it: the recipe, its spec,
-// the data, and where it writes.
+// job is one run of a recipe as the families see it: the recipe's spec, the
+// data, and where it writes.
 type job struct {
-	r    *recipes.Recipe
 	sp   *recipes.Spec
 	o    Options
 	data *datasets.Splits
 	// resume continues the run in o.Out from its checkpoint.
 	resume bool
-	// text is the recipe as run (recipe.yaml), once written.
+	// text is the recipe as run (recipe.yaml).
 	text string
 }
 
@@ -116,25 +115,20 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	if err != nil {
 		return nil, err
 	}
-	j := &job{r: r, sp: sp, o: o, data: data, resume: resume}
+	j := &job{sp: sp, o: o, data: data, resume: resume}
 	trainer, err := fam.build(j)
 	if err != nil {
 		return nil, err
 	}
-	if resume {
-		// Resume holds the lock.
-		if j.text, err = recipeText(r); err != nil {
-			return nil, err
-		}
-	} else {
+	if j.text, err = recipeText(r); err != nil {
+		return nil, err
+	}
+	if !resume { // Resume holds the lock and has the recipe file.
 		unlock, err := prepareOut(o.Out)
 		if err != nil {
 			return nil, err
 		}
 		defer unlock()
-		if j.text, err = recipeText(r); err != nil {
-			return nil, err
-		}
 		if err := atomicfile.Write(filepath.Join(o.Out, runs.RecipeFile), []byte(j.text)); err != nil {
 			return nil, err
 		}

@@ -79,8 +79,9 @@ type Schedule interface {
 }
 
 // FallibleSchedule is a Schedule whose rate can fail to be found, such as
-// the adaptive heuristic (schedules.Adaptive), which trains copies of the task to
-// choose it. The loop calls RateErr instead of Rate and stops on its error.
+// the adaptive heuristic (schedules.Adaptive), which trains copies of the
+// task to choose it. The loop calls RateErr instead of Rate and stops on its
+// error.
 type FallibleSchedule interface {
 	Schedule
 	RateErr(t int) (float64, error)

@@ -129,16 +129,14 @@ func isPretrainHook(h Hook) bool {
 	return isRunHook(h)
 }
 
-// stageHooks are the hooks of stage k's run: the stage's own, then those
-// of c that Run calls, then c's stage checkpoints, bound to the stage.
+// stageHooks are the hooks of stage k's run: the stage's own, then c's in
+// their order, each a stage checkpoint hook bound to the stage.
 func stageHooks(c PretrainConfig, k int, stage *Autoencoder, done []LayerRecord) []Hook {
 	hs := slices.Clone(c.Stages[k].Hooks)
 	for _, h := range c.Hooks {
 		if isRunHook(h) {
 			hs = append(hs, h)
 		}
-	}
-	for _, h := range c.Hooks {
 		if sc, ok := h.(StageCheckpointHook); ok {
 			hs = append(hs, CheckpointFunc(func(st *State) error { return sc.OnStageCheckpoint(k, stage, st, done) }))
 		}
