@@ -94,7 +94,8 @@ func (m ModelSpec) AutoencoderFor(inputs int) models.AutoencoderConfig {
 	return c
 }
 
-// RegularizerSpec are a recipe's regularizers, checked.
+// RegularizerSpec are a recipe's regularizers, checked (dropout is the
+// model's: ModelSpec.MLP.Dropout).
 type RegularizerSpec struct {
 	// L1 and L2 are λ of the weight penalties on the parameters matching
 	// Params (regularizers.Select patterns; never empty).
@@ -104,8 +105,6 @@ type RegularizerSpec struct {
 	// nil for none.
 	ActivationL1 *ActivationPenalty
 	KLSparsity   *KLPenalty
-	// Dropout is the classifier's dropout (the zero value is none).
-	Dropout models.Dropout
 	// Noise is input-noise augmentation (inactive when none).
 	Noise regularizers.Noise
 	// MaxNorm, if > 0, bounds every weight column's L2 norm.
@@ -172,9 +171,6 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 	if len(rs.Params) == 0 {
 		rs.Params = []string{regularizers.WeightPattern}
 	}
-	if d := g.Dropout; d != nil {
-		rs.Dropout = models.Dropout{Input: d.Input, Hidden: d.Hidden}
-	}
 	if rs.Noise, err = g.Noise.noise(); err != nil {
 		return d.errorf("regularizers.noise", "%v", err)
 	}
@@ -207,7 +203,10 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		if err != nil {
 			return err
 		}
-		sp.Model.MLP = models.MLPConfig{Hidden: hidden, Init: init, Dropout: rs.Dropout}
+		sp.Model.MLP = models.MLPConfig{Hidden: hidden, Init: init}
+		if d := g.Dropout; d != nil { // the model's: its masks are in the graph
+			sp.Model.MLP.Dropout = models.Dropout{Input: d.Input, Hidden: d.Hidden}
+		}
 	case FamilyAutoencoder:
 		out, err := models.ParseActivation(m.Output)
 		if err != nil {
