@@ -2,21 +2,48 @@ package datasets
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 )
 
 // Source is a data set zoo knows by name: recipes name it in data.name, and
-// the pipeline loads it from here. Classes is known without loading the
-// data, so a recipe's labels can be checked before anything is read.
+// the pipeline loads it from here.
 type Source struct {
 	// Name is the recipe's data.name.
 	Name string
-	// Classes is the number of classes its labels run over (0 … Classes−1).
+	// Classes is the number of classes its labels run over (0 … Classes−1)
+	// when that is known without loading the data (mnist: 10), so a recipe's
+	// labels can be checked before anything is read; 0 when the data decides.
 	Classes int
-	// Load returns the splits, from dir when it is not empty (the files a
-	// user gives with --data or data.dir) or from the built-in copy.
-	Load func(dir string) (*Splits, error)
+	// Load returns the splits the request asks for.
+	Load func(Request) (*Splits, error)
+}
+
+// Request says where a Source finds its data and how to split it. The zero
+// Request loads a built-in data set from its built-in or cached copy.
+type Request struct {
+	// Dir, when not empty, is a directory holding the data set's files
+	// (--data or data.dir), used instead of the built-in or cached copy.
+	Dir string
+	// Files names the files of data sets read from the user's own files, by
+	// role (train, test, validation, train_labels, …; see each Source).
+	Files map[string]string
+	// Label is the column holding the classes (csv).
+	Label string
+	// ValidationSplit, when positive, is the fraction of the training file
+	// kept for validation, taken from its end; 0 keeps the data set's own
+	// rule.
+	ValidationSplit float64
+	// Cache is the directory downloads are kept in; "" means the user's cache
+	// directory (os.UserCacheDir()/zoo).
+	Cache string
+	// Mirror, when not empty, is a base URL used instead of a downloaded data
+	// set's canonical location (a local mirror, or a test server).
+	Mirror string
+	// Progress, when not nil, receives progress lines for long work such as
+	// downloads.
+	Progress io.Writer
 }
 
 // sources are the built-in data sets, by name. Fixed at build time: a
@@ -25,9 +52,9 @@ var sources = map[string]Source{
 	"mnist": {Name: "mnist", Classes: 10, Load: loadMNIST},
 }
 
-func loadMNIST(dir string) (*Splits, error) {
-	if dir != "" {
-		return MNISTDir(dir)
+func loadMNIST(r Request) (*Splits, error) {
+	if r.Dir != "" {
+		return MNISTDir(r.Dir)
 	}
 	return MNIST()
 }

@@ -16,7 +16,7 @@ func LoadData(d recipes.Data, dir string) (*datasets.Splits, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := src.Load(dir)
+	s, err := src.Load(datasets.Request{Dir: dir})
 	if err != nil {
 		return nil, err
 	}
