@@ -85,8 +85,11 @@ func (fe fetcher) download(ctx context.Context, label, u string, f remoteFile) (
 	// way, and their digests would not match.
 	req.Header.Set("Accept-Encoding", "identity")
 	req.Header.Set("User-Agent", "zoo (https://github.com/gorgonia-zoo/zoo)")
+	// Said before connecting, which may itself take long.
+	bar := newDownloadProgress(fe.progress, label, u, f.Size)
 	resp, err := fe.client.Do(req)
 	if err != nil {
+		bar.fail()
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // it repeats the URL the caller names anyway
@@ -95,13 +98,14 @@ func (fe fetcher) download(ctx context.Context, label, u string, f remoteFile) (
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		bar.fail()
 		return nil, fmt.Errorf("server answered %s", resp.Status)
 	}
 	if resp.ContentLength >= 0 && resp.ContentLength != f.Size {
+		bar.fail()
 		return nil, fmt.Errorf("server announces %d bytes, want %d", resp.ContentLength, f.Size)
 	}
 
-	bar := newDownloadProgress(fe.progress, label, u, f.Size)
 	buf := make([]byte, f.Size+1) // one more, to notice a longer file
 	n := 0
 	for n < len(buf) {
