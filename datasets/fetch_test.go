@@ -335,7 +335,9 @@ func TestLoadRemoteDamagedCache(t *testing.T) {
 			srv := serve(t, content, nil)
 			cache := t.TempDir()
 			dir := filepath.Join(cache, "fashion-mnist")
-			os.MkdirAll(dir, 0o755)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			for name, data := range content {
 				if name == "t10k-labels-idx1-ubyte.gz" {
 					data = tc.data(data)
@@ -584,5 +586,30 @@ func TestLoadRemoteUnwritableCache(t *testing.T) {
 	}
 	if n := strings.Count(log.String(), "cannot keep the download: "); n != 4 {
 		t.Errorf("progress says %d times that a file was not kept, want 4:\n%s", n, log.String())
+	}
+}
+
+// TestLoadRemoteUncheckable: a file table without a size or a digest is
+// refused before any request, rather than trusting whatever comes.
+func TestLoadRemoteUncheckable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*remoteFile)
+	}{
+		{"no digest", func(f *remoteFile) { f.MD5, f.SHA256 = "", "" }},
+		{"no size", func(f *remoteFile) { f.Size = 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set, content := fixtureSet(t)
+			tc.edit(&set.files[0])
+			srv := serve(t, content, nil)
+			_, err := loadRemote(Request{Cache: t.TempDir(), Mirror: srv.URL}, set, testFetcher(srv, nil))
+			if err == nil || !strings.Contains(err.Error(), "train-images-idx3-ubyte.gz has no size or digest to check it against") {
+				t.Errorf("error %v", err)
+			}
+			if srv.hits.Load() != 0 {
+				t.Errorf("%d requests for an uncheckable file", srv.hits.Load())
+			}
+		})
 	}
 }
