@@ -10,7 +10,7 @@ package datasets
 //
 // The four files are downloaded on first use from the authors' site (or
 // their GitHub repository when the site fails, or r.Mirror instead of
-// both), checked against the sizes and digests below, and kept in
+// both), checked against their published sizes and digests, and kept in
 // r.Cache/fashion-mnist (by default os.UserCacheDir()/zoo/fashion-mnist);
 // later calls read the cache, checking it again. With r.Dir set, the four
 // files are read from that directory instead, unchecked, as [MNISTDir]
