@@ -29,6 +29,62 @@
 // (CC BY-SA 3.0, https://creativecommons.org/licenses/by-sa/3.0/). The
 // embedded files are the four unmodified originals.
 //
+// # Fashion-MNIST and KMNIST, downloaded on first use
+//
+// [FashionMNIST] (data.name fashion-mnist) and [KMNIST] (kmnist) are
+// drop-in successors of MNIST: the same four IDX files, 28×28 pictures,
+// 10 classes, 60,000 for training and 10,000 for test, split as MNIST is.
+// They are too large to embed, so the first load downloads them from their
+// authors' sites and keeps them in a cache directory:
+// [Request].Cache/<name>, by default os.UserCacheDir()/zoo/<name>
+// ($XDG_CACHE_HOME/zoo or ~/.cache/zoo on Linux, ~/Library/Caches/zoo on
+// macOS, %LocalAppData%\zoo on Windows). Later loads read the cache and
+// make no request.
+//
+// Every file is checked against its published size and digests before it
+// is used: after a download, before anything is written, and again on each
+// load from the cache. Fashion-MNIST's authors publish MD5 digests, which
+// are checked, together with SHA-256 digests that TensorFlow Datasets
+// publishes for the same files; KMNIST's authors publish none, so the SHA-256
+// and MD5 digests that TensorFlow Datasets and torchvision check these
+// files against are used (fashionmnist.go and kmnist.go say where each
+// comes from). A file that fails is not kept; a damaged cached file is
+// downloaded again.
+//
+// Downloads are bounded by the published size (a server sending more is
+// cut off), give up after 30 s without a connection or a response and 60 s
+// without data, and stop when [Request].Context is cancelled. A download is
+// held in memory until it is verified and then written to a temporary file
+// renamed into place, so an interrupted download leaves nothing under the
+// file's name, and two processes filling the same cache both end with good
+// files. [Request].Progress receives a line per download (a bar on a
+// terminal, a line per quarter elsewhere).
+//
+// [Request].Mirror replaces the authors' base URL with another that serves
+// the same four files under the same names (a local mirror, a test
+// server); the digests are checked all the same. The package reads no
+// environment variable: a program that wants one sets Mirror from it.
+//
+// To work offline, fetch the four .gz files (train-images-idx3-ubyte.gz,
+// train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,
+// t10k-labels-idx1-ubyte.gz) elsewhere and either put them in the cache
+// directory, where they are checked as downloads are, or in any directory
+// given as [Request].Dir (--data DIR, data.dir), read like [MNISTDir]
+// without checks and without any download. The error of a failed download
+// says so, naming the files, the URL and the cache directory.
+//
+// Fashion-MNIST: Han Xiao, Kashif Rasul, Roland Vollgraf, "Fashion-MNIST:
+// a Novel Image Dataset for Benchmarking Machine Learning Algorithms",
+// arXiv:1708.07747 (2017); MIT licence, Copyright © 2017 Zalando SE
+// (https://github.com/zalandoresearch/fashion-mnist). KMNIST: Tarin
+// Clanuwat, Mikel Bober-Irizar, Asanobu Kitamoto, Alex Lamb, Kazuaki
+// Yamamoto, David Ha, "Deep Learning for Classical Japanese Literature",
+// arXiv:1812.01718 (2018); CC BY-SA 4.0: "KMNIST Dataset" (created by
+// CODH), adapted from "Kuzushiji Dataset" (created by NIJL and others),
+// doi:10.20676/00000341 (https://github.com/rois-codh/kmnist). Neither is
+// part of zoo or embedded in it; each user downloads them under their
+// licences.
+//
 // # Data sets by name
 //
 // Recipes name their data (data.name); [Lookup] finds the [Source] of that

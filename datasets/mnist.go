@@ -104,16 +104,33 @@ func checkSHA256(name string, data []byte, want string) error {
 // images is 50,000/10,000; a training file of fewer than 6 images leaves
 // Validation empty.
 func MNISTDir(dir string) (*Splits, error) {
+	return readMNISTLike(family{name: "mnist", label: "a digit"}, dir)
+}
+
+// family says which of the data sets published in MNIST's four-file form
+// is being read, so set names and messages name it: Fashion-MNIST's files
+// have MNIST's very names, and an error about "mnist" would mislead.
+type family struct {
+	// name prefixes the sets' names ("mnist/train") and the messages.
+	name string
+	// label says what a valid label is, for the message about one that is
+	// not ("is not a digit").
+	label string
+}
+
+// readMNISTLike reads the four files of the data set f from dir as
+// [MNISTDir] describes.
+func readMNISTLike(f family, dir string) (*Splits, error) {
 	switch st, err := os.Stat(dir); {
 	case err != nil:
-		return nil, fmt.Errorf("datasets: mnist: data directory: %w", err)
+		return nil, fmt.Errorf("datasets: %s: data directory: %w", f.name, err)
 	case !st.IsDir():
-		return nil, fmt.Errorf("datasets: mnist: data directory %s is not a directory", dir)
+		return nil, fmt.Errorf("datasets: %s: data directory %s is not a directory", f.name, dir)
 	}
 	var m [4]*IDX
 	var names [4]string
 	for i, base := range []string{mnistTrainImages, mnistTrainLabels, mnistTestImages, mnistTestLabels} {
-		path, err := findMNISTFile(dir, base)
+		path, err := findMNISTFile(f, dir, base)
 		if err != nil {
 			return nil, err
 		}
@@ -122,12 +139,12 @@ func MNISTDir(dir string) (*Splits, error) {
 		}
 		names[i] = filepath.Base(path)
 	}
-	return mnistSplits(m, names)
+	return mnistLikeSplits(f, m, names)
 }
 
 // findMNISTFile returns the path of the first variant of the standard file
 // name base present in dir.
-func findMNISTFile(dir, base string) (string, error) {
+func findMNISTFile(f family, dir, base string) (string, error) {
 	dotted := strings.Replace(base, "-idx", ".idx", 1)
 	tried := []string{base, base + ".gz", dotted, dotted + ".gz"}
 	for _, name := range tried {
@@ -137,37 +154,43 @@ func findMNISTFile(dir, base string) (string, error) {
 			return path, nil
 		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("datasets: mnist: %w", err)
+			return "", fmt.Errorf("datasets: %s: %w", f.name, err)
 		}
 	}
-	return "", fmt.Errorf("datasets: mnist: %s has none of %s: %w", dir, strings.Join(tried, ", "), fs.ErrNotExist)
+	return "", fmt.Errorf("datasets: %s: %s has none of %s: %w", f.name, dir, strings.Join(tried, ", "), fs.ErrNotExist)
 }
 
-// mnistSplits checks the four parsed files (train images, train labels, test
-// images, test labels, named by names for messages) and turns them into
-// scaled, labelled sets.
+// mnistSplits checks the four parsed MNIST files (train images, train
+// labels, test images, test labels, named by names for messages) and turns
+// them into scaled, labelled sets.
 func mnistSplits(m [4]*IDX, names [4]string) (*Splits, error) {
+	return mnistLikeSplits(family{name: "mnist", label: "a digit"}, m, names)
+}
+
+// mnistLikeSplits is [mnistSplits] for any data set of the family f: the
+// same checks and the same split, under f's name.
+func mnistLikeSplits(f family, m [4]*IDX, names [4]string) (*Splits, error) {
 	for i := 0; i < 4; i += 2 {
 		img, lbl := m[i], m[i+1]
 		if img.Type != idxUint8 || len(img.Dims) != 3 {
-			return nil, fmt.Errorf("datasets: mnist: %s: want 3-D unsigned byte images, got %d-D of type 0x%02x", names[i], len(img.Dims), img.Type)
+			return nil, fmt.Errorf("datasets: %s: %s: want 3-D unsigned byte images, got %d-D of type 0x%02x", f.name, names[i], len(img.Dims), img.Type)
 		}
 		if lbl.Type != idxUint8 || len(lbl.Dims) != 1 {
-			return nil, fmt.Errorf("datasets: mnist: %s: want 1-D unsigned byte labels, got %d-D of type 0x%02x", names[i+1], len(lbl.Dims), lbl.Type)
+			return nil, fmt.Errorf("datasets: %s: %s: want 1-D unsigned byte labels, got %d-D of type 0x%02x", f.name, names[i+1], len(lbl.Dims), lbl.Type)
 		}
 		if img.Dims[0] != lbl.Dims[0] {
-			return nil, fmt.Errorf("datasets: mnist: %s has %d images but %s has %d labels", names[i], img.Dims[0], names[i+1], lbl.Dims[0])
+			return nil, fmt.Errorf("datasets: %s: %s has %d images but %s has %d labels", f.name, names[i], img.Dims[0], names[i+1], lbl.Dims[0])
 		}
 		for j, l := range lbl.Data {
 			if l >= mnistClasses {
-				return nil, fmt.Errorf("datasets: mnist: %s: label %d of example %d is not a digit", names[i+1], l, j)
+				return nil, fmt.Errorf("datasets: %s: %s: label %d of example %d is not %s", f.name, names[i+1], l, j, f.label)
 			}
 		}
 	}
 	train, test := m[0], m[2]
 	if train.Dims[1] != test.Dims[1] || train.Dims[2] != test.Dims[2] {
-		return nil, fmt.Errorf("datasets: mnist: %s has %dx%d images but %s has %dx%d",
-			names[0], train.Dims[1], train.Dims[2], names[2], test.Dims[1], test.Dims[2])
+		return nil, fmt.Errorf("datasets: %s: %s has %dx%d images but %s has %dx%d",
+			f.name, names[0], train.Dims[1], train.Dims[2], names[2], test.Dims[1], test.Dims[2])
 	}
 
 	// One table and one pass per file: division rather than multiplying by
@@ -176,15 +199,15 @@ func mnistSplits(m [4]*IDX, names [4]string) (*Splits, error) {
 	for i := range scale {
 		scale[i] = float32(i) / 255
 	}
-	all := mnistSet("mnist/train", train, m[1], &scale)
+	all := mnistSet(f.name+"/train", train, m[1], &scale)
 	n := all.Len()
 	cut := n - n/6
 	trainSet, validSet := all.Slice(0, cut), all.Slice(cut, n)
-	trainSet.Name, validSet.Name = "mnist/train", "mnist/validation"
+	trainSet.Name, validSet.Name = f.name+"/train", f.name+"/validation"
 	return &Splits{
 		Train:      trainSet,
 		Validation: validSet,
-		Test:       mnistSet("mnist/test", test, m[3], &scale),
+		Test:       mnistSet(f.name+"/test", test, m[3], &scale),
 	}, nil
 }
 

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -44,12 +45,18 @@ type Request struct {
 	// Progress, when not nil, receives progress lines for long work such as
 	// downloads.
 	Progress io.Writer
+	// Context, when not nil, cancels long work such as downloads (Ctrl-C
+	// in the CLI); nil means context.Background().
+	Context context.Context
 }
 
 // sources are the built-in data sets, by name. Fixed at build time: a
 // program that wants its own data builds a Set and trains it directly.
 var sources = map[string]Source{
 	"mnist": {Name: "mnist", Classes: 10, Load: loadMNIST},
+	// Downloaded on first use; see FashionMNIST and KMNIST.
+	"fashion-mnist": {Name: "fashion-mnist", Classes: 10, Load: FashionMNIST},
+	"kmnist":        {Name: "kmnist", Classes: 10, Load: KMNIST},
 }
 
 func loadMNIST(r Request) (*Splits, error) {
