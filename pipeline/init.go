@@ -44,7 +44,7 @@ func (j *job) applyInit(params []*models.Param) error {
 		fmt.Fprintf(w, "initial weights: all %d tensors from %s\n", len(rec.Tensors), rec.From)
 		return nil
 	}
-	fmt.Fprintf(w, "initial weights (partial): %d of %d tensors from %s, the others from the seed (%d)\n",
+	fmt.Fprintf(w, "initial weights (partial): %d of %d tensors from %s, the others drawn from seed %d\n",
 		rec.Copied(), len(rec.Tensors), rec.From, j.sp.Seed)
 	for _, t := range rec.Tensors {
 		if t.From != "" {

@@ -3,11 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/train"
 
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
@@ -125,7 +128,7 @@ func TestInitPartial(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		"initial weights (partial): 2 of 4 tensors from " + daeFile + ", the others from the seed (1)",
+		"initial weights (partial): 2 of 4 tensors from " + daeFile + ", the others drawn from seed 1",
 		"  layers.0.weight      from the file's encoder.0.weight",
 		"  layers.0.bias        from the file's encoder.0.bias",
 		"  layers.1.weight      from the seed: not in the file",
@@ -141,5 +144,52 @@ func TestInitPartial(t *testing.T) {
 	}
 	if s.Init == nil || !s.Init.Partial || s.Init.Copied() != 2 || s.Init.Tensors[2].Why != "not in the file" {
 		t.Errorf("summary init %+v", s.Init)
+	}
+}
+
+// TestInitResume: a run started from given weights and interrupted resumes
+// from its checkpoint (not from the file again) to the weights of the
+// uninterrupted run, and its summary still says where they came from.
+func TestInitResume(t *testing.T) {
+	m, err := models.NewMLP(models.MLPConfig{Inputs: 784, Classes: 10, Hidden: []models.Layer{{Units: 16, Activation: models.ReLU}}}, rng.New(98, "init"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	init := filepath.Join(t.TempDir(), "given.safetensors")
+	if err := runs.SaveModel(init, m); err != nil {
+		t.Fatal(err)
+	}
+	r, err := recipes.Parse("tiny", []byte(tinyRecipe+"init: {from: "+init+"}\n"), recipes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := filepath.Join(t.TempDir(), "run")
+	if _, err := Train(context.Background(), r, Options{Out: whole}); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("enough")
+	dir := filepath.Join(t.TempDir(), "run")
+	fail := train.StepFunc(func(s train.StepInfo) error {
+		if s.Epoch == 2 {
+			return stop
+		}
+		return nil
+	})
+	if _, err := Train(context.Background(), r, Options{Out: dir, Hooks: []train.Hook{fail}}); !errors.Is(err, stop) {
+		t.Fatalf("error %v, want the hook's", err)
+	}
+	// The file is not read again: the checkpoint holds the weights.
+	if err := os.Remove(init); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Resume(context.Background(), Options{Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := read(t, whole, runs.WeightsFile), read(t, dir, runs.WeightsFile); !bytes.Equal(a, b) {
+		t.Error("the resumed run's weights differ from the uninterrupted run's")
+	}
+	if s.Init == nil || s.Init.From != init || s.Init.Copied() != 4 {
+		t.Errorf("the resumed run's summary says init %+v", s.Init)
 	}
 }
