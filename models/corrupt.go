@@ -39,11 +39,11 @@ func CorruptionTypes() []string {
 //
 // The zero Corruption is no corruption.
 type Corruption struct {
-	Type CorruptionType
+	Type CorruptionType `json:"type"`
 	// Level is ν, the fraction of inputs destroyed, for Masking and
 	// SaltAndPepper (in [0, 1)), and σ, the noise's standard deviation, for
 	// Gaussian (≥ 0). If it equals zero the corruption has no effect.
-	Level float64
+	Level float64 `json:"level"`
 }
 
 // ParseCorruptionType checks s names a corruption ("" is None).

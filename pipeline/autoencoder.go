@@ -28,6 +28,9 @@ func (autoencoderFamily) build(j *job) (trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := j.applyInit(ae.Params()); err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context) (*runs.Summary, error) { return j.trainAutoencoder(ctx, ae) }, nil
 }
 

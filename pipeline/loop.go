@@ -52,7 +52,7 @@ func (j *job) newLoop(streamNames []string, newTask taskMaker) (*loop, error) {
 	if es := j.sp.EarlyStopping; es != nil {
 		l.stopper = es.New()
 	}
-	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log}
+	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log, init: j.init}
 	if err := j.schedule(l); err != nil {
 		l.Close()
 		return nil, err
@@ -92,6 +92,7 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 		if from, err = l.sess.load(); err != nil {
 			return nil, time.Time{}, err
 		}
+		j.init = l.sess.init
 	}
 	c.announce(from)
 	records, runErr := train.Run(ctx, l.task, j.data.Train, j.data.Validation, train.Config{

@@ -28,9 +28,13 @@ func (mlpFamily) build(j *job) (trainer, error) {
 }
 
 // newMLP returns the recipe's classifier for the data, with initial weights
-// drawn from the seed's "init" stream.
+// drawn from the seed's "init" stream, or from the recipe's init file.
 func (j *job) newMLP() (*models.MLP, error) {
-	return models.NewMLP(j.sp.Model.MLPFor(j.data.Train.Dim(), j.data.Train.Classes), rng.New(j.sp.Seed, "init"))
+	m, err := models.NewMLP(j.sp.Model.MLPFor(j.data.Train.Dim(), j.data.Train.Classes), rng.New(j.sp.Seed, "init"))
+	if err != nil {
+		return nil, err
+	}
+	return m, j.applyInit(m.Params())
 }
 
 // The streams of a classifier's training.

@@ -53,6 +53,10 @@ type job struct {
 	resume bool
 	// text is the recipe as run (recipe.yaml).
 	text string
+	// initFrom is the recipe's init.from as an absolute path ("" for
+	// none), and init where the initial weights came from once applied.
+	initFrom string
+	init     *runs.InitRecord
 }
 
 // Train runs recipe r and writes its run directory. If training stops early
@@ -116,11 +120,14 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 		return nil, err
 	}
 	j := &job{sp: sp, o: o, data: data, resume: resume}
+	if j.initFrom, err = initPath(sp); err != nil {
+		return nil, err
+	}
 	trainer, err := fam.build(j)
 	if err != nil {
 		return nil, err
 	}
-	if j.text, err = recipeText(r); err != nil {
+	if j.text, err = recipeText(r, j.initFrom); err != nil {
 		return nil, err
 	}
 	if !resume { // Resume holds the lock and has the recipe file.
@@ -136,10 +143,17 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	return trainer(ctx)
 }
 
-// recipeText is the recipe as run, without its quick profile.
-func recipeText(r *recipes.Recipe) (string, error) {
+// recipeText is the recipe as run, without its quick profile, and with
+// the absolute path of its init file (initFrom, when there is one), so the
+// run directory says where its weights came from wherever it is read.
+func recipeText(r *recipes.Recipe, initFrom string) (string, error) {
 	saved := *r
 	saved.Quick = nil
+	if initFrom != "" {
+		init := *r.Init
+		init.From = initFrom
+		saved.Init = &init
+	}
 	text, err := saved.Marshal()
 	return string(text), err
 }
@@ -154,6 +168,7 @@ func (j *job) summary(records []train.Record, params []*models.Param) *runs.Summ
 		InputShape: slices.Clone(j.data.Train.Shape),
 		TrainLoss:  last.TrainLoss, ValLoss: last.Val.Loss,
 		BLAS: j.o.BLAS,
+		Init: j.init,
 	}
 }
 

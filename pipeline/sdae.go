@@ -75,7 +75,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		// streams; its decoder's initial draw is the weights it saves.
 		stream := fmt.Sprintf("pretrain.%d.", k)
 		streams := newStreams(sp.Seed, stream+"shuffle", stream+"corruption")
-		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log}
+		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log, init: j.init}
 		stage := train.NewStage(sp.Model.MLP.Hidden, k, p.Epochs, opt, p.Corruption, sp.Model.Tied, func(name string) *rand.PCG {
 			if s, ok := streams[name]; ok {
 				return s
@@ -110,7 +110,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			if err != nil {
 				return nil, err
 			}
-			pre = s.pretrain
+			pre, j.init = s.pretrain, s.init
 			fmt.Fprintf(o.Log, "%s: resuming the pretraining of layer %d at epoch %d, update %d, in %s\n", sp.Name, k, st.Epoch, st.Updates, o.Out)
 			return st, nil
 		}

@@ -72,6 +72,9 @@ type checkpointMeta struct {
 	Adaptive []byte `json:"adaptive,omitempty"`
 	// BLAS is Options.BLAS of the run that wrote the checkpoint.
 	BLAS string `json:"blas,omitempty"`
+	// Init is where the run's initial weights came from (the recipe's
+	// init), for the summary of the resumed run.
+	Init *runs.InitRecord `json:"init,omitempty"`
 }
 
 // The phases of an sdae run.
@@ -101,11 +104,14 @@ type session struct {
 	// which hears when a run resumes with another BLAS.
 	blas string
 	log  io.Writer
+	// init is where the run's initial weights came from, saved with the
+	// checkpoint and restored by load.
+	init *runs.InitRecord
 }
 
 // save writes the checkpoint of the loop state st.
 func (s *session) save(st *train.State) error {
-	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers, BLAS: s.blas}
+	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers, BLAS: s.blas, Init: s.init}
 	if s.adaptive != nil {
 		as, err := s.adaptive.State()
 		if err != nil {
@@ -147,7 +153,7 @@ func (s *session) load() (*train.State, error) {
 		// as it would have without the interruption.
 		fmt.Fprintf(s.log, "note: this run was computed so far with %s and resumes with %s: the two round differently, so its figures will differ slightly from an uninterrupted run's\n", meta.BLAS, s.blas)
 	}
-	s.pretrain, s.layers = meta.Pretrain, meta.Layers
+	s.pretrain, s.layers, s.init = meta.Pretrain, meta.Layers, meta.Init
 	return st, nil
 }
 

@@ -94,6 +94,9 @@ func (d *doc) checkValues(r *Recipe, sp *Spec) error {
 	if sp.Schedule, sp.Adaptive, err = d.schedule(r); err != nil {
 		return err
 	}
+	if sp.Init, err = d.checkInit(r); err != nil {
+		return err
+	}
 	return d.fillSpec(r, sp)
 }
 

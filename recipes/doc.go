@@ -46,6 +46,13 @@
 //
 // See Model, Pretrain and autoencoder.go for every key.
 //
+// Any recipe can start from given weights instead of the seed's draw (see
+// Init): a finished run directory or a .safetensors file whose tensors
+// match the model, or, with partial, match some of it (a dae run's encoder
+// into an mlp's hidden layers):
+//
+//	init: {from: ../runs/dae-mnist-20261203-101500, partial: true}
+//
 // Errors name the file, the line and the key, and say what was expected.
 //
 // A recipe is checked once, as it is read, into a Spec: typed values (an

@@ -48,6 +48,9 @@ type Recipe struct {
 	Epochs int `yaml:"epochs"`
 	// Pretrain is the greedy layer-wise pretraining of an sdae model.
 	Pretrain Pretrain `yaml:"pretrain,omitempty"`
+	// Init, if set, starts the run from given weights instead of the
+	// seed's draw (see Init).
+	Init *Init `yaml:"init,omitempty"`
 	// Quick is the reduced profile applied by --quick: key paths (as for
 	// --set) and the values they take.
 	Quick map[string]any `yaml:"quick,omitempty"`
@@ -341,6 +344,9 @@ func Load(path string, o Options) (*Recipe, error) {
 	}
 	r, err := Parse(path, data, o)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.rebaseInit(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	if r.Name == "" {

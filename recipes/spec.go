@@ -44,6 +44,9 @@ type Spec struct {
 	// over the training set (of the fine-tuning, for an sdae).
 	BatchSize int
 	Epochs    int
+	// Init is where the initial weights come from; nil draws them all
+	// from the seed.
+	Init *Init
 }
 
 // The model families a recipe's model.type names.

@@ -34,4 +34,13 @@
 //	...
 //	defer m.Close()
 //	classes, err := m.Predict(pixels) // 784 values in [0, 1] per digit
+//
+// A model built in Go is stored without a run directory as a model file:
+// its weights and its architecture (see ModelKey) in one safetensors file.
+// SaveModel writes it, LoadModel (LoadMLP, LoadAutoencoder) builds the
+// model again from the file alone, ready for package infer, and
+// ReadModelInfo reads the architecture from the header without building
+// anything. WriteRun makes a run directory of such a model, which every zoo
+// command accepts; InitWeights starts a model from a file's or a run's
+// weights (the recipes' init key).
 package runs

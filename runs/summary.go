@@ -79,6 +79,10 @@ type Summary struct {
 	// its last part (and says in its log when that differs from the one
 	// its checkpoint was written with).
 	BLAS string `json:"blas,omitempty"`
+	// Init says where the initial weights came from when the run started
+	// from given ones (the recipe's init, zoo train --init), tensor by
+	// tensor; absent when they were all drawn from the seed.
+	Init *InitRecord `json:"init,omitempty"`
 }
 
 // WriteSummary writes the run directory's summary.json.

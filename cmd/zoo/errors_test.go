@@ -426,6 +426,23 @@ var errorCases = []errorCase{
 		want: `zoo: runs: the run in DIR/cut is unfinished (no model.safetensors yet); finish it with zoo train --resume DIR/cut`,
 	},
 	{
+		name: "--init: weights of other layer widths",
+		args: func(t *testing.T, d *fixture) []string {
+			r := d.recipeFile(t, "wider.yaml", "units: 8", "units: 16")
+			return []string{"train", r, "--init", d.done, "--data", d.data, "--out", filepath.Join(d.dir, "o-init")}
+		},
+		code: 1,
+		want: `zoo: runs: init from DIR/done/model.safetensors: tensor "layers.0.weight" is F32 [784 8], the model wants F32 [784 16]; to take only the tensors that match and draw the others from the seed, set init.partial: true (--init-partial)`,
+	},
+	{
+		name: "--init with --resume",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", "--resume", d.cut, "--init", d.done}
+		},
+		code: 1,
+		want: `zoo: --resume continues the run exactly as it was started; --init cannot change it`,
+	},
+	{
 		name: "--resume on a finished run",
 		args: func(t *testing.T, d *fixture) []string { return []string{"train", "--resume", d.done} },
 		code: 1,

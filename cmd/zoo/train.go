@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -21,6 +22,9 @@ type trainOptions struct {
 	quick  bool
 	set    []string
 	resume string
+	// init and initPartial start from given weights (the recipe's init).
+	init        string
+	initPartial bool
 }
 
 func newTrainCmd(e *env) *cobra.Command {
@@ -34,13 +38,15 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
   zoo train mlp-mnist --quick --seed 7 --out /tmp/run
   zoo train my-recipe.yaml --set optimizer.lr=0.01 --set epochs=5
   zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files
-  zoo train --resume runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash`,
+  zoo train --resume runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
+  zoo train mlp-mnist --init runs/mlp-mnist-20261127-141500   # start from a run's weights
+  zoo train my-mlp.yaml --init runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.resume != "" {
 				if len(args) > 0 {
 					return fmt.Errorf("--resume continues the run with its own recipe; drop %q", args[0])
 				}
-				for _, f := range []string{"quick", "seed", "epochs", "set", "out"} {
+				for _, f := range []string{"quick", "seed", "epochs", "set", "out", "init", "init-partial"} {
 					if cmd.Flags().Changed(f) {
 						return fmt.Errorf("--resume continues the run exactly as it was started; --%s cannot change it", f)
 					}
@@ -72,6 +78,8 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 	f.BoolVar(&o.quick, "quick", false, "run the recipe's reduced quick profile (seconds, for checks)")
 	f.StringArrayVar(&o.set, "set", nil, "override a recipe key, e.g. --set optimizer.lr=0.01 (repeatable)")
 	f.StringVar(&o.resume, "resume", "", "continue the interrupted run in this directory from its checkpoint")
+	f.StringVar(&o.init, "init", "", "start from the weights of this finished run directory or .safetensors file (the recipe's init.from)")
+	f.BoolVar(&o.initPartial, "init-partial", false, "with --init (or the recipe's init): take the tensors that match, draw the others from the seed")
 	return cmd
 }
 
@@ -88,6 +96,9 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 	}
 	r, err := recipes.Resolve(o.recipe, recipes.Options{Quick: o.quick, Set: set})
 	if err != nil {
+		return err
+	}
+	if err := setInit(r, o); err != nil {
 		return err
 	}
 	if o.out == "" {
@@ -108,5 +119,26 @@ func report(e *env, s *runs.Summary, dir string) error {
 	}
 	fmt.Fprintf(e.out, "test error %.2f%%  test loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n",
 		100*s.TestError, s.TestLoss, s.Epochs, s.Seconds, dir)
+	return nil
+}
+
+// setInit applies --init and --init-partial to the recipe: --init replaces
+// its init (a path relative to the working directory), --init-partial
+// alone makes the recipe's own init partial.
+func setInit(r *recipes.Recipe, o *trainOptions) error {
+	switch {
+	case o.init != "":
+		abs, err := filepath.Abs(o.init)
+		if err != nil {
+			return fmt.Errorf("--init %s: %w", o.init, err)
+		}
+		r.Init = &recipes.Init{From: abs, Partial: o.initPartial}
+	case o.initPartial && r.Init == nil:
+		return fmt.Errorf("--init-partial needs --init (or a recipe with init.from)")
+	case o.initPartial:
+		init := *r.Init
+		init.Partial = true
+		r.Init = &init
+	}
 	return nil
 }

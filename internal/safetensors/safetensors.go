@@ -430,6 +430,70 @@ func ReadFile(path string, lim Limits) (*File, error) {
 	return file, nil
 }
 
+// DefaultMaxHeaderOnly is the header size limit of ReadHeader when its
+// Limits give none: a model's header is a few kilobytes, so 1 MiB is ample
+// and a wrong file is refused before much is read.
+const DefaultMaxHeaderOnly int64 = 1 << 20
+
+// ReadHeader reads only the header of the safetensors file at path: its
+// metadata and its tensors' names, dtypes and shapes (their Data is nil).
+// It checks the header as Decode does, and the tensors' offsets against
+// the file's size, without reading the data section. lim.MaxHeader
+// defaults to DefaultMaxHeaderOnly here. Errors name the path.
+func ReadHeader(path string, lim Limits) (*File, error) {
+	if lim.MaxHeader <= 0 {
+		lim.MaxHeader = DefaultMaxHeaderOnly
+	}
+	lim = lim.withDefaults()
+	fail := func(err error) (*File, error) {
+		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fail(errors.New("not a regular file"))
+	}
+	size := fi.Size()
+	if size < 8 {
+		return fail(fmt.Errorf("file is %d bytes, shorter than the 8-byte header length", size))
+	}
+	var prefix [8]byte
+	if _, err := io.ReadFull(f, prefix[:]); err != nil {
+		return fail(fmt.Errorf("read: %w", err))
+	}
+	n := binary.LittleEndian.Uint64(prefix[:])
+	if n > uint64(lim.MaxHeader) {
+		return fail(fmt.Errorf("header length %d is beyond the limit of %d", n, lim.MaxHeader))
+	}
+	if n > uint64(size-8) {
+		return fail(fmt.Errorf("header length %d is beyond the %d bytes that follow it; is the file truncated?", n, size-8))
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(f, header); err != nil {
+		return fail(fmt.Errorf("read: %w", err))
+	}
+	body := size - 8 - int64(n)
+	if body > lim.MaxBytes {
+		return fail(fmt.Errorf("data section is %d bytes, beyond the limit of %d", body, lim.MaxBytes))
+	}
+	entries, metadata, err := parseHeader(header, lim.MaxTensors)
+	if err != nil {
+		return fail(err)
+	}
+	tensors, err := layout(entries, body)
+	if err != nil {
+		return fail(err)
+	}
+	return &File{Metadata: metadata, Tensors: tensors}, nil
+}
+
 // Decode parses and validates a safetensors file held in data.
 //
 // It checks the length prefix against the input and lim.MaxHeader before
@@ -477,6 +541,21 @@ func decode(data []byte, lim Limits) (*File, error) {
 		return nil, err
 	}
 
+	tensors, err := layout(entries, int64(len(body)))
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range entries {
+		tensors[i].Data = body[e.begin:e.end:e.end]
+	}
+	return &File{Metadata: metadata, Tensors: tensors}, nil
+}
+
+// layout orders entries by their position in a data section of body bytes
+// and checks that they cover it contiguously, each holding the bytes its
+// dtype and shape need. It returns the tensors in that order, without
+// their data.
+func layout(entries []entry, body int64) ([]Tensor, error) {
 	slices.SortFunc(entries, func(a, b entry) int {
 		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), cmp.Compare(a.name, b.name))
 	})
@@ -490,8 +569,8 @@ func decode(data []byte, lim Limits) (*File, error) {
 			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] overlap the previous tensor, which ends at %d", e.name, e.begin, e.end, pos)
 		case e.begin > pos:
 			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] leave a hole of %d bytes after offset %d", e.name, e.begin, e.end, e.begin-pos, pos)
-		case e.end > int64(len(body)):
-			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] go beyond the %d-byte data section; is the file truncated?", e.name, e.begin, e.end, len(body))
+		case e.end > body:
+			return nil, fmt.Errorf("tensor %q: data_offsets [%d %d] go beyond the %d-byte data section; is the file truncated?", e.name, e.begin, e.end, body)
 		}
 		need, err := byteSize(e.dtype, e.shape)
 		if err != nil {
@@ -505,14 +584,14 @@ func decode(data []byte, lim Limits) (*File, error) {
 		for j, d := range e.shape {
 			shape[j] = int(d) // byteSize checked that it fits
 		}
-		tensors[i] = Tensor{Name: e.name, DType: e.dtype, Shape: shape, Data: body[e.begin:e.end:e.end]}
+		tensors[i] = Tensor{Name: e.name, DType: e.dtype, Shape: shape}
 		pos = e.end
 	}
-	if pos != int64(len(body)) {
+	if pos != body {
 		return nil, fmt.Errorf("data section is %d bytes, but the tensors end at offset %d (%d trailing bytes)",
-			len(body), pos, int64(len(body))-pos)
+			body, pos, body-pos)
 	}
-	return &File{Metadata: metadata, Tensors: tensors}, nil
+	return tensors, nil
 }
 
 // entry is a tensor as described by the header.

@@ -709,3 +709,49 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestReadHeader: the header alone gives the metadata and the tensors'
+// names, dtypes and shapes, checked as Decode checks them, and a file whose
+// header is too long or whose data is cut short is refused.
+func TestReadHeader(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.safetensors")
+	ts := []Tensor{F32("a", []int{2, 3}, make([]float32, 6)), F64("b", []int{4}, make([]float64, 4))}
+	if err := WriteFile(path, ts, map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := ReadHeader(path, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Metadata["k"] != "v" || len(h.Tensors) != 2 || h.Tensors[0].Name != "a" || h.Tensors[0].DType != "F32" ||
+		!slices.Equal(h.Tensors[0].Shape, []int{2, 3}) || h.Tensors[1].Name != "b" || h.Tensors[1].Data != nil {
+		t.Errorf("header %+v", h)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := filepath.Join(dir, "short.safetensors")
+	os.WriteFile(short, data[:len(data)-1], 0o644)
+	huge := filepath.Join(dir, "huge.safetensors")
+	os.WriteFile(huge, append([]byte{0, 0, 0, 0, 0, 0, 0, 1}, data[8:]...), 0o644)
+	tiny := filepath.Join(dir, "tiny.safetensors")
+	os.WriteFile(tiny, data[:5], 0o644)
+	for _, c := range []struct {
+		path string
+		lim  Limits
+		want string
+	}{
+		{short, Limits{}, `tensor "b": data_offsets [24 56] go beyond the 55-byte data section; is the file truncated?`},
+		{huge, Limits{}, "header length 72057594037927936 is beyond the limit of 1048576"},
+		{path, Limits{MaxHeader: 16}, "beyond the limit of 16"},
+		{tiny, Limits{}, "file is 5 bytes"},
+		{dir, Limits{}, "not a regular file"},
+		{filepath.Join(dir, "none"), Limits{}, "no such file"},
+	} {
+		if _, err := ReadHeader(c.path, c.lim); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.path, err, c.want)
+		}
+	}
+}
