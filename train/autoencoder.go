@@ -60,6 +60,12 @@ type Autoencoder struct {
 // reconstruction → loss against the clean input, gradients) and an inference
 // graph over the same weights.
 func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c AutoencoderConfig) (*Autoencoder, error) {
+	if m == nil || len(m.Encoder) == 0 {
+		return nil, fmt.Errorf("train: autoencoder: no model")
+	}
+	if opt == nil {
+		return nil, fmt.Errorf("train: autoencoder: no optimizer")
+	}
 	if c.BatchSize < 1 {
 		return nil, fmt.Errorf("train: batch size must be ≥ 1, got %d", c.BatchSize)
 	}
@@ -180,6 +186,10 @@ func (t *Autoencoder) Step(b *Batch) (float64, error) {
 	}
 	return loss, nil
 }
+
+// CheckSet implements SetChecker: s must have the model's inputs per
+// example (infer.Autoencoder.Check); labels are not needed.
+func (t *Autoencoder) CheckSet(s *datasets.Set) error { return t.eval.Check(s) }
 
 // Evaluate implements Task: the mean reconstruction loss of the clean
 // inputs of s (no corruption, no penalty), through the inference graph.

@@ -66,6 +66,12 @@ type ClassifierConfig struct {
 // NewClassifier compiles the training graph (forward, loss, gradients) and an
 // inference graph over the same weights.
 func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) (*Classifier, error) {
+	if m == nil || len(m.Layers) == 0 {
+		return nil, fmt.Errorf("train: classifier: no model")
+	}
+	if opt == nil {
+		return nil, fmt.Errorf("train: classifier: no optimizer")
+	}
 	if c.BatchSize < 1 {
 		return nil, fmt.Errorf("train: batch size must be ≥ 1, got %d", c.BatchSize)
 	}
@@ -159,6 +165,15 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	if b.N != t.BatchSize() {
 		return 0, fmt.Errorf("train: batch of %d examples, the graph takes %d", b.N, t.BatchSize())
 	}
+	if want := b.N * t.model.Config.Inputs; len(b.X) != want {
+		return 0, fmt.Errorf("train: batch of %d values, the graph takes %d (%d examples of %d features)", len(b.X), want, b.N, t.model.Config.Inputs)
+	}
+	if len(b.Labels) < b.N {
+		return 0, fmt.Errorf("train: batch of %d examples with %d labels", b.N, len(b.Labels))
+	}
+	if err := t.eval.CheckLabels(b.Labels[:b.N]); err != nil {
+		return 0, fmt.Errorf("train: batch: %w", err)
+	}
 	x := b.X
 	if t.noise.Active() {
 		if len(t.noisy) != len(b.X) {
@@ -188,6 +203,10 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	}
 	return loss, nil
 }
+
+// CheckSet implements SetChecker: s must have the model's inputs per
+// example and labels of at most its classes (infer.Classifier.CheckLabelled).
+func (t *Classifier) CheckSet(s *datasets.Set) error { return t.eval.CheckLabelled(s) }
 
 // Evaluate implements Task: mean cross-entropy and error rate over s,
 // through the inference graph.

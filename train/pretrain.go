@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -169,6 +170,19 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 	}
 	if err := checkHooks(c.Hooks, "pretraining hook", isPretrainHook); err != nil {
 		return nil, err
+	}
+	// The stages check their own inputs, the codes; the data must fit the
+	// first layer before any is computed.
+	if train == nil {
+		return nil, fmt.Errorf("train: pretraining: no training set")
+	}
+	if err := infer.CheckSet(train, s.MLP.Config.Inputs, 0); err != nil {
+		return nil, fmt.Errorf("train: pretraining: %w", err)
+	}
+	if val != nil {
+		if err := infer.CheckSet(val, s.MLP.Config.Inputs, 0); err != nil {
+			return nil, fmt.Errorf("train: pretraining: validation: %w", err)
+		}
 	}
 	if c.Start == len(enc) {
 		return nil, nil // all trained
