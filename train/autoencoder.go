@@ -139,7 +139,8 @@ func (t *Autoencoder) compile(n int) (*tape.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := compileTraining(g, p, nil, params, t.cfg.Penalties); err != nil {
+	tg := &Graph{Graph: g, Input: x, Target: target, Logits: z, PerExample: per}
+	if err := compileTraining(tg, p, nil, params, t.cfg.Penalties); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -229,7 +230,7 @@ func (t *Autoencoder) Close() {
 // the code h of m, for a sparse autoencoder.
 func OnCode(m *models.Autoencoder, f func(h *gorgonia.Node) (*gorgonia.Node, error)) Penalty {
 	name := m.CodeName()
-	return func(g *models.Graph) (*gorgonia.Node, error) {
+	return func(g *Graph) (*gorgonia.Node, error) {
 		h, ok := g.Activations[name]
 		if !ok {
 			return nil, fmt.Errorf("train: the graph has no code layer %s", name)

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
@@ -24,6 +25,7 @@ type Classifier struct {
 	evalN int
 
 	loss     losses.Classification
+	lossFunc losses.ClassificationFunc
 	noise    regularizers.Noise
 	noiseRNG *rand.Rand
 	noisy    []float32 // the noisy batch, reused
@@ -61,6 +63,12 @@ type ClassifierConfig struct {
 	// lecture's loss for imbalanced classes. Evaluate always reports the
 	// cross-entropy, and the error rate.
 	Loss losses.Classification
+	// LossFunc, if set, is the training loss instead of Loss (which must
+	// then be ""): a function building the per-example loss on the graph
+	// from the logits and the one-hot labels (see losses.ClassificationFunc);
+	// the objective is its mean, plus the penalties. Like Loss it changes
+	// training only: Evaluate still reports the cross-entropy.
+	LossFunc losses.ClassificationFunc
 }
 
 // NewClassifier compiles the training graph (forward, loss, gradients) and an
@@ -94,6 +102,10 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	}
 	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch, noise: c.Noise, noiseRNG: c.NoiseRandom, maxNorm: c.MaxNorm, penalties: c.Penalties}
 	var err error
+	if c.LossFunc != nil && c.Loss != "" {
+		return nil, fmt.Errorf("train: both a loss name (%q) and a loss function are given; set one", c.Loss)
+	}
+	t.lossFunc = c.LossFunc
 	if c.Loss == "" {
 		c.Loss = losses.ClassificationCrossEntropy
 	}
@@ -130,8 +142,15 @@ func (t *Classifier) compile(n int, penalties []Penalty) (*tape.Program, error) 
 	if err != nil {
 		return nil, err
 	}
-	per, err := losses.SoftmaxCrossEntropy(logits, y)
-	if err != nil {
+	var per *gorgonia.Node
+	if t.lossFunc != nil {
+		if per, err = t.lossFunc(logits, y); err != nil {
+			return nil, fmt.Errorf("train: loss function: %w", err)
+		}
+		if per == nil || !slices.Equal([]int(per.Shape()), []int{n}) {
+			return nil, fmt.Errorf("train: the loss function must return one loss per example, shape [%d]; got %v", n, shapeOf(per))
+		}
+	} else if per, err = losses.SoftmaxCrossEntropy(logits, y); err != nil {
 		return nil, err
 	}
 	p := &tape.Program{Inputs: []*gorgonia.Node{x, y}, Per: per, Out: logits}
@@ -145,10 +164,19 @@ func (t *Classifier) compile(n int, penalties []Penalty) (*tape.Program, error) 
 			return nil, err
 		}
 	}
-	if err := compileTraining(g, p, obj, params, penalties); err != nil {
+	tg := &Graph{Graph: g, Input: x, Target: y, Logits: logits, PerExample: per}
+	if err := compileTraining(tg, p, obj, params, penalties); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// shapeOf describes n's shape for a message.
+func shapeOf(n *gorgonia.Node) string {
+	if n == nil {
+		return "no node"
+	}
+	return fmt.Sprint(n.Shape())
 }
 
 // BatchSize implements Task.

@@ -17,7 +17,8 @@ import (
 // t unchanged, and the copy may train in another goroutine while t is idle.
 //
 // The copy is compiled with c, whose zero fields keep t's settings:
-// BatchSize, EvalBatch, Loss, MaxNorm, Noise and Penalties (nil keeps the
+// BatchSize, EvalBatch, Loss and LossFunc (when neither is set), MaxNorm,
+// Noise and Penalties (nil keeps the
 // penalties t was built with, so the copy optimizes the same objective).
 // c.Random (for dropout masks) and
 // c.NoiseRandom (for input noise) must be generators of the copy's own when
@@ -29,8 +30,11 @@ func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
 	if c.EvalBatch == 0 {
 		c.EvalBatch = t.evalN
 	}
-	if c.Loss == "" {
-		c.Loss = t.loss
+	if c.Loss == "" && c.LossFunc == nil {
+		c.Loss, c.LossFunc = t.loss, t.lossFunc
+		if t.lossFunc != nil {
+			c.Loss = ""
+		}
 	}
 	if c.MaxNorm == 0 {
 		c.MaxNorm = t.maxNorm
