@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -79,4 +80,68 @@ func ExampleClassifierConfig_lossFunc() {
 	// Output:
 	// validation error under 5%: true
 	// training loss above the floor 0.29: true
+}
+
+// A penalty on the model's outputs, reached through the nodes a Penalty
+// is handed: β times the mean squared logit ("logit squeezing"), which
+// keeps the model from growing over-confident. Input, Target and
+// PerExample are there too (see train.Graph).
+func ExamplePenalty() {
+	r := rand.New(rand.NewPCG(7, 7))
+	trainSet, val := blobs("blobs/train", 600, r), blobs("blobs/val", 300, r)
+	squeeze := func(beta float32) train.Penalty {
+		return func(g *train.Graph) (*gorgonia.Node, error) {
+			sq, err := gorgonia.Square(g.Logits)
+			if err != nil {
+				return nil, err
+			}
+			mean, err := gorgonia.Mean(sq)
+			if err != nil {
+				return nil, err
+			}
+			return gorgonia.Mul(mean, gorgonia.NewConstant(beta))
+		}
+	}
+	// confidence trains with the penalties and returns the validation
+	// error and the mean probability of the predicted class.
+	confidence := func(penalties ...train.Penalty) (float64, float64) {
+		m, err := models.NewMLP(models.MLPConfig{Inputs: 2, Hidden: []models.Layer{{Units: 16, Activation: models.ReLU}}, Classes: 3}, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			log.Fatal(err)
+		}
+		opt, err := optimizers.NewAdam(optimizers.AdamConfig{LR: 0.01})
+		if err != nil {
+			log.Fatal(err)
+		}
+		task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: 20, Penalties: penalties})
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer task.Close()
+		records, err := train.Run(context.Background(), task, trainSet, val, train.Config{Epochs: 5, Shuffle: rand.New(rand.NewPCG(1, 2))})
+		if err != nil {
+			log.Fatal(err)
+		}
+		c, err := infer.NewClassifier(m, 0)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer c.Close()
+		preds, err := c.Classify(val)
+		if err != nil {
+			log.Fatal(err)
+		}
+		sum := 0.0
+		for _, p := range preds {
+			sum += p.Probabilities[p.Class]
+		}
+		return records[len(records)-1].Val.Error, sum / float64(len(preds))
+	}
+	plainErr, plainConf := confidence()
+	squeezedErr, squeezedConf := confidence(squeeze(0.5))
+	fmt.Println("both under 5% error:", plainErr < 0.05 && squeezedErr < 0.05)
+	fmt.Println("squeezed model less confident:", squeezedConf < plainConf)
+	// Output:
+	// both under 5% error: true
+	// squeezed model less confident: true
 }
