@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -18,7 +19,12 @@ type DataError struct {
 	Problem string
 }
 
-func (e *DataError) Error() string { return fmt.Sprintf("set %q %s", e.Set, e.Problem) }
+func (e *DataError) Error() string {
+	if e.Set == "" {
+		return "unnamed set " + e.Problem
+	}
+	return fmt.Sprintf("set %q %s", e.Set, e.Problem)
+}
 
 func dataError(s *datasets.Set, format string, args ...any) *DataError {
 	return &DataError{Set: s.Name, Problem: fmt.Sprintf(format, args...)}
@@ -26,13 +32,14 @@ func dataError(s *datasets.Set, format string, args ...any) *DataError {
 
 // CheckSet reports whether s is a consistent set (datasets.Set.Validate) of
 // examples with inputs features each, and, when classes > 0, labelled with
-// at most classes classes. The error is a *DataError. Why here and
+// at most classes classes. The error is a *DataError, except for a nil s.
+// Why here and
 // not later: a set of the wrong width fills the graph's input with shifted
 // rows (or runs past them), and a label ≥ classes indexes past a one-hot
 // row; neither may get as far as the graph.
 func CheckSet(s *datasets.Set, inputs, classes int) error {
 	if s == nil {
-		return &DataError{Set: "<nil>", Problem: "is nil"}
+		return errors.New("no set (nil)")
 	}
 	if !slices.ContainsFunc(s.Shape, func(n int) bool { return n <= 0 }) {
 		// The width first: a set whose Shape was forgotten is also
@@ -82,8 +89,8 @@ func (c *Classifier) CheckLabels(labels []int) error { return checkLabels(labels
 // Check reports whether s fits the classifier: a consistent set
 // (datasets.Set.Validate) of the model's Inputs features per example, and,
 // when it has labels, at most the model's classes. Predict, Logits and
-// Classify accept a set without labels; Evaluate does not. The error is a
-// *DataError.
+// Classify accept a set without labels; Evaluate does not. A set that does
+// not fit is a *DataError.
 func (c *Classifier) Check(s *datasets.Set) error {
 	if err := CheckSet(s, c.model.Config.Inputs, 0); err != nil {
 		return err
@@ -101,6 +108,6 @@ func (c *Classifier) CheckLabelled(s *datasets.Set) error {
 }
 
 // Check reports whether s fits the autoencoder: a consistent set
-// (datasets.Set.Validate) of the model's inputs per example. The error is
-// a *DataError.
+// (datasets.Set.Validate) of the model's inputs per example. A set that does
+// not fit is a *DataError.
 func (a *Autoencoder) Check(s *datasets.Set) error { return CheckSet(s, a.model.Inputs(), 0) }

@@ -74,7 +74,8 @@ func TestEntryPointsRejectBadData(t *testing.T) {
 		{"AE.Evaluate", set(0, 3, 0), `infer: evaluate: set "mine" is empty`},
 		{"Encode", set(5, 2, 0), `infer: encode: set "mine" has 2 features per example, the model takes 3`},
 		{"Reconstruct", set(5, 2, 0), `infer: reconstruct: set "mine" has 2 features per example`},
-		{"Encode", nil, `infer: encode: set "<nil>" is nil`},
+		{"Encode", nil, `infer: encode: no set (nil)`},
+		{"Predict", &datasets.Set{X: make([]float32, 4), Shape: []int{2}}, `infer: predict: unnamed set has 2 features per example, the model takes 3`},
 	}
 	for _, tt := range tests {
 		err := run[tt.call](tt.s)
