@@ -104,7 +104,7 @@ func overfitTask(l *lab, s overfitSetup, drop models.Dropout, penalties []train.
 // weightPenalty is a penalty f(λ, every weight matrix of the graph), such
 // as regularizers.L1 or regularizers.L2.
 func weightPenalty(lambda float64, f func(float64, ...*gorgonia.Node) (*gorgonia.Node, error)) train.Penalty {
-	return func(g *models.Graph) (*gorgonia.Node, error) {
+	return func(g *train.Graph) (*gorgonia.Node, error) {
 		ws, err := regularizers.Select(g.G, regularizers.WeightPattern)
 		if err != nil {
 			return nil, err

@@ -88,7 +88,7 @@ func Pretraining(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		pc.Stages = append(pc.Stages, train.NewStage(s.hidden, k, s.preEpochs, opt, s.corruption, true, l.source))
+		pc.Stages = append(pc.Stages, train.NewStage(s.hidden, k, train.StageOptions{Epochs: s.preEpochs, Optimizer: opt, Corruption: s.corruption, Tied: true, Source: l.source}))
 	}
 	pre, err := train.Pretrain(ctx, stack, unlabelled, data.Validation, pc)
 	if err != nil {

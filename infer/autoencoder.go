@@ -70,6 +70,12 @@ func (a *Autoencoder) CodeUnits() int { return a.model.CodeUnits() }
 
 // Evaluate returns the mean reconstruction loss of the inputs of s.
 func (a *Autoencoder) Evaluate(s *datasets.Set) (Metrics, error) {
+	if err := a.Check(s); err != nil {
+		return Metrics{}, fmt.Errorf("infer: evaluate: %w", err)
+	}
+	if s.Len() == 0 {
+		return Metrics{}, fmt.Errorf("infer: evaluate: %w", dataError(s, "is empty"))
+	}
 	var sum float64
 	err := a.chunks(s, func(_, n int) {
 		for _, l := range tape.Float64s(a.prog.Per.Value())[:n] {
@@ -85,6 +91,9 @@ func (a *Autoencoder) Evaluate(s *datasets.Set) (Metrics, error) {
 // Encode returns the codes h = f(x) of the examples of s, as a set of the
 // same examples (labels kept) with CodeUnits features each.
 func (a *Autoencoder) Encode(s *datasets.Set) (*datasets.Set, error) {
+	if err := a.Check(s); err != nil {
+		return nil, fmt.Errorf("infer: encode: %w", err)
+	}
 	k := a.CodeUnits()
 	out := &datasets.Set{Name: s.Name + " codes", X: make([]float32, s.Len()*k), Shape: []int{k}, Labels: s.Labels, Classes: s.Classes}
 	err := a.chunks(s, func(from, n int) {
@@ -98,6 +107,9 @@ func (a *Autoencoder) Encode(s *datasets.Set) (*datasets.Set, error) {
 
 // Reconstruct returns g(f(x)) for the examples of s, shaped like s.
 func (a *Autoencoder) Reconstruct(s *datasets.Set) (*datasets.Set, error) {
+	if err := a.Check(s); err != nil {
+		return nil, fmt.Errorf("infer: reconstruct: %w", err)
+	}
 	d := s.Dim()
 	out := &datasets.Set{Name: s.Name + " reconstructions", X: make([]float32, len(s.X)), Shape: slices.Clone(s.Shape), Labels: s.Labels, Classes: s.Classes}
 	err := a.chunks(s, func(from, n int) {
@@ -116,8 +128,8 @@ func (a *Autoencoder) Close() { a.prog.Close() }
 // rows) and calls fn with each chunk's first index and size while the
 // graph's values are readable.
 func (a *Autoencoder) chunks(s *datasets.Set, fn func(from, n int)) error {
-	if s.Dim() != a.model.Inputs() {
-		return fmt.Errorf("examples have %d features, the autoencoder takes %d", s.Dim(), a.model.Inputs())
+	if err := a.Check(s); err != nil {
+		return err
 	}
 	return datasets.Chunks(s.Len(), a.batch, func(from, to int) error {
 		rows := s.X[from*s.Dim() : to*s.Dim()]

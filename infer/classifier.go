@@ -60,6 +60,14 @@ func (c *Classifier) chunks(x []float32, labels []int, n int, fn func(from, n in
 	if len(x) != n*dim {
 		return fmt.Errorf("%d values for %d examples of %d features", len(x), n, dim)
 	}
+	if labels != nil {
+		if len(labels) < n {
+			return fmt.Errorf("%d labels for %d examples", len(labels), n)
+		}
+		if err := checkLabels(labels[:n], c.Classes()); err != nil {
+			return err
+		}
+	}
 	return datasets.Chunks(n, c.batch, func(from, to int) error {
 		tape.FillRows(c.prog.Feed[0], x[from*dim:to*dim])
 		if labels == nil {
@@ -92,8 +100,11 @@ func (c *Classifier) PerExample(x []float32, labels []int) ([]float64, error) {
 // Evaluate returns the mean cross-entropy and the error rate over s, which
 // must have labels.
 func (c *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
-	if s.Labels == nil {
-		return Metrics{}, fmt.Errorf("infer: evaluate %s: a classifier needs labels", s.Name)
+	if err := c.CheckLabelled(s); err != nil {
+		return Metrics{}, fmt.Errorf("infer: evaluate: %w", err)
+	}
+	if s.Len() == 0 {
+		return Metrics{}, fmt.Errorf("infer: evaluate: %w", dataError(s, "is empty"))
 	}
 	var lossSum float64
 	wrong := 0
@@ -118,6 +129,9 @@ func (c *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
 // Predict returns the most likely class of each example of s: the first
 // maximum of its logits.
 func (c *Classifier) Predict(s *datasets.Set) ([]int, error) {
+	if err := c.Check(s); err != nil {
+		return nil, fmt.Errorf("infer: predict: %w", err)
+	}
 	out := make([]int, s.Len())
 	k := c.Classes()
 	err := c.chunks(s.X, nil, s.Len(), func(from, n int) {
@@ -136,6 +150,9 @@ func (c *Classifier) Predict(s *datasets.Set) ([]int, error) {
 // values per example, row-major; softmax turns a row into the class
 // probabilities, and Predict's class is the row's first maximum.
 func (c *Classifier) Logits(s *datasets.Set) ([]float64, error) {
+	if err := c.Check(s); err != nil {
+		return nil, fmt.Errorf("infer: logits: %w", err)
+	}
 	k := c.Classes()
 	out := make([]float64, 0, s.Len()*k)
 	err := c.chunks(s.X, nil, s.Len(), func(_, n int) {

@@ -14,6 +14,12 @@
 //	classes, err := c.Predict(test)
 //
 // The batch size changes speed and memory, never results.
+//
+// Every method that takes a set first checks that it fits the model
+// (CheckSet): the number of features per example, labels within the
+// model's classes, a consistent set. A set that does not fit is an error
+// naming it (a *DataError), never a panic or an answer computed on shifted
+// rows.
 package infer
 
 // DefaultBatch is the batch size used when 0 is given: large enough that a

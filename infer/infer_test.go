@@ -143,3 +143,30 @@ func TestClassMetrics(t *testing.T) {
 		t.Errorf("JSON %s, want %s", b, w)
 	}
 }
+
+// TestClassMetricsOutOfRange checks inputs that used to index past the
+// table: a prediction or label beyond classes widens it, negative classes
+// and unmatched predictions are skipped.
+func TestClassMetricsOutOfRange(t *testing.T) {
+	tests := []struct {
+		name         string
+		pred, labels []int
+		classes      int
+		want         []ClassScore
+	}{
+		{"prediction beyond classes", []int{0, 2}, []int{0, 1}, 2, []ClassScore{
+			{Class: 0, Support: 1, Predicted: 1, TruePositives: 1, Precision: 1, Recall: 1, F1: 1},
+			{Class: 1, Support: 1},
+			{Class: 2, Predicted: 1},
+		}},
+		{"label beyond classes", []int{0}, []int{1}, 1, []ClassScore{{Class: 0, Predicted: 1}, {Class: 1, Support: 1}}},
+		{"negative label", []int{0, 0}, []int{-1, 0}, 1, []ClassScore{{Class: 0, Support: 1, Predicted: 1, TruePositives: 1, Precision: 1, Recall: 1, F1: 1}}},
+		{"more predictions than labels", []int{0, 0, 0}, []int{0}, 1, []ClassScore{{Class: 0, Support: 1, Predicted: 1, TruePositives: 1, Precision: 1, Recall: 1, F1: 1}}},
+		{"negative classes", nil, nil, -3, []ClassScore{}},
+	}
+	for _, tt := range tests {
+		if got := ClassMetrics(tt.pred, tt.labels, tt.classes); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -28,14 +28,27 @@ type ClassScore struct {
 // ClassMetrics compares predictions with labels, class by class: the
 // precision (the fraction of the examples predicted as the class that are
 // of it), the recall (the fraction of the class's examples predicted as it)
-// and their harmonic mean F1, each 0 when undefined. Every prediction and
-// label must be in [0, classes).
+// and their harmonic mean F1, each 0 when undefined. It has a score for
+// each class in [0, classes), and more when a prediction or label is
+// larger (a model with more classes than the data's). It compares the
+// first min(len(pred), len(labels)) pairs and skips a pair with a negative
+// class, which no classifier predicts and datasets.Set.Validate rejects:
+// it never panics on what it is given.
 func ClassMetrics(pred, labels []int, classes int) []ClassScore {
+	n := min(len(pred), len(labels))
+	pred, labels = pred[:n], labels[:n]
+	classes = max(classes, 0)
+	for i := range n {
+		classes = max(classes, pred[i]+1, labels[i]+1)
+	}
 	out := make([]ClassScore, classes)
 	for c := range out {
 		out[c].Class = c
 	}
 	for i, p := range pred {
+		if p < 0 || labels[i] < 0 {
+			continue
+		}
 		out[p].Predicted++
 		out[labels[i]].Support++
 		if p == labels[i] {

@@ -1,6 +1,10 @@
 package losses
 
-import "fmt"
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+)
 
 // Classification names a classifier's training loss. It is a name, so a
 // recipe and a run can carry it; the classifier builds the loss it names.
@@ -30,3 +34,13 @@ func (c Classification) Validate() error {
 	}
 	return fmt.Errorf("losses: unknown loss %q (known: cross-entropy, dice)", string(c))
 }
+
+// ClassificationFunc is a classifier's training loss given as a function
+// instead of a name (train.ClassifierConfig.LossFunc): it builds, on the
+// graph of its arguments, the loss of each example from the logits
+// [batch, classes] and the one-hot targets [batch, classes], and returns it
+// as a vector [batch]; the objective is its mean. It is called once per
+// graph compiled (a clone's included), so it must only build nodes.
+// SoftmaxCrossEntropy is one: with it a classifier trains exactly as with
+// ClassificationCrossEntropy.
+type ClassificationFunc func(logits, targets *gorgonia.Node) (perExample *gorgonia.Node, err error)

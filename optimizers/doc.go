@@ -19,6 +19,17 @@
 // its own file, whose doc comment gives the paper and the full update rule;
 // Spec lists the hyper-parameters of an optimizer with their defaults.
 //
+// From Go, each optimizer also has a typed configuration and constructor,
+// so that a misspelt hyper-parameter fails to compile rather than at run
+// time (typed.go):
+//
+//	opt, err := optimizers.NewAdam(optimizers.AdamConfig{LR: 3e-4})
+//
+// A zero field takes the default, as a missing key does; the constant Zero
+// asks for an exact 0. The typed configurations go through the registry
+// (their Config method is the by-name form), so both give the same
+// optimizer.
+//
 // # Numerics
 //
 // Per-parameter state (the named buffers exp_avg, exp_avg_sq, …) is created

@@ -16,7 +16,7 @@ import (
 func penalties(g recipes.RegularizerSpec) []train.Penalty {
 	var ps []train.Penalty
 	weights := func(lambda float64, f func(float64, ...*gorgonia.Node) (*gorgonia.Node, error)) train.Penalty {
-		return func(mg *models.Graph) (*gorgonia.Node, error) {
+		return func(mg *train.Graph) (*gorgonia.Node, error) {
 			ws, err := regularizers.Select(mg.G, g.Params...)
 			if err != nil {
 				return nil, err
@@ -31,8 +31,8 @@ func penalties(g recipes.RegularizerSpec) []train.Penalty {
 		ps = append(ps, weights(g.L2, regularizers.L2))
 	}
 	if a := g.ActivationL1; a != nil && a.Lambda > 0 {
-		ps = append(ps, func(mg *models.Graph) (*gorgonia.Node, error) {
-			h, err := activation(mg, a.Layer)
+		ps = append(ps, func(mg *train.Graph) (*gorgonia.Node, error) {
+			h, err := activation(mg.Graph, a.Layer)
 			if err != nil {
 				return nil, err
 			}
@@ -40,8 +40,8 @@ func penalties(g recipes.RegularizerSpec) []train.Penalty {
 		})
 	}
 	if k := g.KLSparsity; k != nil && k.Beta > 0 {
-		ps = append(ps, func(mg *models.Graph) (*gorgonia.Node, error) {
-			h, err := activation(mg, k.Layer)
+		ps = append(ps, func(mg *train.Graph) (*gorgonia.Node, error) {
+			h, err := activation(mg.Graph, k.Layer)
 			if err != nil {
 				return nil, err
 			}

@@ -76,11 +76,14 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		stream := fmt.Sprintf("pretrain.%d.", k)
 		streams := newStreams(sp.Seed, stream+"shuffle", stream+"corruption")
 		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log, init: j.init}
-		stage := train.NewStage(sp.Model.MLP.Hidden, k, p.Epochs, opt, p.Corruption, sp.Model.Tied, func(name string) *rand.PCG {
-			if s, ok := streams[name]; ok {
-				return s
-			}
-			return rng.Source(sp.Seed, name)
+		stage := train.NewStage(sp.Model.MLP.Hidden, k, train.StageOptions{
+			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Tied: sp.Model.Tied,
+			Source: func(name string) *rand.PCG {
+				if s, ok := streams[name]; ok {
+					return s
+				}
+				return rng.Source(sp.Seed, name)
+			},
 		})
 		enc := stack.Encoders()[k]
 		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",

@@ -60,6 +60,12 @@ type Autoencoder struct {
 // reconstruction → loss against the clean input, gradients) and an inference
 // graph over the same weights.
 func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c AutoencoderConfig) (*Autoencoder, error) {
+	if m == nil || len(m.Encoder) == 0 {
+		return nil, fmt.Errorf("train: autoencoder: no model")
+	}
+	if opt == nil {
+		return nil, fmt.Errorf("train: autoencoder: no optimizer")
+	}
 	if c.BatchSize < 1 {
 		return nil, fmt.Errorf("train: batch size must be ≥ 1, got %d", c.BatchSize)
 	}
@@ -133,7 +139,8 @@ func (t *Autoencoder) compile(n int) (*tape.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := compileTraining(g, p, nil, params, t.cfg.Penalties); err != nil {
+	tg := &Graph{Graph: g, Input: x, Target: target, Logits: z, PerExample: per}
+	if err := compileTraining(tg, p, nil, params, t.cfg.Penalties); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -181,6 +188,10 @@ func (t *Autoencoder) Step(b *Batch) (float64, error) {
 	return loss, nil
 }
 
+// CheckSet implements SetChecker: s must have the model's inputs per
+// example (infer.Autoencoder.Check); labels are not needed.
+func (t *Autoencoder) CheckSet(s *datasets.Set) error { return t.eval.Check(s) }
+
 // Evaluate implements Task: the mean reconstruction loss of the clean
 // inputs of s (no corruption, no penalty), through the inference graph.
 func (t *Autoencoder) Evaluate(s *datasets.Set) (infer.Metrics, error) { return t.eval.Evaluate(s) }
@@ -219,7 +230,7 @@ func (t *Autoencoder) Close() {
 // the code h of m, for a sparse autoencoder.
 func OnCode(m *models.Autoencoder, f func(h *gorgonia.Node) (*gorgonia.Node, error)) Penalty {
 	name := m.CodeName()
-	return func(g *models.Graph) (*gorgonia.Node, error) {
+	return func(g *Graph) (*gorgonia.Node, error) {
 		h, ok := g.Activations[name]
 		if !ok {
 			return nil, fmt.Errorf("train: the graph has no code layer %s", name)

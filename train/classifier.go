@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
@@ -24,6 +25,7 @@ type Classifier struct {
 	evalN int
 
 	loss     losses.Classification
+	lossFunc losses.ClassificationFunc
 	noise    regularizers.Noise
 	noiseRNG *rand.Rand
 	noisy    []float32 // the noisy batch, reused
@@ -61,11 +63,23 @@ type ClassifierConfig struct {
 	// lecture's loss for imbalanced classes. Evaluate always reports the
 	// cross-entropy, and the error rate.
 	Loss losses.Classification
+	// LossFunc, if set, is the training loss instead of Loss (which must
+	// then be ""): a function building the per-example loss on the graph
+	// from the logits and the one-hot labels (see losses.ClassificationFunc);
+	// the objective is its mean, plus the penalties. Like Loss it changes
+	// training only: Evaluate still reports the cross-entropy.
+	LossFunc losses.ClassificationFunc
 }
 
 // NewClassifier compiles the training graph (forward, loss, gradients) and an
 // inference graph over the same weights.
 func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) (*Classifier, error) {
+	if m == nil || len(m.Layers) == 0 {
+		return nil, fmt.Errorf("train: classifier: no model")
+	}
+	if opt == nil {
+		return nil, fmt.Errorf("train: classifier: no optimizer")
+	}
 	if c.BatchSize < 1 {
 		return nil, fmt.Errorf("train: batch size must be ≥ 1, got %d", c.BatchSize)
 	}
@@ -88,6 +102,10 @@ func NewClassifier(m *models.MLP, opt optimizers.Optimizer, c ClassifierConfig) 
 	}
 	t := &Classifier{model: m, opt: opt, evalN: c.EvalBatch, noise: c.Noise, noiseRNG: c.NoiseRandom, maxNorm: c.MaxNorm, penalties: c.Penalties}
 	var err error
+	if c.LossFunc != nil && c.Loss != "" {
+		return nil, fmt.Errorf("train: both a loss name (%q) and a loss function are given; set one", c.Loss)
+	}
+	t.lossFunc = c.LossFunc
 	if c.Loss == "" {
 		c.Loss = losses.ClassificationCrossEntropy
 	}
@@ -124,8 +142,15 @@ func (t *Classifier) compile(n int, penalties []Penalty) (*tape.Program, error) 
 	if err != nil {
 		return nil, err
 	}
-	per, err := losses.SoftmaxCrossEntropy(logits, y)
-	if err != nil {
+	var per *gorgonia.Node
+	if t.lossFunc != nil {
+		if per, err = t.lossFunc(logits, y); err != nil {
+			return nil, fmt.Errorf("train: loss function: %w", err)
+		}
+		if per == nil || !slices.Equal([]int(per.Shape()), []int{n}) {
+			return nil, fmt.Errorf("train: the loss function must return one loss per example, shape [%d]; got %v", n, shapeOf(per))
+		}
+	} else if per, err = losses.SoftmaxCrossEntropy(logits, y); err != nil {
 		return nil, err
 	}
 	p := &tape.Program{Inputs: []*gorgonia.Node{x, y}, Per: per, Out: logits}
@@ -139,10 +164,19 @@ func (t *Classifier) compile(n int, penalties []Penalty) (*tape.Program, error) 
 			return nil, err
 		}
 	}
-	if err := compileTraining(g, p, obj, params, penalties); err != nil {
+	tg := &Graph{Graph: g, Input: x, Target: y, Logits: logits, PerExample: per}
+	if err := compileTraining(tg, p, obj, params, penalties); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// shapeOf describes n's shape for a message.
+func shapeOf(n *gorgonia.Node) string {
+	if n == nil {
+		return "no node"
+	}
+	return fmt.Sprint(n.Shape())
 }
 
 // BatchSize implements Task.
@@ -158,6 +192,15 @@ func (t *Classifier) LearningRate() float64 { return t.opt.LearningRate() }
 func (t *Classifier) Step(b *Batch) (float64, error) {
 	if b.N != t.BatchSize() {
 		return 0, fmt.Errorf("train: batch of %d examples, the graph takes %d", b.N, t.BatchSize())
+	}
+	if want := b.N * t.model.Config.Inputs; len(b.X) != want {
+		return 0, fmt.Errorf("train: batch of %d values, the graph takes %d (%d examples of %d features)", len(b.X), want, b.N, t.model.Config.Inputs)
+	}
+	if len(b.Labels) < b.N {
+		return 0, fmt.Errorf("train: batch of %d examples with %d labels", b.N, len(b.Labels))
+	}
+	if err := t.eval.CheckLabels(b.Labels[:b.N]); err != nil {
+		return 0, fmt.Errorf("train: batch: %w", err)
 	}
 	x := b.X
 	if t.noise.Active() {
@@ -188,6 +231,10 @@ func (t *Classifier) Step(b *Batch) (float64, error) {
 	}
 	return loss, nil
 }
+
+// CheckSet implements SetChecker: s must have the model's inputs per
+// example and labels of at most its classes (infer.Classifier.CheckLabelled).
+func (t *Classifier) CheckSet(s *datasets.Set) error { return t.eval.CheckLabelled(s) }
 
 // Evaluate implements Task: mean cross-entropy and error rate over s,
 // through the inference graph.

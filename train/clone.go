@@ -17,10 +17,10 @@ import (
 // t unchanged, and the copy may train in another goroutine while t is idle.
 //
 // The copy is compiled with c, whose zero fields keep t's settings:
-// BatchSize, EvalBatch, Loss, MaxNorm, Noise and Penalties (nil keeps the
-// penalties t was built with, so the copy optimizes the same objective).
-// c.Random (for dropout masks) and
-// c.NoiseRandom (for input noise) must be generators of the copy's own when
+// BatchSize, EvalBatch, the loss (Loss or LossFunc, when c sets neither),
+// MaxNorm, Noise and Penalties (nil keeps the penalties t was built with,
+// so the copy optimizes the same objective). c.Random (for dropout masks)
+// and c.NoiseRandom (for input noise) must be generators of the copy's own when
 // the model needs them: a *rand.Rand is not safe for concurrent use.
 func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
 	if c.BatchSize == 0 {
@@ -29,8 +29,12 @@ func (t *Classifier) Clone(c ClassifierConfig) (*Classifier, error) {
 	if c.EvalBatch == 0 {
 		c.EvalBatch = t.evalN
 	}
-	if c.Loss == "" {
-		c.Loss = t.loss
+	if c.Loss == "" && c.LossFunc == nil {
+		if t.lossFunc != nil {
+			c.LossFunc = t.lossFunc
+		} else {
+			c.Loss = t.loss
+		}
 	}
 	if c.MaxNorm == 0 {
 		c.MaxNorm = t.maxNorm

@@ -70,7 +70,7 @@ func TestCloneKeepsSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	o, _ := optimizers.New(optimizers.Config{Name: "sgd"})
-	pen := []Penalty{func(g *models.Graph) (*gorgonia.Node, error) {
+	pen := []Penalty{func(g *Graph) (*gorgonia.Node, error) {
 		ws, err := regularizers.Select(g.G, regularizers.WeightPattern)
 		if err != nil {
 			return nil, err

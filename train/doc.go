@@ -21,6 +21,18 @@
 // evaluate a data set. The loop knows nothing of graphs, so the same loop
 // trains classifiers, autoencoders and each stage of greedy pretraining.
 //
+// Data are checked where they meet the model, before anything trains: Run
+// asks the task whether each set fits it (SetChecker; infer.CheckSet), so
+// a set of the wrong width, labels outside the model's classes, an
+// inconsistent set, early stopping without a validation set or with
+// invalid settings are errors that say what is wrong (an *infer.DataError
+// for the sets), never a panic or a run on shifted rows.
+//
+// A task's objective can be extended from Go: a Penalty is handed the
+// training graph with its Input, Target, Logits and PerExample nodes
+// (Graph), and a classifier's loss can be a function building on the
+// graph (ClassifierConfig.LossFunc) instead of a name.
+//
 // Work that does not depend on the step in progress is done beside it: while
 // a batch trains, the loop gathers the next batch, and a denoising
 // autoencoder draws the next batch's masking noise, in the time the cores'

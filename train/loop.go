@@ -119,7 +119,11 @@ func (e *DivergedError) Error() string {
 }
 
 // Run trains task on train for c.Epochs epochs, evaluating on val after each
-// one (when val is not nil), and returns a record per epoch. It stops early,
+// one (when val is not nil), and returns a record per epoch. Before the
+// first update it checks that both sets fit the task (see SetChecker; a set
+// of the wrong width or with labels outside the model's classes is an
+// error, never a run), that early stopping has a validation set and valid
+// settings. It stops early,
 // with the records so far, when ctx is cancelled (ctx.Err(), after the
 // update in progress and a checkpoint), when the objective stops being
 // finite (*DivergedError), when a hook returns an error, or when c.EarlyStop
@@ -133,10 +137,67 @@ func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 	return records, err
 }
 
+// SetChecker is a Task that can tell whether a data set fits its model
+// (the number of features per example, the labels and classes). Run checks
+// the training and validation sets with it before the first update; the
+// tasks of this package implement it.
+type SetChecker interface {
+	CheckSet(s *datasets.Set) error
+}
+
+// checkRun reports, before anything is trained, what would make the run
+// fail later or, worse, run on wrong data: sets that do not fit the task,
+// an empty validation set, early stopping without a validation set to
+// watch, an invalid stopping rule or metric.
+func checkRun(task Task, train, val *datasets.Set, c Config) error {
+	if c.Epochs < 1 {
+		return fmt.Errorf("train: epochs must be ≥ 1, got %d", c.Epochs)
+	}
+	if task == nil {
+		return fmt.Errorf("train: no task")
+	}
+	if train == nil {
+		return fmt.Errorf("train: no training set")
+	}
+	check := func(s *datasets.Set) error {
+		if sc, ok := task.(SetChecker); ok {
+			return sc.CheckSet(s)
+		}
+		return s.Validate()
+	}
+	if err := check(train); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if val != nil {
+		if err := check(val); err != nil {
+			return fmt.Errorf("train: validation: %w", err)
+		}
+		if val.Len() == 0 {
+			return fmt.Errorf("train: validation set %q is empty", val.Name)
+		}
+	}
+	if c.EarlyStop != nil {
+		if val == nil {
+			return fmt.Errorf("train: early stopping needs a validation set to watch, and none was given")
+		}
+		if v, ok := c.EarlyStop.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("train: early stopping: %w", err)
+			}
+		}
+	}
+	switch c.StopMetric {
+	case "", "error", "loss":
+	default:
+		return fmt.Errorf("train: unknown stop metric %q (known: error, loss)", c.StopMetric)
+	}
+	return nil
+}
+
 // run is Run without the stop hooks.
 func run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]Record, error) {
-	if c.Epochs < 1 {
-		return nil, fmt.Errorf("train: epochs must be ≥ 1, got %d", c.Epochs)
+	if err := checkRun(task, train, val, c); err != nil {
+		return nil, err
 	}
 	bs := task.BatchSize()
 	if train.Len() < bs {

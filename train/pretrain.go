@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -51,17 +53,42 @@ func StageOutput(hidden []models.Layer, k int) (models.Activation, losses.Recons
 	return models.Linear, losses.ReconstructionMSE
 }
 
+// StageOptions are the settings of one pretraining stage (see NewStage).
+type StageOptions struct {
+	// Epochs is the number of passes over the stage's input.
+	Epochs int
+	// Optimizer trains the stage's encoder and decoder; each stage needs
+	// its own.
+	Optimizer optimizers.Optimizer
+	// Corruption is applied to the stage's input (see Stage.Corruption).
+	Corruption models.Corruption
+	// Tied ties the stage's decoder to the transposed encoder weight.
+	Tied bool
+	// Seed gives the stage's random choices, each generator drawn from
+	// its name (see NewStage), when Source is nil.
+	Seed uint64
+	// Source, if set, is asked for the stage's generators by name instead:
+	// a caller that checkpoints the stage hands out generators whose state
+	// it saves.
+	Source func(name string) *rand.PCG
+}
+
 // NewStage returns the pretraining of layer k of a stack whose hidden
-// layers are hidden, its reconstruction chosen by StageOutput. Its random
-// choices come from source, which is asked for the generators called
-// pretrain.K.init (the decoder's weights), pretrain.K.shuffle and
-// pretrain.K.corruption, K being k; a caller that checkpoints the stage
-// keeps the last two to save their state.
-func NewStage(hidden []models.Layer, k, epochs int, opt optimizers.Optimizer, corruption models.Corruption, tied bool, source func(name string) *rand.PCG) Stage {
+// layers are hidden, its reconstruction chosen by StageOutput (set the
+// returned Stage's Output and Loss to choose otherwise, e.g. Linear and MSE
+// for first-layer inputs outside [0, 1]). Its random choices come from the
+// generators called pretrain.K.init (the decoder's weights),
+// pretrain.K.shuffle and pretrain.K.corruption, K being k, drawn from
+// o.Seed or asked of o.Source.
+func NewStage(hidden []models.Layer, k int, o StageOptions) Stage {
 	out, loss := StageOutput(hidden, k)
+	source := o.Source
+	if source == nil {
+		source = func(name string) *rand.PCG { return rng.Source(o.Seed, name) }
+	}
 	prefix := fmt.Sprintf("pretrain.%d.", k)
 	return Stage{
-		Epochs: epochs, Optimizer: opt, Corruption: corruption, Output: out, Loss: loss, Tied: tied,
+		Epochs: o.Epochs, Optimizer: o.Optimizer, Corruption: o.Corruption, Output: out, Loss: loss, Tied: o.Tied,
 		Init: rand.New(source(prefix + "init")), Shuffle: rand.New(source(prefix + "shuffle")), Noise: source(prefix + "corruption"),
 	}
 }
@@ -169,6 +196,19 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 	}
 	if err := checkHooks(c.Hooks, "pretraining hook", isPretrainHook); err != nil {
 		return nil, err
+	}
+	// The stages check their own inputs, the codes; the data must fit the
+	// first layer before any is computed.
+	if train == nil {
+		return nil, fmt.Errorf("train: pretraining: no training set")
+	}
+	if err := infer.CheckSet(train, s.MLP.Config.Inputs, 0); err != nil {
+		return nil, fmt.Errorf("train: pretraining: %w", err)
+	}
+	if val != nil {
+		if err := infer.CheckSet(val, s.MLP.Config.Inputs, 0); err != nil {
+			return nil, fmt.Errorf("train: pretraining: validation: %w", err)
+		}
 	}
 	if c.Start == len(enc) {
 		return nil, nil // all trained

@@ -25,10 +25,10 @@ func TestNewStage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var asked []string
-		s := NewStage(hidden, tt.k, 3, nil, models.Corruption{}, true, func(name string) *rand.PCG {
+		s := NewStage(hidden, tt.k, StageOptions{Epochs: 3, Tied: true, Source: func(name string) *rand.PCG {
 			asked = append(asked, name)
 			return rng.Source(1, name)
-		})
+		}})
 		if s.Output != tt.out || s.Loss != tt.loss || s.Epochs != 3 || !s.Tied {
 			t.Errorf("stage %d: output %s, loss %s, epochs %d, tied %v; want %s, %s, 3, true", tt.k, s.Output, s.Loss, s.Epochs, s.Tied, tt.out, tt.loss)
 		}
@@ -42,6 +42,11 @@ func TestNewStage(t *testing.T) {
 		}
 		if s.Init.Uint64() != rng.New(1, want[1]).Uint64() {
 			t.Errorf("stage %d: Init does not draw from %s", tt.k, want[1])
+		}
+		// Without a Source, the same generators come from the seed.
+		seeded := NewStage(hidden, tt.k, StageOptions{Seed: 1})
+		if seeded.Init.Uint64() != rng.New(1, want[1]).Uint64() || seeded.Shuffle.Uint64() != rng.New(1, want[2]).Uint64() {
+			t.Errorf("stage %d: with Seed 1 the generators are not those named for the layer", tt.k)
 		}
 	}
 }
