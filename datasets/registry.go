@@ -18,6 +18,15 @@ type Source struct {
 	Classes int
 	// Load returns the splits the request asks for.
 	Load func(Request) (*Splits, error)
+
+	// Roles are the keys of Request.Files the data set reads (train,
+	// test, …), for data sets read from the user's own files; nil for
+	// the others, which refuse Files and ValidationSplit. Required are
+	// the roles that must be given.
+	Roles, Required []string
+	// Label says the data set reads Request.Label, the name of the
+	// column holding the classes (csv).
+	Label bool
 }
 
 // Request says where a Source finds its data and how to split it. The zero
@@ -50,6 +59,22 @@ type Request struct {
 // program that wants its own data builds a Set and trains it directly.
 var sources = map[string]Source{
 	"mnist": {Name: "mnist", Classes: 10, Load: loadMNIST},
+	"csv":   withLoad(csvSource, LoadCSV),
+	"npy":   withLoad(npySource, LoadNPY),
+	"idx":   withLoad(idxSource, LoadIDX),
+}
+
+// The data sets read from the user's own files, without their Load (which
+// refers to them).
+var (
+	csvSource = Source{Name: "csv", Roles: csvRoles, Required: csvNeeds, Label: true}
+	npySource = Source{Name: "npy", Roles: arrayRoles, Required: arrayNeeds}
+	idxSource = Source{Name: "idx", Roles: arrayRoles, Required: arrayNeeds}
+)
+
+func withLoad(s Source, load func(Request) (*Splits, error)) Source {
+	s.Load = load
+	return s
 }
 
 func loadMNIST(r Request) (*Splits, error) {
