@@ -56,6 +56,8 @@
 //	data: {name: npy, files: {train: x.npy, train_labels: y.npy, test: tx.npy, test_labels: ty.npy}}
 //	data: {name: idx, files: {train: train-images-idx3-ubyte, train_labels: …, test: …, test_labels: …}}
 //
+// The keys:
+//
 //   - csv: files train, test and optionally validation, each with a header
 //     row; label names the column of integer classes, every other column is
 //     a numeric feature. label is required, and only csv has it.
