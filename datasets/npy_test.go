@@ -230,3 +230,33 @@ func FuzzReadNPY(f *testing.F) {
 		}
 	})
 }
+
+// TestReadNPYWrittenByNumPy reads files numpy.save wrote (NumPy 1.24):
+// C and Fortran order, a big-endian file (refused) and uint16 labels.
+func TestReadNPYWrittenByNumPy(t *testing.T) {
+	want := le([]float32{0, 1, 2, 3, 4, 5})
+	for _, name := range []string{"fortran-f4.npy", "c-f8.npy"} {
+		a, err := ReadNPYFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := npyFeatures(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a.Shape, []int{2, 3}) || !bytes.Equal(le(s.X), want) {
+			t.Errorf("%s: shape %v values %v, want [2 3] 0…5", name, a.Shape, s.X)
+		}
+	}
+	a, err := ReadNPYFile(filepath.Join("testdata", "labels-u2.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := npyLabels(a); err != nil || !slices.Equal(l, []int{3, 0}) {
+		t.Errorf("labels %v, %v; want [3 0]", l, err)
+	}
+	_, err = ReadNPYFile(filepath.Join("testdata", "big-endian-f8.npy"))
+	if err == nil || !strings.Contains(err.Error(), `big-endian data (descr ">f8")`) {
+		t.Errorf("big-endian file: error %v", err)
+	}
+}

@@ -111,7 +111,7 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	if err != nil {
 		return nil, err
 	}
-	data, err := LoadData(sp.Data, o.DataDir)
+	data, err := LoadDataProgress(sp.Data, o.DataDir, o.Log)
 	if err != nil {
 		return nil, err
 	}
