@@ -1,0 +1,58 @@
+package main
+
+import (
+	"image"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOwnDataCommands trains on the CSV and NPY data of
+// pipeline/testdata/own through the CLI and uses the runs: every command
+// works on the NPY pictures (6×6), and the commands that draw or read
+// pictures refuse the CSV data (examples of 4 features) clearly, while eval
+// and encode work on it.
+func TestOwnDataCommands(t *testing.T) {
+	own := filepath.Join("..", "..", "pipeline", "testdata", "own")
+	dir := t.TempDir()
+	pic := filepath.Join(dir, "pic.png")
+	writePicture(t, pic, image.NewGray(image.Rect(0, 0, 12, 12)))
+	ok := func(args ...string) string {
+		t.Helper()
+		code, out, stderr := zoo(t, args...)
+		if code != 0 {
+			t.Fatalf("zoo %s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
+		}
+		return out
+	}
+	refused := func(want string, args ...string) {
+		t.Helper()
+		code, out, stderr := zoo(t, args...)
+		if code != 1 || stderr != want+"\n" {
+			t.Errorf("zoo %s: exit %d, stderr\n%s\nwant\n%s", strings.Join(args, " "), code, stderr+out, want)
+		}
+	}
+	run := func(recipe string) string {
+		out := filepath.Join(dir, recipe)
+		ok("train", filepath.Join(own, recipe+".yaml"), "--out", out)
+		ok("eval", out)
+		return out
+	}
+
+	mlp, ae := run("mlp-csv"), run("ae-csv")
+	refused("zoo: "+mlp+" was trained on csv data of examples of shape [4], not pictures (rows × columns): predict classifies pictures; measure it on its test data with zoo eval "+mlp+", or classify rows from Go with runs.Load and Model.Classify",
+		"predict", mlp, pic)
+	refused("zoo: "+mlp+" was trained on csv data of examples of shape [4], not pictures (rows × columns): filters draws a unit's weights as a picture",
+		"filters", mlp, "--out", filepath.Join(dir, "f.png"))
+	refused("zoo: "+ae+" was trained on csv data of examples of shape [4], not pictures (rows × columns): reconstruct draws pictures; write the codes with zoo encode "+ae,
+		"reconstruct", ae, "--out", filepath.Join(dir, "r.png"))
+	if out := ok("encode", ae); !strings.HasPrefix(out, "label,c0,c1\n") || strings.Count(out, "\n") != 61 {
+		t.Errorf("zoo encode: want a header and 60 rows of 2-unit codes, got\n%s", out)
+	}
+
+	mlp, ae = run("mlp-npy"), run("ae-npy")
+	ok("predict", mlp, pic)
+	ok("filters", mlp, "--out", filepath.Join(dir, "npy-f.png"))
+	ok("filters", ae, "--out", filepath.Join(dir, "npy-ae-f.png"))
+	ok("reconstruct", ae, "--out", filepath.Join(dir, "npy-r.png"))
+}
