@@ -143,7 +143,7 @@ func TestLoadCSV(t *testing.T) {
 		{"split 1", Request{Files: map[string]string{"train": p["train.csv"], "test": p["test.csv"]}, Label: "label", ValidationSplit: 1},
 			`datasets: csv: validation split 1: want a fraction in [0, 1)`},
 		{"dir", Request{Dir: "/data", Files: map[string]string{"train": p["train.csv"], "test": p["test.csv"]}, Label: "label"},
-			`datasets: csv reads the files named in Files (data.files), not a directory (/data)`},
+			`datasets: csv reads the files named in data.files, not a directory (--data or data.dir /data)`},
 		{"missing file", Request{Files: map[string]string{"train": p["train.csv"] + ".no", "test": p["test.csv"]}, Label: "label"},
 			`datasets: csv: open ` + p["train.csv"] + `.no: no such file or directory`},
 	} {

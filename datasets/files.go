@@ -40,7 +40,7 @@ var (
 // with their keys and lines (recipes' check); this is for Go callers.
 func checkFileRequest(src Source, r Request) error {
 	if r.Dir != "" {
-		return fmt.Errorf("datasets: %s reads the files named in Files (data.files), not a directory (%s)", src.Name, r.Dir)
+		return fmt.Errorf("datasets: %s reads the files named in data.files, not a directory (--data or data.dir %s)", src.Name, r.Dir)
 	}
 	for _, role := range sortedRoles(r.Files) {
 		if !slices.Contains(src.Roles, role) {

@@ -34,9 +34,13 @@ type Source struct {
 type Request struct {
 	// Dir, when not empty, is a directory holding the data set's files
 	// (--data or data.dir), used instead of the built-in or cached copy.
+	// The data sets read from the user's files (csv, npy, idx) refuse it:
+	// their files are named in Files.
 	Dir string
 	// Files names the files of data sets read from the user's own files, by
-	// role (train, test, validation, train_labels, …; see each Source).
+	// role (train, test, validation, train_labels, …; see Source.Roles and
+	// LoadCSV, LoadNPY, LoadIDX). Relative paths are relative to the
+	// working directory.
 	Files map[string]string
 	// Label is the column holding the classes (csv).
 	Label string
