@@ -105,3 +105,25 @@ func TestOwnDataPositive(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// TestRecipeTextAbsoluteFiles: a recipe changed in Go to name a relative
+// file is saved with the absolute path, so the run finds its data from
+// anywhere.
+func TestRecipeTextAbsoluteFiles(t *testing.T) {
+	r, err := recipes.Load(filepath.Join("testdata", "own", "mlp-csv.yaml"), recipes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Data.Files["test"] = "test.csv"
+	text, err := recipeText(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	if want := "test: " + filepath.Join(wd, "test.csv") + "\n"; !strings.Contains(text, want) {
+		t.Errorf("recipe as run lacks %q:\n%s", want, text)
+	}
+	if r.Data.Files["test"] != "test.csv" {
+		t.Errorf("the recipe itself changed: files.test = %q", r.Data.Files["test"])
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,10 +137,23 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	return trainer(ctx)
 }
 
-// recipeText is the recipe as run, without its quick profile.
+// recipeText is the recipe as run, without its quick profile, its data
+// files by absolute path so that the run finds them from anywhere (a
+// recipe read by recipes.Load or Parse has them so already; one built or
+// changed in Go may not).
 func recipeText(r *recipes.Recipe) (string, error) {
 	saved := *r
 	saved.Quick = nil
+	if len(r.Data.Files) > 0 {
+		saved.Data.Files = maps.Clone(r.Data.Files)
+		for role, p := range saved.Data.Files {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return "", fmt.Errorf("pipeline: data.files.%s: %w", role, err)
+			}
+			saved.Data.Files[role] = abs
+		}
+	}
 	text, err := saved.Marshal()
 	return string(text), err
 }
