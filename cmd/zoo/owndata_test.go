@@ -3,8 +3,11 @@ package main
 import (
 	"image"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // TestOwnDataCommands trains on the CSV and NPY data of
@@ -55,4 +58,32 @@ func TestOwnDataCommands(t *testing.T) {
 	ok("filters", mlp, "--out", filepath.Join(dir, "npy-f.png"))
 	ok("filters", ae, "--out", filepath.Join(dir, "npy-ae-f.png"))
 	ok("reconstruct", ae, "--out", filepath.Join(dir, "npy-r.png"))
+
+	// idx: IDX files of 10×7 pictures and 12 classes, named relative to
+	// the recipe's directory.
+	data := tinyMNIST(t, filepath.Join(dir, "idx"), func(files map[string][]byte) {
+		for name, n := range map[string]int{"train-images-idx3-ubyte": 120, "t10k-images-idx3-ubyte": 20} {
+			files[name] = idxFile([]uint32{uint32(n), 10, 7}, make([]byte, n*70))
+			labels := make([]byte, n)
+			for i := range labels {
+				labels[i] = byte(i % 12)
+			}
+			files[strings.Replace(strings.Replace(name, "images", "labels", 1), "idx3", "idx1", 1)] = idxFile([]uint32{uint32(n)}, labels)
+		}
+	})
+	recipe := filepath.Join(data, "idx.yaml")
+	writeText(t, recipe, strings.Replace(tinyRecipe, "data: {name: mnist}",
+		"data: {name: idx, files: {train: train-images-idx3-ubyte, train_labels: train-labels-idx1-ubyte, test: t10k-images-idx3-ubyte, test_labels: t10k-labels-idx1-ubyte}}", 1))
+	idx := filepath.Join(dir, "idx-run")
+	ok("train", recipe, "--out", idx)
+	ok("eval", idx)
+	sum, err := runs.ReadSummary(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Classes != 12 || !slices.Equal(sum.InputShape, []int{10, 7}) {
+		t.Errorf("summary: %d classes of shape %v, want 12 of [10 7]", sum.Classes, sum.InputShape)
+	}
+	ok("predict", idx, pic)
+	ok("filters", idx, "--out", filepath.Join(dir, "idx-f.png"))
 }
