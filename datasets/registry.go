@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -95,6 +96,8 @@ func Lookup(name string) (Source, error) {
 	if !ok {
 		return Source{}, fmt.Errorf("datasets: unknown data set %q; known: %s", name, strings.Join(Names(), ", "))
 	}
+	// The caller's own copies: the registry stays as built.
+	s.Roles, s.Required = slices.Clone(s.Roles), slices.Clone(s.Required)
 	return s, nil
 }
 
