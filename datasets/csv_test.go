@@ -156,9 +156,29 @@ func TestLoadCSV(t *testing.T) {
 	}
 }
 
+func TestLoadCSVNoValidationLeft(t *testing.T) {
+	p := writeFiles(t, map[string]string{"a.csv": "x,label\n1,0\n2,1\n3,0\n4,1\n5,0\n"})
+	files := map[string]string{"train": p["a.csv"], "test": p["a.csv"]}
+	for _, tt := range []struct {
+		split float64
+		want  string
+	}{
+		{0, "datasets: csv: 5 training examples leave no validation example (the last sixth, rounded down); give more examples, a larger validation_split, or a validation file"},
+		{0.1, "datasets: csv: 5 training examples leave no validation example (validation_split 0.1, rounded down); give more examples, a larger validation_split, or a validation file"},
+	} {
+		_, err := LoadCSV(Request{Files: files, Label: "label", ValidationSplit: tt.split})
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("split %v: error %v, want %s", tt.split, err, tt.want)
+		}
+	}
+	if s, err := LoadCSV(Request{Files: files, Label: "label", ValidationSplit: 0.2}); err != nil || s.Validation.Len() != 1 {
+		t.Errorf("split 0.2: %v", err)
+	}
+}
+
 func TestLoadCSVOneClass(t *testing.T) {
 	p := writeFiles(t, map[string]string{"a.csv": "x,label\n1,0\n2,0\n"})
-	_, err := LoadCSV(Request{Files: map[string]string{"train": p["a.csv"], "test": p["a.csv"]}, Label: "label"})
+	_, err := LoadCSV(Request{Files: map[string]string{"train": p["a.csv"], "test": p["a.csv"]}, Label: "label", ValidationSplit: 0.5})
 	if want := "datasets: csv: every label is 0; classes are numbered 0, 1, … and a classifier needs at least two"; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}

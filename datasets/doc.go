@@ -58,7 +58,8 @@
 // (a class no example has is still counted), with K ≥ 2 and below
 // [MaxClasses]. Validation is the validation file when given, else the last
 // [Request].ValidationSplit of the training examples, else, as for MNIST,
-// the last sixth of them (rounded down).
+// the last sixth of them (rounded down); a cut that leaves no validation
+// example is an error, since training reports and stops on it.
 //
 // Sizes are checked before memory is committed: a .npy header's shape
 // against the file's size, IDX sizes against [MaxIDXBytes] and the data

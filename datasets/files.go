@@ -85,7 +85,7 @@ func sortedRoles(m map[string]string) []string {
 // fileSplits finishes the splits of a file source from the sets it read
 // (valid nil when no validation file was given): validation is cut from
 // the end of train when not given, by frac, or by MNIST's rule (the last
-// sixth, rounded down) when frac is 0; every split gets the classes of the
+// sixth, rounded down) when frac is 0, and must not come out empty; every split gets the classes of the
 // largest label of all three plus one, and the names NAME/train,
 // NAME/validation and NAME/test.
 func fileSplits(name string, train, valid, test *Set, frac float64) (*Splits, error) {
@@ -100,6 +100,15 @@ func fileSplits(name string, train, valid, test *Set, frac float64) (*Splits, er
 		cut := n - n/6
 		if frac > 0 {
 			cut = n - int(math.Floor(frac*float64(n)))
+		}
+		if cut == n {
+			// Training reports, checkpoints and stops on validation
+			// scores: an empty split has none (they are NaN).
+			rule := "the last sixth, rounded down"
+			if frac > 0 {
+				rule = fmt.Sprintf("validation_split %v, rounded down", frac)
+			}
+			return nil, fmt.Errorf("datasets: %s: %d training examples leave no validation example (%s); give more examples, a larger validation_split, or a validation file", name, n, rule)
 		}
 		train, valid = train.Slice(0, cut), train.Slice(cut, n)
 	}

@@ -67,7 +67,8 @@
 //   - validation_split, a fraction in [0, 1), keeps that much of the end of
 //     the training file for validation; with neither it nor
 //     files.validation, validation is the last sixth of the training file,
-//     as for MNIST. Not both.
+//     as for MNIST. Not both. A cut that leaves no validation example is
+//     an error when the data is read.
 //   - The examples' shape and the classes (largest label + 1) come from the
 //     data; data.positive is checked against them once the data is read.
 //   - A relative path is relative to the recipe file's directory, or to the
