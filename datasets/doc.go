@@ -89,4 +89,36 @@
 //
 // Recipes name their data (data.name); [Lookup] finds the [Source] of that
 // name, which knows its number of classes and loads its splits.
+//
+// # Your own files
+//
+// Three sources read the user's own files, named by role in
+// [Request].Files; the examples' shape and the classes come from the data:
+//
+//   - csv ([LoadCSV], [ReadCSV]): files train, test and optionally
+//     validation, each with a header row; the column named by
+//     [Request].Label holds integer classes, every other column is a
+//     numeric feature (Shape [features]). Every file must have the training
+//     file's header. Errors name the file, line and column.
+//   - npy ([LoadNPY], [ReadNPYFile]): features train, test, validation and
+//     labels train_labels, test_labels, validation_labels, in NumPy's .npy
+//     format; features float32, float64 or uint8 of shape [n, …] (Shape is
+//     the rest), labels integers of shape [n].
+//   - idx ([LoadIDX]): the same roles as npy, in IDX files of any picture
+//     size and element type; labels 1-D integers.
+//
+// For all three, uint8 features are scaled to [0, 1] by /255 as MNIST's
+// pixels are, and other values are taken as they are, refused unless finite.
+// Train and test are required. The classes are the largest label of all
+// splits plus one, shared by every split: labels are meant to be 0 … K−1
+// (a class no example has is still counted), with K ≥ 2 and below
+// [MaxClasses]. Validation is the validation file when given, else the last
+// [Request].ValidationSplit of the training examples, else, as for MNIST,
+// the last sixth of them (rounded down); a cut that leaves no validation
+// example is an error, since training reports and stops on it.
+//
+// Sizes are checked before memory is committed: a .npy header's shape
+// against the file's size, IDX sizes against [MaxIDXBytes] and the data
+// that arrives, CSV rows as they are read (and no line longer than
+// [MaxCSVLineBytes]).
 package datasets

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -19,6 +20,15 @@ type Source struct {
 	Classes int
 	// Load returns the splits the request asks for.
 	Load func(Request) (*Splits, error)
+
+	// Roles are the keys of Request.Files the data set reads (train,
+	// test, …), for data sets read from the user's own files; nil for
+	// the others, which refuse Files and ValidationSplit. Required are
+	// the roles that must be given.
+	Roles, Required []string
+	// Label says the data set reads Request.Label, the name of the
+	// column holding the classes (csv).
+	Label bool
 }
 
 // Request says where a Source finds its data and how to split it. The zero
@@ -26,9 +36,13 @@ type Source struct {
 type Request struct {
 	// Dir, when not empty, is a directory holding the data set's files
 	// (--data or data.dir), used instead of the built-in or cached copy.
+	// The data sets read from the user's files (csv, npy, idx) refuse it:
+	// their files are named in Files.
 	Dir string
 	// Files names the files of data sets read from the user's own files, by
-	// role (train, test, validation, train_labels, …; see each Source).
+	// role (train, test, validation, train_labels, …; see Source.Roles and
+	// LoadCSV, LoadNPY, LoadIDX). Relative paths are relative to the
+	// working directory.
 	Files map[string]string
 	// Label is the column holding the classes (csv).
 	Label string
@@ -57,6 +71,23 @@ var sources = map[string]Source{
 	// Downloaded on first use; see FashionMNIST and KMNIST.
 	"fashion-mnist": {Name: "fashion-mnist", Classes: 10, Load: FashionMNIST},
 	"kmnist":        {Name: "kmnist", Classes: 10, Load: KMNIST},
+	// Read from the user's own files, named by role in Request.Files.
+	"csv": withLoad(csvSource, LoadCSV),
+	"npy": withLoad(npySource, LoadNPY),
+	"idx": withLoad(idxSource, LoadIDX),
+}
+
+// The data sets read from the user's own files, without their Load (which
+// refers to them).
+var (
+	csvSource = Source{Name: "csv", Roles: csvRoles, Required: csvNeeds, Label: true}
+	npySource = Source{Name: "npy", Roles: arrayRoles, Required: arrayNeeds}
+	idxSource = Source{Name: "idx", Roles: arrayRoles, Required: arrayNeeds}
+)
+
+func withLoad(s Source, load func(Request) (*Splits, error)) Source {
+	s.Load = load
+	return s
 }
 
 func loadMNIST(r Request) (*Splits, error) {
@@ -73,6 +104,8 @@ func Lookup(name string) (Source, error) {
 	if !ok {
 		return Source{}, fmt.Errorf("datasets: unknown data set %q; known: %s", name, strings.Join(Names(), ", "))
 	}
+	// The caller's own copies: the registry stays as built.
+	s.Roles, s.Required = slices.Clone(s.Roles), slices.Clone(s.Required)
 	return s, nil
 }
 

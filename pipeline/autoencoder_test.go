@@ -91,7 +91,7 @@ func TestDenoisingRunIsDeterministic(t *testing.T) {
 		}
 	}
 	// zoo eval measures the saved model again.
-	ev, err := Evaluate(dir1, "")
+	ev, err := Evaluate(context.Background(), dir1, DataOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestStackedRun(t *testing.T) {
 	if len(s.Pretrain) != layers || s.TestError <= 0 || s.TestReconstructionLoss != 0 {
 		t.Errorf("summary %+v", s)
 	}
-	ev, err := Evaluate(dir, "")
+	ev, err := Evaluate(context.Background(), dir, DataOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

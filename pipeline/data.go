@@ -1,14 +1,29 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
+	"io"
+
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/recipes"
 )
 
+// DataOptions says where LoadData reads a data set from and where it
+// reports long work.
+type DataOptions struct {
+	// Dir, if not empty, replaces the recipe's data.dir (--data).
+	Dir string
+	// Progress receives the progress of long work, such as a download; nil
+	// for none. A terminal gets a bar, anything else a few lines.
+	Progress io.Writer
+}
+
 // LoadData returns the splits of the data set d names (see datasets.Lookup),
 // limited as it asks, and relabelled as a two-class task when it lists
-// positive classes. dir, if not empty, replaces d.Dir.
-func LoadData(d recipes.Data, dir string) (*datasets.Splits, error) {
+// positive classes. Cancelling ctx stops a download.
+func LoadData(ctx context.Context, d recipes.Data, o DataOptions) (*datasets.Splits, error) {
+	dir := o.Dir
 	if dir == "" {
 		dir = d.Dir
 	}
@@ -16,17 +31,40 @@ func LoadData(d recipes.Data, dir string) (*datasets.Splits, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := src.Load(datasets.Request{Dir: dir})
+	s, err := src.Load(datasets.Request{
+		Dir:             dir,
+		Files:           d.Files,
+		Label:           d.Label,
+		ValidationSplit: d.ValidationSplit,
+		Progress:        o.Progress,
+		Context:         ctx,
+	})
 	if err != nil {
 		return nil, err
 	}
 	s = s.Limit(d.Train, d.Validation, d.Test)
 	if len(d.Positive) > 0 {
+		// The recipe checked data.positive against the classes a data set
+		// knows beforehand (mnist); the others' are known now.
+		classes := s.Train.Classes
+		for i, c := range d.Positive {
+			if c < 0 || c >= classes {
+				return nil, fmt.Errorf("pipeline: data.positive.%d: the %s data has classes 0 to %d, got %d", i, d.Name, classes-1, c)
+			}
+		}
 		s = &datasets.Splits{
-			Train:      s.Train.Binary(d.Positive...),
-			Validation: s.Validation.Binary(d.Positive...),
-			Test:       s.Test.Binary(d.Positive...),
+			Train:      twoClass(s.Train, d.Positive),
+			Validation: twoClass(s.Validation, d.Positive),
+			Test:       twoClass(s.Test, d.Positive),
 		}
 	}
 	return s, nil
+}
+
+// twoClass relabels s for the two-class task; a missing split stays missing.
+func twoClass(s *datasets.Set, positive []int) *datasets.Set {
+	if s == nil {
+		return nil
+	}
+	return s.Binary(positive...)
 }

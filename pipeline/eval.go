@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,8 +20,8 @@ type Evaluation struct {
 }
 
 // Evaluate opens the finished run in dir and measures it on the test split
-// of the data its recipe names. dataDir, if set, reads the data from there.
-func Evaluate(dir, dataDir string) (*Evaluation, error) {
+// of the data its recipe names, read as o says.
+func Evaluate(ctx context.Context, dir string, o DataOptions) (*Evaluation, error) {
 	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err != nil {
 		return nil, fmt.Errorf("pipeline: %s is not a run directory: %w", dir, err)
 	}
@@ -29,7 +30,7 @@ func Evaluate(dir, dataDir string) (*Evaluation, error) {
 		return nil, err
 	}
 	defer m.Close()
-	data, err := LoadData(m.Spec.Data, dataDir)
+	data, err := LoadData(ctx, m.Spec.Data, o)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func TestOldRunsOpen(t *testing.T) {
 	for _, name := range []string{"mlp", "dae"} {
 		t.Run(name, func(t *testing.T) {
 			dir := copyRun(t, name)
-			ev, err := Evaluate(dir, "")
+			ev, err := Evaluate(context.Background(), dir, DataOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

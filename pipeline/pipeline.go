@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -115,7 +116,7 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	if err != nil {
 		return nil, err
 	}
-	data, err := LoadData(sp.Data, o.DataDir)
+	data, err := LoadData(ctx, sp.Data, DataOptions{Dir: o.DataDir, Progress: o.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -143,9 +144,12 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	return trainer(ctx)
 }
 
-// recipeText is the recipe as run, without its quick profile, and with
-// the absolute path of its init file (initFrom, when there is one), so the
-// run directory says where its weights came from wherever it is read.
+// recipeText is the recipe as run, without its quick profile, with its
+// data files by absolute path so that the run finds them from anywhere (a
+// recipe read by recipes.Load or Parse has them so already; one built or
+// changed in Go may not), and with the absolute path of its init file
+// (initFrom, when there is one), so the run directory says where its
+// weights came from wherever it is read.
 func recipeText(r *recipes.Recipe, initFrom string) (string, error) {
 	saved := *r
 	saved.Quick = nil
@@ -153,6 +157,16 @@ func recipeText(r *recipes.Recipe, initFrom string) (string, error) {
 		init := *r.Init
 		init.From = initFrom
 		saved.Init = &init
+	}
+	if len(r.Data.Files) > 0 {
+		saved.Data.Files = maps.Clone(r.Data.Files)
+		for role, p := range saved.Data.Files {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return "", fmt.Errorf("pipeline: data.files.%s: %w", role, err)
+			}
+			saved.Data.Files[role] = abs
+		}
 	}
 	text, err := saved.Marshal()
 	return string(text), err

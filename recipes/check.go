@@ -38,18 +38,8 @@ func (d *doc) checkValues(r *Recipe, sp *Spec) error {
 		return err
 	}
 	src, _ := datasets.Lookup(r.Data.Name)
-	for _, k := range []struct {
-		key string
-		v   int
-	}{{"data.train", r.Data.Train}, {"data.validation", r.Data.Validation}, {"data.test", r.Data.Test}} {
-		if k.v < 0 {
-			return d.errorf(k.key, "must be ≥ 0 (0 keeps every example), got %d", k.v)
-		}
-	}
-	for i, c := range r.Data.Positive {
-		if c < 0 || c >= src.Classes {
-			return d.errorf(fmt.Sprintf("data.positive.%d", i), "%s has classes 0 to %d, got %d", src.Name, src.Classes-1, c)
-		}
+	if err := d.checkData(r.Data, src); err != nil {
+		return err
 	}
 	if r.Loss == "dice" && (len(r.Data.Positive) == 0 || r.Model.Type != FamilyMLP) {
 		return d.errorf("loss", "the dice loss trains a two-class mlp: set data.positive (e.g. [0] for \"is it a 0?\")")

@@ -53,6 +53,38 @@
 //
 //	init: {from: ../runs/dae-mnist-20261203-101500, partial: true}
 //
+// # Data
+//
+// data.name is mnist (built in; data.dir or --data reads a copy from a
+// directory), or one of the data sets read from the user's own files, named
+// by role in data.files:
+//
+//	data: {name: csv, files: {train: a.csv, test: b.csv}, label: label, validation_split: 0.2}
+//	data: {name: npy, files: {train: x.npy, train_labels: y.npy, test: tx.npy, test_labels: ty.npy}}
+//	data: {name: idx, files: {train: train-images-idx3-ubyte, train_labels: …, test: …, test_labels: …}}
+//
+// The keys:
+//
+//   - csv: files train, test and optionally validation, each with a header
+//     row; label names the column of integer classes, every other column is
+//     a numeric feature. label is required, and only csv has it.
+//   - npy and idx: features train, test, validation and labels
+//     train_labels, test_labels, validation_labels (validation and
+//     validation_labels together or neither).
+//   - validation_split, a fraction in [0, 1), keeps that much of the end of
+//     the training file for validation; with neither it nor
+//     files.validation, validation is the last sixth of the training file,
+//     as for MNIST. Not both. A cut that leaves no validation example is
+//     an error when the data is read.
+//   - The examples' shape and the classes (largest label + 1) come from the
+//     data; data.positive is checked against them once the data is read.
+//   - A relative path is relative to the recipe file's directory, or to the
+//     working directory for a --set value (--set data.files.train=x.csv) or
+//     a recipe not read from a file; the run directory's recipe.yaml holds
+//     absolute paths, so zoo eval RUN_DIR works from anywhere.
+//   - mnist refuses files, label and validation_split; the file data sets
+//     refuse dir. See package datasets for the formats.
+//
 // Errors name the file, the line and the key, and say what was expected.
 //
 // A recipe is checked once, as it is read, into a Spec: typed values (an

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("optimizer: {name: aggmo, betas: [0, 0.9, x]}\n"), "optimizer.betas=[0.5]")
 	f.Add([]byte("&a [*a]\n"), "x.y.z=1")
 	f.Add([]byte("quick: {epochs: 1, nothing.here: 3}\n"), "")
+	f.Add([]byte(csvRecipe), "data.files.validation=v.csv")
+	f.Add([]byte(csvRecipe), "data.files=5")
 	f.Fuzz(func(t *testing.T, data []byte, set string) {
 		var o Options
 		if set != "" {

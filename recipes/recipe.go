@@ -64,11 +64,24 @@ type Recipe struct {
 
 // Data says which data set to train on and how much of it to use.
 type Data struct {
-	// Name is the data set: mnist.
+	// Name is the data set: mnist, or csv, npy or idx for the user's own
+	// files (see datasets.Names).
 	Name string `yaml:"name"`
 	// Dir, if set, reads the data set's files from this directory instead of
-	// the copy built into zoo.
+	// the copy built into zoo (mnist).
 	Dir string `yaml:"dir,omitempty"`
+	// Files names the files of csv, npy and idx data by role: train, test,
+	// validation, and for npy and idx train_labels, test_labels,
+	// validation_labels. A relative path is relative to the recipe file's
+	// directory (to the working directory for a --set value or a recipe
+	// not read from a file); the recipe as run records absolute paths.
+	Files map[string]string `yaml:"files,omitempty"`
+	// Label is the column of a csv file holding the classes.
+	Label string `yaml:"label,omitempty"`
+	// ValidationSplit, in [0, 1), is the fraction of the training file kept
+	// for validation, from its end, when files.validation is not given; 0
+	// keeps MNIST's rule, the last sixth (csv, npy, idx).
+	ValidationSplit float64 `yaml:"validation_split,omitempty"`
 	// Train, Validation and Test keep only the first N examples of each split
 	// (0 keeps all).
 	Train      int `yaml:"train,omitempty"`
@@ -155,6 +168,11 @@ type Options struct {
 	// Set holds "key.path=value" overrides, applied in order, as --set gives
 	// them; the value is YAML (0.01, relu, [0, 0.9]).
 	Set []string
+
+	// base is the directory relative data.files paths of the recipe's own
+	// text are relative to: the recipe file's (Load); "" for the working
+	// directory.
+	base string
 }
 
 // Parse reads a recipe from YAML. source names it in errors (a file path or
@@ -174,6 +192,9 @@ func Parse(source string, data []byte, o Options) (*Recipe, error) {
 		if err := d.apply(r, s, "--set "+s); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.resolveFiles(r, o.base); err != nil {
+		return nil, err
 	}
 	sp, err := d.check(r)
 	if err != nil {
@@ -341,6 +362,9 @@ func Load(path string, o Options) (*Recipe, error) {
 	}
 	if len(data) > MaxRecipeBytes {
 		return nil, fmt.Errorf("load recipe %s: larger than %d bytes; is it a recipe?", path, MaxRecipeBytes)
+	}
+	if o.base, err = filepath.Abs(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("load recipe %s: %w", path, err)
 	}
 	r, err := Parse(path, data, o)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ func testEncode(t *testing.T, mlp, dae string) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	data, err := pipeline.LoadData(m.Spec.Data, "")
+	data, err := pipeline.LoadData(context.Background(), m.Spec.Data, pipeline.DataOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

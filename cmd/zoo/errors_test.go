@@ -174,6 +174,14 @@ func (d *fixture) recipeFile(t *testing.T, name, old, new string) string {
 	return path
 }
 
+// writeText writes text to path.
+func writeText(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // errorCase is one row of docs/errors.md.
 type errorCase struct {
 	name string
@@ -361,6 +369,52 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: datasets: mnist: t10k-labels-idx1-ubyte: label 12 of example 19 is not a digit`,
+	},
+	{
+		name: "csv: a value that is not a number",
+		args: func(t *testing.T, d *fixture) []string {
+			writeText(t, filepath.Join(d.dir, "bad.csv"), "x1,x2,label\n1,2,0\n3,abc,1\n")
+			return []string{"train", d.recipeFile(t, "csv.yaml", "data: {name: mnist}", "data: {name: csv, files: {train: bad.csv, test: bad.csv}, label: label}")}
+		},
+		code: 1,
+		want: `zoo: datasets: csv DIR/bad.csv line 3 column "x2": cannot read "abc" as a number`,
+	},
+	{
+		name: "csv: test file with other columns than train",
+		args: func(t *testing.T, d *fixture) []string {
+			writeText(t, filepath.Join(d.dir, "good.csv"), "x1,x2,label\n1,2,0\n3,4,1\n")
+			writeText(t, filepath.Join(d.dir, "other.csv"), "x2,x1,label\n1,2,0\n")
+			return []string{"train", d.recipeFile(t, "csv-header.yaml", "data: {name: mnist}", "data: {name: csv, files: {train: good.csv, test: other.csv}, label: label}")}
+		},
+		code: 1,
+		want: `zoo: datasets: csv DIR/other.csv line 1: header x2,x1,label differs from the training file's x1,x2,label (DIR/good.csv): the columns must be the same, in the same order`,
+	},
+	{
+		name: "npy: header claims more data than the file holds",
+		args: func(t *testing.T, d *fixture) []string {
+			h := "{'descr': '<f4', 'fortran_order': False, 'shape': (100, 784), }"
+			h += strings.Repeat(" ", 128-10-len(h)-1) + "\n" // data aligned to 64 bytes
+			writeText(t, filepath.Join(d.dir, "short.npy"), "\x93NUMPY\x01\x00"+string([]byte{byte(len(h)), 0})+h+strings.Repeat("\x00", 1000))
+			return []string{"train", d.recipeFile(t, "npy.yaml", "data: {name: mnist}", "data: {name: npy, files: {train: short.npy, train_labels: y.npy, test: short.npy, test_labels: y.npy}}")}
+		},
+		code: 1,
+		want: `zoo: datasets: npy DIR/short.npy: truncated? the header's shape [100 784] of 4-byte elements is 313600 data bytes, the file has 1000`,
+	},
+	{
+		name: "recipe: data files for mnist",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--set", "data.files.train=a.csv"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set data.files.train=a.csv: data.files.train: mnist has its own files and split; data.files is for the data sets read from your files (csv, idx, npy)`,
+	},
+	{
+		name: "recipe: csv without data.label",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "nolabel.yaml", "data: {name: mnist}", "data: {name: csv, files: {train: a.csv, test: b.csv}}")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/nolabel.yaml, line 2: data.label: missing: name the column holding the classes`,
 	},
 	{
 		name: "incompatible layer widths (weights vs recipe)",

@@ -17,7 +17,7 @@ func newEvalCmd(e *env) *cobra.Command {
 		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ev, err := pipeline.Evaluate(args[0], data)
+			ev, err := pipeline.Evaluate(e.ctx, args[0], pipeline.DataOptions{Dir: data, Progress: e.errOut})
 			if err != nil {
 				return err
 			}

@@ -68,7 +68,10 @@ func runFilters(e *env, o *filtersOptions) error {
 	if w == nil {
 		return fmt.Errorf("%s: the model has no %s.weight", o.dir, first.Name)
 	}
-	if len(m.Shape) != 2 || m.Shape[0]*m.Shape[1] != first.In {
+	if err := pictures(o.dir, m, "filters draws a unit's weights as a picture"); err != nil {
+		return err
+	}
+	if m.Shape[0]*m.Shape[1] != first.In {
 		return fmt.Errorf("%s: the first layer takes %d inputs of shape %v, which are not a picture's pixels", o.dir, first.In, m.Shape)
 	}
 	img, err := images.Filters(w.Float64s(), first.In, first.Out, m.Shape[1], m.Shape[0], o.n, o.cols, o.scale)

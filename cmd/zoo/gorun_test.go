@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -27,7 +28,7 @@ func TestGoModelRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	splits, err := pipeline.LoadData(data, "")
+	splits, err := pipeline.LoadData(context.Background(), data, pipeline.DataOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

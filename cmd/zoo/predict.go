@@ -97,8 +97,8 @@ func runPredict(e *env, o *predictOptions) error {
 	if m.Classes == 0 {
 		return fmt.Errorf("%s holds an autoencoder (recipe %s), which does not classify: see its codes with zoo encode %s, or its reconstructions with zoo reconstruct %s --out grid.png", o.dir, m.Recipe.Name, o.dir, o.dir)
 	}
-	if len(m.Shape) != 2 {
-		return fmt.Errorf("%s takes inputs of shape %v, not pictures", o.dir, m.Shape)
+	if err := pictures(o.dir, m, "predict classifies pictures; measure it on its test data with zoo eval "+o.dir+", or classify rows from Go with runs.Load and Model.Classify"); err != nil {
+		return err
 	}
 	lo := images.LoadOptions{Width: m.Shape[1], Height: m.Shape[0], Invert: o.invert, Center: o.center}
 	x := make([]float32, 0, len(o.images)*lo.Width*lo.Height)

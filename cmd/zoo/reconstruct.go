@@ -87,10 +87,10 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 		}
 		return fmt.Errorf("%s", msg)
 	}
-	if len(m.Shape) != 2 {
-		return fmt.Errorf("%s takes inputs of shape %v, not pictures", o.dir, m.Shape)
+	if err := pictures(o.dir, m, "reconstruct draws pictures; write the codes with zoo encode "+o.dir); err != nil {
+		return err
 	}
-	data, err := pipeline.LoadData(m.Spec.Data, o.data)
+	data, err := pipeline.LoadData(e.ctx, m.Spec.Data, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
 	if err != nil {
 		return err
 	}
@@ -131,4 +131,13 @@ func examplesOf(x []float32, dim int) [][]float32 {
 		out[i] = x[i*dim : (i+1)*dim]
 	}
 	return out
+}
+
+// pictures checks the model in dir takes pictures (examples of shape
+// [rows cols]), or says it does not and what to do instead.
+func pictures(dir string, m *runs.Model, instead string) error {
+	if len(m.Shape) == 2 {
+		return nil
+	}
+	return fmt.Errorf("%s was trained on %s data of examples of shape %v, not pictures (rows × columns): %s", dir, m.Spec.Data.Name, m.Shape, instead)
 }

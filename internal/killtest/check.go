@@ -5,6 +5,7 @@
 package killtest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -136,7 +137,7 @@ entries:
 	if err != nil {
 		return nil, err
 	}
-	data, err := pipeline.LoadData(sp.Data, dataDir)
+	data, err := pipeline.LoadData(context.Background(), sp.Data, pipeline.DataOptions{Dir: dataDir})
 	if err != nil {
 		return nil, err
 	}
