@@ -58,7 +58,7 @@ func run(trainFile, testFile, label string) error {
 	if err != nil {
 		return err
 	}
-	opt, err := optimizers.New(optimizers.Config{Name: "momentum", Hyper: map[string]float64{"lr": 0.1}})
+	opt, err := optimizers.NewMomentum(optimizers.MomentumConfig{LR: 0.1}) // momentum 0.9, the default
 	if err != nil {
 		return err
 	}
