@@ -9,28 +9,48 @@ import (
 	"github.com/gorgonia-zoo/zoo/datasets"
 )
 
-// resolveFiles makes the data.files paths absolute, so the recipe as run
-// (recipe.yaml in the run directory) finds its data from anywhere. A path
-// the recipe's text gives is relative to base (the recipe file's
-// directory, or the working directory when base is ""); one a --set gives
-// is relative to the working directory, where it was typed.
-func (d *doc) resolveFiles(r *Recipe, base string) error {
+// resolvePaths makes the recipe's paths absolute (data.files, data.dir,
+// init.from), so the recipe as run (recipe.yaml in the run directory) finds
+// its data and weights from anywhere. A path the recipe's text gives is
+// relative to base (the recipe file's directory, or the working directory
+// when base is ""); one a --set gives is relative to the working directory,
+// where it was typed.
+func (d *doc) resolvePaths(r *Recipe, base string) error {
 	for _, role := range sortedKeys(r.Data.Files) {
-		p := r.Data.Files[role]
-		if p == "" || filepath.IsAbs(p) {
-			continue
-		}
-		dir := base
-		if d.fromCommandLine("data.files." + role) {
-			dir = ""
-		}
-		abs, err := filepath.Abs(filepath.Join(dir, p))
+		p, err := d.absPath("data.files."+role, r.Data.Files[role], base)
 		if err != nil {
-			return d.errorf("data.files."+role, "%v", err)
+			return err
 		}
-		r.Data.Files[role] = abs
+		r.Data.Files[role] = p
+	}
+	p, err := d.absPath("data.dir", r.Data.Dir, base)
+	if err != nil {
+		return err
+	}
+	r.Data.Dir = p
+	if r.Init != nil {
+		init := *r.Init
+		if init.From, err = d.absPath("init.from", init.From, base); err != nil {
+			return err
+		}
+		r.Init = &init
 	}
 	return nil
+}
+
+// absPath returns the path p given at key, absolute; see resolvePaths.
+func (d *doc) absPath(key, p, base string) (string, error) {
+	if strings.TrimSpace(p) == "" || strings.ContainsRune(p, 0) || filepath.IsAbs(p) {
+		return p, nil // an empty path or a NUL is the check's to refuse
+	}
+	if d.fromCommandLine(key) {
+		base = ""
+	}
+	abs, err := filepath.Abs(filepath.Join(base, p))
+	if err != nil {
+		return "", d.errorf(key, "%v", err)
+	}
+	return abs, nil
 }
 
 // fromCommandLine reports whether key's value was given by --set.

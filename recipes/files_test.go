@@ -168,3 +168,45 @@ func TestMNISTRecipeUnchanged(t *testing.T) {
 		t.Errorf("recipe as run:\n%s", text)
 	}
 }
+
+// TestRecipePaths: data.dir and init.from resolve as data.files do —
+// relative to the recipe file when its text gives them, to the working
+// directory when --set does — so every path of a recipe follows one rule.
+func TestRecipePaths(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "recipes", "m.yaml")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(initBase, "data: {name: mnist}", "data: {name: mnist, dir: ../mnist}", 1) + "init: {from: w.safetensors}\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		set           []string
+		dataDir, from string
+	}{
+		{nil, filepath.Join(wd, "mnist"), filepath.Join(wd, "recipes", "w.safetensors")},
+		{[]string{"data.dir=d", "init.from=v.safetensors"}, filepath.Join(wd, "d"), filepath.Join(wd, "v.safetensors")},
+	} {
+		r, err := Load(filepath.Join("recipes", "m.yaml"), Options{Set: c.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp, err := r.Spec()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Data.Dir != c.dataDir || sp.Data.Dir != c.dataDir {
+			t.Errorf("--set %v: data.dir %q (spec %q), want %q", c.set, r.Data.Dir, sp.Data.Dir, c.dataDir)
+		}
+		if r.Init.From != c.from || sp.Init.From != c.from {
+			t.Errorf("--set %v: init.from %q (spec %q), want %q", c.set, r.Init.From, sp.Init.From, c.from)
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package recipes
 
 import (
-	"fmt"
-	"path/filepath"
 	"strings"
 )
 
@@ -46,28 +44,4 @@ func (d *doc) checkInit(r *Recipe) (*Init, error) {
 	}
 	c := *r.Init
 	return &c, nil
-}
-
-// rebaseInit makes a relative init.from of a recipe file read from dir
-// relative to dir, and absolute, in the recipe and its spec alike.
-func (r *Recipe) rebaseInit(dir string) error {
-	if r.Init == nil || filepath.IsAbs(r.Init.From) {
-		return nil
-	}
-	abs, err := filepath.Abs(filepath.Join(dir, r.Init.From))
-	if err != nil {
-		return fmt.Errorf("load recipe: init.from %s: %w", r.Init.From, err)
-	}
-	init := *r.Init
-	init.From = abs
-	r.Init = &init
-	if r.spec != nil {
-		sp := *r.spec
-		sp.Init = &init
-		r.spec = &sp
-		if r.checked, err = r.Marshal(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

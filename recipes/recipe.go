@@ -169,8 +169,8 @@ type Options struct {
 	// them; the value is YAML (0.01, relu, [0, 0.9]).
 	Set []string
 
-	// base is the directory relative data.files paths of the recipe's own
-	// text are relative to: the recipe file's (Load); "" for the working
+	// base is the directory relative paths of the recipe's own text are
+	// relative to: the recipe file's (Load); "" for the working
 	// directory.
 	base string
 }
@@ -193,7 +193,7 @@ func Parse(source string, data []byte, o Options) (*Recipe, error) {
 			return nil, err
 		}
 	}
-	if err := d.resolveFiles(r, o.base); err != nil {
+	if err := d.resolvePaths(r, o.base); err != nil {
 		return nil, err
 	}
 	sp, err := d.check(r)
@@ -368,9 +368,6 @@ func Load(path string, o Options) (*Recipe, error) {
 	}
 	r, err := Parse(path, data, o)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.rebaseInit(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	if r.Name == "" {
