@@ -71,10 +71,11 @@
 //   - npy and idx: features train, test, validation and labels
 //     train_labels, test_labels, validation_labels (validation and
 //     validation_labels together or neither).
-//   - validation_split, a fraction in [0, 1), keeps that much of the end of
+//   - validation_split, a fraction in (0, 1), keeps that much of the end of
 //     the training file for validation; with neither it nor
 //     files.validation, validation is the last sixth of the training file,
-//     as for MNIST. Not both. A cut that leaves no validation example is
+//     as for MNIST. Not both (--set data.validation_split=0 clears a
+//     recipe's split for a --set data.files.validation). A cut that leaves no validation example is
 //     an error when the data is read.
 //   - The examples' shape and the classes (largest label + 1) come from the
 //     data; data.positive is checked against them once the data is read.

@@ -53,6 +53,12 @@ func (d *doc) absPath(key, p, base string) (string, error) {
 	return abs, nil
 }
 
+// given reports whether key is in the recipe's text or set by --set.
+func (d *doc) given(key string) bool {
+	_, ok := d.set[key]
+	return ok || d.line(key) > 0
+}
+
 // fromCommandLine reports whether key's value was given by --set.
 func (d *doc) fromCommandLine(key string) bool {
 	for k := key; k != ""; k = parent(k) {
@@ -131,7 +137,14 @@ func (d *doc) checkData(data Data, src datasets.Source) error {
 		return d.errorf("data.files", "give validation and validation_labels together, or neither")
 	}
 	if s := data.ValidationSplit; !(s >= 0 && s < 1) {
-		return d.errorf("data.validation_split", "want a fraction in [0, 1) of the training examples, got %v", s)
+		return d.errorf("data.validation_split", "want a fraction in (0, 1) of the training examples, got %v", s)
+	}
+	if data.ValidationSplit == 0 && d.given("data.validation_split") && data.Files[datasets.RoleValidation] == "" {
+		// 0 is also the value of the absent key, which means the last
+		// sixth: taken as given it would silently keep 1/6 aside. (Beside
+		// a validation file, --set data.validation_split=0 clears the
+		// recipe's split.)
+		return d.errorf("data.validation_split", "want a fraction in (0, 1) of the training examples, got 0; training needs validation examples: leave the key out for the last sixth, or give files.validation")
 	}
 	if data.ValidationSplit > 0 && data.Files[datasets.RoleValidation] != "" {
 		return d.errorf("data.validation_split", "data.files.validation is given too: validation comes from one of them")

@@ -78,9 +78,11 @@ type Data struct {
 	Files map[string]string `yaml:"files,omitempty"`
 	// Label is the column of a csv file holding the classes.
 	Label string `yaml:"label,omitempty"`
-	// ValidationSplit, in [0, 1), is the fraction of the training file kept
-	// for validation, from its end, when files.validation is not given; 0
-	// keeps MNIST's rule, the last sixth (csv, npy, idx).
+	// ValidationSplit, in (0, 1), is the fraction of the training file kept
+	// for validation, from its end, when files.validation is not given;
+	// without it (0, the key left out) MNIST's rule holds, the last sixth
+	// (csv, npy, idx). A recipe that writes 0 without files.validation is
+	// refused.
 	ValidationSplit float64 `yaml:"validation_split,omitempty"`
 	// Train, Validation and Test keep only the first N examples of each split
 	// (0 keeps all).
