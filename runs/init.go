@@ -2,6 +2,7 @@ package runs
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -167,11 +168,17 @@ func InitWeights(from string, params []*models.Param, partial bool) (*InitRecord
 			if err != nil {
 				return fail("%v", err)
 			}
+			if i := slices.IndexFunc(v, func(x float32) bool { return !finite(float64(x)) }); i >= 0 {
+				return fail("tensor %q holds %v at index %d; initial weights must be finite numbers", from.Name, v[i], i)
+			}
 			c = func() { copy(d, v) }
 		case []float64:
 			v, err := from.Float64s()
 			if err != nil {
 				return fail("%v", err)
+			}
+			if i := slices.IndexFunc(v, func(x float64) bool { return !finite(x) }); i >= 0 {
+				return fail("tensor %q holds %v at index %d; initial weights must be finite numbers", from.Name, v[i], i)
 			}
 			c = func() { copy(d, v) }
 		default:
@@ -212,3 +219,8 @@ func tensorNames(f *safetensors.File) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// finite reports whether x is neither NaN nor infinite: a NaN weight
+// makes the first loss NaN, which training reports as a divergence and
+// blames on the learning rate.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

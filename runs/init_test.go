@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,6 +91,12 @@ func TestInitWeightsErrors(t *testing.T) {
 	if err := SaveWeights(unrelated, []*models.Param{models.NewParam("x", ae.Params()[0].Value.Dtype(), 2)}, nil); err != nil {
 		t.Fatal(err)
 	}
+	nan := filepath.Join(dir, "nan.safetensors")
+	bad := mlp(t, 1, 5)
+	bad.Params()[2].Value.Data().([]float32)[7] = float32(math.NaN())
+	if err := SaveWeights(nan, bad.Params(), nil); err != nil {
+		t.Fatal(err)
+	}
 	unfinished := filepath.Join(dir, "unfinished")
 	os.MkdirAll(unfinished, 0o755)
 	os.WriteFile(filepath.Join(unfinished, CheckpointFile), nil, 0o644)
@@ -107,6 +114,8 @@ func TestInitWeightsErrors(t *testing.T) {
 		{"deeper model", five, mlp(t, 2, 5, 3), false, `no tensor "layers.2.weight"`},
 		{"an autoencoder, not partial", dae, mlp(t, 2, 5), false, `no tensor "layers.0.weight" (the model's parameters are layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias; the file holds encoder.0.weight, encoder.0.bias, decoder.0.bias)` + hint},
 		{"shallower model", five, mlp(t, 2), false, `tensor "layers.0.weight" is F32 [6 5], the model wants F32 [6 3]`},
+		{"not a number", nan, mlp(t, 2, 5), false, `runs: init from ` + nan + `: tensor "layers.1.weight" holds NaN at index 7; initial weights must be finite numbers`},
+		{"not a number, partial", nan, mlp(t, 2, 5), true, `tensor "layers.1.weight" holds NaN at index 7`},
 		{"nothing matches", unrelated, mlp(t, 2, 5), true, "no tensor matches a parameter of the model by name and shape"},
 		{"missing", filepath.Join(dir, "none"), mlp(t, 2, 5), false, "runs: init: stat " + filepath.Join(dir, "none") + ": no such file or directory"},
 		{"unfinished run", unfinished, mlp(t, 2, 5), false, "is unfinished (no model.safetensors yet)"},
