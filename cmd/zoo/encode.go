@@ -92,7 +92,11 @@ func runEncode(e *env, o *encodeOptions) error {
 	defer m.Close()
 	k := m.CodeUnits()
 	if k == 0 {
-		return fmt.Errorf("%s holds a classifier (recipe %s), which has no code to write: encode needs an autoencoder run (model type autoencoder, e.g. zoo train ae-mnist); classify with zoo predict %s", o.dir, m.Recipe.Name, o.dir)
+		instead := "classify with zoo predict " + o.dir
+		if len(m.Shape) != 2 { // predict takes pictures only
+			instead = "measure it on its test data with zoo eval " + o.dir
+		}
+		return fmt.Errorf("%s holds a classifier (recipe %s), which has no code to write: encode needs an autoencoder run (model type autoencoder, e.g. zoo train ae-mnist); %s", o.dir, m.Recipe.Name, instead)
 	}
 	data, err := pipeline.LoadData(e.ctx, m.Spec.Data, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
 	if err != nil {

@@ -49,6 +49,8 @@ func TestOwnDataCommands(t *testing.T) {
 		"filters", mlp, "--out", filepath.Join(dir, "f.png"))
 	refused("zoo: "+ae+" was trained on csv data of examples of shape [4], not pictures (rows × columns): reconstruct draws pictures; write the codes with zoo encode "+ae,
 		"reconstruct", ae, "--out", filepath.Join(dir, "r.png"))
+	refused("zoo: "+mlp+" holds a classifier (recipe mlp-csv), which has no code to write: encode needs an autoencoder run (model type autoencoder, e.g. zoo train ae-mnist); measure it on its test data with zoo eval "+mlp,
+		"encode", mlp)
 	if out := ok("encode", ae); !strings.HasPrefix(out, "label,c0,c1\n") || strings.Count(out, "\n") != 61 {
 		t.Errorf("zoo encode: want a header and 60 rows of 2-unit codes, got\n%s", out)
 	}
