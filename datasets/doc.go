@@ -108,7 +108,9 @@
 //     size and element type; labels 1-D integers.
 //
 // For all three, uint8 features are scaled to [0, 1] by /255 as MNIST's
-// pixels are, and other values are taken as they are, refused unless finite.
+// pixels are, and other values are taken as they are, refused unless finite;
+// so the features of every split of npy or idx must be uint8 in all or in
+// none, and of the training file's shape.
 // Train and test are required. The classes are the largest label of all
 // splits plus one, shared by every split: labels are meant to be 0 … K−1
 // (a class no example has is still counted), with K ≥ 2 and below

@@ -22,16 +22,17 @@ func LoadIDX(r Request) (*Splits, error) {
 	if err := checkFileRequest(idxSource, r); err != nil {
 		return nil, err
 	}
-	sets, err := loadArrays(r, func(path string) (*Set, error) {
+	sets, err := loadArrays("idx", r, func(path string) (*Set, string, error) {
 		m, err := ReadIDXFile(path)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		s, err := idxFeatures(m)
 		if err != nil {
-			return nil, fmt.Errorf("datasets: idx %s: %w", path, err)
+			return nil, "", fmt.Errorf("datasets: idx %s: %w", path, err)
 		}
-		return s, nil
+		typ := map[byte]string{idxUint8: "uint8", idxInt8: "int8", idxInt16: "int16", idxInt32: "int32", idxFloat32: "float32", idxFloat64: "float64"}[m.Type]
+		return s, typ, nil
 	}, func(path string) ([]int, error) {
 		m, err := ReadIDXFile(path)
 		if err != nil {

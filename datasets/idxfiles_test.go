@@ -43,6 +43,7 @@ func TestLoadIDXAnyClasses(t *testing.T) {
 		"x":    idxBytes(0x0D, []uint32{3, 2}, be(float32(1), float32(-2), float32(3), float32(4), float32(5), float32(6))),
 		"y":    idxBytes(0x0B, []uint32{3}, be(int16(0), int16(41), int16(7))),
 		"x1d":  idxBytes(0x08, []uint32{3}, []byte{1, 2, 3}),
+		"xu8":  idxBytes(0x08, []uint32{3, 2}, []byte{1, 2, 3, 4, 5, 6}),
 		"yf":   idxBytes(0x0D, []uint32{3}, be(float32(0), float32(1), float32(2))),
 		"yneg": idxBytes(0x09, []uint32{3}, []byte{0, 0xff, 1}),
 	})
@@ -68,7 +69,8 @@ func TestLoadIDXAnyClasses(t *testing.T) {
 		{"float labels", files("train_labels", "yf"), `datasets: idx X/yf: labels of type 0x0d; want integers (0x08 unsigned byte, 0x09, 0x0B or 0x0C)`},
 		{"negative label", files("test_labels", "yneg"), `datasets: idx X/yneg: example 1: label -1 is negative (classes are numbered 0, 1, …)`},
 		{"2-D labels", files("test_labels", "x"), `datasets: idx X/x: labels of 2 dimensions [3 2]; want one integer per example, 1-D`},
-		{"other shape", files("test", "x1d"), `datasets: idx: test examples have shape [1], training examples [2]`},
+		{"other shape", files("test", "x1d"), `datasets: idx X/x1d: examples of shape [1], the training file's (X/x) of shape [2]; every split's must have one shape`},
+		{"bytes beside floats", files("test", "xu8"), `datasets: idx X/xu8: features of type uint8, the training file's (X/x) of type float32; uint8 is scaled to [0, 1] by /255, other types are taken as they are, so give every split's features the same type`},
 		{"empty path", files("train", "missing"), `datasets: idx: file train: empty path`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

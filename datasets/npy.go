@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -337,16 +338,16 @@ func LoadNPY(r Request) (*Splits, error) {
 	if err := checkFileRequest(npySource, r); err != nil {
 		return nil, err
 	}
-	sets, err := loadArrays(r, func(path string) (*Set, error) {
+	sets, err := loadArrays("npy", r, func(path string) (*Set, string, error) {
 		a, err := ReadNPYFile(path)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		s, err := npyFeatures(a)
 		if err != nil {
-			return nil, fmt.Errorf("datasets: npy %s: %w", path, err)
+			return nil, "", fmt.Errorf("datasets: npy %s: %w", path, err)
 		}
-		return s, nil
+		return s, map[string]string{"u1": "uint8", "f4": "float32", "f8": "float64"}[a.Descr[1:]], nil
 	}, func(path string) ([]int, error) {
 		a, err := ReadNPYFile(path)
 		if err != nil {
@@ -365,15 +366,21 @@ func LoadNPY(r Request) (*Splits, error) {
 }
 
 // loadArrays reads the train, test and validation (nil when not given)
-// sets of a source keeping features and labels in separate files.
-func loadArrays(r Request, features func(string) (*Set, error), labels func(string) ([]int, error)) ([3]*Set, error) {
+// sets of the source name, which keeps features and labels in separate
+// files; features returns a set and its element type ("uint8" for bytes,
+// which are scaled by /255). The features of every split must have the
+// training file's shape and be bytes in all or none: bytes (scaled) beside
+// floats (taken as they are) would put the splits on different scales
+// without a word.
+func loadArrays(name string, r Request, features func(string) (*Set, string, error), labels func(string) ([]int, error)) ([3]*Set, error) {
 	var sets [3]*Set
+	var trainType string
 	for i, role := range []string{RoleTrain, RoleTest, RoleValidation} {
 		xPath, yPath := r.Files[role], r.Files[role+"_labels"]
 		if xPath == "" {
 			continue
 		}
-		s, err := features(xPath)
+		s, typ, err := features(xPath)
 		if err != nil {
 			return sets, err
 		}
@@ -382,6 +389,17 @@ func loadArrays(r Request, features func(string) (*Set, error), labels func(stri
 		}
 		if n := s.Len(); n != len(s.Labels) {
 			return sets, fmt.Errorf("datasets: %s has %d examples but %s has %d labels", xPath, n, yPath, len(s.Labels))
+		}
+		if i == 0 {
+			trainType = typ
+		} else {
+			train := r.Files[RoleTrain]
+			if !slices.Equal(s.Shape, sets[0].Shape) {
+				return sets, fmt.Errorf("datasets: %s %s: examples of shape %v, the training file's (%s) of shape %v; every split's must have one shape", name, xPath, s.Shape, train, sets[0].Shape)
+			}
+			if (typ == "uint8") != (trainType == "uint8") {
+				return sets, fmt.Errorf("datasets: %s %s: features of type %s, the training file's (%s) of type %s; uint8 is scaled to [0, 1] by /255, other types are taken as they are, so give every split's features the same type", name, xPath, typ, train, trainType)
+			}
 		}
 		sets[i] = s
 	}

@@ -131,7 +131,7 @@ func TestLoadNPY(t *testing.T) {
 	p := writeNPY(t, map[string][]byte{
 		"x.npy":  npyBytes(npyDict("|u1", false, "(12, 2, 3)"), x),
 		"y.npy":  npyBytes(npyDict("<i8", false, "(12,)"), le([]int64{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2})),
-		"tx.npy": npyBytes(npyDict("<f8", false, "(2, 2, 3)"), le(make([]float64, 12))),
+		"tx.npy": npyBytes(npyDict("|u1", false, "(2, 2, 3)"), make([]byte, 12)),
 		"ty.npy": npyBytes(npyDict("|u1", false, "(2,)"), []byte{3, 0}),
 	})
 	s, err := LoadNPY(Request{Files: map[string]string{"train": p["x.npy"], "train_labels": p["y.npy"], "test": p["tx.npy"], "test_labels": p["ty.npy"]}})
@@ -163,6 +163,7 @@ func TestLoadNPYErrors(t *testing.T) {
 		"xnan.npy":  npyBytes(npyDict("<f4", false, "(2, 2)"), le([]float32{1, 2, float32(math.NaN()), 4})),
 		"xint.npy":  npyBytes(npyDict("<i8", false, "(2, 2)"), make([]byte, 32)),
 		"x3.npy":    npyBytes(npyDict("<f4", false, "(2, 3)"), make([]byte, 24)),
+		"xu8.npy":   npyBytes(npyDict("|u1", false, "(2, 2)"), []byte{1, 2, 3, 4}),
 		"xhuge.npy": npyBytes(npyDict("<f8", false, "(1, 1)"), le(1e300)),
 	})
 	files := func(kv ...string) map[string]string {
@@ -184,7 +185,8 @@ func TestLoadNPYErrors(t *testing.T) {
 		{"NaN feature", files("test", "xnan.npy"), `datasets: npy X/xnan.npy: value NaN at example 1 is not finite`},
 		{"integer features", files("train", "xint.npy"), `datasets: npy X/xint.npy: features of type "<i8"; want float32 '<f4', float64 '<f8' or uint8 '|u1'`},
 		{"float64 beyond float32", files("train", "xhuge.npy", "train_labels", "y.npy"), `datasets: npy X/xhuge.npy: value 1e+300 at example 0 is not a finite float32`},
-		{"other width", files("test", "x3.npy"), `datasets: npy: test examples have shape [3], training examples [2]`},
+		{"other width", files("test", "x3.npy"), `datasets: npy X/x3.npy: examples of shape [3], the training file's (X/x.npy) of shape [2]; every split's must have one shape`},
+		{"bytes beside floats", files("validation", "xu8.npy", "validation_labels", "y.npy"), `datasets: npy X/xu8.npy: features of type uint8, the training file's (X/x.npy) of type float32; uint8 is scaled to [0, 1] by /255, other types are taken as they are, so give every split's features the same type`},
 		{"no labels", map[string]string{"train": p["x.npy"], "test": p["x.npy"], "test_labels": p["y.npy"]}, `datasets: npy: no train_labels file; it needs train, train_labels, test, test_labels`},
 		{"validation without labels", files("validation", "x.npy"), `datasets: npy: validation file without validation_labels`},
 	} {
@@ -197,6 +199,20 @@ func TestLoadNPYErrors(t *testing.T) {
 				t.Errorf("error\n%s\nwant\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadNPYFloatTypes: float32 and float64 splits go together (neither
+// is scaled).
+func TestLoadNPYFloatTypes(t *testing.T) {
+	p := writeNPY(t, map[string][]byte{
+		"x.npy":  npyBytes(npyDict("<f4", false, "(6, 2)"), le(make([]float32, 12))),
+		"y.npy":  npyBytes(npyDict("<i4", false, "(6,)"), le([]int32{0, 1, 0, 1, 0, 1})),
+		"x8.npy": npyBytes(npyDict("<f8", false, "(2, 2)"), le([]float64{1, 2, 3, 4})),
+		"y2.npy": npyBytes(npyDict("<i4", false, "(2,)"), le([]int32{0, 1})),
+	})
+	if _, err := LoadNPY(Request{Files: map[string]string{"train": p["x.npy"], "train_labels": p["y.npy"], "test": p["x8.npy"], "test_labels": p["y2.npy"]}}); err != nil {
+		t.Fatal(err)
 	}
 }
 
