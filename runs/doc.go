@@ -15,12 +15,15 @@
 //	                   rates and their losses on the subset
 //	.zoo.lock          held while a process trains here (see Lock)
 //
-// Runs of the autoencoder family (model.type autoencoder or sdae) also have
+// Runs of the autoencoder family (model.type autoencoder or sdae) on
+// pictures (examples of shape [rows cols]: MNIST, idx, npy of [n rows cols])
+// also have
 //
-//	reconstructions.png  test digits: originals, corrupted inputs (denoising), reconstructions
-//	filters.png          the first encoder layer's weights, one 28×28 tile per unit
+//	reconstructions.png  test pictures: originals, corrupted inputs (denoising), reconstructions
+//	filters.png          the first encoder layer's weights, one picture-sized tile per unit (28×28 for MNIST)
 //
-// and their metrics.csv has two more leading columns,
+// (runs on other data, such as a CSV's rows of features, have neither), and
+// their metrics.csv has two more leading columns,
 // phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds, with one row
 // per epoch of each layer's pretraining (phase pretrain, layer K from 0 at
 // the input, val_loss the validation reconstruction loss) and of the
