@@ -55,9 +55,10 @@
 //
 // # Data
 //
-// data.name is mnist (built in; data.dir or --data reads a copy from a
-// directory), or one of the data sets read from the user's own files, named
-// by role in data.files:
+// data.name is mnist (built in), fashion-mnist or kmnist (downloaded on
+// first use, see package datasets) — for these three data.dir or --data
+// reads a copy from a directory — or one of the data sets read from the
+// user's own files, named by role in data.files:
 //
 //	data: {name: csv, files: {train: a.csv, test: b.csv}, label: label, validation_split: 0.2}
 //	data: {name: npy, files: {train: x.npy, train_labels: y.npy, test: tx.npy, test_labels: ty.npy}}
@@ -83,8 +84,8 @@
 //     working directory for a --set value (--set data.files.train=x.csv) or
 //     a recipe not read from a file; the run directory's recipe.yaml holds
 //     absolute paths, so zoo eval RUN_DIR works from anywhere.
-//   - mnist refuses files, label and validation_split; the file data sets
-//     refuse dir. See package datasets for the formats.
+//   - mnist, fashion-mnist and kmnist refuse files, label and
+//     validation_split; the file data sets refuse dir. See package datasets for the formats.
 //
 // Errors name the file, the line and the key, and say what was expected.
 //
