@@ -110,6 +110,11 @@ func TestGoModelRuns(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(run, runs.WeightsFile)); err != nil {
 		t.Error(err)
 	}
+	// zoo inspect says where the weights came from.
+	code, out, errOut = zoo(t, "inspect", run)
+	if want := "init all 4 tensors from " + filepath.Join(mlp, runs.WeightsFile); code != 0 || !strings.Contains(out, want) {
+		t.Errorf("zoo inspect: exit %d, want %q in\n%s\n%s", code, want, out, errOut)
+	}
 }
 
 func TestInitFlagErrors(t *testing.T) {

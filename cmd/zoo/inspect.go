@@ -27,7 +27,7 @@ func newInspectCmd(e *env, runF func(*inspectOptions) error) *cobra.Command {
 		Long: `Describe the finished run in DIR: its recipe, the model's type and layers
 (widths and activations), every tensor of model.safetensors with its shape and
 size, the parameter count, and the training summary (epochs, losses and
-errors, time, early stopping, pretraining).`,
+errors, time, early stopping, pretraining, initial weights given with --init).`,
 		Example: `  zoo inspect runs/mlp-mnist-20261127-141500
   zoo inspect runs/sdae-mnist-20261127-141500 --json | jq .summary.pretrain`,
 		Args: cobra.ExactArgs(1),
@@ -140,6 +140,15 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 	}
 	if c := r.Model.Corruption; c.Type != "" {
 		lines = append(lines, "corruption "+yamlFlow(c))
+	}
+	if i := s.Init; i != nil {
+		// Where the initial weights came from (summary.json's init has
+		// them tensor by tensor).
+		if i.Partial {
+			lines = append(lines, fmt.Sprintf("init %d of %s from %s (partial), the others from the seed", i.Copied(), countOf(len(i.Tensors), "tensor"), i.From))
+		} else {
+			lines = append(lines, fmt.Sprintf("init all %s from %s", countOf(len(i.Tensors), "tensor"), i.From))
+		}
 	}
 	if sp := r.Model.Sparsity; sp.Type != "" {
 		lines = append(lines, "sparsity "+yamlFlow(sp))
