@@ -202,6 +202,16 @@ func TestLoadNPYErrors(t *testing.T) {
 	}
 }
 
+// TestReadNPYFileDirectory: a directory given for a .npy file says so
+// (its size, 4096 bytes on most file systems, is no help).
+func TestReadNPYFileDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := ReadNPYFile(dir)
+	if want := "datasets: npy " + dir + ": is a directory; want a .npy file"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
+
 // TestLoadNPYFloatTypes: float32 and float64 splits go together (neither
 // is scaled).
 func TestLoadNPYFloatTypes(t *testing.T) {
