@@ -80,10 +80,11 @@
 //     an error when the data is read.
 //   - The examples' shape and the classes (largest label + 1) come from the
 //     data; data.positive is checked against them once the data is read.
-//   - A relative path is relative to the recipe file's directory, or to the
-//     working directory for a --set value (--set data.files.train=x.csv) or
-//     a recipe not read from a file; the run directory's recipe.yaml holds
-//     absolute paths, so zoo eval RUN_DIR works from anywhere.
+//   - A relative path (data.files, data.dir, init.from) is relative to the
+//     recipe file's directory, or to the working directory for a --set
+//     value (--set data.files.train=x.csv) or a recipe not read from a
+//     file; the run directory's recipe.yaml holds absolute paths, so zoo
+//     eval RUN_DIR works from anywhere.
 //   - mnist, fashion-mnist and kmnist refuse files, label and
 //     validation_split; the file data sets refuse dir. See package datasets for the formats.
 //
