@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"math"
 	"os"
 	"path/filepath"
@@ -89,4 +90,54 @@ func TestOldCheckpointResumes(t *testing.T) {
 	if !bytes.Equal(read(t, dir, runs.WeightsFile), read(t, filepath.Join(oldRuns, "mlp-whole"), runs.WeightsFile)) {
 		t.Error("the resumed run's weights differ from the uninterrupted run's")
 	}
+}
+
+// TestRunModelFileLoads: a run's model.safetensors, copied out of its
+// directory, loads on its own with runs.LoadModel (its recipe is in its
+// metadata, the widths the data decided in its tensors) into the very
+// parameters runs.Load gives.
+func TestRunModelFileLoads(t *testing.T) {
+	for _, name := range []string{"mlp", "dae"} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyRun(t, name)
+			m, err := runs.Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			copied := filepath.Join(t.TempDir(), "model.safetensors")
+			data, err := os.ReadFile(filepath.Join(dir, runs.WeightsFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(copied, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			net, err := runs.LoadModel(copied)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]string{"mlp": "mlp", "dae": "autoencoder"}[name]; net.Family() != want {
+				t.Errorf("family %s, want %s", net.Family(), want)
+			}
+			got := net.Params()
+			if len(got) != len(m.Params) {
+				t.Fatalf("%d parameters, runs.Load gives %d", len(got), len(m.Params))
+			}
+			for i, p := range got {
+				if p.Name != m.Params[i].Name || !bytes.Equal(floatBytes(p.Float64s()), floatBytes(m.Params[i].Float64s())) {
+					t.Errorf("parameter %d (%s) differs from runs.Load's %s", i, p.Name, m.Params[i].Name)
+				}
+			}
+		})
+	}
+}
+
+// floatBytes is v's bits, for an exact comparison that NaN cannot fool.
+func floatBytes(v []float64) []byte {
+	b := make([]byte, 0, 8*len(v))
+	for _, x := range v {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+	}
+	return b
 }

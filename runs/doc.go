@@ -41,7 +41,8 @@
 // A model built in Go is stored without a run directory as a model file:
 // its weights and its architecture (see ModelKey) in one safetensors file.
 // SaveModel writes it, LoadModel (LoadMLP, LoadAutoencoder) builds the
-// model again from the file alone, ready for package infer, and
+// model again from the file alone (a run's model.safetensors too), ready
+// for package infer, and
 // ReadModelInfo reads the architecture from the header without building
 // anything. WriteRun makes a run directory of such a model, which every zoo
 // command accepts; InitWeights starts a model from a file's or a run's

@@ -11,6 +11,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/models"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"gorgonia.org/tensor"
 )
 
@@ -139,8 +140,12 @@ func ReadModelInfo(path string) (*ModelInfo, error) {
 	}
 	text, ok := h.Metadata[ModelKey]
 	if !ok {
-		if _, run := h.Metadata["zoo.recipe"]; run {
-			return fail("no %s metadata: it is the model of a run directory; open the run with runs.Load(its directory)", ModelKey)
+		if recipe, run := h.Metadata["zoo.recipe"]; run {
+			info, err := runModelInfo(path, recipe, h)
+			if err != nil {
+				return fail("the model of a run (no %s metadata): %v; open the run with runs.Load(its directory)", ModelKey, err)
+			}
+			return info, nil
 		}
 		return fail("no %s metadata: not a model file written by runs.SaveModel", ModelKey)
 	}
@@ -165,13 +170,68 @@ func ReadModelInfo(path string) (*ModelInfo, error) {
 	if err != nil {
 		return fail("%s: %v", ModelKey, err)
 	}
+	info.Tensors = tensorInfos(h)
+	return info, nil
+}
+
+// tensorInfos lists a header's tensors.
+func tensorInfos(h *safetensors.File) []TensorInfo {
+	var ts []TensorInfo
 	for _, t := range h.Tensors {
 		size := 1
 		for _, d := range t.Shape {
 			size *= d
 		}
-		info.Tensors = append(info.Tensors, TensorInfo{Name: t.Name, DType: t.DType, Shape: t.Shape, Size: size})
+		ts = append(ts, TensorInfo{Name: t.Name, DType: t.DType, Shape: t.Shape, Size: size})
 	}
+	return ts
+}
+
+// runModelInfo describes the model file of a run directory, copied out of
+// it: such a file holds the recipe it was trained from (zoo.recipe) rather
+// than the architecture, and the widths the data decided (inputs, classes)
+// are those of its first and last tensors. LoadModel then checks every
+// tensor against the architecture, as for a model file.
+func runModelInfo(path, recipe string, h *safetensors.File) (*ModelInfo, error) {
+	r, err := recipes.Parse(path+" (zoo.recipe)", []byte(recipe), recipes.Options{})
+	if err != nil {
+		return nil, err
+	}
+	sp, err := r.Spec()
+	if err != nil {
+		return nil, err
+	}
+	shape := func(name string, dims int) ([]int, error) {
+		for _, t := range h.Tensors {
+			if t.Name == name {
+				if len(t.Shape) != dims {
+					return nil, fmt.Errorf("tensor %q has shape %v, want %d dimensions", name, t.Shape, dims)
+				}
+				return t.Shape, nil
+			}
+		}
+		return nil, fmt.Errorf("no tensor %q", name)
+	}
+	info := &ModelInfo{Path: path, Metadata: h.Metadata, Tensors: tensorInfos(h)}
+	if sp.Model.Family == recipes.FamilyAutoencoder {
+		in, err := shape("encoder.0.weight", 2)
+		if err != nil {
+			return nil, err
+		}
+		c := sp.Model.AutoencoderFor(in[0])
+		info.Family, info.Autoencoder = "autoencoder", &c
+		return info, nil
+	}
+	in, err := shape("layers.0.weight", 2)
+	if err != nil {
+		return nil, err
+	}
+	out, err := shape(fmt.Sprintf("layers.%d.bias", len(sp.Model.MLP.Hidden)), 1)
+	if err != nil {
+		return nil, err
+	}
+	c := sp.Model.MLPFor(in[0], out[0])
+	info.Family, info.MLP = "mlp", &c
 	return info, nil
 }
 
@@ -298,7 +358,9 @@ func storedDType(dt tensor.Dtype) (string, error) {
 // LoadModel builds the model saved in the model file at path: an
 // *models.MLP or an *models.Autoencoder with the saved weights (a type
 // switch, or LoadMLP and LoadAutoencoder, tell which). The architecture is
-// checked against the file's tensors before anything is built.
+// checked against the file's tensors before anything is built. A run
+// directory's model.safetensors loads too, copied out of its run: it holds
+// the recipe the architecture comes from.
 func LoadModel(path string) (models.Network, error) {
 	info, err := ReadModelInfo(path)
 	if err != nil {

@@ -136,7 +136,7 @@ func TestModelErrors(t *testing.T) {
 		name, path, want string
 	}{
 		{"no metadata", plain, "no zoo.model metadata: not a model file written by runs.SaveModel"},
-		{"a run's model", run, "it is the model of a run directory; open the run with runs.Load"},
+		{"a run's model, its recipe damaged", run, "the model of a run (no zoo.model metadata): "},
 		{"a directory", dir, "is a directory, not a model file"},
 		{"missing", filepath.Join(dir, "none"), "no such file"},
 		{"not JSON", withModel("notjson", "{"), "zoo.model: unexpected end of JSON input"},
