@@ -68,3 +68,21 @@ func twoClass(s *datasets.Set, positive []int) *datasets.Set {
 	}
 	return s.Binary(positive...)
 }
+
+// fitsBatches reports a training split smaller than one batch (of the
+// training or of the pretraining), which could never make an update: said
+// before the run directory is made, with the sizes, rather than by the
+// loop after it.
+func fitsBatches(sp *recipes.Spec, data *datasets.Splits) error {
+	n := data.Train.Len()
+	for _, b := range []struct {
+		key  string
+		size int
+	}{{"batch_size", sp.BatchSize}, {"pretrain.batch_size", sp.Model.PretrainBatchSize}} {
+		if b.size > n {
+			return fmt.Errorf("pipeline: %s %d is more than the %d examples of the training split (%s): lower it (--set %s=%d) or give more data",
+				b.key, b.size, n, data.Train.Name, b.key, n)
+		}
+	}
+	return nil
+}

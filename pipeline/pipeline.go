@@ -120,6 +120,9 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	if err != nil {
 		return nil, err
 	}
+	if err := fitsBatches(sp, data); err != nil {
+		return nil, err
+	}
 	j := &job{sp: sp, o: o, data: data, resume: resume}
 	if j.initFrom, err = initPath(sp); err != nil {
 		return nil, err

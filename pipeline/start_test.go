@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/recipes"
@@ -25,6 +26,35 @@ func TestFailedStartLeavesNoDirectory(t *testing.T) {
 			}
 			if _, serr := os.Stat(out); serr == nil {
 				t.Errorf("the failed run left %s behind (error: %v)", out, err)
+			}
+		})
+	}
+}
+
+// TestBatchLargerThanData: a training split smaller than one batch (of the
+// training, or of an sdae's pretraining) is refused with the sizes and the
+// fix, before the run directory is made.
+func TestBatchLargerThanData(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  []string
+		want string
+	}{
+		{"mlp-mnist", []string{"data.train=50", "batch_size=64"}, "pipeline: batch_size 64 is more than the 50 examples of the training split (mnist/train[0:50]): lower it (--set batch_size=50) or give more data"},
+		{"sdae-mnist", []string{"data.train=50", "batch_size=16", "pretrain.batch_size=64"}, "pipeline: pretrain.batch_size 64 is more than the 50 examples"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := recipes.Builtin(c.name, recipes.Options{Quick: true, Set: c.set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "run")
+			_, err = Train(context.Background(), r, Options{Out: out})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if _, serr := os.Stat(out); serr == nil {
+				t.Errorf("the refused run left %s behind", out)
 			}
 		})
 	}
