@@ -67,6 +67,9 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if info.Data.Name == "" {
+		return fail(`RunInfo.Data.Name is empty: name the data set the model was trained on (recipes.Data{Name: "mnist"}, or "csv" with its Files and Label), which zoo eval reads`)
+	}
 	r, inputs, classes, err := runRecipe(m, info)
 	if err != nil {
 		return fail("%v", err)
@@ -76,9 +79,9 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 		return fail("%v", err)
 	}
 	// The recipe is checked as Load will read it, and must rebuild m.
-	parsed, err := recipes.Parse(filepath.Join(dir, RecipeFile), text, recipes.Options{})
+	parsed, err := recipes.Parse("made from RunInfo", text, recipes.Options{})
 	if err != nil {
-		return fail("the recipe made for the model is not valid: %v", err)
+		return fail("RunInfo does not make a valid recipe: %v", err)
 	}
 	sp, err := parsed.Spec()
 	if err != nil {

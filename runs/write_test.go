@@ -97,7 +97,8 @@ func TestWriteRunErrors(t *testing.T) {
 		{"float64", filepath.Join(tmp, "f64"), f64, RunInfo{Data: mnist}, "run directories hold float32 models (recipes have no dtype), this one is float64"},
 		{"no recipe for it", filepath.Join(tmp, "flat"), flat, RunInfo{Data: mnist}, `a recipe cannot describe this model: it has {"inputs":6,"encoder":[{"units":4,"activation":"relu"},{"units":2,"activation":"relu"}],"decoder":[]`},
 		{"shape", filepath.Join(tmp, "shape"), mlp(t, 1, 5), RunInfo{Data: mnist, Shape: []int{2, 2}}, "examples of shape [2 2] have 4 values, the model takes 6 inputs"},
-		{"no data", filepath.Join(tmp, "nodata"), mlp(t, 1, 5), RunInfo{}, "the recipe made for the model is not valid"},
+		{"no data", filepath.Join(tmp, "nodata"), mlp(t, 1, 5), RunInfo{}, "RunInfo.Data.Name is empty: name the data set the model was trained on"},
+		{"unknown data", filepath.Join(tmp, "baddata"), mlp(t, 1, 5), RunInfo{Data: recipes.Data{Name: "minst"}}, "RunInfo does not make a valid recipe: recipe made from RunInfo, line 4: data.name"},
 		{"bad optimizer", filepath.Join(tmp, "opt"), mlp(t, 1, 5), RunInfo{Data: mnist, Optimizer: map[string]any{"name": "adma"}}, `unknown optimizer "adma"`},
 		{"nil model", filepath.Join(tmp, "nil"), nil, RunInfo{Data: mnist}, "no model"},
 	}
