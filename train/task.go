@@ -33,8 +33,8 @@ type Batch struct {
 	N      int
 }
 
-// Graph is the training graph a Penalty (or a classifier's LossFunc) is
-// built on: the model's graph, whose Activations hold the layers' outputs
+// Graph is the training graph a Penalty is built on (a classifier's
+// LossFunc is handed two of its nodes, Logits and Target): the model's graph, whose Activations hold the layers' outputs
 // by name (layers.0, …; an autoencoder's code is model.CodeName()) and whose
 // Node method reaches any parameter, with the nodes of the batch named
 // here so that a term never has to look for them. Shapes are [batch, …];
