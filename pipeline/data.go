@@ -56,6 +56,7 @@ func LoadData(ctx context.Context, d recipes.Data, o DataOptions) (*datasets.Spl
 			Train:      twoClass(s.Train, d.Positive),
 			Validation: twoClass(s.Validation, d.Positive),
 			Test:       twoClass(s.Test, d.Positive),
+			Files:      s.Files,
 		}
 	}
 	return s, nil

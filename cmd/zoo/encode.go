@@ -94,7 +94,7 @@ func runEncode(e *env, o *encodeOptions) error {
 	if k == 0 {
 		return fmt.Errorf("%s holds a classifier (recipe %s), which has no code to write: encode needs an autoencoder run (model type autoencoder, e.g. zoo train ae-mnist); classify with zoo predict %s", o.dir, m.Recipe.Name, o.dir)
 	}
-	data, err := pipeline.LoadData(e.ctx, m.Spec.Data, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
+	data, err := pipeline.LoadRunData(e.ctx, m, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	if err := pictures(o.dir, m, "reconstruct draws pictures; write the codes with zoo encode "+o.dir); err != nil {
 		return err
 	}
-	data, err := pipeline.LoadData(e.ctx, m.Spec.Data, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
+	data, err := pipeline.LoadRunData(e.ctx, m, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
 	if err != nil {
 		return err
 	}
