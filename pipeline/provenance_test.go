@@ -266,6 +266,16 @@ func TestDataRecord(t *testing.T) {
 			t.Error("the checkpoint does not hold the recipe the run started with")
 		}
 	})
+	t.Run("data.name edited in a finished run", func(t *testing.T) {
+		_, run := trainedOn(t, t.TempDir(), false)
+		path := filepath.Join(run, runs.RecipeFile)
+		text := strings.Replace(string(read(t, run, runs.RecipeFile)), "name: mnist", "name: kmnist", 1)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Evaluate(context.Background(), run, DataOptions{})
+		checkProvenance(t, err, "the run was trained on the mnist data, its recipe now names kmnist: put data.name back", "")
+	})
 	t.Run("built-in", func(t *testing.T) {
 		_, s, err := trainWith(t, "mlp-mnist", nil, &bytes.Buffer{})
 		if err != nil {

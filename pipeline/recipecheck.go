@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -23,6 +25,13 @@ const maxChanges = 4
 // written before the recipe was saved in it (started "") is not checked.
 func unchangedRecipe(path string, r *recipes.Recipe, started string) error {
 	if started == "" {
+		return nil
+	}
+	// The run wrote recipe.yaml as started: untouched, it is the same.
+	// (Parsed, a path relative in a recipe built in Go would resolve
+	// against the run directory on one side, the working directory on the
+	// other.)
+	if text, err := readBounded(path, recipes.MaxRecipeBytes); err == nil && text == started {
 		return nil
 	}
 	then, err := recipes.Parse("the checkpoint's recipe", []byte(started), recipes.Options{})
@@ -122,4 +131,21 @@ func show(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
+}
+
+// readBounded returns the file at path if it holds at most limit bytes.
+func readBounded(path string, limit int64) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return "", err
+	}
+	if int64(len(b)) > limit {
+		return "", fmt.Errorf("pipeline: %s is larger than %d bytes", path, limit)
+	}
+	return string(b), nil
 }
