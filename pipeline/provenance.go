@@ -51,12 +51,16 @@ func loadRecorded(ctx context.Context, d recipes.Data, o DataOptions, rec *runs.
 	if err != nil {
 		return nil, nil, err
 	}
-	got, err := dataRecord(d, o.Dir, s)
+	dir := o.Dir
+	if dir == "" {
+		dir = d.Dir // as LoadData reads it
+	}
+	got, err := dataRecord(d, dir, s)
 	if err != nil {
 		return nil, nil, err
 	}
 	if rec != nil {
-		if err := sameData(rec, got, o.Dir); err != nil {
+		if err := sameData(rec, got, dir); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -266,6 +266,25 @@ func TestDataRecord(t *testing.T) {
 			t.Error("the checkpoint does not hold the recipe the run started with")
 		}
 	})
+	t.Run("data.dir", func(t *testing.T) {
+		dir := t.TempDir()
+		data := writeIDXDir(t, filepath.Join(dir, "data"))
+		r, err := recipes.Parse("idx-dir", []byte(strings.Replace(idxRecipe, "{name: mnist}", "{name: mnist, dir: "+data+"}", 1)), recipes.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := filepath.Join(dir, "run")
+		s, err := Train(context.Background(), r, Options{Out: run})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Data == nil || s.Data.Source != runs.DataDir || s.Data.Dir != data {
+			t.Fatalf("data record %+v, want the recipe's data.dir", s.Data)
+		}
+		flipByte(t, filepath.Join(data, "t10k-images-idx3-ubyte"))
+		_, err = Evaluate(context.Background(), run, DataOptions{})
+		checkProvenance(t, err, "DATA/t10k-images-idx3-ubyte has changed since the run was trained on it", data)
+	})
 	t.Run("data.name edited in a finished run", func(t *testing.T) {
 		_, run := trainedOn(t, t.TempDir(), false)
 		path := filepath.Join(run, runs.RecipeFile)
