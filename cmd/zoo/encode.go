@@ -67,7 +67,7 @@ Without --out the CSV goes to standard output.`,
 	f := cmd.Flags()
 	f.StringVar(&o.split, "split", "test", "the data split to encode: train, validation or test")
 	f.StringVar(&o.out, "out", "", "write the codes to this .csv or .npy file (default: CSV on standard output)")
-	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy")
+	f.StringVar(&o.data, "data", "", "read the run's data from this directory instead of where the run recorded it (the same files: they are checked)")
 	return cmd
 }
 

@@ -73,3 +73,65 @@ func TestRunKeepsItsData(t *testing.T) {
 		})
 	}
 }
+
+// tinyAE is an autoencoder trained in a moment on tinyMNIST's data.
+const tinyAE = `name: tiny-ae
+data: {name: mnist}
+model: {type: autoencoder, encoder: [{units: 4, activation: sigmoid}], output: sigmoid}
+loss: bce
+optimizer: {name: sgd, lr: 0.1}
+batch_size: 20
+epochs: 1
+`
+
+// TestCommandsReadRunData: every command that reads a finished run's data
+// (eval, encode, reconstruct) reads the data it was trained on without
+// --data, and refuses it once gone rather than reading the built-in MNIST.
+func TestCommandsReadRunData(t *testing.T) {
+	dir := t.TempDir()
+	recipe := filepath.Join(dir, "tiny-ae.yaml")
+	writeText(t, recipe, tinyAE)
+	data := tinyMNIST(t, filepath.Join(dir, "data"), nil)
+	ae := filepath.Join(dir, "ae")
+	if code, _, stderr := zoo(t, "train", recipe, "--data", data, "--out", ae); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	commands := []struct {
+		name string
+		args []string
+		// check checks the output of a run on the tiny data.
+		check func(t *testing.T, stdout string)
+	}{
+		{"eval", []string{"eval", ae}, func(t *testing.T, stdout string) {
+			if !strings.Contains(stdout, "on 20 examples") {
+				t.Errorf("eval: %q, want the 20 test examples of the run's data", stdout)
+			}
+		}},
+		{"encode", []string{"encode", ae}, func(t *testing.T, stdout string) {
+			if n := strings.Count(stdout, "\n"); n != 21 {
+				t.Errorf("encode wrote %d lines, want a header and the 20 test examples of the run's data", n)
+			}
+		}},
+		{"reconstruct", []string{"reconstruct", ae, "--out", filepath.Join(dir, "grid.png")}, func(*testing.T, string) {}},
+	}
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := zoo(t, c.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			c.check(t, stdout)
+		})
+	}
+	if err := os.RemoveAll(data); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands {
+		t.Run(c.name+" without the data", func(t *testing.T) {
+			code, _, stderr := zoo(t, c.args...)
+			if want := "the run was trained on the mnist data in " + data; code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "that directory is gone") {
+				t.Errorf("exit %d, %q; want exit 1 and %q… that directory is gone", code, stderr, want)
+			}
+		})
+	}
+}
