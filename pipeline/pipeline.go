@@ -25,7 +25,10 @@ type Options struct {
 	// not already hold a run, so a trained model is never overwritten.
 	Out string
 	// DataDir, if set, reads the data set from this directory instead of
-	// the recipe's source.
+	// the recipe's source. Resume reads the data the run recorded (see
+	// runs.DataRecord) from where it recorded it, or from DataDir when
+	// set; either way it refuses files other than the ones the run was
+	// trained on.
 	DataDir string
 	// Log receives progress and epoch lines; nil discards them.
 	Log io.Writer
