@@ -52,6 +52,7 @@ const mnistClasses = 10
 // once and share the result; the sets are not modified by this package.
 func MNIST() (*Splits, error) {
 	var m [4]*IDX
+	var files []FileDigest
 	for i, f := range []struct{ name, sha string }{
 		{mnistTrainImages, mnistTrainImagesSHA256},
 		{mnistTrainLabels, mnistTrainLabelsSHA256},
@@ -69,11 +70,17 @@ func MNIST() (*Splits, error) {
 		if m[i], err = ReadIDX(bytes.NewReader(data)); err != nil {
 			return nil, &fileError{path: "embedded " + name, err: err}
 		}
+		files = append(files, FileDigest{Role: mnistRoles[i], Path: name, SHA256: f.sha, Bytes: int64(len(data))})
 	}
-	return mnistSplits(m, [4]string{
+	s, err := mnistSplits(m, [4]string{
 		mnistTrainImages + ".gz", mnistTrainLabels + ".gz",
 		mnistTestImages + ".gz", mnistTestLabels + ".gz",
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.Files = files
+	return s, nil
 }
 
 // checkSHA256 reports whether data, the contents of the file name, has the
@@ -128,7 +135,7 @@ func readMNISTLike(f family, dir string) (*Splits, error) {
 		return nil, fmt.Errorf("datasets: %s: data directory %s is not a directory", f.name, dir)
 	}
 	var m [4]*IDX
-	var names [4]string
+	var names, paths [4]string
 	for i, base := range []string{mnistTrainImages, mnistTrainLabels, mnistTestImages, mnistTestLabels} {
 		path, err := findMNISTFile(f, dir, base)
 		if err != nil {
@@ -137,9 +144,20 @@ func readMNISTLike(f family, dir string) (*Splits, error) {
 		if m[i], err = ReadIDXFile(path); err != nil {
 			return nil, err
 		}
-		names[i] = filepath.Base(path)
+		names[i], paths[i] = filepath.Base(path), path
 	}
-	return mnistLikeSplits(f, m, names)
+	s, err := mnistLikeSplits(f, m, names)
+	if err != nil {
+		return nil, err
+	}
+	for i, path := range paths {
+		d, err := DigestFile(mnistRoles[i], path)
+		if err != nil {
+			return nil, err
+		}
+		s.Files = append(s.Files, d)
+	}
+	return s, nil
 }
 
 // findMNISTFile returns the path of the first variant of the standard file

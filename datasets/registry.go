@@ -85,8 +85,19 @@ var (
 	idxSource = Source{Name: "idx", Roles: arrayRoles, Required: arrayNeeds}
 )
 
+// withLoad returns s loading with load, reporting the digests of the
+// files load read (Splits.Files): all those the request names.
 func withLoad(s Source, load func(Request) (*Splits, error)) Source {
-	s.Load = load
+	s.Load = func(r Request) (*Splits, error) {
+		sp, err := load(r)
+		if err != nil {
+			return nil, err
+		}
+		if sp.Files, err = digestFiles(r.Files); err != nil {
+			return nil, err
+		}
+		return sp, nil
+	}
 	return s
 }
 

@@ -112,7 +112,14 @@ func (s *Set) Validate() error {
 // Splits is the standard three-way split: fit on Train, choose
 // hyperparameters and stop early on Validation, report on Test. A nil part
 // means the data set does not provide it.
-type Splits struct{ Train, Validation, Test *Set }
+type Splits struct {
+	Train, Validation, Test *Set
+	// Files are the files the splits were read from, with their digests,
+	// as a Source's Load (and MNIST, MNISTDir, FashionMNIST, KMNIST)
+	// report them: what a run records as its data (nil for splits built
+	// in Go).
+	Files []FileDigest
+}
 
 // Limit returns the first train, validation and test examples of each part,
 // as views sharing memory with s, for quick runs and smoke tests. A limit of
@@ -123,6 +130,7 @@ func (s *Splits) Limit(train, validation, test int) *Splits {
 		Train:      limitSet(s.Train, train),
 		Validation: limitSet(s.Validation, validation),
 		Test:       limitSet(s.Test, test),
+		Files:      s.Files,
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // DataOptions says where LoadData reads a data set from and where it
 // reports long work.
 type DataOptions struct {
-	// Dir, if not empty, replaces the recipe's data.dir (--data).
+	// Dir, if not empty, replaces the recipe's data.dir (--data); for a
+	// run's own data (LoadRunData), where the run recorded it.
 	Dir string
 	// Progress receives the progress of long work, such as a download; nil
 	// for none. A terminal gets a bar, anything else a few lines.
@@ -56,6 +57,7 @@ func LoadData(ctx context.Context, d recipes.Data, o DataOptions) (*datasets.Spl
 			Train:      twoClass(s.Train, d.Positive),
 			Validation: twoClass(s.Validation, d.Positive),
 			Test:       twoClass(s.Test, d.Positive),
+			Files:      s.Files,
 		}
 	}
 	return s, nil

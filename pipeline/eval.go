@@ -20,7 +20,7 @@ type Evaluation struct {
 }
 
 // Evaluate opens the finished run in dir and measures it on the test split
-// of the data its recipe names, read as o says.
+// of the data it was trained on (see LoadRunData), read as o says.
 func Evaluate(ctx context.Context, dir string, o DataOptions) (*Evaluation, error) {
 	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err != nil {
 		return nil, fmt.Errorf("pipeline: %s is not a run directory: %w", dir, err)
@@ -30,7 +30,7 @@ func Evaluate(ctx context.Context, dir string, o DataOptions) (*Evaluation, erro
 		return nil, err
 	}
 	defer m.Close()
-	data, err := LoadData(ctx, m.Spec.Data, o)
+	data, err := LoadRunData(ctx, m, o)
 	if err != nil {
 		return nil, err
 	}

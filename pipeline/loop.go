@@ -52,7 +52,7 @@ func (j *job) newLoop(streamNames []string, newTask taskMaker) (*loop, error) {
 	if es := j.sp.EarlyStopping; es != nil {
 		l.stopper = es.New()
 	}
-	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log, init: j.init}
+	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log, init: j.init, recipe: j.text, data: j.dataRec}
 	if err := j.schedule(l); err != nil {
 		l.Close()
 		return nil, err

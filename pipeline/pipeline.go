@@ -25,7 +25,10 @@ type Options struct {
 	// not already hold a run, so a trained model is never overwritten.
 	Out string
 	// DataDir, if set, reads the data set from this directory instead of
-	// the recipe's source.
+	// the recipe's source. Resume reads the data the run recorded (see
+	// runs.DataRecord) from where it recorded it, or from DataDir when
+	// set; either way it refuses files other than the ones the run was
+	// trained on.
 	DataDir string
 	// Log receives progress and epoch lines; nil discards them.
 	Log io.Writer
@@ -54,6 +57,9 @@ type job struct {
 	resume bool
 	// text is the recipe as run (recipe.yaml).
 	text string
+	// dataRec is where the data came from and its files' digests, for the
+	// checkpoints and the summary.
+	dataRec *runs.DataRecord
 	// initFrom is the recipe's init.from as an absolute path ("" for
 	// none), and init where the initial weights came from once applied.
 	initFrom string
@@ -64,7 +70,7 @@ type job struct {
 // (ctx cancelled, divergence) the records so far are still written, and the
 // error says what happened.
 func Train(ctx context.Context, r *recipes.Recipe, o Options) (*runs.Summary, error) {
-	return start(ctx, r, o, false)
+	return start(ctx, r, o, false, nil)
 }
 
 // Resume continues the interrupted run in o.Out from its checkpoint, with
@@ -94,17 +100,27 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 	if err := runs.RemoveTemps(dir); err != nil {
 		return nil, fmt.Errorf("pipeline: resume %s: %w", dir, err)
 	}
+	// The checkpoint says what the run started with: its recipe, which
+	// recipe.yaml must still say, and its data, read again from there.
+	c, err := readCheckpoint(dir)
+	if err != nil {
+		return nil, err
+	}
 	r, err := recipes.Load(filepath.Join(dir, runs.RecipeFile), recipes.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: resume %s: %w", dir, err)
 	}
-	return start(ctx, r, o, true)
+	if err := unchangedRecipe(filepath.Join(dir, runs.RecipeFile), r, c.meta.Recipe); err != nil {
+		return nil, err
+	}
+	return start(ctx, r, o, true, c.meta.Data)
 }
 
 // start loads the data, builds the model of the recipe's family and trains
 // it; the data and model come first, so a run that cannot start leaves no
-// directory behind.
-func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*runs.Summary, error) {
+// directory behind. A resumed run passes the record of the data it was
+// trained on, when its checkpoint has one (nil otherwise).
+func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool, rec *runs.DataRecord) (*runs.Summary, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -116,14 +132,14 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool) (*run
 	if err != nil {
 		return nil, err
 	}
-	data, err := LoadData(ctx, sp.Data, DataOptions{Dir: o.DataDir, Progress: o.Log})
+	data, dataRec, err := loadRecorded(ctx, sp.Data, DataOptions{Dir: o.DataDir, Progress: o.Log}, rec)
 	if err != nil {
 		return nil, err
 	}
 	if err := fitsBatches(sp, data); err != nil {
 		return nil, err
 	}
-	j := &job{sp: sp, o: o, data: data, resume: resume}
+	j := &job{sp: sp, o: o, data: data, resume: resume, dataRec: dataRec}
 	if j.initFrom, err = initPath(sp); err != nil {
 		return nil, err
 	}
@@ -186,6 +202,7 @@ func (j *job) summary(records []train.Record, params []*models.Param) *runs.Summ
 		TrainLoss:  last.TrainLoss, ValLoss: last.Val.Loss,
 		BLAS: j.o.BLAS,
 		Init: j.init,
+		Data: j.dataRec,
 	}
 }
 

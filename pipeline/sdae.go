@@ -75,7 +75,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		// streams; its decoder's initial draw is the weights it saves.
 		stream := fmt.Sprintf("pretrain.%d.", k)
 		streams := newStreams(sp.Seed, stream+"shuffle", stream+"corruption")
-		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log, init: j.init}
+		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log, init: j.init, recipe: j.text, data: j.dataRec}
 		stage := train.NewStage(sp.Model.MLP.Hidden, k, train.StageOptions{
 			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Tied: sp.Model.Tied,
 			Source: func(name string) *rand.PCG {

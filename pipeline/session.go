@@ -75,6 +75,12 @@ type checkpointMeta struct {
 	// Init is where the run's initial weights came from (the recipe's
 	// init), for the summary of the resumed run.
 	Init *runs.InitRecord `json:"init,omitempty"`
+	// Recipe is the run's recipe.yaml as the run started, which a resumed
+	// run must still have (Resume refuses an edited one), and Data the
+	// record of its data, which it reads again. Checkpoints written before
+	// they were kept lack them.
+	Recipe string           `json:"recipe,omitempty"`
+	Data   *runs.DataRecord `json:"data,omitempty"`
 }
 
 // The phases of an sdae run.
@@ -107,11 +113,15 @@ type session struct {
 	// init is where the run's initial weights came from, saved with the
 	// checkpoint and restored by load.
 	init *runs.InitRecord
+	// recipe and data are the run's recipe text and data record, saved
+	// with the checkpoint for a resumed run to check (see Resume).
+	recipe string
+	data   *runs.DataRecord
 }
 
 // save writes the checkpoint of the loop state st.
 func (s *session) save(st *train.State) error {
-	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers, BLAS: s.blas, Init: s.init}
+	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers, BLAS: s.blas, Init: s.init, Recipe: s.recipe, Data: s.data}
 	if s.adaptive != nil {
 		as, err := s.adaptive.State()
 		if err != nil {

@@ -83,6 +83,9 @@ type Summary struct {
 	// from given ones (the recipe's init, zoo train --init), tensor by
 	// tensor; absent when they were all drawn from the seed.
 	Init *InitRecord `json:"init,omitempty"`
+	// Data is where the data came from and the digests of its files;
+	// absent in runs written before it was recorded.
+	Data *DataRecord `json:"data,omitempty"`
 }
 
 // WriteSummary writes the run directory's summary.json.

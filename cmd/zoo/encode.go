@@ -67,7 +67,7 @@ Without --out the CSV goes to standard output.`,
 	f := cmd.Flags()
 	f.StringVar(&o.split, "split", "test", "the data split to encode: train, validation or test")
 	f.StringVar(&o.out, "out", "", "write the codes to this .csv or .npy file (default: CSV on standard output)")
-	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy")
+	f.StringVar(&o.data, "data", "", "read the run's data from this directory instead of where the run recorded it (the same files: they are checked)")
 	return cmd
 }
 
@@ -98,7 +98,7 @@ func runEncode(e *env, o *encodeOptions) error {
 		}
 		return fmt.Errorf("%s holds a classifier (recipe %s), which has no code to write: encode needs an autoencoder run (model type autoencoder, e.g. zoo train ae-mnist); %s", o.dir, m.Recipe.Name, instead)
 	}
-	data, err := pipeline.LoadData(e.ctx, m.Spec.Data, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
+	data, err := pipeline.LoadRunData(e.ctx, m, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
 	if err != nil {
 		return err
 	}

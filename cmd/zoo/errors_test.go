@@ -545,7 +545,7 @@ var errorCases = []errorCase{
 		want: `zoo: runs: resume: safetensors: DIR/cut-trunc/checkpoint.safetensors: tensor "layers.0.weight": data_offsets [0 50176] go beyond the NNN-byte data section; is the file truncated?`,
 	},
 	{
-		name: "--resume with a checkpoint of other layer widths",
+		name: "--resume after recipe.yaml was edited",
 		args: func(t *testing.T, d *fixture) []string {
 			dir := copyDir(t, d.cut, filepath.Join(d.dir, "cut-widths"))
 			edit(t, filepath.Join(dir, runs.RecipeFile), func(b []byte) []byte {
@@ -554,7 +554,7 @@ var errorCases = []errorCase{
 			return []string{"train", "--resume", dir, "--data", d.data}
 		},
 		code: 1,
-		want: `zoo: runs: resume: DIR/cut-widths/checkpoint.safetensors: tensor "layers.0.weight" holds 6272 values, the model wants 12544`,
+		want: `zoo: pipeline: DIR/cut-widths/recipe.yaml was changed since the run started (model.layers.0.units 8 → 16); a resumed run continues the recipe it started with: put it back, or train a new run`,
 	},
 	{
 		name: "--out under a regular file",
@@ -630,6 +630,74 @@ var errorCases = []errorCase{
 		code: exitDiverged,
 		want: `zoo: train: diverged at update 2 (epoch 1): loss is NaN with learning rate 1e+20; try a smaller learning rate (for example 1e+19) (metrics of the 0 finished epochs are in DIR/diverged; no model was saved)`,
 	},
+	// A run's data (issue 18, item 4): resume and eval read the data the
+	// run recorded, and refuse it gone or changed.
+	{
+		name: "--resume: the run's data directory is gone",
+		args: func(t *testing.T, d *fixture) []string {
+			data, run := d.runOn(t, "gone", true)
+			if err := os.RemoveAll(data); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"train", "--resume", run}
+		},
+		code: 1,
+		want: `zoo: pipeline: the run was trained on the mnist data in DIR/gone-data (train-images-idx3-ubyte sha256 ab95de542836…); that directory is gone: give --data with a directory holding the same files`,
+	},
+	{
+		name: "--resume: a file of the run's data changed",
+		args: func(t *testing.T, d *fixture) []string {
+			data, run := d.runOn(t, "changed", true)
+			edit(t, filepath.Join(data, "train-labels-idx1-ubyte"), func(b []byte) []byte { b[len(b)-1] ^= 1; return b })
+			return []string{"train", "--resume", run}
+		},
+		code: 1,
+		want: `zoo: pipeline: DIR/changed-data/train-labels-idx1-ubyte has changed since the run was trained on it (sha256 ca2cb67aef8c…, 128 bytes; it was e48eb54facbd…, 128 bytes): put back the file the run was trained on`,
+	},
+	{
+		name: "eval: the run's data directory is gone",
+		args: func(t *testing.T, d *fixture) []string {
+			data, run := d.runOn(t, "eval-gone", false)
+			if err := os.RemoveAll(data); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"eval", run}
+		},
+		code: 1,
+		want: `zoo: pipeline: the run was trained on the mnist data in DIR/eval-gone-data (train-images-idx3-ubyte sha256 ab95de542836…); that directory is gone: give --data with a directory holding the same files`,
+	},
+	{
+		name: "eval: --data with other files",
+		args: func(t *testing.T, d *fixture) []string {
+			other := tinyMNIST(t, filepath.Join(d.dir, "other-data"), func(files map[string][]byte) {
+				b := files["t10k-labels-idx1-ubyte"]
+				b[len(b)-1] ^= 1
+			})
+			return []string{"eval", d.done, "--data", other}
+		},
+		code: 1,
+		want: `zoo: pipeline: DIR/other-data/t10k-labels-idx1-ubyte is not the file the run was trained on (sha256 c929ba50e0c0…, 28 bytes; the run's DIR/data/t10k-labels-idx1-ubyte: 8da87bca25f5…, 28 bytes): give the same files`,
+	},
+}
+
+// runOn trains the tiny recipe with --data on a copy of the fixture's
+// data in DIR/NAME-data into DIR/NAME, interrupted before its first update
+// when cut, and returns the two directories.
+func (d *fixture) runOn(t *testing.T, name string, cut bool) (data, out string) {
+	t.Helper()
+	data, out = copyDir(t, d.data, filepath.Join(d.dir, name+"-data")), filepath.Join(d.dir, name)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	want := 0
+	if cut {
+		cancel()
+		want = exitStopped
+	}
+	var stdout, errOut bytes.Buffer
+	if code := run(ctx, []string{"train", d.recipe, "--data", data, "--out", out}, &stdout, &errOut); code != want {
+		t.Fatalf("train into %s: exit %d: %s", out, code, errOut.String())
+	}
+	return data, out
 }
 
 // TestErrors drives the real CLI with every bad input of docs/errors.md

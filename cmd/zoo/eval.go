@@ -36,6 +36,6 @@ func newEvalCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	cmd.Flags().StringVar(&data, "data", "", "read the data set from this directory instead of the built-in copy")
+	cmd.Flags().StringVar(&data, "data", "", "read the run's data from this directory instead of where the run recorded it (the same files: they are checked)")
 	return cmd
 }

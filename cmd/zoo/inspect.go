@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -127,7 +128,7 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 	section("parameters", fmt.Sprintf("%d (%.1f MiB)", in.Parameters, float64(bytes)/(1<<20)))
 
 	s := in.Summary
-	section("data", fmt.Sprintf("%s: %d training, %d validation, %d test examples", r.Data.Name, s.Train, s.Validation, s.Test))
+	section("data", append([]string{fmt.Sprintf("%s: %d training, %d validation, %d test examples", r.Data.Name, s.Train, s.Validation, s.Test)}, dataSource(s.Data)...)...)
 	lines := []string{
 		fmt.Sprintf("seed %d; %s, %s of batch %d; %.1fs", s.Seed, countOf(s.Epochs, "epoch"), countOf(s.Updates, "update"), r.BatchSize, s.Seconds),
 		"optimizer " + namedMapping(r.Optimizer),
@@ -228,4 +229,29 @@ func yamlFlow(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// dataSource says where a run's data came from, as its summary records it
+// (nothing for a run written before it was recorded): eval and resume read
+// it from there.
+func dataSource(d *runs.DataRecord) []string {
+	if d == nil {
+		return nil
+	}
+	var from string
+	switch d.Source {
+	case runs.DataBuiltIn:
+		from = "zoo's built-in copy"
+	case runs.DataDownload:
+		from = "the download cache, checked against the published digests"
+	case runs.DataDir:
+		from = d.Dir
+	default:
+		from = "the files of data.files"
+	}
+	line := "from " + from
+	if f, ok := d.Files["train"]; ok {
+		line += fmt.Sprintf(" (%s sha256 %.12s…)", filepath.Base(f.Path), f.SHA256)
+	}
+	return []string{line}
 }

@@ -27,6 +27,7 @@ func testInspect(t *testing.T, mlp, dae string) {
 		"seed 1; 1 epoch, 39 updates of batch 128",
 		"optimizer momentum {lr: 0.05, momentum: 0.9}",
 		"5000 training, 1000 validation, 1000 test examples",
+		"from zoo's built-in copy (train-images-idx3-ubyte.gz sha256 440fcabf73cc…)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("zoo inspect lacks %q:\n%s", want, out)

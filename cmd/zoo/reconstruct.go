@@ -59,7 +59,7 @@ own reconstructions.png was (same seed); --clean reconstructs the originals.`,
 	f.IntVar(&o.n, "n", 10, "number of test digits")
 	f.IntVar(&o.scale, "scale", 2, "screen pixels per pixel")
 	f.BoolVar(&o.clean, "clean", false, "for a denoising run, reconstruct the originals instead of corrupted copies")
-	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy")
+	f.StringVar(&o.data, "data", "", "read the run's data from this directory instead of where the run recorded it (the same files: they are checked)")
 	return cmd
 }
 
@@ -90,7 +90,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	if err := pictures(o.dir, m, "reconstruct draws pictures; write the codes with zoo encode "+o.dir); err != nil {
 		return err
 	}
-	data, err := pipeline.LoadData(e.ctx, m.Spec.Data, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
+	data, err := pipeline.LoadRunData(e.ctx, m, pipeline.DataOptions{Dir: o.data, Progress: e.errOut})
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "run directory (default runs/NAME-<time>)")
-	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy")
+	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy (with --resume: the directory holding the files the run was trained on, if not where it recorded them)")
 	f.StringVar(&o.seed, "seed", "", "random seed (default: the recipe's)")
 	f.IntVar(&o.epochs, "epochs", 0, "number of epochs (default: the recipe's)")
 	f.BoolVar(&o.quick, "quick", false, "run the recipe's reduced quick profile (seconds, for checks)")
