@@ -465,7 +465,7 @@ var errorCases = []errorCase{
 			return []string{"predict", d.done, path}
 		},
 		code: 1,
-		want: `zoo: images: DIR/bomb.png: png picture of 40000×40000 pixels is beyond the limit of 67108864 pixels`,
+		want: `zoo: images: DIR/bomb.png: png picture of 40000×40000 pixels (1600.0 megapixels) is beyond the limit of 50 megapixels (images.MaxPixels)`,
 	},
 	{
 		name: "eval: not a run directory",

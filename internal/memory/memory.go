@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 )
 
@@ -135,4 +136,17 @@ func Count(n float64) string {
 		return fmt.Sprintf("%.0f k", n/1e3)
 	}
 	return fmt.Sprintf("%.0f", n)
+}
+
+// Allocated returns the bytes f allocates on the heap (the growth of
+// runtime.MemStats.TotalAlloc around it, freed or not): the fuzz targets
+// of the parsers use it to fail a case that allocates more than its input
+// proves. Other goroutines' allocations count too, so callers run nothing
+// else meanwhile.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

@@ -61,3 +61,12 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestAllocated(t *testing.T) {
+	var keep []byte
+	n := Allocated(func() { keep = make([]byte, 10<<20) })
+	if n < 10<<20 || n > 11<<20 {
+		t.Errorf("Allocated(10 MiB) = %d", n)
+	}
+	_ = keep
+}
