@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 )
 
 // Cap is the limit when the machine's memory cannot be read (no
@@ -32,16 +33,39 @@ type Limit struct {
 // memory themselves.
 func Of(n float64) Limit { return Limit{Bytes: n} }
 
-// Machine is the memory available on this machine now: MemAvailable of
-// /proc/meminfo on Linux (MemTotal when the kernel is too old to say), or
-// Cap elsewhere. It is read at each call, so a check made after a data set
-// is loaded counts what the data already took.
+// EnvLimit is the environment variable that sets the limit instead of the
+// machine's memory: a number of bytes, or of KiB, MiB, GiB or TiB
+// ("512MiB", "2 GiB"). It is for machines whose memory the kernel
+// misreports to a process, and for tests.
+const EnvLimit = "ZOO_MEMORY_LIMIT"
+
+// Machine is the memory zoo may use now: EnvLimit when set; else what
+// /proc/meminfo calls MemAvailable (MemTotal when the kernel is too old to
+// say), or less when the process's cgroup (a container) allows less; Cap
+// when neither can be read. It is read at each call, so a check made after
+// a data set is loaded counts what the data already took.
 func Machine() Limit {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return Limit{Bytes: Cap, What: "the limit without a known machine memory is " + Bytes(Cap)}
+	return machine(os.Getenv(EnvLimit), os.ReadFile)
+}
+
+// machine is Machine with the environment's value and the file reader as
+// parameters, for tests.
+func machine(env string, read func(string) ([]byte, error)) Limit {
+	if env != "" {
+		n, err := ParseBytes(env)
+		if err != nil {
+			return Limit{Bytes: 0, What: fmt.Sprintf("%s=%q is not a size (want bytes, or a number with KiB, MiB, GiB or TiB)", EnvLimit, env)}
+		}
+		return Limit{Bytes: n, What: fmt.Sprintf("%s=%s allows %s", EnvLimit, env, Bytes(n))}
 	}
-	return fromMeminfo(data)
+	l := Limit{Bytes: Cap, What: "the limit without a known machine memory is " + Bytes(Cap)}
+	if data, err := read("/proc/meminfo"); err == nil {
+		l = fromMeminfo(data)
+	}
+	if room, ok := cgroupRoom(read); ok && room < l.Bytes {
+		l = Limit{Bytes: room, What: "this process's cgroup (container) has " + Bytes(room) + " available"}
+	}
+	return l
 }
 
 // fromMeminfo reads MemAvailable (else MemTotal) from /proc/meminfo's text.
@@ -69,6 +93,53 @@ func fromMeminfo(data []byte) Limit {
 		return Limit{Bytes: v, What: "this machine has " + Bytes(v) + " in all"}
 	}
 	return Limit{Bytes: Cap, What: "the limit without a known machine memory is " + Bytes(Cap)}
+}
+
+// cgroupRoom is what the process's memory cgroup still allows (its limit
+// less its usage), v2 or v1; ok is false without a limit.
+func cgroupRoom(read func(string) ([]byte, error)) (float64, bool) {
+	for _, files := range [][2]string{
+		{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"},
+		{"/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"},
+	} {
+		raw, err := read(files[0])
+		if err != nil {
+			continue
+		}
+		limit, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+		if err != nil || limit >= 1<<62 { // "max", or v1's "no limit"
+			return 0, false
+		}
+		used := 0.0
+		if cur, err := read(files[1]); err == nil {
+			used, _ = strconv.ParseFloat(string(bytes.TrimSpace(cur)), 64)
+		}
+		return max(limit-used, 0), true
+	}
+	return 0, false
+}
+
+// ParseBytes reads a size: a number of bytes, or of KiB, MiB, GiB or TiB
+// (also K, M, G, T, KB, …, all binary), spaces allowed before the unit.
+func ParseBytes(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = t[:i], strings.TrimSpace(t[i:])
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n < 0 || math.IsInf(n, 0) {
+		return 0, fmt.Errorf("memory: %q is not a size", s)
+	}
+	scale := map[string]float64{"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10,
+		"M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30,
+		"T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}
+	f, ok := scale[strings.ToUpper(unit)]
+	if !ok {
+		return 0, fmt.Errorf("memory: %q is not a size: unknown unit %q", s, unit)
+	}
+	return n * f, nil
 }
 
 // String names the limit, as errors say it.
