@@ -55,4 +55,12 @@ func TestLoadRefusesModelsTooLarge(t *testing.T) {
 	if _, err := LoadModel(file); err != nil {
 		t.Errorf("model file: %v", err)
 	}
+
+	// init: the weights file is read whole, and its values copied once.
+	if _, err := initWeights(file, m.Params(), false, memory.Of(256)); err == nil || !strings.Contains(err.Error(), "runs: init from "+file+": reading the weights needs about") || !strings.Contains(err.Error(), "the limit is 256 B") {
+		t.Errorf("init under a 256-byte limit: %v", err)
+	}
+	if _, err := InitWeights(file, m.Params(), false); err != nil {
+		t.Errorf("init: %v", err)
+	}
 }
