@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // writeFiles writes name → content into a new directory and returns the
@@ -185,14 +187,24 @@ func TestLoadCSVOneClass(t *testing.T) {
 }
 
 // FuzzReadCSV feeds arbitrary text to the CSV reader: it must never panic,
-// and what it accepts must be a consistent labelled set.
+// what it accepts must be a consistent labelled set, and it may allocate
+// at most 64 bytes per input byte (a one-byte value costs the CSV reader a
+// string header and the record's copy, then a float32 and a label, all in
+// slices that grow by doubling) and 1 MiB.
 func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("x1,x2,label\n1,2,0\n3,4,1\n"))
 	f.Add([]byte("label,x\n\"1\",2.5e3\n"))
 	f.Add([]byte("x,label\n1,2,3\n"))
 	f.Add([]byte("\ufeffx,label\r\n1,0\r\n"))
+	f.Add([]byte("a,label\n" + strings.Repeat("1,2\n", 10000)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, header, err := readCSV(bytes.NewReader(data), "fuzz.csv", "label")
+		var s *Set
+		var header []string
+		var err error
+		budget := 64*uint64(len(data)) + 1<<20
+		if n := memory.Allocated(func() { s, header, err = readCSV(bytes.NewReader(data), "fuzz.csv", "label") }); n > budget {
+			t.Fatalf("reading %d bytes allocated %d, more than the budget of %d (error %v)", len(data), n, budget, err)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "datasets: csv fuzz.csv") {
 				t.Fatalf("error without the file: %v", err)

@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // MaxIDXBytes is the largest data payload [ReadIDX] accepts. It exists so a
@@ -79,7 +81,18 @@ func idxElemSize(t byte) int {
 // as the header says: a short one gives an error wrapping
 // [io.ErrUnexpectedEOF], and bytes after it are an error too, since they
 // mean the file is not what its header claims.
+//
+// Memory follows the data: the payload's buffer grows as bytes arrive, so
+// a header's count costs nothing until the data backs it, and a payload
+// that, with its float32 copy (what every loader makes of it), would not
+// fit the memory available (see memory.Machine) is refused from the header
+// (a 2 MB gzip stream can hold 2 GB of zeros).
 func ReadIDX(r io.Reader) (*IDX, error) {
+	return readIDX(r, memory.Machine())
+}
+
+// readIDX is ReadIDX with the memory the data may take.
+func readIDX(r io.Reader, limit memory.Limit) (*IDX, error) {
 	br := bufio.NewReader(r)
 	in := io.Reader(br)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -128,6 +141,10 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 		dims[i] = int(d)
 	}
 
+	need := float64(total) + 4*float64(total/uint64(size))
+	if err := limit.Check(need, "the data", fmt.Sprintf("dimensions %v of %d-byte elements, read and converted to float32", dims, size)); err != nil {
+		return nil, fmt.Errorf("datasets: idx: %w", err)
+	}
 	data, err := idxReadPayload(in, int(total))
 	if err != nil {
 		return nil, err
@@ -148,6 +165,17 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 // the bytes arrive, so a lying header fails with a truncation error instead
 // of a giant allocation.
 func idxReadPayload(r io.Reader, n int) ([]byte, error) {
+	buf, err := readGrowing(r, n)
+	if err != nil {
+		return nil, idxShort("data", n, len(buf), err)
+	}
+	return buf, nil
+}
+
+// readGrowing reads exactly n bytes from r into a buffer that starts at
+// idxFirstChunk and doubles as the bytes arrive, so memory follows the
+// data, not the count a header claims. On error it returns what was read.
+func readGrowing(r io.Reader, n int) ([]byte, error) {
 	buf := make([]byte, 0, min(n, idxFirstChunk))
 	for len(buf) < n {
 		if len(buf) == cap(buf) {
@@ -158,7 +186,10 @@ func idxReadPayload(r io.Reader, n int) ([]byte, error) {
 		m, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
 		if err != nil && len(buf) < n {
-			return nil, idxShort("data", n, len(buf), err)
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return buf, err
 		}
 	}
 	return buf, nil

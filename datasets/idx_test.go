@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // idxBytes builds an IDX file: magic, dimension sizes, then data as given.
@@ -208,6 +210,26 @@ func TestFloat32sUnknownType(t *testing.T) {
 	}
 }
 
+// idxProved is how many bytes the IDX input in proves: its length, or for
+// a gzip stream what it decompresses to.
+func idxProved(in []byte) uint64 {
+	if len(in) < 2 || in[0] != 0x1f || in[1] != 0x8b {
+		return uint64(len(in))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(in))
+	if err != nil {
+		return uint64(len(in))
+	}
+	n, _ := io.Copy(io.Discard, io.LimitReader(zr, MaxIDXBytes+1))
+	return max(uint64(n), uint64(len(in)))
+}
+
+// FuzzReadIDX reads arbitrary bytes as an IDX file: an error with the
+// package's prefix, or an array whose data fills its dimensions; and
+// never more allocation than 4 bytes per byte the input proves (the
+// payload's buffer doubles as bytes arrive: at most twice the payload,
+// plus the copy while growing) and 1 MiB (gzip's and bufio's buffers, the
+// first 64 KiB chunk).
 func FuzzReadIDX(f *testing.F) {
 	good := idxBytes(0x08, []uint32{2, 3}, []byte{0, 1, 2, 3, 4, 5})
 	seeds := [][]byte{
@@ -229,12 +251,18 @@ func FuzzReadIDX(f *testing.F) {
 		good[:len(good)-1],
 		{0x1f, 0x8b},
 		gzipBytes(f, good)[:20],
+		gzipBytes(f, idxBytes(0x08, []uint32{1_000_000, 1000}, make([]byte, 100_000))), // claims 1 GB, holds 100 kB
 	}
 	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		m, err := ReadIDX(bytes.NewReader(in))
+		var m *IDX
+		var err error
+		budget := 4*idxProved(in) + 1<<20
+		if n := memory.Allocated(func() { m, err = ReadIDX(bytes.NewReader(in)) }); n > budget {
+			t.Fatalf("reading %d bytes (proving %d) allocated %d, more than the budget of %d (error %v)", len(in), idxProved(in), n, budget, err)
+		}
 		if err != nil {
 			if m != nil {
 				t.Fatalf("ReadIDX returned %+v with error %v", m, err)

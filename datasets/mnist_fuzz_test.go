@@ -3,12 +3,16 @@ package datasets
 import (
 	"bytes"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // FuzzMNISTSplits feeds arbitrary bytes as the four MNIST files (each
 // read as ReadIDX reads it, so gzip too) to the checks that turn them into
 // splits: they must never panic, and what they accept must be consistent
-// sets of digits.
+// sets of digits. Nor may they allocate more than 32 bytes per byte the
+// files prove (their bytes, decompressed: the raw payloads with their
+// growth, the float32 pixels, the labels as ints, the splits) and 4 MiB.
 func FuzzMNISTSplits(f *testing.F) {
 	img := func(n, rows, cols int) []byte {
 		return idxBytes(0x08, []uint32{uint32(n), uint32(rows), uint32(cols)}, make([]byte, n*rows*cols))
@@ -26,13 +30,25 @@ func FuzzMNISTSplits(f *testing.F) {
 	f.Add(img(2, 2, 3), idxBytes(0x0C, []uint32{2}, make([]byte, 8)), img(2, 2, 3), lbl(9, 0))  // int32 labels
 	f.Fuzz(func(t *testing.T, trainImages, trainLabels, testImages, testLabels []byte) {
 		var m [4]*IDX
-		for i, data := range [][]byte{trainImages, trainLabels, testImages, testLabels} {
-			var err error
-			if m[i], err = ReadIDX(bytes.NewReader(data)); err != nil {
-				return
-			}
+		var s *Splits
+		var err error
+		budget := uint64(4 << 20)
+		for _, data := range [][]byte{trainImages, trainLabels, testImages, testLabels} {
+			budget += 32 * idxProved(data)
 		}
-		s, err := mnistSplits(m, mnistBases)
+		if n := memory.Allocated(func() {
+			for i, data := range [][]byte{trainImages, trainLabels, testImages, testLabels} {
+				if m[i], err = ReadIDX(bytes.NewReader(data)); err != nil {
+					return
+				}
+			}
+			s, err = mnistSplits(m, mnistBases)
+		}); n > budget {
+			t.Fatalf("allocated %d bytes, more than the budget of %d (error %v)", n, budget, err)
+		}
+		if m[3] == nil {
+			return
+		}
 		if err != nil {
 			if s != nil {
 				t.Fatalf("splits %+v with error %v", s, err)

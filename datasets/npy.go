@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // MaxNPYBytes is the largest data payload a .npy file may hold, as for IDX
@@ -69,15 +71,19 @@ func ReadNPYFile(path string) (*NPY, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("datasets: npy %s: is a directory; want a .npy file", path)
 	}
-	a, err := readNPY(bufio.NewReader(f), st.Size())
+	a, err := readNPY(bufio.NewReader(f), st.Size(), memory.Machine())
 	if err != nil {
 		return nil, fmt.Errorf("datasets: npy %s: %w", path, err)
 	}
 	return a, nil
 }
 
-// readNPY reads an array from r, which holds size bytes in all.
-func readNPY(r io.Reader, size int64) (*NPY, error) {
+// readNPY reads an array from r, which holds size bytes in all, refusing
+// one whose payload, with its reordering (Fortran order) and its float32
+// copy, does not fit limit. The payload's buffer grows as bytes arrive, so
+// a file shorter than its size said (a stat that lied, a file cut while
+// read) costs only what it holds.
+func readNPY(r io.Reader, size int64, limit memory.Limit) (*NPY, error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
 		return nil, fmt.Errorf("not a .npy file: %d bytes", size)
@@ -146,8 +152,15 @@ func readNPY(r io.Reader, size int64) (*NPY, error) {
 		}
 		return nil, fmt.Errorf("%sthe header's shape %v of %d-byte elements is %d data bytes, the file has %d", what, h.shape, elem, total, have)
 	}
-	data := make([]byte, total)
-	if _, err := io.ReadFull(r, data); err != nil {
+	need := float64(total) + 4*float64(total/uint64(elem))
+	if h.fortran {
+		need += float64(total)
+	}
+	if err := limit.Check(need, "the data", fmt.Sprintf("shape %v of %d-byte elements, read and converted to float32", h.shape, elem)); err != nil {
+		return nil, err
+	}
+	data, err := readGrowing(r, int(total))
+	if err != nil {
 		return nil, fmt.Errorf("reading %d data bytes: %w", total, err)
 	}
 	if h.fortran && len(h.shape) > 1 {

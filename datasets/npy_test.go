@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // npyBytes builds a version 1.0 .npy file with the given header dict and
@@ -54,7 +56,7 @@ func TestReadNPY(t *testing.T) {
 		{"version 2.0", append(append([]byte("\x93NUMPY\x02\x00"), le(uint32(60))...), append([]byte(fmt.Sprintf("%-59s\n", npyDict("|u1", false, "(2,)"))), 5, 6)...), []int{2}, []byte{5, 6}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := readNPY(bytes.NewReader(tt.file), int64(len(tt.file)))
+			a, err := readNPY(bytes.NewReader(tt.file), int64(len(tt.file)), memory.Of(memory.Cap))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +91,7 @@ func TestReadNPYErrors(t *testing.T) {
 		{"trailing bytes", f4("(1,)", make([]byte, 8)), `the header's shape [1] of 4-byte elements is 4 data bytes, the file has 8`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := readNPY(bytes.NewReader(tt.file), int64(len(tt.file)))
+			_, err := readNPY(bytes.NewReader(tt.file), int64(len(tt.file)), memory.Of(memory.Cap))
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error\n%v\nwant\n%s", err, tt.want)
 			}
@@ -227,15 +229,28 @@ func TestLoadNPYFloatTypes(t *testing.T) {
 }
 
 // FuzzReadNPY feeds arbitrary bytes to the .npy reader: it must never
-// panic, never allocate more than the input's size allows, and what it
-// accepts must hold exactly the data its shape says.
+// panic, and what it accepts must hold exactly the data its shape says. It
+// may allocate at most 32 bytes per input byte (the payload's growth,
+// a Fortran reordering, float32 features or int labels) and 1 MiB.
 func FuzzReadNPY(f *testing.F) {
 	f.Add(npyBytes(npyDict("<f4", false, "(2, 3)"), make([]byte, 24)))
 	f.Add(npyBytes(npyDict("|u1", true, "(2, 2, 2)"), make([]byte, 8)))
 	f.Add(npyBytes(npyDict("<i8", false, "(3,)"), make([]byte, 24)))
 	f.Add(npyBytes(npyDict(">f8", false, "(1,)"), make([]byte, 8)))
+	f.Add(npyBytes(npyDict("|u1", true, "(1000000, 1000)"), make([]byte, 1000))) // claims 1 GB
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := readNPY(bytes.NewReader(data), int64(len(data)))
+		budget := 32*uint64(len(data)) + 1<<20
+		if n := memory.Allocated(func() {
+			a, err := readNPY(bytes.NewReader(data), int64(len(data)), memory.Of(memory.Cap))
+			if err != nil {
+				return
+			}
+			npyLabels(a)
+			npyFeatures(a)
+		}); n > budget {
+			t.Fatalf("reading %d bytes allocated %d, more than the budget of %d", len(data), n, budget)
+		}
+		a, err := readNPY(bytes.NewReader(data), int64(len(data)), memory.Of(memory.Cap))
 		if err != nil {
 			return
 		}

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif" // register the decoders Load reads
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
 	"math"
 	"os"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // Invert says whether Load turns an image's grey levels upside down, so a
@@ -80,18 +83,34 @@ func Load(path string, o LoadOptions) (*Input, error) {
 	return in, nil
 }
 
-// MaxPixels is the largest picture Decode accepts, in pixels (64 Mi, a
-// 8192×8192 picture), checked before the picture is decoded.
-const MaxPixels = 1 << 26
+// MaxPixels is the largest picture Decode accepts, in pixels: 50
+// megapixels, more than a 48-megapixel phone photo (8000×6000), checked
+// from the header before the picture is decoded. Decoding and converting
+// take up to about 32 bytes a pixel (see decodeBytes), so at most 1.5 GiB.
+const MaxPixels = 50_000_000
 
-// Decode reads a picture from r and converts it as Convert does.
+// Decode reads a picture from r and converts it as Convert does. The
+// picture's size is checked from its header first, against MaxPixels and
+// against the memory this machine has available.
 func Decode(r io.Reader, o LoadOptions) (*Input, error) {
+	return decode(r, o, memory.Machine())
+}
+
+// decode is Decode with the memory it may take.
+func decode(r io.Reader, o LoadOptions, limit memory.Limit) (*Input, error) {
 	// The decoders allocate the whole picture from its header's size, which
 	// a 77-byte PNG can claim to be 40000×40000: check it first.
 	var head bytes.Buffer
 	cfg, format, err := image.DecodeConfig(io.TeeReader(r, &head))
-	if err == nil && int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, fmt.Errorf("%s picture of %d×%d pixels is beyond the limit of %d pixels", format, cfg.Width, cfg.Height, MaxPixels)
+	if err == nil {
+		pixels := int64(cfg.Width) * int64(cfg.Height)
+		if pixels > MaxPixels {
+			return nil, fmt.Errorf("%s picture of %d×%d pixels (%.1f megapixels) is beyond the limit of %d megapixels (images.MaxPixels)",
+				format, cfg.Width, cfg.Height, float64(pixels)/1e6, MaxPixels/1_000_000)
+		}
+		if err := limit.Check(float64(pixels)*decodeBytes(cfg.ColorModel, o.Center), fmt.Sprintf("the %s picture of %d×%d pixels", format, cfg.Width, cfg.Height), "decoded and converted"); err != nil {
+			return nil, err
+		}
 	}
 	img, format, err := image.Decode(io.MultiReader(&head, r))
 	if err != nil {
@@ -106,6 +125,30 @@ func Decode(r io.Reader, o LoadOptions) (*Input, error) {
 	}
 	in.Format = format
 	return in, nil
+}
+
+// decodeBytes is the memory a pixel takes while a picture of colour model
+// m is decoded and converted: the decoder's picture (1 to 8 bytes), its
+// grey levels (8), and with center the crop of the ink (8 more at most).
+func decodeBytes(m color.Model, center bool) float64 {
+	var n float64
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		n = 1
+	case color.Gray16Model, color.Alpha16Model:
+		n = 2
+	case color.YCbCrModel:
+		n = 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		n = 4
+	default: // 16-bit colour, and palettes (1 byte a pixel, counted high)
+		n = 8
+	}
+	n += 8
+	if center {
+		n += 8
+	}
+	return n
 }
 
 // Convert turns img into a model input:
@@ -201,9 +244,18 @@ func greyLevels(img image.Image) []float64 {
 		}
 		return out
 	}
+	// RGBA64At is At(x, y).RGBA() without allocating a colour per pixel
+	// (every standard image type has it).
+	at := func(x, y int) (r, g, b, a uint32) { return img.At(x, y).RGBA() }
+	if m, ok := img.(image.RGBA64Image); ok {
+		at = func(x, y int) (r, g, b, a uint32) {
+			c := m.RGBA64At(x, y)
+			return uint32(c.R), uint32(c.G), uint32(c.B), uint32(c.A)
+		}
+	}
 	for y := range h {
 		for x := range w {
-			r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA() // alpha-premultiplied
+			r, g, bl, a := at(b.Min.X+x, b.Min.Y+y) // alpha-premultiplied
 			paper := 0xffff - a
 			l := (299*float64(r+paper) + 587*float64(g+paper) + 114*float64(bl+paper)) / 1000
 			out[y*w+x] = l / 0xffff

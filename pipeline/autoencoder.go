@@ -24,7 +24,11 @@ import (
 type autoencoderFamily struct{}
 
 func (autoencoderFamily) build(j *job) (trainer, error) {
-	ae, err := models.NewAutoencoder(j.sp.Model.AutoencoderFor(j.data.Train.Dim()), rng.New(j.sp.Seed, "init"))
+	c := j.sp.Model.AutoencoderFor(j.data.Train.Dim())
+	if err := j.checkMemory(c.Size()); err != nil {
+		return nil, err
+	}
+	ae, err := models.NewAutoencoder(c, rng.New(j.sp.Seed, "init"))
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,11 @@ func (mlpFamily) build(j *job) (trainer, error) {
 // newMLP returns the recipe's classifier for the data, with initial weights
 // drawn from the seed's "init" stream, or from the recipe's init file.
 func (j *job) newMLP() (*models.MLP, error) {
-	m, err := models.NewMLP(j.sp.Model.MLPFor(j.data.Train.Dim(), j.data.Train.Classes), rng.New(j.sp.Seed, "init"))
+	c := j.sp.Model.MLPFor(j.data.Train.Dim(), j.data.Train.Classes)
+	if err := j.checkMemory(c.Size()); err != nil {
+		return nil, err
+	}
+	m, err := models.NewMLP(c, rng.New(j.sp.Seed, "init"))
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// pretraining stages. An error from one stops the run, as an
 	// interruption would, with a checkpoint of the last finished epoch.
 	Hooks []train.Hook
+	// MemoryLimit, when positive, is the bytes a run's model may take
+	// (see checkMemory); 0 means the memory this machine has available.
+	MemoryLimit int64
 }
 
 // job is one run of a recipe as the families see it: the recipe's spec, the

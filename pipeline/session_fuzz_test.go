@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -110,7 +111,10 @@ func setOrder(shape []int, values ...int64) func(f *safetensors.File) {
 // FuzzLoadCheckpoint writes arbitrary bytes as a run's checkpoint and
 // resumes from it: loadCheckpoint must return an error or a state the
 // training loop can use, never panic, and must leave the model untouched
-// when it fails.
+// when it fails. Loading may allocate at most 32 bytes per byte of the
+// file (the file, its header and metadata decoded, the optimizer's slots
+// and the order, which the file's tensors hold) and 1 MiB: a count in the
+// metadata costs nothing the tensors do not back.
 func FuzzLoadCheckpoint(f *testing.F) {
 	for _, stop := range []bool{false, true} {
 		good := validCheckpoint(f, stop)
@@ -152,7 +156,13 @@ func FuzzLoadCheckpoint(f *testing.F) {
 			if stop {
 				stopper = &earlystop.Patience{Patience: 10, Increase: 2}
 			}
-			st, _, err := loadCheckpoint(dir, m.Params(), nil, opt, newStreams(2, classifierStreams...), stopper, nil)
+			var st *train.State
+			budget := 32*uint64(len(data)) + 1<<20
+			if n := memory.Allocated(func() {
+				st, _, err = loadCheckpoint(dir, m.Params(), nil, opt, newStreams(2, classifierStreams...), stopper, nil)
+			}); n > budget {
+				t.Fatalf("loading %d bytes allocated %d, more than the budget of %d (error %v)", len(data), n, budget, err)
+			}
 			if err != nil {
 				if st != nil {
 					t.Fatalf("state %+v with error %v", st, err)

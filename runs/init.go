@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/models"
 )
@@ -100,9 +101,22 @@ func alias(name string) string {
 // parameter changes. The record says where each parameter's values came
 // from.
 func InitWeights(from string, params []*models.Param, partial bool) (*InitRecord, error) {
+	return initWeights(from, params, partial, memory.Machine())
+}
+
+// initWeights is InitWeights with the memory reading the file may take:
+// the file is read whole, and each tensor taken is copied once more as
+// values, so a file twice its size beyond limit is refused before it is
+// read.
+func initWeights(from string, params []*models.Param, partial bool, limit memory.Limit) (*InitRecord, error) {
 	path, err := InitFile(from)
 	if err != nil {
 		return nil, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if err := limit.Check(2*float64(fi.Size()), "reading the weights", fmt.Sprintf("a file of %s and the values it holds", memory.Bytes(float64(fi.Size())))); err != nil {
+			return nil, fmt.Errorf("runs: init from %s: %w", path, err)
+		}
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/recipes"
@@ -78,8 +79,16 @@ func inputShape(r *recipes.Recipe, sum *Summary) (*datasets.Set, error) {
 // a model often answers for a few inputs at a time.
 const evalBatch = 100
 
-// Load opens the finished run in dir: its recipe, summary and weights.
+// Load opens the finished run in dir: its recipe, summary and weights. A
+// model larger than the memory this machine has available is refused
+// before it is built (see models.Footprint): recipe.yaml and summary.json
+// are only claims.
 func Load(dir string) (*Model, error) {
+	return load(dir, memory.Machine())
+}
+
+// load is Load with the memory the model may take.
+func load(dir string, limit memory.Limit) (*Model, error) {
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
 		if _, cerr := os.Stat(filepath.Join(dir, CheckpointFile)); cerr == nil {
 			return nil, fmt.Errorf("runs: the run in %s is unfinished (no %s yet); finish it with zoo train --resume %s", dir, WeightsFile, dir)
@@ -104,8 +113,18 @@ func Load(dir string) (*Model, error) {
 	}
 	m := &Model{Dir: dir, Recipe: r, Spec: sp, Summary: sum, Shape: shape.Shape}
 	init := rng.New(r.Seed, "init") // overwritten by the saved weights
+	fits := func(s models.Size) error {
+		if err := (models.Footprint{Size: s, Batch: evalBatch}).Check(limit); err != nil {
+			return fmt.Errorf("runs: %s: %w", filepath.Join(dir, RecipeFile), err)
+		}
+		return nil
+	}
 	if sp.Model.Family == recipes.FamilyAutoencoder {
-		ae, err := models.NewAutoencoder(sp.Model.AutoencoderFor(shape.Dim()), init)
+		c := sp.Model.AutoencoderFor(shape.Dim())
+		if err := fits(c.Size()); err != nil {
+			return nil, err
+		}
+		ae, err := models.NewAutoencoder(c, init)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +137,11 @@ func Load(dir string) (*Model, error) {
 		}
 		return m, nil
 	}
-	mlp, err := models.NewMLP(sp.Model.MLPFor(shape.Dim(), shape.Classes), init)
+	c := sp.Model.MLPFor(shape.Dim(), shape.Classes)
+	if err := fits(c.Size()); err != nil {
+		return nil, err
+	}
+	mlp, err := models.NewMLP(c, init)
 	if err != nil {
 		return nil, err
 	}

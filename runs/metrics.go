@@ -69,9 +69,40 @@ func ReadMetrics(dir string) ([]MetricsRow, error) {
 	return rows, nil
 }
 
-// DecodeMetrics reads metrics.csv from r; see ReadMetrics.
+// MaxMetricsLine bounds the length of a line of metrics.csv, in bytes: a
+// row is eight numbers (about 150 bytes as zoo writes them), so a longer
+// line means the file is not a metrics.csv, and reading it whole would
+// cost memory in proportion (one 200 MB line took 1 GB for zoo compare).
+const MaxMetricsLine = 4096
+
+// lineLimit reads from r, failing at the first line longer than
+// MaxMetricsLine, so the CSV reader never buffers more.
+type lineLimit struct {
+	r io.Reader
+	// line is the number of the line being read (from 1), n its bytes so
+	// far.
+	line, n int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			l.line++
+			l.n = 0
+			continue
+		}
+		if l.n++; l.n > MaxMetricsLine {
+			return i, fmt.Errorf("line %d is longer than %d bytes (runs.MaxMetricsLine): not a metrics.csv zoo writes", l.line, MaxMetricsLine)
+		}
+	}
+	return n, err
+}
+
+// DecodeMetrics reads metrics.csv from r; see ReadMetrics. A line longer
+// than MaxMetricsLine is an error.
 func DecodeMetrics(r io.Reader) ([]MetricsRow, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&lineLimit{r: r, line: 1})
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, errors.New("empty file: no header")

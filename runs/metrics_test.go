@@ -63,6 +63,11 @@ func TestDecodeMetricsErrors(t *testing.T) {
 		{"epoch,train_loss,val_loss,val_error,lr,seconds\n1,1,nan?,1,1,1\n", `val_loss "nan?"`},
 		{"phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds\nwarmup,,1,1,1,,1,1\n", `unknown phase "warmup"`},
 		{"phase,layer,epoch,train_loss,val_loss,val_error,lr,seconds\npretrain,,1,1,1,,1,1\n", `layer ""`},
+		// Lines longer than MaxMetricsLine fail where they pass the bound,
+		// whatever their length: memory follows the bound, not the line.
+		{strings.Repeat("x", 1<<20), "line 1 is longer than 4096 bytes (runs.MaxMetricsLine): not a metrics.csv zoo writes"},
+		{"epoch,train_loss,val_loss,val_error,lr,seconds\n1," + strings.Repeat("9", 5000) + ",1,1,1,1\n", "line 2 is longer than 4096 bytes"},
+		{"epoch,train_loss,val_loss,val_error,lr,seconds\n1,1,1,1,1,1\n\"" + strings.Repeat("\n", 10) + strings.Repeat("a", 4097), "line 13 is longer than 4096 bytes"},
 	} {
 		if _, err := DecodeMetrics(strings.NewReader(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want an error with %q", c.text, err, c.want)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -358,15 +360,32 @@ func storedDType(dt tensor.Dtype) (string, error) {
 // LoadModel builds the model saved in the model file at path: an
 // *models.MLP or an *models.Autoencoder with the saved weights (a type
 // switch, or LoadMLP and LoadAutoencoder, tell which). The architecture is
-// checked against the file's tensors before anything is built. A run
-// directory's model.safetensors loads too, copied out of its run: it holds
-// the recipe the architecture comes from.
+// checked against the file's tensors, and its size against the memory this
+// machine has available, before anything is built. A run directory's
+// model.safetensors loads too, copied out of its run: it holds the recipe
+// the architecture comes from.
 func LoadModel(path string) (models.Network, error) {
+	return loadModel(path, memory.Machine())
+}
+
+// loadModel is LoadModel with the memory the model may take.
+func loadModel(path string, limit memory.Limit) (models.Network, error) {
 	info, err := ReadModelInfo(path)
 	if err != nil {
 		return nil, err
 	}
 	if err := info.check(); err != nil {
+		return nil, fmt.Errorf("runs: load model %s: %w", path, err)
+	}
+	var size models.Size
+	if info.MLP != nil {
+		size = info.MLP.Size()
+	} else {
+		size = info.Autoencoder.Size()
+	}
+	// A model is answered in batches of the caller's choosing: count one
+	// of infer.DefaultBatch.
+	if err := (models.Footprint{Size: size, Batch: infer.DefaultBatch}).Check(limit); err != nil {
 		return nil, fmt.Errorf("runs: load model %s: %w", path, err)
 	}
 	// The initial draw is overwritten by the saved weights.

@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 )
 
 // FuzzLoadWeights loads arbitrary bytes as a model file into a small mlp:
 // LoadWeights must fail cleanly or load exactly the model's tensors, never
-// panic, and a failed load must leave the model as it was.
+// panic, and a failed load must leave the model as it was. It may
+// allocate at most 32 bytes per byte of the file (the file, its header's
+// JSON decoded, the tensors' values as floats) and 1 MiB.
 func FuzzLoadWeights(f *testing.F) {
 	dir := f.TempDir()
 	saved := func(seed uint64, hidden int, meta map[string]string) []byte {
@@ -51,7 +54,11 @@ func FuzzLoadWeights(f *testing.F) {
 		for _, p := range m.Params() {
 			before = append(before, p.Float64s())
 		}
-		_, err := LoadWeights(path, m.Params())
+		var err error
+		budget := 32*uint64(len(data)) + 1<<20
+		if n := memory.Allocated(func() { _, err = LoadWeights(path, m.Params()) }); n > budget {
+			t.Fatalf("loading %d bytes allocated %d, more than the budget of %d (error %v)", len(data), n, budget, err)
+		}
 		if err == nil {
 			want, derr := safetensors.Decode(data, safetensors.Limits{})
 			if derr != nil || len(want.Tensors) != len(m.Params()) {

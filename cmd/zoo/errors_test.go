@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"compress/zlib"
 	"context"
 	"encoding/binary"
@@ -109,7 +110,11 @@ func edit(t *testing.T, path string, f func([]byte) []byte) {
 }
 
 // pngBomb returns a 77-byte PNG whose header claims w×h RGBA pixels.
-func pngBomb(w, h uint32) []byte {
+func pngBomb(w, h uint32) []byte { return pngHeaderOf(w, h, 8, 6) }
+
+// pngHeaderOf is pngBomb for the given bit depth and colour type (0 grey,
+// 6 RGBA).
+func pngHeaderOf(w, h uint32, depth, colour byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
@@ -121,7 +126,7 @@ func pngBomb(w, h uint32) []byte {
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], w)
 	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	ihdr[8], ihdr[9] = depth, colour
 	chunk("IHDR", ihdr)
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
@@ -465,7 +470,7 @@ var errorCases = []errorCase{
 			return []string{"predict", d.done, path}
 		},
 		code: 1,
-		want: `zoo: images: DIR/bomb.png: png picture of 40000×40000 pixels is beyond the limit of 67108864 pixels`,
+		want: `zoo: images: DIR/bomb.png: png picture of 40000×40000 pixels (1600.0 megapixels) is beyond the limit of 50 megapixels (images.MaxPixels)`,
 	},
 	{
 		name: "eval: not a run directory",
@@ -678,6 +683,110 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: pipeline: DIR/other-data/t10k-labels-idx1-ubyte is not the file the run was trained on (sha256 c929ba50e0c0…, 28 bytes; the run's DIR/data/t10k-labels-idx1-ubyte: 8da87bca25f5…, 28 bytes): give the same files`,
 	},
+	// Memory follows what an input proves (issue 18, item 1). SIZE is the
+	// memory this machine has available; ZOO_MEMORY_LIMIT makes the other
+	// rows the same on every machine.
+	{
+		name: "recipe: a billion units",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "huge.yaml", "units: 8", "units: 1000000000"), "--data", d.data, "--out", filepath.Join(d.dir, "o-huge")}
+		},
+		code: 1,
+		want: `zoo: pipeline: tiny: the model needs about 5.9 TiB (795.0 G parameters of float32, with gradients; batches of 10 examples through 1.0 G values each), this machine has SIZE available; make the model's layers or batch_size smaller`,
+	},
+	{
+		name: "recipe: batches larger than memory",
+		args: func(t *testing.T, d *fixture) []string {
+			t.Setenv("ZOO_MEMORY_LIMIT", "64MiB")
+			return []string{"train", d.recipe, "--data", d.data, "--set", "batch_size=50000", "--out", filepath.Join(d.dir, "o-batch")}
+		},
+		code: 1,
+		want: `zoo: pipeline: tiny: the model needs about 611.9 MiB (6370 parameters of float32, with gradients; batches of 50000 examples through 802 values each), ZOO_MEMORY_LIMIT=64MiB allows 64.0 MiB; make the model's layers or batch_size smaller`,
+	},
+	{
+		name: "eval: a run whose recipe.yaml claims a billion units",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "huge-run"))
+			edit(t, filepath.Join(dir, "recipe.yaml"), func(b []byte) []byte { return bytes.Replace(b, []byte("units: 8"), []byte("units: 1000000000"), 1) })
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/huge-run/recipe.yaml: the model needs about 4.3 TiB (795.0 G parameters of float32; batches of 100 examples through 1.0 G values each), this machine has SIZE available`,
+	},
+	{
+		name: "gzip IDX file claiming more than memory",
+		args: func(t *testing.T, d *fixture) []string {
+			t.Setenv("ZOO_MEMORY_LIMIT", "1GiB")
+			dir := tinyMNIST(t, filepath.Join(d.dir, "data-claim"), func(files map[string][]byte) {
+				var b bytes.Buffer
+				zw := gzip.NewWriter(&b)
+				zw.Write(idxFile([]uint32{2_700_000, 28, 28}, make([]byte, 1<<20)))
+				zw.Close()
+				files["train-images-idx3-ubyte"] = b.Bytes()
+			})
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-claim")}
+		},
+		code: 1,
+		want: `zoo: datasets: read DIR/data-claim/train-images-idx3-ubyte: idx: the data needs about 9.9 GiB (dimensions [2700000 28 28] of 1-byte elements, read and converted to float32), ZOO_MEMORY_LIMIT=1GiB allows 1.0 GiB`,
+	},
+	{
+		name: "npy file larger than memory",
+		args: func(t *testing.T, d *fixture) []string {
+			t.Setenv("ZOO_MEMORY_LIMIT", "1MiB")
+			h := "{'descr': '<f8', 'fortran_order': False, 'shape': (200, 784), }"
+			h += strings.Repeat(" ", 128-10-len(h)-1) + "\n"
+			writeText(t, filepath.Join(d.dir, "big.npy"), "\x93NUMPY\x01\x00"+string([]byte{byte(len(h)), 0})+h+strings.Repeat("\x00", 200*784*8))
+			return []string{"train", d.recipeFile(t, "npy-big.yaml", "data: {name: mnist}", "data: {name: npy, files: {train: big.npy, train_labels: y.npy, test: big.npy, test_labels: y.npy}}")}
+		},
+		code: 1,
+		want: `zoo: datasets: npy DIR/big.npy: the data needs about 1.8 MiB (shape [200 784] of 8-byte elements, read and converted to float32), ZOO_MEMORY_LIMIT=1MiB allows 1.0 MiB`,
+	},
+	{
+		name: "ZOO_MEMORY_LIMIT that is not a size",
+		args: func(t *testing.T, d *fixture) []string {
+			t.Setenv("ZOO_MEMORY_LIMIT", "lots")
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.dir, "o-lots")}
+		},
+		code: 1,
+		want: `zoo: datasets: read DIR/data/train-images-idx3-ubyte: idx: the data needs about 459.4 KiB (dimensions [120 28 28] of 1-byte elements, read and converted to float32), ZOO_MEMORY_LIMIT="lots" is not a size (want bytes, or a number with KiB, MiB, GiB or TiB)`,
+	},
+	{
+		name: "picture of 8192×8192 16-bit pixels",
+		args: func(t *testing.T, d *fixture) []string {
+			path := filepath.Join(d.dir, "grey16.png")
+			if err := os.WriteFile(path, pngHeaderOf(8192, 8192, 16, 0), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"predict", d.done, path}
+		},
+		code: 1,
+		want: `zoo: images: DIR/grey16.png: png picture of 8192×8192 pixels (67.1 megapixels) is beyond the limit of 50 megapixels (images.MaxPixels)`,
+	},
+	{
+		name: "picture larger than memory",
+		args: func(t *testing.T, d *fixture) []string {
+			t.Setenv("ZOO_MEMORY_LIMIT", "256MiB")
+			path := filepath.Join(d.dir, "wide.png")
+			if err := os.WriteFile(path, pngBomb(7000, 7000), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"predict", d.done, path}
+		},
+		code: 1,
+		want: `zoo: images: DIR/wide.png: the png picture of 7000×7000 pixels needs about 560.8 MiB (decoded and converted), ZOO_MEMORY_LIMIT=256MiB allows 256.0 MiB`,
+	},
+	{
+		name: "compare: a 10 MB line in metrics.csv",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "longline"))
+			edit(t, filepath.Join(dir, "metrics.csv"), func(b []byte) []byte {
+				return append(b[:bytes.IndexByte(b, '\n')+1], bytes.Repeat([]byte("9"), 10<<20)...)
+			})
+			return []string{"compare", d.done, dir}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/longline/metrics.csv: line 2 is longer than 4096 bytes (runs.MaxMetricsLine): not a metrics.csv zoo writes`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
@@ -728,6 +837,7 @@ func TestErrors(t *testing.T) {
 			want := regexp.QuoteMeta(tt.want)
 			want = strings.ReplaceAll(want, "DIR", regexp.QuoteMeta(d.dir))
 			want = strings.ReplaceAll(want, "NNN", "[0-9]+")
+			want = strings.ReplaceAll(want, "SIZE", "[0-9.]+ [KMGTPE]?i?B")
 			if code != tt.code || !regexp.MustCompile(`^`+want+"\n$").MatchString(stderr) {
 				t.Errorf("zoo %s\nexit %d, stderr:\n%s\nwant exit %d and the line\n%s", strings.Join(args, " "), code, stderr, tt.code, strings.ReplaceAll(tt.want, "DIR", d.dir))
 			}

@@ -107,8 +107,12 @@ func Read(r io.Reader) ([]float32, []int, error) {
 	default:
 		return nil, nil, fmt.Errorf("npy: unsupported version %d.%d", pre[6], pre[7])
 	}
-	hb := make([]byte, hlen)
-	if _, err := io.ReadFull(r, hb); err != nil {
+	// Read as it arrives: a header's length claims up to 1 MiB.
+	hb, err := io.ReadAll(io.LimitReader(r, int64(hlen)))
+	if err == nil && len(hb) < hlen {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("npy: header: %w", eof(err))
 	}
 	header := string(bytes.TrimRight(hb, " \n"))
@@ -140,7 +144,8 @@ func Read(r io.Reader) ([]float32, []int, error) {
 		shape = append(shape, d)
 		n *= d
 	}
-	data := make([]float32, 0, min(n, 1<<20))
+	// The values grow as they arrive, not by the shape's claim.
+	data := make([]float32, 0, min(n, 1<<10))
 	var buf [4096]byte
 	for len(data) < n {
 		k := min(len(buf)/4, n-len(data))

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 func TestWriteRead(t *testing.T) {
@@ -125,12 +127,26 @@ func numpyPython() string {
 	return ""
 }
 
+// FuzzRead reads arbitrary bytes as a .npy file: an error or values that
+// fill the shape, and never more allocation than readBudget.
 func FuzzRead(f *testing.F) {
 	var b bytes.Buffer
 	Write(&b, []float32{1, 2, 3, 4}, 2, 2)
 	f.Add(b.Bytes())
+	f.Add([]byte("\x93NUMPY\x02\x00\x00\x00\x10\x00{}"))
+	f.Add([]byte("\x93NUMPY\x01\x00\x40\x00{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000), }   \n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, shape, err := Read(bytes.NewReader(data))
+		var got []float32
+		var shape []int
+		var err error
+		// readBudget: the values grow by doubling (at most 2 × 4 bytes per
+		// 4 input bytes), the header is read as it arrives, 16 bytes per
+		// input byte and 64 KiB cover both and the rest; a header's claims
+		// cost nothing.
+		budget := 16*uint64(len(data)) + 64<<10
+		if n := memory.Allocated(func() { got, shape, err = Read(bytes.NewReader(data)) }); n > budget {
+			t.Fatalf("reading %d bytes allocated %d, more than the budget of %d (error %v)", len(data), n, budget, err)
+		}
 		if err != nil {
 			return
 		}

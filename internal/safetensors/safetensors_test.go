@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/internal/memory"
 )
 
 // raw builds a file from a header (unpadded, as given) and a data section.
@@ -667,6 +669,9 @@ func TestLimitsDefaults(t *testing.T) {
 // FuzzDecode checks that Decode never panics on arbitrary input and that
 // whatever it accepts survives re-encoding: Encode succeeds, the result
 // decodes to the same tensors and metadata, and re-encoding is stable.
+// Decode may allocate at most 32 bytes per input byte (the header's JSON
+// decoded into names, shapes and metadata; the tensors share the input's
+// bytes) and 1 MiB.
 func FuzzDecode(f *testing.F) {
 	for _, tt := range roundTripCases {
 		f.Add(encode(f, tt.tensors, tt.metadata))
@@ -679,7 +684,12 @@ func FuzzDecode(f *testing.F) {
 
 	lim := Limits{MaxHeader: 1 << 16, MaxTensors: 100, MaxBytes: 1 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Decode(data, lim)
+		var file *File
+		var err error
+		budget := 32*uint64(len(data)) + 1<<20
+		if n := memory.Allocated(func() { file, err = Decode(data, lim) }); n > budget {
+			t.Fatalf("decoding %d bytes allocated %d, more than the budget of %d (error %v)", len(data), n, budget, err)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "safetensors: ") {
 				t.Fatalf("error %q lacks the package prefix", err)
