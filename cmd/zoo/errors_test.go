@@ -630,6 +630,84 @@ var errorCases = []errorCase{
 		code: exitDiverged,
 		want: `zoo: train: diverged at update 2 (epoch 1): loss is NaN with learning rate 1e+20; try a smaller learning rate (for example 1e+19) (metrics of the 0 finished epochs are in DIR/diverged; no model was saved)`,
 	},
+	// Issue 18, the recipe parser: decimals, Go's words, --set mappings,
+	// sizes and nesting.
+	{
+		name: "recipe: decimal in an integer key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "decimal.yaml", "units: 8", "units: 12.5")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/decimal.yaml, line 3: model.layers.0.units: cannot use "12.5": want an integer`,
+	},
+	{
+		name: "--set: decimal in an integer key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--set", "batch_size=32.9"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set batch_size=32.9: batch_size: cannot use "32.9": want an integer`,
+	},
+	{
+		name: "recipe: negative seed",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "seed.yaml", "name: tiny\n", "name: tiny\nseed: -1\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/seed.yaml, line 2: seed: cannot use "-1": want an integer ≥ 0`,
+	},
+	{
+		name: "recipe: a string for a mapping",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "initstr.yaml", "epochs: 2\n", "epochs: 2\ninit: glorot\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/initstr.yaml, line 8: init: cannot use "glorot": want a mapping with the keys from, partial`,
+	},
+	{
+		name: "--set: a mapping, checked like the file",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--set", "regularizers.dropout={input: 1.5}"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set regularizers.dropout={input: 1.5}: regularizers.dropout.input: must be a probability in [0, 1), got 1.5`,
+	},
+	{
+		name: "recipe: batch size near 2^63",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "batch.yaml", "batch_size: 10", "batch_size: 9223372036854775807")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/batch.yaml, line 6: batch_size: 9223372036854775807 is too large: a recipe allows at most 16777216 examples per update`,
+	},
+	{
+		name: "recipe: a billion units, in a run's recipe.yaml",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "huge"))
+			edit(t, filepath.Join(dir, runs.RecipeFile), func(b []byte) []byte {
+				return bytes.Replace(b, []byte("units: 8"), []byte("units: 1000000000"), 1)
+			})
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/huge/recipe.yaml, line NNN: model.layers.0.units: 1000000000 is too large: a recipe allows at most 16777216 units`,
+	},
+	{
+		name: "recipe: nested 200 KB deep",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "nested.yaml", "epochs: 2\n", "epochs: 2\nquick: "+strings.Repeat("[", 200<<10)+"\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/nested.yaml, line 8: nested 33 levels deep, more than the 32 a recipe may nest`,
+	},
+	{
+		name: "recipe: too many values",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "wide.yaml", "epochs: 2\n", "epochs: 2\nquick: ["+strings.Repeat("0, ", 100000)+"]\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/wide.yaml, line 8: more than the 10000 keys and list items a recipe may have`,
+	},
 }
 
 // TestErrors drives the real CLI with every bad input of docs/errors.md
