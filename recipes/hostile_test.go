@@ -81,6 +81,8 @@ func TestHostileValues(t *testing.T) {
 		{"list for schedule.name", add("schedule: {name: [cosine]}\n"), nil, []string{"line 17", "schedule.name", "cannot use a list: want one of"}},
 		{"number for tied", rep("  type: mlp", "  type: autoencoder\n  tied: 3"), nil, []string{"line 6", "model.tied", `"3": want true or false`}},
 		{"duplicate key", add("epochs: 3\n"), nil, []string{"line 17", `mapping key "epochs" already defined on line 13`}},
+		{"merge key", add("<<: {batch_size: 3}\n"), nil, []string{"line 17", "merge keys (<<) are not allowed"}},
+		{"merge key in the optimizer", rep("  name: adam", "  <<: {name: adam}"), nil, []string{"line 10", "merge keys (<<) are not allowed"}},
 		{"second document", add("---\nepochs: 3\n"), nil, []string{"line 18", "a second YAML document"}},
 		{"a list, not a recipe", "- a\n- b\n", nil, []string{"line 1", "the recipe is a list; want a mapping of keys"}},
 

@@ -90,6 +90,9 @@ func checkNode(n ast.Node, t reflect.Type, key string) *typeError {
 			return bad("a mapping of keys to values")
 		}
 		for _, mv := range entries {
+			if err := mergeKey(mv); err != nil {
+				return err
+			}
 			k := keyName(mv.Key)
 			if err := checkNode(mv.Value, t.Elem(), joinKey(key, k)); err != nil {
 				return err
@@ -103,6 +106,9 @@ func checkNode(n ast.Node, t reflect.Type, key string) *typeError {
 			return bad(fmt.Sprintf("a mapping with the keys %s", strings.Join(sortedKeys(names), ", ")))
 		}
 		for _, mv := range entries {
+			if err := mergeKey(mv); err != nil {
+				return err
+			}
 			k := keyName(mv.Key)
 			i, ok := names[k]
 			if !ok {
@@ -217,6 +223,15 @@ func mappingEntries(n ast.Node) ([]*ast.MappingValueNode, bool) {
 		return []*ast.MappingValueNode{x}, true
 	}
 	return nil, false
+}
+
+// mergeKey refuses a merge key (<<), which copies another mapping's keys
+// in: like an alias, it hides a recipe's values from its reader.
+func mergeKey(mv *ast.MappingValueNode) *typeError {
+	if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
+		return &typeError{line: lineOf(mv.Key), msg: "merge keys (<<) are not allowed in recipes; write the keys out"}
+	}
+	return nil
 }
 
 // keyName is a mapping key as the decoder reads it.
