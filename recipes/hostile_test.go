@@ -213,6 +213,8 @@ func TestShapeLimits(t *testing.T) {
 		{"nested block lists", "quick: " + strings.Repeat("- ", 100) + "x\n", "", "line 1: nested 33 levels deep"},
 		{"many values", "quick: [" + strings.Repeat("0, ", 200000) + "]", "", "more than the 10000 keys and list items a recipe may have"},
 		{"many block values", strings.Repeat("- 0\n", 200000), "", "line 10001: more than the 10000 keys and list items"},
+		{"nesting after a quote that is not one", "description: a\n  \"\nquick: " + strings.Repeat("[", 100000), "", "line 3: nested 33 levels deep"},
+		{"nesting after a block scalar's end", "description: |\n    a\n  " + strings.Repeat("[", 100000), "", "line 3: nested 33 levels deep"},
 		{"nested --set", good, "quick=" + strings.Repeat("[", 200000), "--set quick=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["},
 		{"aliases in --set", good, "quick=[&a 1, *a]", "YAML aliases (*name) are not allowed"},
 	}

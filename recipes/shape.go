@@ -37,6 +37,7 @@ func scanShape(data []byte) *shapeError {
 		lineStart  = true
 		tokenStart = true // a scalar, or a flow collection, may start here
 		blockLit   = -1   // indentation of the key owning a block scalar; -1: none
+		litIndent  = -1   // indentation of the block scalar's lines; -1: none yet
 		lineIndent int
 	)
 	tooDeep := func(depth int) *shapeError {
@@ -69,7 +70,10 @@ func scanShape(data []byte) *shapeError {
 				continue
 			}
 			lineIndent = j - i
-			if blockLit >= 0 && lineIndent > blockLit {
+			// A block scalar's lines are as indented as its first, and
+			// more than its key.
+			if blockLit >= 0 && lineIndent > blockLit && (litIndent < 0 || lineIndent >= litIndent) {
+				litIndent = lineIndent
 				for j < len(data) && data[j] != '\n' {
 					j++
 				}
@@ -77,7 +81,7 @@ func scanShape(data []byte) *shapeError {
 				line++
 				continue
 			}
-			blockLit = -1
+			blockLit, litIndent = -1, -1
 			if flow == 0 {
 				for len(indents) > 0 && indents[len(indents)-1] > lineIndent {
 					indents = indents[:len(indents)-1]
@@ -106,12 +110,13 @@ func scanShape(data []byte) *shapeError {
 			}
 			continue
 		case (c == '"' || c == '\'') && tokenStart:
-			// A quoted scalar, possibly over several lines.
-			for i++; i < len(data); i++ {
-				if data[i] == '\n' {
-					line++
-				}
-				if c == '"' && data[i] == '\\' {
+			// A quoted scalar. Skipping ends at the end of the line, even
+			// if the quote goes on: a quote the parser does not see as one
+			// (a plain scalar's next line may start with ") must not hide
+			// the lines after it; a quote over several lines is only
+			// over-counted.
+			for i++; i < len(data) && data[i] != '\n'; i++ {
+				if c == '"' && data[i] == '\\' && i+1 < len(data) && data[i+1] != '\n' {
 					i++
 					continue
 				}
@@ -122,6 +127,9 @@ func scanShape(data []byte) *shapeError {
 					}
 					break
 				}
+			}
+			if i < len(data) && data[i] == '\n' {
+				i-- // the newline case counts it
 			}
 			tokenStart = false
 			continue
@@ -163,7 +171,7 @@ func scanShape(data []byte) *shapeError {
 			tokenStart = true
 			continue
 		case (c == '|' || c == '>') && tokenStart && flow == 0:
-			blockLit = lineIndent
+			blockLit, litIndent = lineIndent, -1
 		}
 		tokenStart = false
 	}
