@@ -21,17 +21,17 @@ func TestModelMemoryRefused(t *testing.T) {
 		limit        int64 // 0: the machine's
 		want         string
 	}{
-		{"a billion units", "mlp-csv", []string{"model.layers=[{units: 1000000000, activation: relu}]"}, 0,
-			"pipeline: mlp-csv: the model needs about 268.2 GiB (8.0 G parameters of float32, with gradients and momentum's 1 slot; batches of 10 examples through 1.0 G values each), this machine has"},
-		{"units near 2^62", "mlp-csv", []string{"model.layers=[{units: 4611686018427387904, activation: relu}, {units: 4611686018427387904, activation: relu}]"}, 0,
-			"EiB"},
-		{"an autoencoder's billion units", "ae-csv", []string{"model.encoder=[{units: 1000000000, activation: sigmoid}]"}, 0,
+		// Each width within the recipes' bound (2^24 units), the whole
+		// beyond any machine.
+		{"two layers of 16 million units", "mlp-csv", []string{"model.layers=[{units: 16000000, activation: relu}, {units: 16000000, activation: relu}]"}, 0,
+			"PiB (256.0 T parameters of float32, with gradients and momentum's 1 slot;"},
+		{"an autoencoder's two layers of 16 million units", "ae-csv", []string{"model.encoder=[{units: 16000000, activation: sigmoid}, {units: 16000000, activation: sigmoid}]"}, 0,
 			"pipeline: ae-csv: the model needs about"},
 		// Once recipes bound batch_size themselves, the recipe refuses it
 		// first; either way, no makeslice panic.
 		{"batch_size near 2^63", "mlp-csv", []string{"batch_size=9223372036854775000"}, 0, ""},
-		{"a large batch", "mlp-csv", []string{"batch_size=100000"}, 1 << 20,
-			"pipeline: mlp-csv: the model needs about 22.9 MiB (67 parameters of float32, with gradients and momentum's 1 slot; batches of 100000 examples through 15 values each), the limit is 1.0 MiB"},
+		{"a large batch", "mlp-csv", []string{"batch_size=190"}, 16 << 10,
+			"batches of 190 examples through 15 values each), the limit is 16.0 KiB"},
 		{"a wide model under a small limit", "ae-csv", []string{"model.encoder=[{units: 1000, activation: sigmoid}]"}, 16 << 10,
 			"the limit is 16.0 KiB"},
 	} {

@@ -31,6 +31,9 @@ func (d *doc) check(r *Recipe) (*Spec, error) {
 func (d *doc) checkValues(r *Recipe, sp *Spec) error {
 	// The name names the default run directory, runs/NAME-<time>: it must
 	// not lead anywhere else.
+	if err := d.checkLimits(r); err != nil {
+		return err
+	}
 	if strings.ContainsAny(r.Name, "/\\\x00") {
 		return d.errorf("name", "must not contain / or \\ (it names the run directory runs/NAME-<time>), got %q", r.Name)
 	}
@@ -119,7 +122,10 @@ func (d *doc) optimizer(r *Recipe) (optimizers.Config, error) {
 func (d *doc) optimizerAt(at string, m map[string]any) (optimizers.Config, error) {
 	c := optimizers.Config{Hyper: map[string]float64{}}
 	name, ok := m["name"].(string)
-	if !ok || name == "" {
+	if v, set := m["name"]; set && !ok {
+		return c, d.errorf(at+".name", "cannot use %s: want one of %s", describe(v), strings.Join(optimizers.Names(), ", "))
+	}
+	if name == "" {
 		return c, d.errorf(at+".name", "missing; want one of %s", strings.Join(optimizers.Names(), ", "))
 	}
 	c.Name = name
@@ -150,7 +156,7 @@ func (d *doc) optimizerAt(at string, m map[string]any) (optimizers.Config, error
 			for i, x := range list {
 				f, ok := number(x)
 				if !ok {
-					return c, d.errorf(fmt.Sprintf("%s.%d", key, i), "want a number, got %v", x)
+					return c, d.errorf(fmt.Sprintf("%s.%d", key, i), "want a number, got %s", describe(x))
 				}
 				c.Betas = append(c.Betas, f)
 			}
@@ -160,7 +166,7 @@ func (d *doc) optimizerAt(at string, m map[string]any) (optimizers.Config, error
 		}
 		f, ok := number(v)
 		if !ok {
-			return c, d.errorf(key, "want a number, got %v", v)
+			return c, d.errorf(key, "want a number, got %s", describe(v))
 		}
 		// Check each value alone, so the error points at its own line.
 		if _, err := optimizers.New(optimizers.Config{Name: name, Hyper: map[string]float64{k: f}}); err != nil {

@@ -90,6 +90,41 @@
 //
 // Errors name the file, the line and the key, and say what was expected.
 //
+// # Values and limits
+//
+// Each key takes one kind of value, checked before the recipe is decoded:
+// an integer key (batch_size, epochs, units, data.train, …) takes only an
+// integer, so 12.5 and 12.0 are refused (write 12), and so is "12" in
+// quotes; the seed takes an integer ≥ 0; a number key takes integers and
+// decimals; a mapping key (init, early_stopping, regularizers.dropout, …)
+// a mapping. null, or nothing, leaves a key unset.
+//
+// A recipe is a few hundred bytes; past these limits a text or a value can
+// only be a mistake, and is refused before anything is built from it:
+//
+//   - a recipe file of more than MaxRecipeBytes (1 MiB), nested more than
+//     MaxDepth (32) levels deep, or holding more than MaxValues (10000)
+//     keys and list items (a --set value too);
+//   - batch_size, pretrain.batch_size and a layer's units above MaxWidth
+//     (2²⁴); data.train, data.validation, data.test and an adaptive
+//     schedule's subset above MaxExamples (2³⁰); epochs and pretraining
+//     epochs above MaxEpochs (10⁶); counts of updates (early_stopping.every,
+//     patience and evaluations, a schedule's every, steps and warmup)
+//     above MaxUpdates (2³¹−1); the input noise's k and steps above
+//     MaxDraws (2¹⁶).
+//
+// Whether a whole model fits the machine's memory is checked when the run
+// starts, from the data's sizes.
+//
+// # Overrides
+//
+// --set key.path=value (and the quick profile) sets one key; the value is
+// YAML, checked as the recipe's own text is. It replaces the key's value:
+// a mapping given for a mapping key is the key's whole value, so
+// --set 'regularizers.dropout={input: 0.2}' leaves no hidden dropout,
+// and --set early_stopping=null removes early stopping. To change one
+// value inside a mapping, set its own key (regularizers.dropout.input=0.2).
+//
 // A recipe is checked once, as it is read, into a Spec: typed values (an
 // optimizers.Config, a schedules.Config, the model as a models.MLPConfig or
 // models.AutoencoderConfig, …) that package pipeline builds a run from, so

@@ -1,12 +1,15 @@
 package recipes
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // apply sets one "key.path=value" override on r. The value is YAML, so
@@ -18,7 +21,11 @@ func (d *doc) apply(r *Recipe, override, origin string) error {
 	if !ok || key == "" {
 		return &Error{Source: d.source, Set: origin, Msg: "want key.path=value, e.g. optimizer.lr=0.01"}
 	}
-	if err := setPath(reflect.ValueOf(r).Elem(), strings.Split(key, "."), raw); err != nil {
+	if err := setPath(reflect.ValueOf(r).Elem(), strings.Split(key, "."), raw, key); err != nil {
+		var te *typeError
+		if errors.As(err, &te) {
+			return &Error{Source: d.source, Set: origin, Key: te.key, Msg: te.msg}
+		}
 		return &Error{Source: d.source, Set: origin, Key: key, Msg: err.Error()}
 	}
 	d.set[key] = origin
@@ -44,22 +51,17 @@ func (d *doc) applyQuick(r *Recipe) error {
 }
 
 // setPath walks v along keys by yaml tag (or map key, or slice index) and
-// decodes raw into what it reaches.
-func setPath(v reflect.Value, keys []string, raw string) error {
+// sets what it reaches to raw (see setValue); key is the whole key path.
+func setPath(v reflect.Value, keys []string, raw, key string) error {
 	if len(keys) == 0 {
-		ptr := reflect.New(v.Type())
-		if err := yaml.UnmarshalWithOptions([]byte(raw), ptr.Interface(), yaml.Strict()); err != nil {
-			return fmt.Errorf("cannot use %q: want %s", strings.TrimSpace(raw), kindName(v.Type()))
-		}
-		v.Set(ptr.Elem())
-		return nil
+		return setValue(v, raw, key)
 	}
 	k := keys[0]
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return setPath(v.Elem(), keys, raw)
+		return setPath(v.Elem(), keys, raw, key)
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -72,7 +74,7 @@ func setPath(v reflect.Value, keys []string, raw string) error {
 			}
 			return fmt.Errorf("%s", msg)
 		}
-		return setPath(v.Field(i), keys[1:], raw)
+		return setPath(v.Field(i), keys[1:], raw, key)
 	case reflect.Map:
 		if v.IsNil() {
 			v.Set(reflect.MakeMap(v.Type()))
@@ -81,7 +83,7 @@ func setPath(v reflect.Value, keys []string, raw string) error {
 		if cur := v.MapIndex(reflect.ValueOf(k)); cur.IsValid() {
 			elem.Set(cur)
 		}
-		if err := setPath(elem, keys[1:], raw); err != nil {
+		if err := setPath(elem, keys[1:], raw, key); err != nil {
 			return err
 		}
 		v.SetMapIndex(reflect.ValueOf(k), elem)
@@ -91,12 +93,70 @@ func setPath(v reflect.Value, keys []string, raw string) error {
 		if err != nil || i < 0 || i >= v.Len() {
 			return fmt.Errorf("%q is not an index of this list of %d", k, v.Len())
 		}
-		return setPath(v.Index(i), keys[1:], raw)
+		return setPath(v.Index(i), keys[1:], raw, key)
 	case reflect.Interface:
 		// A value inside optimizer: the path cannot go deeper than the key.
 		return fmt.Errorf("cannot set a key inside %q", k)
 	}
 	return fmt.Errorf("cannot set a key inside %s", kindName(v.Type()))
+}
+
+// setValue sets v, the value of key, to the YAML text raw, checked as the
+// recipe's own text is (its shape, then its kinds: checkNode). The value
+// replaces the key's, as a scalar does: a mapping given for a mapping key
+// (regularizers.dropout={input: 0.2}) is the key's whole value, keys it
+// does not name are unset, and null unsets the key.
+func setValue(v reflect.Value, raw, key string) error {
+	if se := scanShape([]byte(raw)); se != nil {
+		return fmt.Errorf("%s", se.msg)
+	}
+	f, err := parser.ParseBytes([]byte(raw), 0)
+	if err != nil || len(f.Docs) > 1 {
+		return fmt.Errorf("cannot use %q: want %s", strings.TrimSpace(raw), kindName(v.Type()))
+	}
+	var n ast.Node
+	if len(f.Docs) == 1 {
+		n = unwrap(f.Docs[0])
+	}
+	var aliases aliasFinder
+	if n != nil {
+		ast.Walk(&aliases, n)
+	}
+	if aliases.first != nil {
+		return fmt.Errorf("YAML aliases (*name) are not allowed in recipes; write the value out")
+	}
+	if te := checkNode(n, v.Type(), key); te != nil {
+		return te
+	}
+	if isNull(n) {
+		v.Set(reflect.Zero(v.Type()))
+		return nil
+	}
+	// Decode into a fresh value: into a pointer's target, since go-yaml
+	// leaves a pointer to a pointer nil (which dropped a --set mapping).
+	t := v.Type()
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	ptr := reflect.New(t)
+	if err := yaml.UnmarshalWithOptions([]byte(raw), ptr.Interface(), yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+		return fmt.Errorf("cannot use %q: want %s", strings.TrimSpace(raw), kindName(v.Type()))
+	}
+	if v.Kind() == reflect.Pointer {
+		v.Set(ptr)
+	} else {
+		v.Set(ptr.Elem())
+	}
+	return nil
+}
+
+// isNull reports whether n is null or nothing.
+func isNull(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	_, ok := n.(*ast.NullNode)
+	return ok
 }
 
 // fieldNames maps a struct's yaml keys to field indexes.

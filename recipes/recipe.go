@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -214,11 +215,26 @@ func parse(source string, data []byte) (*Recipe, *doc, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, nil, &Error{Source: source, Msg: "the recipe is empty; it needs at least data, model, loss, optimizer, batch_size and epochs"}
 	}
+	if se := scanShape(data); se != nil {
+		return nil, nil, &Error{Source: source, Line: se.line, Msg: se.msg}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, nil, d.yamlError(err)
 	}
 	d.file = f
+	// The decoder reads the first document only: a second would be
+	// silently ignored.
+	var body ast.Node
+	for _, doc := range f.Docs {
+		if unwrap(doc) == nil {
+			continue
+		}
+		if body != nil {
+			return nil, nil, &Error{Source: source, Line: lineOf(unwrap(doc)), Msg: "a second YAML document (after ---); a recipe is one document"}
+		}
+		body = unwrap(doc)
+	}
 	// An alias repeats a whole subtree, so a few lines of nested aliases
 	// expand into gigabytes (the "billion laughs"): recipes have none.
 	var aliases aliasFinder
@@ -231,6 +247,14 @@ func parse(source string, data []byte) (*Recipe, *doc, error) {
 			e.Line = tok.Position.Line
 		}
 		return nil, nil, e
+	}
+	if body != nil {
+		if _, ok := mappingEntries(body); !ok {
+			return nil, nil, &Error{Source: source, Line: lineOf(body), Msg: fmt.Sprintf("the recipe is %s; want a mapping of keys (name, data, model, …) to values", describeNode(body))}
+		}
+	}
+	if te := checkNode(body, reflect.TypeOf(Recipe{}), ""); te != nil {
+		return nil, nil, &Error{Source: source, Line: te.line, Key: te.key, Msg: te.msg}
 	}
 	r := &Recipe{}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict(), yaml.DisallowUnknownField())
@@ -256,11 +280,15 @@ func (a *aliasFinder) Visit(n ast.Node) ast.Visitor {
 	return a
 }
 
+// yamlPosition is go-yaml's [line:column] in a message.
+var yamlPosition = regexp.MustCompile(`at \[(\d+):\d+\]`)
+
 // yamlError turns a go-yaml error into an *Error with its line.
 func (d *doc) yamlError(err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		e := &Error{Source: d.source, Msg: ye.GetMessage()}
+		// go-yaml places a duplicate key's first "at [14:1]".
+		e := &Error{Source: d.source, Msg: yamlPosition.ReplaceAllString(ye.GetMessage(), "on line $1")}
 		if tok := ye.GetToken(); tok != nil && tok.Position != nil {
 			e.Line = tok.Position.Line
 		}

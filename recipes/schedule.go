@@ -50,7 +50,10 @@ func (d *doc) schedule(r *Recipe) (*schedules.Config, *schedules.AdaptiveConfig,
 	}
 	names := scheduleNames()
 	name, ok := m["name"].(string)
-	if !ok || name == "" {
+	if v, set := m["name"]; set && !ok {
+		return nil, nil, d.errorf("schedule.name", "cannot use %s: want one of %s", describe(v), strings.Join(names, ", "))
+	}
+	if name == "" {
 		return nil, nil, d.errorf("schedule.name", "missing; want one of %s", strings.Join(names, ", "))
 	}
 	if !slices.Contains(names, name) {
@@ -84,7 +87,7 @@ func (d *doc) schedule(r *Recipe) (*schedules.Config, *schedules.AdaptiveConfig,
 		}
 		f, ok := number(m[k])
 		if !ok {
-			return nil, nil, d.errorf(key, "want a number, got %v", m[k])
+			return nil, nil, d.errorf(key, "want a number, got %s", describe(m[k]))
 		}
 		c.Params[k] = f
 	}
@@ -129,7 +132,7 @@ func (d *doc) adaptive(r *Recipe) (*schedules.AdaptiveConfig, error) {
 			for i, x := range list {
 				f, ok := number(x)
 				if !ok {
-					return nil, d.errorf(fmt.Sprintf("%s.%d", key, i), "want a number, got %v", x)
+					return nil, d.errorf(fmt.Sprintf("%s.%d", key, i), "want a number, got %s", describe(x))
 				}
 				c.Factors = append(c.Factors, f)
 			}
@@ -153,13 +156,31 @@ func (d *doc) adaptive(r *Recipe) (*schedules.AdaptiveConfig, error) {
 	return c, nil
 }
 
-// count reads a whole number ≥ least at key.
+// count reads a whole number ≥ least at key, at most its limit (intLimit).
+// As for the recipe's integer keys, a decimal is refused, 12.0 too.
 func (d *doc) count(key string, v any, least int, want string) (int, error) {
-	f, ok := number(v)
-	if !ok || f != math.Trunc(f) || f < float64(least) || f > math.MaxInt32 {
-		return 0, d.errorf(key, "want %s, got %v", want, v)
+	largest := math.MaxInt32
+	if l, ok := intLimit(key); ok {
+		largest = l.max
 	}
-	return int(f), nil
+	var n int64
+	switch x := v.(type) {
+	case int64:
+		n = x
+	case uint64:
+		n = int64(min(x, math.MaxInt64))
+	case int:
+		n = int64(x)
+	default:
+		return 0, d.errorf(key, "want %s, got %s", want, describe(v))
+	}
+	if n < int64(least) {
+		return 0, d.errorf(key, "want %s, got %d", want, n)
+	}
+	if n > int64(largest) {
+		return 0, d.errorf(key, "want %s, at most %d, got %d", want, largest, n)
+	}
+	return int(n), nil
 }
 
 // paramError locates a *schedules.ParamError at its key under at.

@@ -687,31 +687,32 @@ var errorCases = []errorCase{
 	// memory this machine has available; ZOO_MEMORY_LIMIT makes the other
 	// rows the same on every machine.
 	{
-		name: "recipe: a billion units",
+		name: "recipe: a model larger than memory",
 		args: func(t *testing.T, d *fixture) []string {
-			return []string{"train", d.recipeFile(t, "huge.yaml", "units: 8", "units: 1000000000"), "--data", d.data, "--out", filepath.Join(d.dir, "o-huge")}
+			return []string{"train", d.recipeFile(t, "huge.yaml", "{units: 8, activation: relu}", "{units: 16000000, activation: relu}, {units: 16000000, activation: relu}"), "--data", d.data, "--out", filepath.Join(d.dir, "o-huge")}
 		},
 		code: 1,
-		want: `zoo: pipeline: tiny: the model needs about 5.9 TiB (795.0 G parameters of float32, with gradients; batches of 10 examples through 1.0 G values each), this machine has SIZE available; make the model's layers or batch_size smaller`,
+		want: `zoo: pipeline: tiny: the model needs about 1.8 PiB (256.0 T parameters of float32, with gradients; batches of 10 examples through 32.0 M values each), this machine has SIZE available; make the model's layers or batch_size smaller`,
 	},
 	{
 		name: "recipe: batches larger than memory",
 		args: func(t *testing.T, d *fixture) []string {
-			t.Setenv("ZOO_MEMORY_LIMIT", "64MiB")
-			return []string{"train", d.recipe, "--data", d.data, "--set", "batch_size=50000", "--out", filepath.Join(d.dir, "o-batch")}
+			t.Setenv("ZOO_MEMORY_LIMIT", "1MiB")
+			return []string{"train", d.recipe, "--data", d.data, "--set", "batch_size=100", "--out", filepath.Join(d.dir, "o-batch")}
 		},
 		code: 1,
-		want: `zoo: pipeline: tiny: the model needs about 611.9 MiB (6370 parameters of float32, with gradients; batches of 50000 examples through 802 values each), ZOO_MEMORY_LIMIT=64MiB allows 64.0 MiB; make the model's layers or batch_size smaller`,
+		want: `zoo: pipeline: tiny: the model needs about 1.3 MiB (6370 parameters of float32, with gradients; batches of 100 examples through 802 values each), ZOO_MEMORY_LIMIT=1MiB allows 1.0 MiB; make the model's layers or batch_size smaller`,
 	},
 	{
-		name: "eval: a run whose recipe.yaml claims a billion units",
+		name: "eval: a run whose recipe.yaml claims a model larger than memory",
 		args: func(t *testing.T, d *fixture) []string {
 			dir := copyDir(t, d.done, filepath.Join(d.dir, "huge-run"))
-			edit(t, filepath.Join(dir, "recipe.yaml"), func(b []byte) []byte { return bytes.Replace(b, []byte("units: 8"), []byte("units: 1000000000"), 1) })
+			t.Setenv("ZOO_MEMORY_LIMIT", "1GiB")
+			edit(t, filepath.Join(dir, "recipe.yaml"), func(b []byte) []byte { return bytes.Replace(b, []byte("units: 8"), []byte("units: 16000000"), 1) })
 			return []string{"eval", dir, "--data", d.data}
 		},
 		code: 1,
-		want: `zoo: runs: DIR/huge-run/recipe.yaml: the model needs about 4.3 TiB (795.0 G parameters of float32; batches of 100 examples through 1.0 G values each), this machine has SIZE available`,
+		want: `zoo: runs: DIR/huge-run/recipe.yaml: the model needs about 71.2 GiB (12.7 G parameters of float32; batches of 100 examples through 16.0 M values each), ZOO_MEMORY_LIMIT=1GiB allows 1.0 GiB`,
 	},
 	{
 		name: "gzip IDX file claiming more than memory",
@@ -786,6 +787,84 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: runs: DIR/longline/metrics.csv: line 2 is longer than 4096 bytes (runs.MaxMetricsLine): not a metrics.csv zoo writes`,
+	},
+	// Issue 18, the recipe parser: decimals, Go's words, --set mappings,
+	// sizes and nesting.
+	{
+		name: "recipe: decimal in an integer key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "decimal.yaml", "units: 8", "units: 12.5")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/decimal.yaml, line 3: model.layers.0.units: cannot use "12.5": want an integer`,
+	},
+	{
+		name: "--set: decimal in an integer key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--set", "batch_size=32.9"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set batch_size=32.9: batch_size: cannot use "32.9": want an integer`,
+	},
+	{
+		name: "recipe: negative seed",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "seed.yaml", "name: tiny\n", "name: tiny\nseed: -1\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/seed.yaml, line 2: seed: cannot use "-1": want an integer ≥ 0`,
+	},
+	{
+		name: "recipe: a string for a mapping",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "initstr.yaml", "epochs: 2\n", "epochs: 2\ninit: glorot\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/initstr.yaml, line 8: init: cannot use "glorot": want a mapping with the keys from, partial`,
+	},
+	{
+		name: "--set: a mapping, checked like the file",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--set", "regularizers.dropout={input: 1.5}"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set regularizers.dropout={input: 1.5}: regularizers.dropout.input: must be a probability in [0, 1), got 1.5`,
+	},
+	{
+		name: "recipe: batch size near 2^63",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "batch.yaml", "batch_size: 10", "batch_size: 9223372036854775807")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/batch.yaml, line 6: batch_size: 9223372036854775807 is too large: a recipe allows at most 16777216 examples per update`,
+	},
+	{
+		name: "recipe: a billion units, in a run's recipe.yaml",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "huge"))
+			edit(t, filepath.Join(dir, runs.RecipeFile), func(b []byte) []byte {
+				return bytes.Replace(b, []byte("units: 8"), []byte("units: 1000000000"), 1)
+			})
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/huge/recipe.yaml, line NNN: model.layers.0.units: 1000000000 is too large: a recipe allows at most 16777216 units`,
+	},
+	{
+		name: "recipe: nested 200 KB deep",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "nested.yaml", "epochs: 2\n", "epochs: 2\nquick: "+strings.Repeat("[", 200<<10)+"\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/nested.yaml, line 8: nested 33 levels deep, more than the 32 a recipe may nest`,
+	},
+	{
+		name: "recipe: too many values",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "wide.yaml", "epochs: 2\n", "epochs: 2\nquick: ["+strings.Repeat("0, ", 100000)+"]\n")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/wide.yaml, line 8: more than the 10000 keys and list items a recipe may have`,
 	},
 }
 
