@@ -630,6 +630,15 @@ var errorCases = []errorCase{
 		code: exitDiverged,
 		want: `zoo: train: diverged at update 2 (epoch 1): loss is NaN with learning rate 1e+20; try a smaller learning rate (for example 1e+19) (metrics of the 0 finished epochs are in DIR/diverged; no model was saved)`,
 	},
+	// Issue 18: rows of the hostile-input review.
+	{
+		name: "divergence without NaN (an exploding loss)",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--set", "optimizer.lr=1e6", "--out", filepath.Join(d.dir, "exploded")}
+		},
+		code: exitDiverged,
+		want: `zoo: train: diverged at update 10 (epoch 1): the epoch's mean loss so far, 1.38e+23, has exploded (the first update's was 2.35) and is rising, with learning rate 1e+06; try a smaller learning rate (for example 100000) (metrics of the 0 finished epochs are in DIR/exploded; no model was saved)`,
+	},
 }
 
 // TestErrors drives the real CLI with every bad input of docs/errors.md
