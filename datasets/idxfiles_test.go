@@ -68,7 +68,7 @@ func TestLoadIDXAnyClasses(t *testing.T) {
 		{"float labels", files("train_labels", "yf"), `datasets: idx X/yf: labels of type 0x0d; want integers (0x08 unsigned byte, 0x09, 0x0B or 0x0C)`},
 		{"negative label", files("test_labels", "yneg"), `datasets: idx X/yneg: example 1: label -1 is negative (classes are numbered 0, 1, …)`},
 		{"2-D labels", files("test_labels", "x"), `datasets: idx X/x: labels of 2 dimensions [3 2]; want one integer per example, 1-D`},
-		{"other shape", files("test", "x1d"), `datasets: idx: test examples have shape [1], training examples [2]`},
+		{"other shape", files("test", "x1d"), `datasets: idx X/x1d: test examples have shape [1], the training file's (X/x) [2]`},
 		{"empty path", files("train", "missing"), `datasets: idx: file train: empty path`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
