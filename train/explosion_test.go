@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -152,6 +153,16 @@ func TestExplosionSettings(t *testing.T) {
 		task := &scripted{losses: repeat(1, 20)}
 		if _, err := Run(context.Background(), task, set, nil, Config{Epochs: 1, Explosion: e}); err == nil || task.t != 0 {
 			t.Errorf("%+v: err %v after %d updates", e, err, task.t)
+		}
+	}
+}
+
+// TestDivergedSuggestion: the smaller rate suggested is written short, not
+// with float64's noise (2.5e29/10 is 2.5000000000000002e+28).
+func TestDivergedSuggestion(t *testing.T) {
+	for lr, want := range map[float64]string{2.5e29: "(for example 2.5e+28)", 1e6: "(for example 100000)", 15.625: "(for example 1.5625)"} {
+		if got := (&DivergedError{Epoch: 1, Update: 2, Loss: math.NaN(), LR: lr}).Error(); !strings.Contains(got, want) {
+			t.Errorf("lr %g: %s, want %s", lr, got, want)
 		}
 	}
 }

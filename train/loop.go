@@ -129,7 +129,7 @@ func (e *DivergedError) Error() string {
 	case e.Exploded:
 		what = fmt.Sprintf("the epoch's mean loss so far, %.3g, has exploded (the first update's was %.3g) and is rising,", e.Loss, e.FirstLoss)
 	}
-	return fmt.Sprintf("train: diverged at update %d (epoch %d): %s with learning rate %g; try a smaller learning rate (for example %g)",
+	return fmt.Sprintf("train: diverged at update %d (epoch %d): %s with learning rate %g; try a smaller learning rate (for example %.6g)",
 		e.Update, e.Epoch, what, e.LR, e.LR/10)
 }
 
