@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,6 +160,53 @@ func TestHostileSets(t *testing.T) {
 				mustFail := all || (classesOnly && c.needsLabels)
 				if mustFail && err == nil {
 					t.Errorf("%s: no error", what)
+				}
+			}()
+		}
+	}
+}
+
+// TestHostileBatches gives the tasks' Step (a Go program's own loop may
+// call it) random batches: wrong counts, sizes and labels are errors, never
+// a panic, and a batch that fits is an update.
+func TestHostileBatches(t *testing.T) {
+	r := rand.New(rand.NewPCG(18, 13))
+	classifier := toyClassifier(t, 3, 2)
+	aem, err := models.NewAutoencoder(models.AutoencoderConfig{Inputs: 3, Encoder: []models.Layer{{Units: 2, Activation: models.Sigmoid}}, Output: models.Linear}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ae, err := NewAutoencoder(aem, newOpt(t, "sgd", 0.1), AutoencoderConfig{BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ae.Close()
+	pick := func(vals ...int) int { return vals[r.IntN(len(vals))] }
+	for i := range 300 {
+		n := pick(4, 4, 4, 0, 3, 5, -1)
+		b := &Batch{N: n, X: make([]float32, max(0, pick(12, 12, 12, 11, 13, 0, 16)))}
+		if r.IntN(4) > 0 {
+			b.Labels = make([]int, max(0, pick(4, 4, 3, 5, 0)))
+			for k := range b.Labels {
+				b.Labels[k] = pick(0, 1, 1, 0, 2, -1, math.MaxInt, math.MinInt)
+			}
+		}
+		fits := n == 4 && len(b.X) == 12
+		labelsFit := fits && len(b.Labels) >= 4 && !slices.ContainsFunc(b.Labels[:4], func(l int) bool { return l < 0 || l > 1 })
+		for _, c := range []struct {
+			name string
+			task Task
+			ok   bool
+		}{{"classifier", classifier, labelsFit}, {"autoencoder", ae, fits}} {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Errorf("batch %d (N %d, %d values, labels %v), %s: panic: %v", i, b.N, len(b.X), b.Labels, c.name, p)
+					}
+				}()
+				_, err := c.task.Step(b)
+				if (err == nil) != c.ok {
+					t.Errorf("batch %d (N %d, %d values, labels %v), %s: error %v, want an error: %v", i, b.N, len(b.X), b.Labels, c.name, err, !c.ok)
 				}
 			}()
 		}
