@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -164,5 +165,39 @@ func TestDivergedSuggestion(t *testing.T) {
 		if got := (&DivergedError{Epoch: 1, Update: 2, Loss: math.NaN(), LR: lr}).Error(); !strings.Contains(got, want) {
 			t.Errorf("lr %g: %s, want %s", lr, got, want)
 		}
+	}
+}
+
+// TestExplosionResumes: the rule's reference, the first update's loss, is
+// part of the state a checkpoint saves (as JSON), so a run resumed from the
+// end of its first epoch stops at the same update as an uninterrupted one.
+func TestExplosionResumes(t *testing.T) {
+	set := &datasets.Set{Name: "scripted", X: make([]float32, 20), Shape: []int{1}}
+	// The bound is max(5000, 1050): the second epoch (3000) stays under it,
+	// the third (1e5) does not. Without the first loss the bound would be
+	// the margin, 1000, and the second epoch would stop.
+	losses := cat([]float64{50}, repeat(1, 19), repeat(3000, 20), repeat(1e5, 20))
+	var saved []byte
+	save := CheckpointFunc(func(st *State) error {
+		if saved == nil {
+			var err error
+			saved, err = json.Marshal(st)
+			return err
+		}
+		return nil
+	})
+	_, err := Run(context.Background(), &scripted{losses: losses}, set, nil, Config{Epochs: 3, Hooks: []Hook{save}})
+	var whole *DivergedError
+	if !errors.As(err, &whole) || whole.Update != 50 {
+		t.Fatalf("uninterrupted: %v", err)
+	}
+	var st State
+	if err := json.Unmarshal(saved, &st); err != nil || st.FirstLoss != 50 {
+		t.Fatalf("saved state %s: first loss %v, %v", saved, st.FirstLoss, err)
+	}
+	_, err = Run(context.Background(), &scripted{losses: losses, t: st.Updates}, set, nil, Config{Epochs: 3, Resume: &st})
+	var resumed *DivergedError
+	if !errors.As(err, &resumed) || *resumed != *whole {
+		t.Fatalf("resumed: %v, want %v", err, whole)
 	}
 }
