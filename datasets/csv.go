@@ -52,8 +52,9 @@ func ReadCSV(path, label string) (*Set, error) {
 // Every file must have the training file's header, same names in the same
 // order. Without a validation file, validation is the last
 // r.ValidationSplit of the training rows, or, when that is 0, the last
-// sixth as for MNIST. Every split has classes the largest label of all
-// three plus one (at least 2). See ReadCSV for the format.
+// sixth as for MNIST. Every split has classes the training file's largest
+// label plus one (at least 2); a test or validation label beyond them is an
+// error. See ReadCSV for the format.
 func LoadCSV(r Request) (*Splits, error) {
 	if err := checkFileRequest(csvSource, r); err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func LoadCSV(r Request) (*Splits, error) {
 		}
 		sets[i] = s
 	}
-	return fileSplits("csv", train, sets[1], sets[0], r.ValidationSplit)
+	return fileSplits("csv", r, train, sets[1], sets[0], r.ValidationSplit)
 }
 
 // readCSVFile reads the file at path (see ReadCSV), returning the set,

@@ -91,10 +91,12 @@ func TestLoadCSV(t *testing.T) {
 		train.WriteString(strings.Join([]string{strconv.Itoa(i), strconv.Itoa(2 * i), strconv.Itoa(i % 3)}, ",") + "\n")
 	}
 	p := writeFiles(t, map[string]string{
-		"train.csv": train.String(),
-		"test.csv":  "a,b,label\n1,2,4\n",
-		"valid.csv": "a,b,label\n7,8,0\n9,9,1\n",
-		"other.csv": "b,a,label\n1,2,0\n",
+		"train.csv":  train.String(),
+		"test.csv":   "a,b,label\n1,2,2\n",
+		"test4.csv":  "a,b,label\n1,2,0\n3,4,4\n",
+		"valid4.csv": "a,b,label\n7,8,0\n9,9,3\n",
+		"valid.csv":  "a,b,label\n7,8,0\n9,9,1\n",
+		"other.csv":  "b,a,label\n1,2,0\n",
 	})
 	for _, tt := range []struct {
 		name             string
@@ -118,9 +120,9 @@ func TestLoadCSV(t *testing.T) {
 				if want := "csv/" + []string{"train", "validation", "test"}[i]; set.Name != want {
 					t.Errorf("name %q, want %q", set.Name, want)
 				}
-				// The test file's label 4 decides the classes of all.
-				if set.Classes != 5 || !slices.Equal(set.Shape, []int{2}) {
-					t.Errorf("%s: classes %d shape %v, want 5 [2]", set.Name, set.Classes, set.Shape)
+				// The training file's labels decide the classes of all.
+				if set.Classes != 3 || !slices.Equal(set.Shape, []int{2}) {
+					t.Errorf("%s: classes %d shape %v, want 3 [2]", set.Name, set.Classes, set.Shape)
 				}
 			}
 			if got := s.Validation.Row(0); tt.name != "validation file" && got[0] != float32(tt.train) {
@@ -136,6 +138,11 @@ func TestLoadCSV(t *testing.T) {
 	}{
 		{"header differs", Request{Files: map[string]string{"train": p["train.csv"], "test": p["other.csv"]}, Label: "label"},
 			`datasets: csv ` + p["other.csv"] + ` line 1: header b,a,label differs from the training file's a,b,label (` + p["train.csv"] + `): the columns must be the same, in the same order`},
+		// Issue 18: a stray label used to widen the model silently.
+		{"test label beyond the training labels", Request{Files: map[string]string{"train": p["train.csv"], "test": p["test4.csv"]}, Label: "label"},
+			`datasets: csv ` + p["test4.csv"] + `: example 1 has label 4, a class no training example has (the training labels go up to 2, in ` + p["train.csv"] + `): a model could never learn it; label the test file as the training file is`},
+		{"validation label beyond the training labels", Request{Files: map[string]string{"train": p["train.csv"], "test": p["test.csv"], "validation": p["valid4.csv"]}, Label: "label"},
+			`datasets: csv ` + p["valid4.csv"] + `: example 1 has label 3, a class no training example has (the training labels go up to 2, in ` + p["train.csv"] + `): a model could never learn it; label the validation file as the training file is`},
 		{"no test", Request{Files: map[string]string{"train": p["train.csv"]}, Label: "label"}, `datasets: csv: no test file; it needs train, test`},
 		{"unknown role", Request{Files: map[string]string{"train": p["train.csv"], "test": p["test.csv"], "train_labels": "y"}, Label: "label"},
 			`datasets: csv: unknown file role "train_labels"; want one of train, test, validation`},
@@ -181,7 +188,7 @@ func TestLoadCSVNoValidationLeft(t *testing.T) {
 func TestLoadCSVOneClass(t *testing.T) {
 	p := writeFiles(t, map[string]string{"a.csv": "x,label\n1,0\n2,0\n"})
 	_, err := LoadCSV(Request{Files: map[string]string{"train": p["a.csv"], "test": p["a.csv"]}, Label: "label", ValidationSplit: 0.5})
-	if want := "datasets: csv: every label is 0; classes are numbered 0, 1, … and a classifier needs at least two"; err == nil || err.Error() != want {
+	if want := "datasets: csv: every training label is 0; classes are numbered 0, 1, … and a classifier needs at least two"; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }

@@ -111,10 +111,12 @@
 // pixels are, and other values are taken as they are, refused unless finite;
 // so the features of every split of npy or idx must be uint8 in all or in
 // none, and of the training file's shape.
-// Train and test are required. The classes are the largest label of all
-// splits plus one, shared by every split: labels are meant to be 0 … K−1
+// Train and test are required. The classes are the training file's largest
+// label plus one, shared by every split: labels are meant to be 0 … K−1
 // (a class no example has is still counted), with K ≥ 2 and below
-// [MaxClasses]. Validation is the validation file when given, else the last
+// [MaxClasses]; a test or validation label of K or more is an error (a
+// class no training example has could never be learnt: one stray label
+// would widen the model silently). Validation is the validation file when given, else the last
 // [Request].ValidationSplit of the training examples, else, as for MNIST,
 // the last sixth of them (rounded down); a cut that leaves no validation
 // example is an error, since training reports and stops on it.

@@ -85,15 +85,24 @@ func sortedRoles(m map[string]string) []string {
 // fileSplits finishes the splits of a file source from the sets it read
 // (valid nil when no validation file was given): validation is cut from
 // the end of train when not given, by frac, or by MNIST's rule (the last
-// sixth, rounded down) when frac is 0, and must not come out empty; every split gets the classes of the
-// largest label of all three plus one, and the names NAME/train,
-// NAME/validation and NAME/test.
-func fileSplits(name string, train, valid, test *Set, frac float64) (*Splits, error) {
+// sixth, rounded down) when frac is 0, and must not come out empty; every
+// split gets the classes of the training file's largest label plus one,
+// and the names NAME/train, NAME/validation and NAME/test. A test or
+// validation file's label beyond those classes is an error (see
+// checkHeldOutLabels): r names the files, for the message.
+func fileSplits(name string, r Request, train, valid, test *Set, frac float64) (*Splits, error) {
 	if test.Dim() != train.Dim() || !slices.Equal(test.Shape, train.Shape) {
-		return nil, fmt.Errorf("datasets: %s: test examples have shape %v, training examples %v", name, test.Shape, train.Shape)
+		return nil, fmt.Errorf("datasets: %s %s: test examples have shape %v, the training file's (%s) %v", name, r.Files[RoleTest], test.Shape, r.Files[RoleTrain], train.Shape)
 	}
 	if valid != nil && !slices.Equal(valid.Shape, train.Shape) {
-		return nil, fmt.Errorf("datasets: %s: validation examples have shape %v, training examples %v", name, valid.Shape, train.Shape)
+		return nil, fmt.Errorf("datasets: %s %s: validation examples have shape %v, the training file's (%s) %v", name, r.Files[RoleValidation], valid.Shape, r.Files[RoleTrain], train.Shape)
+	}
+	classes := 0
+	for _, l := range train.Labels {
+		classes = max(classes, l+1)
+	}
+	if err := checkHeldOutLabels(name, r, classes, test, valid); err != nil {
+		return nil, err
 	}
 	if valid == nil {
 		n := train.Len()
@@ -115,14 +124,8 @@ func fileSplits(name string, train, valid, test *Set, frac float64) (*Splits, er
 	if train.Len() == 0 {
 		return nil, fmt.Errorf("datasets: %s: no training examples left after taking the validation split", name)
 	}
-	classes := 0
-	for _, s := range []*Set{train, valid, test} {
-		for _, l := range s.Labels {
-			classes = max(classes, l+1)
-		}
-	}
 	if classes < 2 {
-		return nil, fmt.Errorf("datasets: %s: every label is 0; classes are numbered 0, 1, … and a classifier needs at least two", name)
+		return nil, fmt.Errorf("datasets: %s: every training label is 0; classes are numbered 0, 1, … and a classifier needs at least two", name)
 	}
 	s := &Splits{Train: train, Validation: valid, Test: test}
 	for i, set := range []*Set{train, valid, test} {
@@ -144,4 +147,42 @@ func checkLabel(l int64) error {
 		return fmt.Errorf("label %d is beyond the limit of %d classes (MaxClasses)", l, MaxClasses)
 	}
 	return nil
+}
+
+// checkHeldOutLabels reports the first label of the test set, then of the
+// validation file's set (valid, nil when validation is cut from the
+// training file), that is not below classes, the training file's largest
+// label plus one. Why: the classes come from the data, so one stray label
+// of 9 in a test file of a three-class problem used to make a ten-class
+// model, six of whose classes no example had, and the run said nothing. A
+// class no training example has can never be learnt; a test file that holds
+// one is labelled another way, or belongs to other data.
+func checkHeldOutLabels(name string, r Request, classes int, test, valid *Set) error {
+	for _, h := range []struct {
+		role, labels string
+		set          *Set
+	}{{RoleTest, RoleTestLabels, test}, {RoleValidation, RoleValidationLabels, valid}} {
+		if h.set == nil {
+			continue
+		}
+		file := r.Files[h.labels]
+		if file == "" { // csv: the labels are a column of the file
+			file = r.Files[h.role]
+		}
+		for i, l := range h.set.Labels {
+			if l >= classes {
+				return fmt.Errorf("datasets: %s %s: example %d has label %d, a class no training example has (the training labels go up to %d, in %s): a model could never learn it; label the %s file as the training file is",
+					name, file, i, l, classes-1, trainLabelsFile(r), h.role)
+			}
+		}
+	}
+	return nil
+}
+
+// trainLabelsFile is the file holding the training labels.
+func trainLabelsFile(r Request) string {
+	if f := r.Files[RoleTrainLabels]; f != "" {
+		return f
+	}
+	return r.Files[RoleTrain]
 }

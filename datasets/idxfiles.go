@@ -47,7 +47,7 @@ func LoadIDX(r Request) (*Splits, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileSplits("idx", sets[0], sets[2], sets[1], r.ValidationSplit)
+	return fileSplits("idx", r, sets[0], sets[2], sets[1], r.ValidationSplit)
 }
 
 // idxFeatures converts a features array to a set.

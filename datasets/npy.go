@@ -378,7 +378,7 @@ func LoadNPY(r Request) (*Splits, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileSplits("npy", sets[0], sets[2], sets[1], r.ValidationSplit)
+	return fileSplits("npy", r, sets[0], sets[2], sets[1], r.ValidationSplit)
 }
 
 // loadArrays reads the train, test and validation (nil when not given)

@@ -134,7 +134,8 @@ func TestLoadNPY(t *testing.T) {
 		"x.npy":  npyBytes(npyDict("|u1", false, "(12, 2, 3)"), x),
 		"y.npy":  npyBytes(npyDict("<i8", false, "(12,)"), le([]int64{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2})),
 		"tx.npy": npyBytes(npyDict("|u1", false, "(2, 2, 3)"), make([]byte, 12)),
-		"ty.npy": npyBytes(npyDict("|u1", false, "(2,)"), []byte{3, 0}),
+		"ty.npy": npyBytes(npyDict("|u1", false, "(2,)"), []byte{2, 0}),
+		"t3.npy": npyBytes(npyDict("|u1", false, "(2,)"), []byte{0, 3}),
 	})
 	s, err := LoadNPY(Request{Files: map[string]string{"train": p["x.npy"], "train_labels": p["y.npy"], "test": p["tx.npy"], "test_labels": p["ty.npy"]}})
 	if err != nil {
@@ -144,9 +145,15 @@ func TestLoadNPY(t *testing.T) {
 		t.Errorf("sizes %d/%d/%d, want 10/2/2", s.Train.Len(), s.Validation.Len(), s.Test.Len())
 	}
 	for _, set := range []*Set{s.Train, s.Validation, s.Test} {
-		if set.Classes != 4 || !slices.Equal(set.Shape, []int{2, 3}) {
-			t.Errorf("%s: classes %d shape %v, want 4 [2 3]", set.Name, set.Classes, set.Shape)
+		if set.Classes != 3 || !slices.Equal(set.Shape, []int{2, 3}) {
+			t.Errorf("%s: classes %d shape %v, want 3 [2 3]", set.Name, set.Classes, set.Shape)
 		}
+	}
+	// Issue 18: a test label no training example has is refused, not a
+	// silently wider model.
+	_, err = LoadNPY(Request{Files: map[string]string{"train": p["x.npy"], "train_labels": p["y.npy"], "test": p["tx.npy"], "test_labels": p["t3.npy"]}})
+	if want := "datasets: npy " + p["t3.npy"] + ": example 1 has label 3, a class no training example has (the training labels go up to 2, in " + p["y.npy"] + "): a model could never learn it; label the test file as the training file is"; err == nil || err.Error() != want {
+		t.Errorf("error\n%v\nwant\n%s", err, want)
 	}
 	// uint8 is scaled as MNIST's pixels: /255.
 	if got := s.Validation.Row(0)[1]; got != float32(61)/255 {

@@ -3,6 +3,7 @@ package infer
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -31,8 +32,8 @@ func dataError(s *datasets.Set, format string, args ...any) *DataError {
 }
 
 // CheckSet reports whether s is a consistent set (datasets.Set.Validate) of
-// examples with inputs features each, and, when classes > 0, labelled with
-// at most classes classes. The error is a *DataError, except for a nil s.
+// examples with inputs features each, every value finite, and, when
+// classes > 0, labelled with at most classes classes. The error is a *DataError, except for a nil s.
 // Why here and
 // not later: a set of the wrong width fills the graph's input with shifted
 // rows (or runs past them), and a label ≥ classes indexes past a one-hot
@@ -60,6 +61,9 @@ func CheckSet(s *datasets.Set, inputs, classes int) error {
 		// The datasets error names the set too.
 		return &DataError{Set: s.Name, Problem: fmt.Sprintf("is inconsistent: %v", err)}
 	}
+	if err := checkFinite(s); err != nil {
+		return err
+	}
 	if classes == 0 {
 		return nil
 	}
@@ -68,6 +72,22 @@ func CheckSet(s *datasets.Set, inputs, classes int) error {
 	}
 	if s.Classes > classes {
 		return dataError(s, "has %d classes, the model %d", s.Classes, classes)
+	}
+	return nil
+}
+
+// checkFinite reports the first value of s that is NaN or infinite. Why:
+// the file sources refuse such values, but a set built in Go may hold one,
+// and then training stopped as "diverged ... try a smaller learning rate"
+// (blaming the rate for the data) while Evaluate and Predict answered
+// silently, a NaN loss and arbitrary classes (issue 18). One pass over the
+// values costs far less than the forward pass that follows it.
+func checkFinite(s *datasets.Set) error {
+	for i, v := range s.X {
+		if v != v || v > math.MaxFloat32 || v < -math.MaxFloat32 {
+			d := max(s.Dim(), 1)
+			return dataError(s, "has the value %v at feature %d of example %d; every value must be finite", v, i%d, i/d)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -8,6 +9,12 @@ import (
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/models"
 )
+
+// nonFinite is s with value i set to v.
+func nonFinite(s *datasets.Set, i int, v float32) *datasets.Set {
+	s.X[i] = v
+	return s
+}
 
 // TestEntryPointsRejectBadData checks every entry point that takes a set:
 // a set that does not fit the model is an error naming it, never a panic
@@ -76,6 +83,11 @@ func TestEntryPointsRejectBadData(t *testing.T) {
 		{"Reconstruct", set(5, 2, 0), `infer: reconstruct: set "mine" has 2 features per example`},
 		{"Encode", nil, `infer: encode: no set (nil)`},
 		{"Predict", &datasets.Set{X: make([]float32, 4), Shape: []int{2}}, `infer: predict: unnamed set has 2 features per example, the model takes 3`},
+		// Issue 18: a NaN or Inf value used to give a NaN loss and
+		// arbitrary classes, silently.
+		{"Evaluate", nonFinite(set(5, 3, 2), 7, float32(math.NaN())), `infer: evaluate: set "mine" has the value NaN at feature 1 of example 2; every value must be finite`},
+		{"Predict", nonFinite(set(5, 3, 2), 0, float32(math.Inf(1))), `infer: predict: set "mine" has the value +Inf at feature 0 of example 0; every value must be finite`},
+		{"Encode", nonFinite(set(5, 3, 0), 14, float32(math.Inf(-1))), `infer: encode: set "mine" has the value -Inf at feature 2 of example 4; every value must be finite`},
 	}
 	for _, tt := range tests {
 		err := run[tt.call](tt.s)

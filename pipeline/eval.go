@@ -34,6 +34,9 @@ func Evaluate(ctx context.Context, dir string, o DataOptions) (*Evaluation, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRunShape(m, data.Test, o); err != nil {
+		return nil, err
+	}
 	test, err := m.Evaluate(data.Test)
 	if err != nil {
 		return nil, err

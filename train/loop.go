@@ -40,6 +40,9 @@ type Config struct {
 	// caller has restored the task's parameters and optimizer, the
 	// generators and EarlyStop to the moment st was taken.
 	Resume *State
+	// Explosion stops a run whose loss explodes without becoming
+	// non-finite (see Explosion); the zero value is the default rule.
+	Explosion Explosion
 }
 
 // State is a run in progress: where it is and what it has recorded.
@@ -58,6 +61,10 @@ type State struct {
 	LossSum float64 `json:"loss_sum"`
 	Steps   int     `json:"steps"`
 	Seconds float64 `json:"seconds"`
+	// FirstLoss is the objective of the run's first update, the reference
+	// of the explosion rule (see Explosion); a checkpoint written before
+	// it was recorded reads as 0, which leaves the rule its margin.
+	FirstLoss float64 `json:"first_loss"`
 	// Records are the finished epochs'.
 	Records []Record `json:"records"`
 	// Best holds the parameters of the best evaluation so far under early
@@ -107,14 +114,22 @@ type DivergedError struct {
 	// loss still was; "" when the loss itself was not finite. The update was
 	// not applied.
 	Param string
+	// Exploded reports a loss that stayed finite but exploded (see
+	// Explosion): Loss is then the epoch's mean so far, and FirstLoss the
+	// run's first update's, which it was judged against.
+	Exploded  bool
+	FirstLoss float64
 }
 
 func (e *DivergedError) Error() string {
 	what := fmt.Sprintf("loss is %v", e.Loss)
-	if e.Param != "" {
+	switch {
+	case e.Param != "":
 		what = fmt.Sprintf("the gradient of %s is not finite (loss %v)", e.Param, e.Loss)
+	case e.Exploded:
+		what = fmt.Sprintf("the epoch's mean loss so far, %.3g, has exploded (the first update's was %.3g) and is rising,", e.Loss, e.FirstLoss)
 	}
-	return fmt.Sprintf("train: diverged at update %d (epoch %d): %s with learning rate %g; try a smaller learning rate (for example %g)",
+	return fmt.Sprintf("train: diverged at update %d (epoch %d): %s with learning rate %g; try a smaller learning rate (for example %.6g)",
 		e.Update, e.Epoch, what, e.LR, e.LR/10)
 }
 
@@ -126,8 +141,8 @@ func (e *DivergedError) Error() string {
 // settings. It stops early,
 // with the records so far, when ctx is cancelled (ctx.Err(), after the
 // update in progress and a checkpoint), when the objective stops being
-// finite (*DivergedError), when a hook returns an error, or when c.EarlyStop
-// says so.
+// finite or explodes (*DivergedError; see Explosion), when a hook returns
+// an error, or when c.EarlyStop says so.
 func Run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]Record, error) {
 	if err := checkHooks(c.Hooks, "hook", isRunHook); err != nil {
 		return nil, err
@@ -191,7 +206,7 @@ func checkRun(task Task, train, val *datasets.Set, c Config) error {
 	default:
 		return fmt.Errorf("train: unknown stop metric %q (known: error, loss)", c.StopMetric)
 	}
-	return nil
+	return c.Explosion.validate()
 }
 
 // run is Run without the stop hooks.
@@ -260,12 +275,20 @@ func run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return st.Records, &DivergedError{Epoch: epoch, Update: st.Updates, Loss: loss, LR: task.LearningRate()}
 			}
+			if st.Updates == 1 {
+				st.FirstLoss = loss
+			}
 			st.Pos = it.Pos
 			st.LossSum += loss
 			st.Steps++
 			info := StepInfo{Epoch: epoch, Update: st.Updates, Done: st.Steps, Loss: loss, LR: task.LearningRate()}
 			if err := each(c.Hooks, func(h StepHook) error { return h.OnStep(info) }); err != nil {
 				return st.Records, fmt.Errorf("train: epoch %d, update %d: %w", epoch, st.Updates, err)
+			}
+			// After the hooks, which have heard of the update: a hook's own
+			// stop (the experiments' BlowUp) keeps its precedence.
+			if err := c.Explosion.exploded(st, batches, task.LearningRate()); err != nil {
+				return st.Records, err
 			}
 			if es.dueMidEpoch(st.Updates) {
 				if err := es.evaluate(st.Updates, nil); err != nil {

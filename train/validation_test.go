@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -74,6 +75,10 @@ func TestRunRejectsBadData(t *testing.T) {
 			`35 values is not a whole number of 3-value examples`},
 		{"labels and examples differ", func() *datasets.Set { s := good(); s.Labels = s.Labels[:10]; return s }(), nil, Config{Epochs: 1},
 			`12 examples but 10 labels`},
+		// Issue 18: it used to stop as "diverged ... try a smaller
+		// learning rate", blaming the rate for the data.
+		{"NaN value", func() *datasets.Set { s := good(); s.X[4] = float32(math.NaN()); return s }(), nil, Config{Epochs: 1},
+			`train: set "toy/train" has the value NaN at feature 1 of example 1; every value must be finite`},
 		{"no labels", toySet("toy/train", 12, 3, 0), nil, Config{Epochs: 1},
 			`train: set "toy/train" has no labels; a classifier needs them`},
 		{"labels without classes", func() *datasets.Set { s := good(); s.Classes = 0; return s }(), nil, Config{Epochs: 1},

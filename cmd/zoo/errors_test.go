@@ -866,6 +866,37 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: recipe DIR/wide.yaml, line 8: more than the 10000 keys and list items a recipe may have`,
 	},
+	// Issue 18: rows of the hostile-input review.
+	{
+		name: "divergence without NaN (an exploding loss)",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--set", "optimizer.lr=1e6", "--out", filepath.Join(d.dir, "exploded")}
+		},
+		code: exitDiverged,
+		want: `zoo: train: diverged at update 10 (epoch 1): the epoch's mean loss so far, 1.38e+23, has exploded (the first update's was 2.35) and is rising, with learning rate 1e+06; try a smaller learning rate (for example 100000) (metrics of the 0 finished epochs are in DIR/exploded; no model was saved)`,
+	},
+	{
+		name: "own data: a test label no training example has",
+		args: func(t *testing.T, d *fixture) []string {
+			writeText(t, filepath.Join(d.dir, "own-train.csv"), ownCSV(12, 3, -1))
+			writeText(t, filepath.Join(d.dir, "own-test7.csv"), ownCSV(6, 3, 7))
+			return []string{"train", d.recipeFile(t, "own-labels.yaml", "data: {name: mnist}", "data: {name: csv, files: {train: own-train.csv, test: own-test7.csv}, label: label}")}
+		},
+		code: exitError,
+		want: `zoo: datasets: csv DIR/own-test7.csv: example 5 has label 7, a class no training example has (the training labels go up to 2, in DIR/own-train.csv): a model could never learn it; label the test file as the training file is`,
+	},
+	{
+		name: "own data: a test file of another shape",
+		args: func(t *testing.T, d *fixture) []string {
+			writeBytes(t, filepath.Join(d.dir, "own-x.npy"), npyFile("|u1", "(12, 2, 3)", make([]byte, 72)))
+			writeBytes(t, filepath.Join(d.dir, "own-y.npy"), npyFile("|u1", "(12,)", []byte{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}))
+			writeBytes(t, filepath.Join(d.dir, "own-tx.npy"), npyFile("|u1", "(2, 3, 2)", make([]byte, 12)))
+			writeBytes(t, filepath.Join(d.dir, "own-ty.npy"), npyFile("|u1", "(2,)", []byte{0, 1}))
+			return []string{"train", d.recipeFile(t, "own-shape.yaml", "data: {name: mnist}", "data: {name: npy, files: {train: own-x.npy, train_labels: own-y.npy, test: own-tx.npy, test_labels: own-ty.npy}}")}
+		},
+		code: exitError,
+		want: `zoo: datasets: npy DIR/own-tx.npy: examples of shape [3 2], the training file's (DIR/own-x.npy) of shape [2 3]; every split's must have one shape`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
