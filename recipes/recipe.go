@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // Recipe is one training recipe. The yaml tags are the file's keys.
@@ -349,7 +349,7 @@ const MaxRecipeBytes = 1 << 20
 
 // Load reads the recipe file at path, adjusted by o, and checks it.
 func Load(path string, o Options) (*Recipe, error) {
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load recipe %s: %w", path, err)
 	}
