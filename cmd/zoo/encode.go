@@ -85,6 +85,7 @@ func splitOf(s *datasets.Splits, name string) (*datasets.Set, error) {
 }
 
 func runEncode(e *env, o *encodeOptions) error {
+	honourInterrupts(e.ctx) // a download stops on Ctrl-C
 	m, err := runs.Load(o.dir)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ func newEvalCmd(e *env) *cobra.Command {
 		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			honourInterrupts(e.ctx) // a download stops on Ctrl-C
 			ev, err := pipeline.Evaluate(e.ctx, args[0], pipeline.DataOptions{Dir: data, Progress: e.errOut})
 			if err != nil {
 				return err

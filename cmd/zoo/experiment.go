@@ -80,6 +80,7 @@ func newRunExperimentCmd(e *env, x experiments.Experiment) *cobra.Command {
 }
 
 func runExperiment(e *env, o *experimentOptions) error {
+	honourInterrupts(e.ctx) // the experiments stop between steps on Ctrl-C
 	x, err := experiments.Lookup(o.name)
 	if err != nil {
 		return err

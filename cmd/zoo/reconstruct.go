@@ -75,6 +75,7 @@ func checkPNGOut(out string) error {
 }
 
 func runReconstruct(e *env, o *reconstructOptions) error {
+	honourInterrupts(e.ctx) // a download stops on Ctrl-C
 	m, err := runs.Load(o.dir)
 	if err != nil {
 		return err
