@@ -72,9 +72,11 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*runs.Summary, er
 // never stopped.
 func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 	dir := o.Out
-	if _, err := os.Stat(filepath.Join(dir, runs.CheckpointFile)); err == nil {
+	if isRun(dir) {
 		// Before anything here is looked at or touched (temporary files
-		// included: they may be another process's writes in progress).
+		// included: they may be another process's writes in progress),
+		// and before the checkpoint is looked for: a run in its first
+		// epoch has none yet, and is in use, not dead.
 		unlock, err := runs.Lock(dir)
 		if err != nil {
 			return nil, err
@@ -90,6 +92,9 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 		}
 		return nil, fmt.Errorf("pipeline: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, runs.CheckpointFile, err)
 	}
+	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err != nil {
+		return nil, fmt.Errorf("pipeline: %s has a %s but no %s: it is not a zoo run directory, and nothing in it was changed", dir, runs.CheckpointFile, runs.RecipeFile)
+	}
 	// A run killed while saving leaves the temporary file of the write.
 	if err := runs.RemoveTemps(dir); err != nil {
 		return nil, fmt.Errorf("pipeline: resume %s: %w", dir, err)
@@ -99,6 +104,19 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 		return nil, fmt.Errorf("pipeline: resume %s: %w", dir, err)
 	}
 	return start(ctx, r, o, true)
+}
+
+// isRun reports whether dir looks like a zoo run directory (the files a
+// run writes before anything else, its lock and recipe.yaml, are there),
+// so that Resume may take its lock: no lock file is created in a
+// directory of someone else's.
+func isRun(dir string) bool {
+	for _, f := range []string{runs.LockFile, runs.RecipeFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // start loads the data, builds the model of the recipe's family and trains

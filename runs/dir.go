@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
@@ -34,14 +35,35 @@ func DefaultOut(name string, now time.Time) string {
 }
 
 // NoRun refuses a directory that already holds a run, so a trained model is
-// never overwritten.
+// never overwritten, and a directory holding anything else (but a lock
+// file), so that a user's own files are never written into: a metrics.csv
+// or checkpoint.safetensors of theirs would be replaced, and the checkpoint
+// then removed when the run finishes. A directory that does not exist
+// passes: the run creates it.
 func NoRun(dir string) error {
 	for _, f := range []string{SummaryFile, WeightsFile, RecipeFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			return fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
 		}
 	}
-	return nil
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		// Missing, or not a directory: creating it says what is wrong.
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() != LockFile {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if len(names) > 3 {
+		names = append(names[:3], fmt.Sprintf("and %d more", len(names)-3))
+	}
+	return fmt.Errorf("runs: %s is not empty and is not a zoo run (it holds %s): a run is written only into a new or empty directory, so that nothing there is overwritten; choose another --out", dir, strings.Join(names, ", "))
 }
 
 // RemoveTemps removes the temporary files a process killed while saving

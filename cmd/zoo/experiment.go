@@ -88,6 +88,9 @@ func runExperiment(e *env, o *experimentOptions) error {
 	if o.out == "" {
 		o.out = runs.DefaultOut(x.Name, time.Now())
 	}
+	if err := newOutDir(o.out); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := x.Run(e.ctx, experiments.Options{Out: o.out, Quick: o.quick, Seed: o.seed, Log: e.out}); err != nil {
 		return err

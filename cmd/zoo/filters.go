@@ -58,6 +58,9 @@ unit responds to most. The first --n units are drawn, --cols to a row.`,
 }
 
 func runFilters(e *env, o *filtersOptions) error {
+	if err := newOutFile(o.out); err != nil {
+		return err
+	}
 	m, err := runs.Load(o.dir)
 	if err != nil {
 		return err
