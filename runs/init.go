@@ -164,12 +164,18 @@ func InitWeights(from string, params []*models.Param, partial bool) (*InitRecord
 		switch d := p.Value.Data().(type) {
 		case []float32:
 			v, err := from.Float32s()
+			if err == nil {
+				err = nonFiniteWeights(from.Name, v)
+			}
 			if err != nil {
 				return fail("%v", err)
 			}
 			c = func() { copy(d, v) }
 		case []float64:
 			v, err := from.Float64s()
+			if err == nil {
+				err = nonFiniteWeights(from.Name, v)
+			}
 			if err != nil {
 				return fail("%v", err)
 			}

@@ -102,6 +102,9 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSummaryShape(dir, sp.Model.Family, sum, shape); err != nil {
+		return nil, err
+	}
 	m := &Model{Dir: dir, Recipe: r, Spec: sp, Summary: sum, Shape: shape.Shape}
 	init := rng.New(r.Seed, "init") // overwritten by the saved weights
 	if sp.Model.Family == recipes.FamilyAutoencoder {
