@@ -210,12 +210,23 @@ func (j *job) finish(s *runs.Summary, params []*models.Param) error {
 	dir := j.o.Out
 	meta := map[string]string{"zoo.recipe": j.text, "zoo.format": "1"}
 	if err := runs.SaveWeights(filepath.Join(dir, runs.WeightsFile), params, meta); err != nil {
-		return err
+		return saveFailed(err, dir)
 	}
 	if err := runs.WriteSummary(dir, s); err != nil {
-		return err
+		return saveFailed(err, dir)
 	}
 	return runs.RemoveCheckpoint(dir)
+}
+
+// saveFailed explains a finished run whose model or summary could not be
+// saved: the checkpoint is removed only after both are written, so a run
+// of more than one epoch still has the one taken after its next-to-last
+// epoch, and resuming repeats only the last.
+func saveFailed(err error, dir string) error {
+	if _, serr := os.Stat(filepath.Join(dir, runs.CheckpointFile)); serr == nil {
+		return fmt.Errorf("%w (training finished but saving it failed; the last checkpoint is kept: once the cause is fixed, zoo train --resume %s repeats the last epoch and saves the run)", err, dir)
+	}
+	return fmt.Errorf("%w (training finished but saving it failed, and the run has no checkpoint to resume from: train it again once the cause is fixed)", err)
 }
 
 // stopped explains a run that ended early with err after finished epochs,
