@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/pipeline"
@@ -23,9 +22,7 @@ func newEvalCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(ev)
+				return printJSON(e, ev)
 			}
 			if !ev.Test.HasError { // an autoencoder
 				fmt.Fprintf(e.out, "%s (%s): test reconstruction loss %.4f  on %d examples\n", ev.Dir, ev.Recipe, ev.Test.Loss, ev.Test.N)

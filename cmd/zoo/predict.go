@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -139,9 +140,18 @@ func runPredict(e *env, o *predictOptions) error {
 	return w.Flush()
 }
 
-// printJSON writes v as indented JSON, as the commands' --json do.
+// printJSON writes v as indented JSON, as the commands' --json do. JSON has
+// no NaN or infinity: a result holding one (a model whose outputs
+// overflow) is refused with a line saying so, before anything is printed.
 func printJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	data, err := json.MarshalIndent(v, "", "  ")
+	var bad *json.UnsupportedValueError
+	if errors.As(err, &bad) {
+		return fmt.Errorf("--json: the result holds %s, which JSON cannot represent: the model's outputs are not finite numbers (are its weights far too large? see zoo inspect); the output without --json shows them", bad.Str)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = e.out.Write(append(data, '\n'))
+	return err
 }
