@@ -16,8 +16,8 @@ func TestPrintJSONNonFinite(t *testing.T) {
 		want string // the error; "" for none
 	}{
 		{"finite", predictResult{Path: "a.png", Probabilities: []float64{0.25, 0.75}}, ""},
-		{"NaN probability", predictResult{Path: "a.png", Probabilities: []float64{math.NaN(), 1}}, "--json: the result holds NaN, which JSON cannot represent: the model's outputs are not finite numbers (are its weights far too large? see zoo inspect); the output without --json shows them"},
-		{"infinite loss", map[string]float64{"loss": math.Inf(1)}, "--json: the result holds +Inf, which JSON cannot represent: the model's outputs are not finite numbers (are its weights far too large? see zoo inspect); the output without --json shows them"},
+		{"NaN probability", predictResult{Path: "a.png", Probabilities: []float64{math.NaN(), 1}}, "--json: the result holds NaN, which JSON cannot represent (a model's outputs overflow when its weights are far too large); the output without --json shows it"},
+		{"infinite loss", map[string]float64{"loss": math.Inf(1)}, "--json: the result holds +Inf, which JSON cannot represent (a model's outputs overflow when its weights are far too large); the output without --json shows it"},
 	} {
 		var out bytes.Buffer
 		err := printJSON(&env{out: &out}, tt.v)

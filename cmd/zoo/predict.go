@@ -140,14 +140,15 @@ func runPredict(e *env, o *predictOptions) error {
 	return w.Flush()
 }
 
-// printJSON writes v as indented JSON, as the commands' --json do. JSON has
-// no NaN or infinity: a result holding one (a model whose outputs
-// overflow) is refused with a line saying so, before anything is printed.
+// printJSON writes v as indented JSON, as every command's --json does. JSON
+// has no NaN or infinity: a result holding one (a model whose outputs
+// overflow, a timing divided by zero) is refused with a line saying so,
+// before anything is printed.
 func printJSON(e *env, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	var bad *json.UnsupportedValueError
 	if errors.As(err, &bad) {
-		return fmt.Errorf("--json: the result holds %s, which JSON cannot represent: the model's outputs are not finite numbers (are its weights far too large? see zoo inspect); the output without --json shows them", bad.Str)
+		return fmt.Errorf("--json: the result holds %s, which JSON cannot represent (a model's outputs overflow when its weights are far too large); the output without --json shows it", bad.Str)
 	}
 	if err != nil {
 		return err
