@@ -208,6 +208,9 @@ func (j *job) summary(records []train.Record, params []*models.Param) *runs.Summ
 // checkpoint: the run is done.
 func (j *job) finish(s *runs.Summary, params []*models.Param) error {
 	dir := j.o.Out
+	if field, v := nonFiniteFigure(s); field != "" {
+		return fmt.Errorf("pipeline: %s: the trained model's %s is %v, which summary.json cannot hold: its outputs are not finite numbers (its weights have grown too large; try a smaller learning rate); nothing was saved", dir, field, v)
+	}
 	meta := map[string]string{"zoo.recipe": j.text, "zoo.format": "1"}
 	if err := runs.SaveWeights(filepath.Join(dir, runs.WeightsFile), params, meta); err != nil {
 		return saveFailed(err, dir)
