@@ -36,7 +36,7 @@ func DefaultOut(name string, now time.Time) string {
 
 // NoRun refuses a directory that already holds a run, so a trained model is
 // never overwritten, and a directory holding anything else (but a lock
-// file), so that a user's own files are never written into: a metrics.csv
+// file and the temporary files of a run killed as it started), so that a user's own files are never written into: a metrics.csv
 // or checkpoint.safetensors of theirs would be replaced, and the checkpoint
 // then removed when the run finishes. A directory that does not exist
 // passes: the run creates it.
@@ -53,7 +53,7 @@ func NoRun(dir string) error {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Name() != LockFile {
+		if e.Name() != LockFile && !isTemp(e.Name()) {
 			names = append(names, e.Name())
 		}
 	}
@@ -76,4 +76,15 @@ func RemoveTemps(dir string) error {
 		}
 	}
 	return nil
+}
+
+// isTemp reports whether name is a temporary file that a write of a run
+// file leaves when the process is killed during it (see RemoveTemps).
+func isTemp(name string) bool {
+	for _, f := range files {
+		if strings.HasPrefix(name, "."+f+".tmp-") {
+			return true
+		}
+	}
+	return false
 }

@@ -109,6 +109,7 @@ func TestNoRun(t *testing.T) {
 		{"missing", nil, ""},
 		{"empty", []string{}, ""},
 		{"a lock only", []string{LockFile}, ""},
+		{"a run killed writing its recipe", []string{LockFile, "." + RecipeFile + ".tmp-123"}, ""},
 		{"a finished run", []string{SummaryFile, WeightsFile, RecipeFile, LockFile}, "already holds a run (summary.json exists)"},
 		{"a started run", []string{RecipeFile, LockFile}, "already holds a run (recipe.yaml exists)"},
 		{"the user's metrics.csv", []string{MetricsFile}, "is not empty and is not a zoo run (it holds metrics.csv)"},
