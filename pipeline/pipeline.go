@@ -22,7 +22,8 @@ import (
 // Options control where and how a run happens.
 type Options struct {
 	// Out is the run directory. It is created; an existing directory must
-	// not already hold a run, so a trained model is never overwritten.
+	// be empty (see runs.NoRun), so that neither a trained model nor a
+	// user's own file is overwritten.
 	Out string
 	// DataDir, if set, reads the data set from this directory instead of
 	// the recipe's source.
