@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // MaxCSVLineBytes is the longest line a CSV file may have. A line holds one
@@ -88,7 +89,7 @@ func LoadCSV(r Request) (*Splits, error) {
 // readCSVFile reads the file at path (see ReadCSV), returning the set,
 // without Classes, and the header.
 func readCSVFile(path, label string) (*Set, []string, error) {
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("datasets: csv: %w", err)
 	}

@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // remoteSet is a data set published in MNIST's four-file form and
@@ -106,7 +108,7 @@ func fetchCached(ctx context.Context, set remoteSet, dir string, bases []string,
 	// downloaded, and keep says when it cannot be kept.
 	switch st, err := os.Stat(path); {
 	case err == nil && st.Mode().IsRegular() && st.Size() == f.Size:
-		data, err := os.ReadFile(path)
+		data, err := readCached(path, f.Size)
 		if err != nil {
 			fe.note("%s: %v; downloading it again", set.name, err)
 			break
@@ -195,3 +197,22 @@ func (e *downloadError) Error() string {
 }
 
 func (e *downloadError) Unwrap() []error { return e.tries }
+
+// readCached reads the cached file at path, of the given size, refusing
+// one that was replaced by something other than a regular file since it
+// was looked at (see safeopen.Open).
+func readCached(path string, size int64) ([]byte, error) {
+	f, err := safeopen.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, size+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != size {
+		return nil, fmt.Errorf("%s changed while being read (%d bytes, want %d)", path, len(data), size)
+	}
+	return data, nil
+}

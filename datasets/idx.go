@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/internal/memory"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // MaxIDXBytes is the largest data payload [ReadIDX] accepts. It exists so a
@@ -221,7 +221,7 @@ func idxDims(sizes []byte) []uint32 {
 // ReadIDXFile reads one IDX array from the file at path, gzipped or not; see
 // [ReadIDX]. Errors name the path.
 func ReadIDXFile(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		// os errors already carry the path.
 		return nil, fmt.Errorf("datasets: %w", err)

@@ -167,8 +167,10 @@ func findMNISTFile(f family, dir, base string) (string, error) {
 	tried := []string{base, base + ".gz", dotted, dotted + ".gz"}
 	for _, name := range tried {
 		path := filepath.Join(dir, name)
-		st, err := os.Stat(path)
-		if err == nil && !st.IsDir() {
+		// A directory or special file under the name is the one meant:
+		// ReadIDXFile says what it is rather than that nothing is there.
+		_, err := os.Stat(path)
+		if err == nil {
 			return path, nil
 		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/internal/memory"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // MaxNPYBytes is the largest data payload a .npy file may hold, as for IDX
@@ -59,7 +59,7 @@ var npyKinds = map[string]bool{
 // Big-endian files are refused (numpy: a.astype('<f4')); Fortran-ordered
 // ones are reordered.
 func ReadNPYFile(path string) (*NPY, error) {
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: npy: %w", err)
 	}

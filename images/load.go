@@ -11,9 +11,9 @@ import (
 	_ "image/png"
 	"io"
 	"math"
-	"os"
 
 	"github.com/gorgonia-zoo/zoo/internal/memory"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // Invert says whether Load turns an image's grey levels upside down, so a
@@ -71,7 +71,7 @@ type Input struct {
 // library decodes: PNG, JPEG, GIF's first frame) and converts it as Convert
 // does. Errors name the file.
 func Load(path string, o LoadOptions) (*Input, error) {
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("images: %w", err)
 	}

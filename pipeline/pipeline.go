@@ -22,7 +22,8 @@ import (
 // Options control where and how a run happens.
 type Options struct {
 	// Out is the run directory. It is created; an existing directory must
-	// not already hold a run, so a trained model is never overwritten.
+	// be empty (see runs.NoRun), so that neither a trained model nor a
+	// user's own file is overwritten.
 	Out string
 	// DataDir, if set, reads the data set from this directory instead of
 	// the recipe's source. Resume reads the data the run recorded (see
@@ -81,9 +82,11 @@ func Train(ctx context.Context, r *recipes.Recipe, o Options) (*runs.Summary, er
 // never stopped.
 func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 	dir := o.Out
-	if _, err := os.Stat(filepath.Join(dir, runs.CheckpointFile)); err == nil {
+	if isRun(dir) {
 		// Before anything here is looked at or touched (temporary files
-		// included: they may be another process's writes in progress).
+		// included: they may be another process's writes in progress),
+		// and before the checkpoint is looked for: a run in its first
+		// epoch has none yet, and is in use, not dead.
 		unlock, err := runs.Lock(dir)
 		if err != nil {
 			return nil, err
@@ -98,6 +101,9 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 			return nil, fmt.Errorf("pipeline: the run in %s stopped before its first checkpoint (runs are checkpointed after every epoch): nothing to resume; remove %s and train again", dir, dir)
 		}
 		return nil, fmt.Errorf("pipeline: %s has no %s to resume from (is it a zoo run directory? runs are checkpointed after their first epoch): %w", dir, runs.CheckpointFile, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, runs.RecipeFile)); err != nil {
+		return nil, fmt.Errorf("pipeline: %s has a %s but no %s: it is not a zoo run directory, and nothing in it was changed", dir, runs.CheckpointFile, runs.RecipeFile)
 	}
 	// A run killed while saving leaves the temporary file of the write.
 	if err := runs.RemoveTemps(dir); err != nil {
@@ -117,6 +123,19 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 		return nil, err
 	}
 	return start(ctx, r, o, true, c.meta.Data)
+}
+
+// isRun reports whether dir looks like a zoo run directory (the files a
+// run writes before anything else, its lock and recipe.yaml, are there),
+// so that Resume may take its lock: no lock file is created in a
+// directory of someone else's.
+func isRun(dir string) bool {
+	for _, f := range []string{runs.LockFile, runs.RecipeFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // start loads the data, builds the model of the recipe's family and trains
@@ -213,14 +232,28 @@ func (j *job) summary(records []train.Record, params []*models.Param) *runs.Summ
 // checkpoint: the run is done.
 func (j *job) finish(s *runs.Summary, params []*models.Param) error {
 	dir := j.o.Out
+	if field, v := nonFiniteFigure(s); field != "" {
+		return fmt.Errorf("pipeline: %s: the trained model's %s is %v, which summary.json cannot hold: its outputs are not finite numbers (its weights have grown too large; try a smaller learning rate); nothing was saved", dir, field, v)
+	}
 	meta := map[string]string{"zoo.recipe": j.text, "zoo.format": "1"}
 	if err := runs.SaveWeights(filepath.Join(dir, runs.WeightsFile), params, meta); err != nil {
-		return err
+		return saveFailed(err, dir)
 	}
 	if err := runs.WriteSummary(dir, s); err != nil {
-		return err
+		return saveFailed(err, dir)
 	}
 	return runs.RemoveCheckpoint(dir)
+}
+
+// saveFailed explains a finished run whose model or summary could not be
+// saved: the checkpoint is removed only after both are written, so a run
+// of more than one epoch still has the one taken after its next-to-last
+// epoch, and resuming repeats only the last.
+func saveFailed(err error, dir string) error {
+	if _, serr := os.Stat(filepath.Join(dir, runs.CheckpointFile)); serr == nil {
+		return fmt.Errorf("%w (training finished but saving it failed; the last checkpoint is kept: once the cause is fixed, zoo train --resume %s repeats the last epoch and saves the run)", err, dir)
+	}
+	return fmt.Errorf("%w (training finished but saving it failed, and the run has no checkpoint to resume from: train it again once the cause is fixed)", err)
 }
 
 // stopped explains a run that ended early with err after finished epochs,

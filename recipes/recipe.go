@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // Recipe is one training recipe. The yaml tags are the file's keys.
@@ -379,7 +379,7 @@ const MaxRecipeBytes = 1 << 20
 
 // Load reads the recipe file at path, adjusted by o, and checks it.
 func Load(path string, o Options) (*Recipe, error) {
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load recipe %s: %w", path, err)
 	}

@@ -99,6 +99,12 @@ func (c *StoredCheckpoint) Values(name string, n int) ([]float64, error) {
 	if err != nil || len(v) != n {
 		return nil, c.Errorf("tensor %q holds %d values, the model wants %d", name, len(v), n)
 	}
+	// Training stops at the first non-finite gradient or loss, before a
+	// checkpoint could take one in: such a value says the file is
+	// damaged, and resuming would only report a divergence.
+	if err := nonFinite(name, v); err != nil {
+		return nil, c.Errorf("%v: the checkpoint is damaged (training stops before a non-finite value reaches one), so the run cannot be resumed from it", err)
+	}
 	return v, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
@@ -34,14 +35,35 @@ func DefaultOut(name string, now time.Time) string {
 }
 
 // NoRun refuses a directory that already holds a run, so a trained model is
-// never overwritten.
+// never overwritten, and a directory holding anything else (but a lock
+// file and the temporary files of a run killed as it started), so that a user's own files are never written into: a metrics.csv
+// or checkpoint.safetensors of theirs would be replaced, and the checkpoint
+// then removed when the run finishes. A directory that does not exist
+// passes: the run creates it.
 func NoRun(dir string) error {
 	for _, f := range []string{SummaryFile, WeightsFile, RecipeFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			return fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
 		}
 	}
-	return nil
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		// Missing, or not a directory: creating it says what is wrong.
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() != LockFile && !isTemp(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if len(names) > 3 {
+		names = append(names[:3], fmt.Sprintf("and %d more", len(names)-3))
+	}
+	return fmt.Errorf("runs: %s is not empty and is not a zoo run (it holds %s): a run is written only into a new or empty directory, so that nothing there is overwritten; choose another --out", dir, strings.Join(names, ", "))
 }
 
 // RemoveTemps removes the temporary files a process killed while saving
@@ -54,4 +76,15 @@ func RemoveTemps(dir string) error {
 		}
 	}
 	return nil
+}
+
+// isTemp reports whether name is a temporary file that a write of a run
+// file leaves when the process is killed during it (see RemoveTemps).
+func isTemp(name string) bool {
+	for _, f := range files {
+		if strings.HasPrefix(name, "."+f+".tmp-") {
+			return true
+		}
+	}
+	return false
 }

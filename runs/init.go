@@ -179,6 +179,9 @@ func initWeights(from string, params []*models.Param, partial bool, limit memory
 		switch d := p.Value.Data().(type) {
 		case []float32:
 			v, err := from.Float32s()
+			if err == nil {
+				err = nonFiniteWeights(from.Name, v)
+			}
 			if err != nil {
 				return fail("%v", err)
 			}
@@ -188,6 +191,9 @@ func initWeights(from string, params []*models.Param, partial bool, limit memory
 			c = func() { copy(d, v) }
 		case []float64:
 			v, err := from.Float64s()
+			if err == nil {
+				err = nonFiniteWeights(from.Name, v)
+			}
 			if err != nil {
 				return fail("%v", err)
 			}

@@ -111,6 +111,9 @@ func load(dir string, limit memory.Limit) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSummaryShape(dir, sp.Model.Family, sum, shape); err != nil {
+		return nil, err
+	}
 	m := &Model{Dir: dir, Recipe: r, Spec: sp, Summary: sum, Shape: shape.Shape}
 	init := rng.New(r.Seed, "init") // overwritten by the saved weights
 	fits := func(s models.Size) error {

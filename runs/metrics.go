@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // MetricsRow is one row of metrics.csv: one epoch.
@@ -57,7 +57,7 @@ var (
 // autoencoder family's, with phase,layer first.
 func ReadMetrics(dir string) ([]MetricsRow, error) {
 	path := filepath.Join(dir, MetricsFile)
-	f, err := os.Open(path)
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}

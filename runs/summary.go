@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // File names inside a run directory.
@@ -99,7 +99,7 @@ func WriteSummary(dir string, s *Summary) error {
 
 // ReadSummary reads a run directory's summary.json.
 func ReadSummary(dir string) (*Summary, error) {
-	f, err := os.Open(filepath.Join(dir, SummaryFile))
+	f, err := safeopen.Open(filepath.Join(dir, SummaryFile))
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}

@@ -37,7 +37,8 @@ func SaveWeights(path string, params []*models.Param, metadata map[string]string
 }
 
 // LoadWeights reads path into params, which must match it exactly: the same
-// names, dtypes and shapes, no tensor missing and none extra. Everything is
+// names, dtypes and shapes, no tensor missing and none extra, and every
+// value finite (see nonFinite). Everything is
 // checked before any parameter changes, so a failed load leaves the model as
 // it was.
 func LoadWeights(path string, params []*models.Param) (map[string]string, error) {
@@ -60,6 +61,9 @@ func LoadWeights(path string, params []*models.Param) (map[string]string, error)
 		switch d := p.Value.Data().(type) {
 		case []float32:
 			v, err := t.Float32s()
+			if err == nil {
+				err = nonFiniteWeights(p.Name, v)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("runs: load weights %s: %w", path, err)
 			}
@@ -69,6 +73,9 @@ func LoadWeights(path string, params []*models.Param) (map[string]string, error)
 				return nil, fmt.Errorf("runs: load weights %s: tensor %q is %s, the model wants F64", path, p.Name, t.DType)
 			}
 			v, err := t.Float64s()
+			if err == nil {
+				err = nonFiniteWeights(p.Name, v)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("runs: load weights %s: %w", path, err)
 			}

@@ -362,15 +362,25 @@ func (a *Adaptive) search(t int) error {
 
 	losses := make([]float64, n)
 	errs := make([]error, n)
+	// A panic on a goroutine of its own would end the process before the
+	// CLI's last-resort recover sees it: each is caught and raised again
+	// here, on the caller's goroutine.
+	panics := make([]any, n)
 	var wg sync.WaitGroup
 	for i, cp := range a.copies {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { panics[i] = recover() }()
 			losses[i], errs[i] = a.probe(cp, order)
 		}()
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("candidate rate %g: %w", cands[i], err)

@@ -27,6 +27,7 @@ type fakeTask struct {
 	batch  int
 	jitter float64
 	fail   error // returned by the probes' Step
+	panics any   // if not nil, the probes' Step panics with it
 
 	mu     sync.Mutex
 	probes []*fakeProbe
@@ -62,6 +63,9 @@ func (p *fakeProbe) Close()                     { p.closed = true }
 func (p *fakeProbe) Step(x []float32, labels []int) (float64, error) {
 	if p.task.fail != nil {
 		return 0, p.task.fail
+	}
+	if p.task.panics != nil {
+		panic(p.task.panics)
 	}
 	if len(x) != len(labels) {
 		return 0, fmt.Errorf("fake: %d values for %d labels", len(x), len(labels))
@@ -371,4 +375,23 @@ func TestAdaptiveProbeError(t *testing.T) {
 	if lr := a.Rate(2); lr != 0.05 {
 		t.Errorf("Rate after a failed search: %g", lr)
 	}
+}
+
+// TestAdaptivePanicReachesCaller: a panic in a probe, which runs on a
+// goroutine of its own, is raised again on the caller's goroutine, where
+// a recover (the CLI's last resort) catches it, instead of ending the
+// process with a stack trace.
+func TestAdaptivePanicReachesCaller(t *testing.T) {
+	task := &fakeTask{lr: 0.1, batch: 50, panics: "probe exploded"}
+	a, err := NewAdaptive(task, fakeSet(1000), AdaptiveConfig{Every: 1, Steps: 1, Subset: 100}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if p := recover(); p != "probe exploded" {
+			t.Errorf("recovered %v, want the probe's panic", p)
+		}
+	}()
+	a.RateErr(1)
+	t.Error("RateErr returned, want the probe's panic")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/bench"
@@ -88,9 +87,7 @@ func runBench(e *env, o *benchOptions) error {
 		return err
 	}
 	if o.json {
-		enc := json.NewEncoder(e.out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(e, rep)
 	}
 	fmt.Fprintf(e.out, "load after: %.2f %.2f %.2f  (%.0fs)\n", rep.LoadAfter[0], rep.LoadAfter[1], rep.LoadAfter[2], rep.Seconds)
 	if !info.Fast() && info.Kernel == "" { // gonum's Sgemm, without zoo's AVX2 kernel

@@ -154,6 +154,11 @@ func runCompare(e *env, o *compareOptions) error {
 			}
 		}
 	}
+	if o.out != "" {
+		if err := newOutFile(o.out); err != nil {
+			return err
+		}
+	}
 	if err := printComparison(e.out, cs); err != nil {
 		return err
 	}

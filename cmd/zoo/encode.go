@@ -85,6 +85,12 @@ func splitOf(s *datasets.Splits, name string) (*datasets.Set, error) {
 }
 
 func runEncode(e *env, o *encodeOptions) error {
+	honourInterrupts(e.ctx) // a download stops on Ctrl-C
+	if o.out != "" {
+		if err := newOutFile(o.out); err != nil {
+			return err
+		}
+	}
 	m, err := runs.Load(o.dir)
 	if err != nil {
 		return err

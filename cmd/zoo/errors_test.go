@@ -12,6 +12,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -289,7 +290,7 @@ var errorCases = []errorCase{
 		name: "recipe path that is not a recipe",
 		args: func(t *testing.T, d *fixture) []string { return []string{"train", "/dev/zero"} },
 		code: 1,
-		want: `zoo: load recipe /dev/zero: larger than 1048576 bytes; is it a recipe?`,
+		want: `zoo: load recipe /dev/zero: open /dev/zero: is a character device, not a file`,
 	},
 	{
 		name: "--set: unknown key",
@@ -597,7 +598,7 @@ var errorCases = []errorCase{
 		},
 		fileSize: 16 << 10,
 		code:     1,
-		want:     `zoo: runs: save weights: safetensors: atomicfile: write DIR/full-model/model.safetensors: write content: write DIR/full-model/.model.safetensors.tmp-NNN: file too large`,
+		want:     `zoo: runs: save weights: safetensors: atomicfile: write DIR/full-model/model.safetensors: write content: write DIR/full-model/.model.safetensors.tmp-NNN: file too large (training finished but saving it failed, and the run has no checkpoint to resume from: train it again once the cause is fixed)`,
 	},
 	{
 		name: "disk full while saving a checkpoint",
@@ -896,6 +897,177 @@ var errorCases = []errorCase{
 		},
 		code: exitError,
 		want: `zoo: datasets: npy DIR/own-tx.npy: examples of shape [3 2], the training file's (DIR/own-x.npy) of shape [2 3]; every split's must have one shape`,
+	},
+	// Issue 18 (special files, a user's files, non-finite weights, messages
+	// that blamed the wrong thing).
+	{
+		name: "data file that is a named pipe",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := d.copyData(t, "data-fifo")
+			mkfifo(t, filepath.Join(dir, "t10k-labels-idx1-ubyte"))
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-fifo")}
+		},
+		code: 1,
+		want: `zoo: datasets: open DIR/data-fifo/t10k-labels-idx1-ubyte: is a named pipe, not a file`,
+	},
+	{
+		name: "directory where a data file should be",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := d.copyData(t, "data-dir")
+			mkdirAt(t, filepath.Join(dir, "t10k-labels-idx1-ubyte"))
+			return []string{"train", d.recipe, "--data", dir, "--out", filepath.Join(d.dir, "o-dir")}
+		},
+		code: 1,
+		want: `zoo: datasets: open DIR/data-dir/t10k-labels-idx1-ubyte: is a directory, not a file`,
+	},
+	{
+		name: "recipe file that is a named pipe",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", mkfifo(t, filepath.Join(d.dir, "fifo.yaml"))}
+		},
+		code: 1,
+		want: `zoo: load recipe DIR/fifo.yaml: open DIR/fifo.yaml: is a named pipe, not a file`,
+	},
+	{
+		name: "model.safetensors that is a named pipe",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "fifo-model"))
+			mkfifo(t, filepath.Join(dir, runs.WeightsFile))
+			return []string{"eval", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: load weights: safetensors: open DIR/fifo-model/model.safetensors: is a named pipe, not a file`,
+	},
+	{
+		name: "summary.json that is a named pipe",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "fifo-summary"))
+			mkfifo(t, filepath.Join(dir, runs.SummaryFile))
+			return []string{"inspect", dir}
+		},
+		code: 1,
+		want: `zoo: runs: open DIR/fifo-summary/summary.json: is a named pipe, not a file`,
+	},
+	{
+		name: "picture that is a named pipe",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"predict", d.done, mkfifo(t, filepath.Join(d.dir, "fifo.png"))}
+		},
+		code: 1,
+		want: `zoo: images: open DIR/fifo.png: is a named pipe, not a file`,
+	},
+	{
+		name: "--out holding a user's metrics.csv",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "mine")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, runs.MetricsFile), "my,own\n")
+			return []string{"train", d.recipe, "--data", d.data, "--out", dir}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/mine is not empty and is not a zoo run (it holds metrics.csv): a run is written only into a new or empty directory, so that nothing there is overwritten; choose another --out`,
+	},
+	{
+		name: "encode --out over an existing file",
+		args: func(t *testing.T, d *fixture) []string {
+			path := filepath.Join(d.dir, "mine.csv")
+			writeText(t, path, "my,own\n")
+			return []string{"encode", d.done, "--out", path}
+		},
+		code: 1,
+		want: `zoo: --out DIR/mine.csv exists, and zoo does not overwrite files: remove it or choose another name`,
+	},
+	{
+		name: "experiment --out not empty",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"experiment", "optimizer-paths", "--quick", "--out", d.data}
+		},
+		code: 1,
+		want: `zoo: --out DIR/data is not empty (it holds t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, train-images-idx3-ubyte, and 1 more): results are written only into a new or empty directory, so that nothing there is overwritten; choose another --out`,
+	},
+	{
+		name: "--resume of a run in its first epoch",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "live"))
+			if err := os.Remove(filepath.Join(dir, runs.CheckpointFile)); err != nil {
+				t.Fatal(err)
+			}
+			unlock, err := runs.Lock(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(unlock)
+			return []string{"train", "--resume", dir}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/live is in use by another zoo process (it holds DIR/live/.zoo.lock): wait for it to finish, or stop it (Ctrl-C saves a checkpoint) and resume`,
+	},
+	{
+		name: "--resume of a checkpoint without recipe.yaml",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "foreign")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, runs.CheckpointFile), readFile(t, d.cut, runs.CheckpointFile), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"train", "--resume", dir}
+		},
+		code: 1,
+		want: `zoo: pipeline: DIR/foreign has a checkpoint.safetensors but no recipe.yaml: it is not a zoo run directory, and nothing in it was changed`,
+	},
+	{
+		name: "NaN weight in model.safetensors",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "nan"))
+			setValue(t, filepath.Join(dir, runs.WeightsFile), "layers.0.weight", 5, math.NaN())
+			return []string{"predict", dir, filepath.Join(d.dir, "any.png"), "--json"}
+		},
+		code: 1,
+		want: `zoo: runs: load weights DIR/nan/model.safetensors: tensor "layers.0.weight" holds NaN at index 5: a model's weights are finite numbers (is the file damaged, or saved from a diverged model?)`,
+	},
+	{
+		name: "--init from weights with an infinity",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "inf"))
+			setValue(t, filepath.Join(dir, runs.WeightsFile), "layers.1.bias", 3, math.Inf(-1))
+			return []string{"train", d.recipe, "--data", d.data, "--init", dir, "--out", filepath.Join(d.dir, "o-inf")}
+		},
+		code: 1,
+		want: `zoo: runs: init from DIR/inf/model.safetensors: tensor "layers.1.bias" holds -Inf at index 3: a model's weights are finite numbers (is the file damaged, or saved from a diverged model?)`,
+	},
+	{
+		name: "--resume of a checkpoint holding NaN",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "cut-nan"))
+			setValue(t, filepath.Join(dir, runs.CheckpointFile), "layers.0.bias", 2, math.NaN())
+			return []string{"train", "--resume", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: resume: DIR/cut-nan/checkpoint.safetensors: tensor "layers.0.bias" holds NaN at index 2: the checkpoint is damaged (training stops before a non-finite value reaches one), so the run cannot be resumed from it`,
+	},
+	{
+		name: "summary.json whose input_shape lies",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "lie"))
+			edit(t, filepath.Join(dir, runs.SummaryFile), func(b []byte) []byte {
+				return regexp.MustCompile(`"input_shape": \[[^]]*\]`).ReplaceAll(b, []byte(`"input_shape": [28, 27]`))
+			})
+			return []string{"predict", dir, filepath.Join(d.dir, "any.png")}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/lie/summary.json says input_shape [28 27], examples of 756 values, but the first layer of model.safetensors (layers.0.weight [784 8]) takes 784 inputs: is summary.json damaged, or from another run?`,
+	},
+	{
+		name: "filters --n 0",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"filters", d.done, "--out", filepath.Join(d.dir, "f.png"), "--n", "0"}
+		},
+		code: 1,
+		want: `zoo: --n 0: want at least one unit (a number above the layer's units draws them all)`,
 	},
 }
 

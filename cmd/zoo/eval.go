@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/pipeline"
@@ -17,14 +16,13 @@ func newEvalCmd(e *env) *cobra.Command {
 		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			honourInterrupts(e.ctx) // a download stops on Ctrl-C
 			ev, err := pipeline.Evaluate(e.ctx, args[0], pipeline.DataOptions{Dir: data, Progress: e.errOut})
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(ev)
+				return printJSON(e, ev)
 			}
 			if !ev.Test.HasError { // an autoencoder
 				fmt.Fprintf(e.out, "%s (%s): test reconstruction loss %.4f  on %d examples\n", ev.Dir, ev.Recipe, ev.Test.Loss, ev.Test.N)

@@ -80,12 +80,16 @@ func newRunExperimentCmd(e *env, x experiments.Experiment) *cobra.Command {
 }
 
 func runExperiment(e *env, o *experimentOptions) error {
+	honourInterrupts(e.ctx) // the experiments stop between steps on Ctrl-C
 	x, err := experiments.Lookup(o.name)
 	if err != nil {
 		return err
 	}
 	if o.out == "" {
 		o.out = runs.DefaultOut(x.Name, time.Now())
+	}
+	if err := newOutDir(o.out); err != nil {
+		return err
 	}
 	start := time.Now()
 	if err := x.Run(e.ctx, experiments.Options{Out: o.out, Quick: o.quick, Seed: o.seed, Log: e.out}); err != nil {

@@ -34,8 +34,8 @@ unit responds to most. The first --n units are drawn, --cols to a row.`,
 			if err := checkPNGOut(o.out); err != nil {
 				return err
 			}
-			if o.n < 0 {
-				return fmt.Errorf("--n %d: want a number of units (0 for all)", o.n)
+			if o.n < 1 {
+				return fmt.Errorf("--n %d: want at least one unit (a number above the layer's units draws them all)", o.n)
 			}
 			if o.cols < 1 {
 				return fmt.Errorf("--cols %d: want at least one tile per row", o.cols)
@@ -51,13 +51,16 @@ unit responds to most. The first --n units are drawn, --cols to a row.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "write the tiles to this PNG file (required)")
-	f.IntVar(&o.n, "n", 100, "number of units to draw (0 for all)")
+	f.IntVar(&o.n, "n", 100, "number of units to draw (all when the layer has fewer)")
 	f.IntVar(&o.cols, "cols", 10, "tiles per row")
 	f.IntVar(&o.scale, "scale", 2, "screen pixels per weight")
 	return cmd
 }
 
 func runFilters(e *env, o *filtersOptions) error {
+	if err := newOutFile(o.out); err != nil {
+		return err
+	}
 	m, err := runs.Load(o.dir)
 	if err != nil {
 		return err
@@ -82,7 +85,7 @@ func runFilters(e *env, o *filtersOptions) error {
 		return err
 	}
 	n := o.n
-	if n == 0 || n > first.Out {
+	if n > first.Out {
 		n = first.Out
 	}
 	fmt.Fprintf(e.out, "wrote the weights of %d of the %d units of %s (%d→%d, %s) to %s\n", n, first.Out, first.Name, first.In, first.Out, first.Activation, o.out)

@@ -21,8 +21,13 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &interrupts{}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go in.watch(sigs, cancel, os.Stderr, os.Exit)
+	code := run(withInterrupts(ctx, in), os.Args[1:], os.Stdout, os.Stderr)
+	signal.Stop(sigs)
+	cancel()
 	os.Exit(code)
 }

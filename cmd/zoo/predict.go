@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -139,9 +140,19 @@ func runPredict(e *env, o *predictOptions) error {
 	return w.Flush()
 }
 
-// printJSON writes v as indented JSON, as the commands' --json do.
+// printJSON writes v as indented JSON, as every command's --json does. JSON
+// has no NaN or infinity: a result holding one (a model whose outputs
+// overflow, a timing divided by zero) is refused with a line saying so,
+// before anything is printed.
 func printJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	data, err := json.MarshalIndent(v, "", "  ")
+	var bad *json.UnsupportedValueError
+	if errors.As(err, &bad) {
+		return fmt.Errorf("--json: the result holds %s, which JSON cannot represent (a model's outputs overflow when its weights are far too large); the output without --json shows it", bad.Str)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = e.out.Write(append(data, '\n'))
+	return err
 }

@@ -75,6 +75,10 @@ func checkPNGOut(out string) error {
 }
 
 func runReconstruct(e *env, o *reconstructOptions) error {
+	honourInterrupts(e.ctx) // a download stops on Ctrl-C
+	if err := newOutFile(o.out); err != nil {
+		return err
+	}
 	m, err := runs.Load(o.dir)
 	if err != nil {
 		return err

@@ -23,12 +23,18 @@ func testReconstruct(t *testing.T, mlp, dae string) {
 		t.Errorf("%s differs from the run's %s", path, runs.ReconstructionsFile)
 	}
 
+	// An existing file is not overwritten.
+	code, _, stderr = zoo(t, "reconstruct", dae, "--out", path)
+	if code != exitError || !strings.Contains(stderr, "--out "+path+" exists, and zoo does not overwrite files") {
+		t.Errorf("zoo reconstruct over an existing file: exit %d\n%s", code, stderr)
+	}
+
 	// 4 clean digits at scale 1: two rows of four 28×28 cells and borders.
-	code, out, stderr = zoo(t, "reconstruct", dae, "--out", path, "--n", "4", "--scale", "1", "--clean")
+	code, out, stderr = zoo(t, "reconstruct", dae, "--out", filepath.Join(dir, "clean.png"), "--n", "4", "--scale", "1", "--clean")
 	if code != 0 || !strings.Contains(out, "rows: originals, reconstructions") {
 		t.Fatalf("zoo reconstruct --clean: exit %d\n%s%s", code, out, stderr)
 	}
-	img, err := png.Decode(bytes.NewReader(readFile(t, dir, "grid.png")))
+	img, err := png.Decode(bytes.NewReader(readFile(t, dir, "clean.png")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +42,7 @@ func testReconstruct(t *testing.T, mlp, dae string) {
 		t.Errorf("grid of 4 clean digits is %v", b)
 	}
 
-	wantError(t, []string{"reconstruct", mlp, "--out", path}, "holds a classifier", "zoo train ae-mnist")
+	wantError(t, []string{"reconstruct", mlp, "--out", filepath.Join(dir, "mlp.png")}, "holds a classifier", "zoo train ae-mnist")
 }
 
 func TestReconstructArgs(t *testing.T) {

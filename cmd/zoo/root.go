@@ -36,6 +36,17 @@ type env struct {
 // run executes the CLI and returns the process exit code. A panic becomes
 // one line (and the stack with --debug), never a crash dump by default.
 func run(ctx context.Context, args []string, out, errOut io.Writer) (code int) {
+	return runRoot(ctx, args, out, errOut, newRootCmd)
+}
+
+// runRoot is run with the command tree that newRoot builds (tests add
+// commands that fail in ways no real input makes them).
+//
+// The recover here is the last resort: it sees the panics of the main
+// goroutine, and of the goroutines zoo starts, which raise theirs again on
+// the goroutine that waits for them (internal/par's helpers, the adaptive
+// schedule's probes).
+func runRoot(ctx context.Context, args []string, out, errOut io.Writer, newRoot func(*env) *cobra.Command) (code int) {
 	e := &env{ctx: ctx, out: out, errOut: errOut}
 	if f, ok := out.(*os.File); ok {
 		e.tty = term.IsTerminal(int(f.Fd()))
@@ -46,18 +57,21 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) (code int) {
 			debugMode = true
 		}
 	}
+	root := newRoot(e)
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(errOut, "zoo: internal error: %v\n", p)
+			name := "zoo"
+			if cmd, _, err := root.Find(args); err == nil {
+				name = cmd.CommandPath()
+			}
+			msg := strings.ReplaceAll(fmt.Sprint(p), "\n", "; ")
+			fmt.Fprintf(errOut, "zoo: internal error in %s: %s (a bug of zoo: please report it with the command line and zoo version; --debug shows the stack trace)\n", name, msg)
 			if debugMode {
 				errOut.Write(debug.Stack())
-			} else {
-				fmt.Fprintln(errOut, "(run again with --debug for the stack trace, and please report it)")
 			}
 			code = exitError
 		}
 	}()
-	root := newRootCmd(e)
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(errOut)

@@ -59,6 +59,8 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The loop saves a checkpoint and stops on Ctrl-C.
+			honourInterrupts(e.ctx)
 			if o.resume != "" {
 				s, err := pipeline.Resume(e.ctx, pipeline.Options{Out: o.resume, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
 				if err != nil {

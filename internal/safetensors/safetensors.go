@@ -34,12 +34,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // metadataKey is the reserved header key holding the file's metadata.
@@ -398,7 +398,8 @@ func ReadFile(path string, lim Limits) (*File, error) {
 	fail := func(err error) (*File, error) {
 		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
-	f, err := os.Open(path)
+	// safeopen refuses a named pipe before it could block.
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
@@ -406,9 +407,6 @@ func ReadFile(path string, lim Limits) (*File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fail(errors.New("not a regular file"))
 	}
 	size := fi.Size()
 	// Written to avoid overflow: rest > MaxHeader+MaxBytes.
@@ -448,7 +446,8 @@ func ReadHeader(path string, lim Limits) (*File, error) {
 	fail := func(err error) (*File, error) {
 		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
-	f, err := os.Open(path)
+	// safeopen refuses a named pipe before it could block.
+	f, err := safeopen.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
@@ -456,9 +455,6 @@ func ReadHeader(path string, lim Limits) (*File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fail(errors.New("not a regular file"))
 	}
 	size := fi.Size()
 	if size < 8 {

@@ -627,7 +627,7 @@ func TestReadFileErrors(t *testing.T) {
 		t.Errorf("missing file: error %v, want it to name %s", err, missing)
 	}
 
-	if _, err := ReadFile(dir, Limits{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, err := ReadFile(dir, Limits{}); err == nil || !strings.Contains(err.Error(), dir+": is a directory, not a file") {
 		t.Errorf("directory: error %v", err)
 	}
 
@@ -757,7 +757,7 @@ func TestReadHeader(t *testing.T) {
 		{huge, Limits{}, "header length 72057594037927936 is beyond the limit of 1048576"},
 		{path, Limits{MaxHeader: 16}, "beyond the limit of 16"},
 		{tiny, Limits{}, "file is 5 bytes"},
-		{dir, Limits{}, "not a regular file"},
+		{dir, Limits{}, dir + ": is a directory, not a file"},
 		{filepath.Join(dir, "none"), Limits{}, "no such file"},
 	} {
 		if _, err := ReadHeader(c.path, c.lim); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// newOutFile refuses an --out file that exists: the commands writing one
+// (encode, reconstruct, filters, compare) make a new file, and a file of the
+// same name may be the user's own, which nothing says may be replaced.
+func newOutFile(path string) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("--out %s: %w", path, err)
+	case fi.IsDir():
+		return fmt.Errorf("--out %s is a directory: name the file to write", path)
+	}
+	return fmt.Errorf("--out %s exists, and zoo does not overwrite files: remove it or choose another name", path)
+}
+
+// newOutDir refuses an --out directory that holds anything: zoo experiment
+// writes its reports, figures and data there, whose names a user's files
+// may have.
+func newOutDir(path string) error {
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		// Missing (it is created), or not a directory (creating it says so).
+		return nil
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	var names []string
+	for _, e := range entries[:min(len(entries), 3)] {
+		names = append(names, e.Name())
+	}
+	if len(entries) > 3 {
+		names = append(names, fmt.Sprintf("and %d more", len(entries)-3))
+	}
+	return fmt.Errorf("--out %s is not empty (it holds %s): results are written only into a new or empty directory, so that nothing there is overwritten; choose another --out", path, strings.Join(names, ", "))
+}
