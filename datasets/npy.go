@@ -68,9 +68,6 @@ func ReadNPYFile(path string) (*NPY, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datasets: npy: %w", err)
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("datasets: npy %s: is a directory; want a .npy file", path)
-	}
 	a, err := readNPY(bufio.NewReader(f), st.Size(), memory.Machine())
 	if err != nil {
 		return nil, fmt.Errorf("datasets: npy %s: %w", path, err)

@@ -216,7 +216,7 @@ func TestLoadNPYErrors(t *testing.T) {
 func TestReadNPYFileDirectory(t *testing.T) {
 	dir := t.TempDir()
 	_, err := ReadNPYFile(dir)
-	if want := "datasets: npy " + dir + ": is a directory; want a .npy file"; err == nil || err.Error() != want {
+	if want := "datasets: npy: open " + dir + ": is a directory, not a file"; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }

@@ -185,9 +185,6 @@ func initWeights(from string, params []*models.Param, partial bool, limit memory
 			if err != nil {
 				return fail("%v", err)
 			}
-			if i := slices.IndexFunc(v, func(x float32) bool { return !finite(float64(x)) }); i >= 0 {
-				return fail("tensor %q holds %v at index %d; initial weights must be finite numbers", from.Name, v[i], i)
-			}
 			c = func() { copy(d, v) }
 		case []float64:
 			v, err := from.Float64s()
@@ -196,9 +193,6 @@ func initWeights(from string, params []*models.Param, partial bool, limit memory
 			}
 			if err != nil {
 				return fail("%v", err)
-			}
-			if i := slices.IndexFunc(v, func(x float64) bool { return !finite(x) }); i >= 0 {
-				return fail("tensor %q holds %v at index %d; initial weights must be finite numbers", from.Name, v[i], i)
 			}
 			c = func() { copy(d, v) }
 		default:

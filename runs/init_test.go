@@ -114,7 +114,7 @@ func TestInitWeightsErrors(t *testing.T) {
 		{"deeper model", five, mlp(t, 2, 5, 3), false, `no tensor "layers.2.weight"`},
 		{"an autoencoder, not partial", dae, mlp(t, 2, 5), false, `no tensor "layers.0.weight" (the model's parameters are layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias; the file holds encoder.0.weight, encoder.0.bias, decoder.0.bias)` + hint},
 		{"shallower model", five, mlp(t, 2), false, `tensor "layers.0.weight" is F32 [6 5], the model wants F32 [6 3]`},
-		{"not a number", nan, mlp(t, 2, 5), false, `runs: init from ` + nan + `: tensor "layers.1.weight" holds NaN at index 7; initial weights must be finite numbers`},
+		{"not a number", nan, mlp(t, 2, 5), false, `runs: init from ` + nan + `: tensor "layers.1.weight" holds NaN at index 7: a model's weights are finite numbers`},
 		{"not a number, partial", nan, mlp(t, 2, 5), true, `tensor "layers.1.weight" holds NaN at index 7`},
 		{"nothing matches", unrelated, mlp(t, 2, 5), true, "no tensor matches a parameter of the model by name and shape"},
 		{"missing", filepath.Join(dir, "none"), mlp(t, 2, 5), false, "runs: init: stat " + filepath.Join(dir, "none") + ": no such file or directory"},

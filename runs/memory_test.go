@@ -34,7 +34,8 @@ func TestLoadRefusesModelsTooLarge(t *testing.T) {
 	if _, err := load(dir, memory.Of(1<<10)); err == nil || !strings.Contains(err.Error(), "runs: "+recipe+": the model needs about 22.1 KiB (53 parameters of float32; batches of 100 examples through 14 values each), the limit is 1.0 KiB") {
 		t.Errorf("run under a 1 KiB limit: %v", err)
 	}
-	huge := strings.Replace(string(text), "units: 5", "units: 1000000000", 1)
+	// Two layers, each within the recipes' bound on units, beyond memory.
+	huge := strings.Replace(string(text), "    - units: 5\n      activation: relu\n", "    - units: 16000000\n      activation: relu\n    - units: 16000000\n      activation: relu\n", 1)
 	if huge == string(text) {
 		t.Fatalf("recipe.yaml has no units: 5:\n%s", text)
 	}
@@ -42,7 +43,7 @@ func TestLoadRefusesModelsTooLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "runs: "+recipe+": the model needs about") || !strings.Contains(err.Error(), "available") {
-		t.Errorf("a billion units in recipe.yaml: %v", err)
+		t.Errorf("a model beyond memory in recipe.yaml: %v", err)
 	}
 
 	file := filepath.Join(t.TempDir(), "m.safetensors")

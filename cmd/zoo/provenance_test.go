@@ -126,6 +126,10 @@ func TestCommandsReadRunData(t *testing.T) {
 	if err := os.RemoveAll(data); err != nil {
 		t.Fatal(err)
 	}
+	// zoo does not overwrite an --out file: the grid written above stays.
+	if err := os.Remove(filepath.Join(dir, "grid.png")); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range commands {
 		t.Run(c.name+" without the data", func(t *testing.T) {
 			code, _, stderr := zoo(t, c.args...)
