@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -398,17 +399,11 @@ func ReadFile(path string, lim Limits) (*File, error) {
 	fail := func(err error) (*File, error) {
 		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
-	// safeopen refuses a named pipe before it could block.
-	f, err := safeopen.Open(path)
+	f, size, err := open(path)
 	if err != nil {
-		return nil, fmt.Errorf("safetensors: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("safetensors: %w", err)
-	}
-	size := fi.Size()
 	// Written to avoid overflow: rest > MaxHeader+MaxBytes.
 	if rest := size - 8; rest > lim.MaxHeader && rest-lim.MaxHeader > lim.MaxBytes {
 		return fail(fmt.Errorf("file is %d bytes, beyond the limits (8 + MaxHeader %d + MaxBytes %d)",
@@ -426,6 +421,21 @@ func ReadFile(path string, lim Limits) (*File, error) {
 		return fail(err)
 	}
 	return file, nil
+}
+
+// open opens the file at path for reading and returns its size. safeopen
+// refuses a named pipe or a device before it could block.
+func open(path string) (*os.File, int64, error) {
+	f, err := safeopen.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("safetensors: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("safetensors: %w", err)
+	}
+	return f, fi.Size(), nil
 }
 
 // DefaultMaxHeaderOnly is the header size limit of ReadHeader when its
@@ -446,17 +456,11 @@ func ReadHeader(path string, lim Limits) (*File, error) {
 	fail := func(err error) (*File, error) {
 		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
-	// safeopen refuses a named pipe before it could block.
-	f, err := safeopen.Open(path)
+	f, size, err := open(path)
 	if err != nil {
-		return nil, fmt.Errorf("safetensors: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("safetensors: %w", err)
-	}
-	size := fi.Size()
 	if size < 8 {
 		return fail(fmt.Errorf("file is %d bytes, shorter than the 8-byte header length", size))
 	}
