@@ -40,7 +40,11 @@ func (d *doc) applyQuick(r *Recipe) error {
 			return d.errorf("quick."+k, "%v", err)
 		}
 		origin := fmt.Sprintf("quick profile (%s=%s)", k, strings.TrimSpace(string(v)))
-		if line := d.line("quick." + k); line > 0 {
+		if set, ok := d.set["quick."+k]; ok {
+			origin = fmt.Sprintf("quick profile (%s=%s, from %s)", k, strings.TrimSpace(string(v)), set)
+		} else if set, ok := d.set["quick"]; ok {
+			origin = fmt.Sprintf("quick profile (%s=%s, from %s)", k, strings.TrimSpace(string(v)), set)
+		} else if line := d.line("quick." + k); line > 0 {
 			origin = fmt.Sprintf("quick profile, line %d", line)
 		}
 		if err := d.apply(r, k+"="+string(v), origin); err != nil {

@@ -808,6 +808,14 @@ var errorCases = []errorCase{
 		want: `zoo: recipe DIR/tiny.yaml, --set batch_size=32.9: batch_size: cannot use "32.9": want an integer`,
 	},
 	{
+		name: "--set: decimal in the quick profile",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--quick", "--set", "quick.epochs=1.5"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, quick profile (epochs=1.5, from --set quick.epochs=1.5): epochs: cannot use "1.5": want an integer`,
+	},
+	{
 		name: "recipe: negative seed",
 		args: func(t *testing.T, d *fixture) []string {
 			return []string{"train", d.recipeFile(t, "seed.yaml", "name: tiny\n", "name: tiny\nseed: -1\n")}
