@@ -87,6 +87,15 @@ func setPath(v reflect.Value, keys []string, raw, key string) error {
 		if cur := v.MapIndex(reflect.ValueOf(k)); cur.IsValid() {
 			elem.Set(cur)
 		}
+		if elem.Kind() == reflect.Interface && len(keys) > 1 {
+			// A value of optimizer or quick is set whole: name it, not
+			// the key the path wanted inside it.
+			msg := fmt.Sprintf("cannot set a key inside %q", k)
+			if strings.HasPrefix(key, "quick.") {
+				msg += "; the quick profile's keys are key paths (data.train): set it as a mapping, e.g. quick={epochs: 1, data.train: 1000}"
+			}
+			return fmt.Errorf("%s", msg)
+		}
 		if err := setPath(elem, keys[1:], raw, key); err != nil {
 			return err
 		}

@@ -816,6 +816,14 @@ var errorCases = []errorCase{
 		want: `zoo: recipe DIR/tiny.yaml, quick profile (epochs=1.5, from --set quick.epochs=1.5): epochs: cannot use "1.5": want an integer`,
 	},
 	{
+		name: "--set: a key inside a quick profile's key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--quick", "--set", "quick.data.train=100"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set quick.data.train=100: quick.data.train: cannot set a key inside "data"; the quick profile's keys are key paths (data.train): set it as a mapping, e.g. quick={epochs: 1, data.train: 1000}`,
+	},
+	{
 		name: "recipe: negative seed",
 		args: func(t *testing.T, d *fixture) []string {
 			return []string{"train", d.recipeFile(t, "seed.yaml", "name: tiny\n", "name: tiny\nseed: -1\n")}
