@@ -1078,6 +1078,18 @@ var errorCases = []errorCase{
 		want: `zoo: runs: DIR/lie/summary.json says input_shape [28 27], examples of 756 values, but the first layer of model.safetensors (layers.0.weight [784 8]) takes 784 inputs: is summary.json damaged, or from another run?`,
 	},
 	{
+		name: "summary.json with a string for a number",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "sumkind"))
+			edit(t, filepath.Join(dir, runs.SummaryFile), func(b []byte) []byte {
+				return regexp.MustCompile(`"epochs": [0-9]+`).ReplaceAll(b, []byte(`"epochs": "two"`))
+			})
+			return []string{"inspect", dir}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/sumkind/summary.json: "epochs" is a string; want an integer in range: is the file damaged?`,
+	},
+	{
 		name: "filters --n 0",
 		args: func(t *testing.T, d *fixture) []string {
 			return []string{"filters", d.done, "--out", filepath.Join(d.dir, "f.png"), "--n", "0"}
