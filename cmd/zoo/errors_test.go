@@ -800,6 +800,30 @@ var errorCases = []errorCase{
 		want: `zoo: recipe DIR/decimal.yaml, line 3: model.layers.0.units: cannot use "12.5": want an integer`,
 	},
 	{
+		name: "integer flag: a decimal",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--epochs", "2.5"}
+		},
+		code: 1,
+		want: `zoo: --epochs "2.5": want an integer`,
+	},
+	{
+		name: "integer flag: out of range",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"filters", d.done, "--n", "99999999999999999999"}
+		},
+		code: 1,
+		want: `zoo: --n "99999999999999999999": out of range (want an integer)`,
+	},
+	{
+		name: "boolean flag: not true or false",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"eval", "--json=maybe", d.done}
+		},
+		code: 1,
+		want: `zoo: --json "maybe": want true or false`,
+	},
+	{
 		name: "--set: decimal in an integer key",
 		args: func(t *testing.T, d *fixture) []string {
 			return []string{"train", d.recipe, "--set", "batch_size=32.9"}
