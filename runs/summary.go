@@ -2,16 +2,14 @@ package runs
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
-	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/jsonerr"
 	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
@@ -119,52 +117,13 @@ func ReadSummary(dir string) (*Summary, error) {
 	}
 	s := &Summary{}
 	if err := json.Unmarshal(data, s); err != nil {
-		return nil, fmt.Errorf("runs: %s: %s: is the file damaged?", path, jsonProblem(err))
+		return nil, fmt.Errorf("runs: %s: %s: is the file damaged?", path, jsonerr.Describe(err))
 	}
 	return s, nil
 }
 
 // MaxSummaryBytes bounds the summary.json ReadSummary reads.
 const MaxSummaryBytes = 1 << 20
-
-// jsonProblem says what is wrong with a JSON document encoding/json
-// refused, in terms of the document rather than of Go's types.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		want := "a value of another kind"
-		switch te.Type.Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			want = "an integer in range"
-		case reflect.Float32, reflect.Float64:
-			want = "a finite number in range"
-		case reflect.String:
-			want = "a string"
-		case reflect.Bool:
-			want = "true or false"
-		case reflect.Slice, reflect.Array:
-			want = "a list"
-		case reflect.Struct, reflect.Map:
-			want = "an object"
-		}
-		what := "a " + te.Value
-		if strings.HasPrefix(te.Value, "array") || strings.HasPrefix(te.Value, "object") {
-			what = "an " + te.Value
-		}
-		if te.Field == "" {
-			return fmt.Sprintf("the document is %s; want %s", what, want)
-		}
-		return fmt.Sprintf("%q is %s; want %s", te.Field, what, want)
-	case errors.Is(err, io.ErrUnexpectedEOF) || strings.HasSuffix(err.Error(), "unexpected end of JSON input"):
-		return "empty, or cut short (unexpected end of JSON)"
-	case errors.As(err, &se):
-		return fmt.Sprintf("not valid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -1088,6 +1089,28 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: runs: resume: DIR/cut-nan/checkpoint.safetensors: tensor "layers.0.bias" holds NaN at index 2: the checkpoint is damaged (training stops before a non-finite value reaches one), so the run cannot be resumed from it`,
+	},
+	{
+		name: "--resume of a checkpoint whose metadata has a string for a number",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "cut-meta"))
+			path := filepath.Join(dir, runs.CheckpointFile)
+			f, err := safetensors.ReadFile(path, safetensors.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta := regexp.MustCompile(`"epoch":[0-9]+`).ReplaceAllString(f.Metadata["zoo.checkpoint"], `"epoch":"one"`)
+			if meta == f.Metadata["zoo.checkpoint"] {
+				t.Fatal("no state.epoch in the checkpoint's metadata")
+			}
+			f.Metadata["zoo.checkpoint"] = meta
+			if err := safetensors.WriteFile(path, f.Tensors, f.Metadata); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"train", "--resume", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: resume: DIR/cut-meta/checkpoint.safetensors: no readable zoo.checkpoint metadata: "state.epoch" is a string; want an integer in range`,
 	},
 	{
 		name: "summary.json whose input_shape lies",
