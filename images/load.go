@@ -275,24 +275,48 @@ func mean(v []float64) float64 {
 // resize scales the sw×sh image src to dw×dh by area averaging, one axis at
 // a time.
 func resize(src []float64, sw, sh, dw, dh int) []float64 {
+	wx, wy := weights(sw, dw), weights(sh, dh)
+	out := make([]float64, dw*dh)
+	// Rows first, through a dw×sh picture; but a picture narrower than
+	// the result and taller than it (1×10,000,000 pixels) would make that
+	// dw/sw times the picture, so it goes columns first, through sw×dh.
+	if sw < dw && sw*dh < dw*sh {
+		tmp := make([]float64, sw*dh)
+		for y, ws := range wy {
+			for x := range sw {
+				s := 0.0
+				for i := ws.first; i <= ws.last; i++ {
+					s += ws.w(i) * src[i*sw+x]
+				}
+				tmp[y*sw+x] = s
+			}
+		}
+		for y := range dh {
+			for x, ws := range wx {
+				s := 0.0
+				for i := ws.first; i <= ws.last; i++ {
+					s += ws.w(i) * tmp[y*sw+i]
+				}
+				out[y*dw+x] = s
+			}
+		}
+		return out
+	}
 	tmp := make([]float64, dw*sh)
-	wx := weights(sw, dw)
 	for y := range sh {
 		for x, ws := range wx {
 			s := 0.0
-			for _, t := range ws {
-				s += t.w * src[y*sw+t.i]
+			for i := ws.first; i <= ws.last; i++ {
+				s += ws.w(i) * src[y*sw+i]
 			}
 			tmp[y*dw+x] = s
 		}
 	}
-	out := make([]float64, dw*dh)
-	wy := weights(sh, dh)
 	for y, ws := range wy {
 		for x := range dw {
 			s := 0.0
-			for _, t := range ws {
-				s += t.w * tmp[t.i*dw+x]
+			for i := ws.first; i <= ws.last; i++ {
+				s += ws.w(i) * tmp[i*dw+x]
 			}
 			out[y*dw+x] = s
 		}
@@ -300,25 +324,40 @@ func resize(src []float64, sw, sh, dw, dh int) []float64 {
 	return out
 }
 
-type tap struct {
-	i int
-	w float64
+// span is the source pixels first..last that one of m cells covers when
+// n source pixels are shrunk or stretched into m, and how much of each
+// (w): the cells are computed, not listed pixel by pixel, so that a
+// picture 50,000,000 pixels wide does not take 16 bytes a pixel in
+// weights.
+type span struct {
+	first, last   int
+	lo, hi, scale float64
+}
+
+// w is the share of the cell that source pixel i covers (the shares of
+// first..last sum to 1).
+func (s span) w(i int) float64 {
+	return (math.Min(s.hi, float64(i+1)) - math.Max(s.lo, float64(i))) / s.scale
 }
 
 // weights returns, for each of the m cells that n source pixels are
-// shrunk or stretched into, the source pixels it covers and the share of
-// the cell each covers (the shares sum to 1).
-func weights(n, m int) [][]tap {
-	out := make([][]tap, m)
+// shrunk or stretched into, the span of source pixels it covers; pixels
+// it covers by no more than 1e-12 of a pixel are left out.
+func weights(n, m int) []span {
+	out := make([]span, m)
 	scale := float64(n) / float64(m) // source pixels per cell
 	for j := range out {
 		lo, hi := float64(j)*scale, float64(j+1)*scale
-		for i := int(math.Floor(lo)); i < n && float64(i) < hi; i++ {
-			cover := math.Min(hi, float64(i+1)) - math.Max(lo, float64(i))
-			if cover > 1e-12 {
-				out[j] = append(out[j], tap{i, cover / scale})
-			}
+		s := span{first: int(math.Floor(lo)), lo: lo, hi: hi, scale: scale}
+		s.last = min(n-1, int(math.Ceil(hi))-1)
+		cover := func(i int) float64 { return math.Min(hi, float64(i+1)) - math.Max(lo, float64(i)) }
+		for s.first < s.last && cover(s.first) <= 1e-12 {
+			s.first++
 		}
+		for s.last > s.first && cover(s.last) <= 1e-12 {
+			s.last--
+		}
+		out[j] = s
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -162,10 +163,10 @@ func TestConvertScaling(t *testing.T) {
 		}
 	}
 	for _, c := range [][2]int{{100, 28}, {28, 100}, {3, 28}, {60, 7}, {1, 1}} {
-		for j, taps := range weights(c[0], c[1]) {
+		for j, sp := range weights(c[0], c[1]) {
 			s := 0.0
-			for _, tp := range taps {
-				s += tp.w
+			for i := sp.first; i <= sp.last; i++ {
+				s += sp.w(i)
 			}
 			if math.Abs(s-1) > 1e-9 {
 				t.Errorf("weights(%d, %d): cell %d sums to %v", c[0], c[1], j, s)
@@ -305,4 +306,34 @@ func equal(a, b []float32, tol float64) bool {
 		}
 	}
 	return true
+}
+
+// TestConvertExtremeAspectMemory: converting a picture takes about the
+// memory decode estimates (decodeBytes: its grey levels, 8 bytes a pixel),
+// whatever its shape. A 1×10,000,000 PNG of 19 KB took 3 GB, scaled
+// through a 28×10,000,000 intermediate, and a 50,000,000×1 one 2 GB in
+// the weights' lists of source pixels, under ZOO_MEMORY_LIMIT=1GiB.
+func TestConvertExtremeAspectMemory(t *testing.T) {
+	const n = 2_000_000
+	for _, size := range [][2]int{{1, n}, {n, 1}, {3, n / 3}, {n / 3, 3}} {
+		img := image.NewGray(image.Rect(0, 0, size[0], size[1]))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(i * 7)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		in, err := Convert(img, LoadOptions{})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Pixels) != 28*28 {
+			t.Fatalf("%v: %d pixels", size, len(in.Pixels))
+		}
+		budget := uint64(8*size[0]*size[1]) + 4<<20
+		if got := after.TotalAlloc - before.TotalAlloc; got > budget {
+			t.Errorf("%d×%d picture: converting it allocated %d bytes, more than the %d its grey levels and 4 MiB take", size[0], size[1], got, budget)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/internal/jsonerr"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -234,7 +235,7 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 	}
 	c := &checkpoint{StoredCheckpoint: sc}
 	if err := json.Unmarshal(sc.Meta, &c.meta); err != nil {
-		return nil, c.Errorf("no readable zoo.checkpoint metadata: %v", err)
+		return nil, c.Errorf("no readable zoo.checkpoint metadata: %s", jsonerr.Describe(err))
 	}
 	return c, nil
 }

@@ -78,6 +78,8 @@ func TestHostileValues(t *testing.T) {
 		{"string for schedule", add("schedule: cosine\n"), nil, []string{"line 17", "schedule", `cannot use "cosine": want a mapping`}},
 		{"list for optimizer.name", rep("name: adam", "name: [adam]"), nil, []string{"line 10", "optimizer.name", "cannot use a list: want one of adadelta"}},
 		{"mapping for optimizer.lr", good, []string{"optimizer.lr={a: 1}"}, []string{"--set optimizer.lr={a: 1}", "optimizer.lr", "want a number, got a mapping"}},
+		{"key inside optimizer.lr --set", good, []string{"optimizer.lr.x=1"}, []string{"--set optimizer.lr.x=1", `cannot set a key inside "lr"`}},
+		{"key inside a quick key --set", good, []string{"quick.data.train=5"}, []string{"--set quick.data.train=5", `cannot set a key inside "data"; the quick profile's keys are key paths (data.train): set it as a mapping`}},
 		{"list for schedule.name", add("schedule: {name: [cosine]}\n"), nil, []string{"line 17", "schedule.name", "cannot use a list: want one of"}},
 		{"number for tied", rep("  type: mlp", "  type: autoencoder\n  tied: 3"), nil, []string{"line 6", "model.tied", `"3": want true or false`}},
 		{"duplicate key", add("epochs: 3\n"), nil, []string{"line 17", `mapping key "epochs" already defined on line 13`}},

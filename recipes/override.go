@@ -40,7 +40,11 @@ func (d *doc) applyQuick(r *Recipe) error {
 			return d.errorf("quick."+k, "%v", err)
 		}
 		origin := fmt.Sprintf("quick profile (%s=%s)", k, strings.TrimSpace(string(v)))
-		if line := d.line("quick." + k); line > 0 {
+		if set, ok := d.set["quick."+k]; ok {
+			origin = fmt.Sprintf("quick profile (%s=%s, from %s)", k, strings.TrimSpace(string(v)), set)
+		} else if set, ok := d.set["quick"]; ok {
+			origin = fmt.Sprintf("quick profile (%s=%s, from %s)", k, strings.TrimSpace(string(v)), set)
+		} else if line := d.line("quick." + k); line > 0 {
 			origin = fmt.Sprintf("quick profile, line %d", line)
 		}
 		if err := d.apply(r, k+"="+string(v), origin); err != nil {
@@ -82,6 +86,15 @@ func setPath(v reflect.Value, keys []string, raw, key string) error {
 		elem := reflect.New(v.Type().Elem()).Elem()
 		if cur := v.MapIndex(reflect.ValueOf(k)); cur.IsValid() {
 			elem.Set(cur)
+		}
+		if elem.Kind() == reflect.Interface && len(keys) > 1 {
+			// A value of optimizer or quick is set whole: name it, not
+			// the key the path wanted inside it.
+			msg := fmt.Sprintf("cannot set a key inside %q", k)
+			if strings.HasPrefix(key, "quick.") {
+				msg += "; the quick profile's keys are key paths (data.train): set it as a mapping, e.g. quick={epochs: 1, data.train: 1000}"
+			}
+			return fmt.Errorf("%s", msg)
 		}
 		if err := setPath(elem, keys[1:], raw, key); err != nil {
 			return err

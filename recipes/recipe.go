@@ -186,12 +186,25 @@ func Parse(source string, data []byte, o Options) (*Recipe, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A --set of the quick profile itself (quick.epochs=1, quick={…})
+	// changes the profile, so it goes before the profile is applied:
+	// after it, it would change nothing, and say nothing.
+	for _, s := range o.Set {
+		if setsQuick(s) {
+			if err := d.apply(r, s, "--set "+s); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if o.Quick {
 		if err := d.applyQuick(r); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range o.Set {
+		if setsQuick(s) {
+			continue
+		}
 		if err := d.apply(r, s, "--set "+s); err != nil {
 			return nil, err
 		}
@@ -208,6 +221,14 @@ func Parse(source string, data []byte, o Options) (*Recipe, error) {
 	}
 	r.spec = sp
 	return r, nil
+}
+
+// setsQuick reports whether the override s ("key.path=value") sets the
+// quick profile or a key of it.
+func setsQuick(s string) bool {
+	key, _, _ := strings.Cut(s, "=")
+	key = strings.TrimSpace(key)
+	return key == "quick" || strings.HasPrefix(key, "quick.")
 }
 
 func parse(source string, data []byte) (*Recipe, *doc, error) {

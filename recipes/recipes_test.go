@@ -223,3 +223,37 @@ func TestSpecFollowsChanges(t *testing.T) {
 		t.Errorf("a broken change: %v, want the batch_size error", err)
 	}
 }
+
+// TestSetQuickProfile checks that --set of the quick profile changes the
+// profile --quick applies, and is checked as it is: it used to be applied
+// after the profile, and so changed nothing and said nothing.
+func TestSetQuickProfile(t *testing.T) {
+	for _, tt := range []struct {
+		set    string
+		epochs int
+		train  int
+		err    string
+	}{
+		{set: "quick.epochs=3", epochs: 3, train: 100},
+		{set: "quick={epochs: 2, data.train: 50}", epochs: 2, train: 50},
+		{set: "quick={data.train: 60}", epochs: 2, train: 60},
+		{set: "quick.epochs=1.5", err: `recipe t.yaml, quick profile (epochs=1.5, from --set quick.epochs=1.5): epochs: cannot use "1.5": want an integer`},
+		{set: "quick.epochs=abc", err: `epochs: cannot use "abc": want an integer`},
+		{set: "quick={data.train: 10.5}", err: `quick profile (data.train=10.5, from --set quick={data.train: 10.5}): data.train: cannot use "10.5": want an integer`},
+	} {
+		r, err := Parse("t.yaml", []byte(good), Options{Quick: true, Set: []string{tt.set}})
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("--set %s: err %v, want one containing %q", tt.set, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("--set %s: %v", tt.set, err)
+			continue
+		}
+		if r.Epochs != tt.epochs || r.Data.Train != tt.train {
+			t.Errorf("--set %s --quick: epochs %d, data.train %d; want %d, %d", tt.set, r.Epochs, r.Data.Train, tt.epochs, tt.train)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/jsonerr"
 	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
@@ -106,16 +107,23 @@ func ReadSummary(dir string) (*Summary, error) {
 	defer f.Close()
 	// A summary is a few kilobytes; the bound keeps a wrong file from
 	// being read whole.
-	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(f, MaxSummaryBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
+	path := filepath.Join(dir, SummaryFile)
+	if len(data) > MaxSummaryBytes {
+		return nil, fmt.Errorf("runs: %s is larger than %d bytes (runs.MaxSummaryBytes): not a summary.json zoo writes", path, MaxSummaryBytes)
+	}
 	s := &Summary{}
 	if err := json.Unmarshal(data, s); err != nil {
-		return nil, fmt.Errorf("runs: %s: %w", filepath.Join(dir, SummaryFile), err)
+		return nil, fmt.Errorf("runs: %s: %s: is the file damaged?", path, jsonerr.Describe(err))
 	}
 	return s, nil
 }
+
+// MaxSummaryBytes bounds the summary.json ReadSummary reads.
+const MaxSummaryBytes = 1 << 20
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -800,12 +801,52 @@ var errorCases = []errorCase{
 		want: `zoo: recipe DIR/decimal.yaml, line 3: model.layers.0.units: cannot use "12.5": want an integer`,
 	},
 	{
+		name: "integer flag: a decimal",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--epochs", "2.5"}
+		},
+		code: 1,
+		want: `zoo: --epochs "2.5": want an integer`,
+	},
+	{
+		name: "integer flag: out of range",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"filters", d.done, "--n", "99999999999999999999"}
+		},
+		code: 1,
+		want: `zoo: --n "99999999999999999999": out of range (want an integer)`,
+	},
+	{
+		name: "boolean flag: not true or false",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"eval", "--json=maybe", d.done}
+		},
+		code: 1,
+		want: `zoo: --json "maybe": want true or false`,
+	},
+	{
 		name: "--set: decimal in an integer key",
 		args: func(t *testing.T, d *fixture) []string {
 			return []string{"train", d.recipe, "--set", "batch_size=32.9"}
 		},
 		code: 1,
 		want: `zoo: recipe DIR/tiny.yaml, --set batch_size=32.9: batch_size: cannot use "32.9": want an integer`,
+	},
+	{
+		name: "--set: decimal in the quick profile",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--quick", "--set", "quick.epochs=1.5"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, quick profile (epochs=1.5, from --set quick.epochs=1.5): epochs: cannot use "1.5": want an integer`,
+	},
+	{
+		name: "--set: a key inside a quick profile's key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--quick", "--set", "quick.data.train=100"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set quick.data.train=100: quick.data.train: cannot set a key inside "data"; the quick profile's keys are key paths (data.train): set it as a mapping, e.g. quick={epochs: 1, data.train: 1000}`,
 	},
 	{
 		name: "recipe: negative seed",
@@ -1050,6 +1091,28 @@ var errorCases = []errorCase{
 		want: `zoo: runs: resume: DIR/cut-nan/checkpoint.safetensors: tensor "layers.0.bias" holds NaN at index 2: the checkpoint is damaged (training stops before a non-finite value reaches one), so the run cannot be resumed from it`,
 	},
 	{
+		name: "--resume of a checkpoint whose metadata has a string for a number",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "cut-meta"))
+			path := filepath.Join(dir, runs.CheckpointFile)
+			f, err := safetensors.ReadFile(path, safetensors.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta := regexp.MustCompile(`"epoch":[0-9]+`).ReplaceAllString(f.Metadata["zoo.checkpoint"], `"epoch":"one"`)
+			if meta == f.Metadata["zoo.checkpoint"] {
+				t.Fatal("no state.epoch in the checkpoint's metadata")
+			}
+			f.Metadata["zoo.checkpoint"] = meta
+			if err := safetensors.WriteFile(path, f.Tensors, f.Metadata); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"train", "--resume", dir, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: runs: resume: DIR/cut-meta/checkpoint.safetensors: no readable zoo.checkpoint metadata: "state.epoch" is a string; want an integer in range`,
+	},
+	{
 		name: "summary.json whose input_shape lies",
 		args: func(t *testing.T, d *fixture) []string {
 			dir := copyDir(t, d.done, filepath.Join(d.dir, "lie"))
@@ -1060,6 +1123,18 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: runs: DIR/lie/summary.json says input_shape [28 27], examples of 756 values, but the first layer of model.safetensors (layers.0.weight [784 8]) takes 784 inputs: is summary.json damaged, or from another run?`,
+	},
+	{
+		name: "summary.json with a string for a number",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "sumkind"))
+			edit(t, filepath.Join(dir, runs.SummaryFile), func(b []byte) []byte {
+				return regexp.MustCompile(`"epochs": [0-9]+`).ReplaceAll(b, []byte(`"epochs": "two"`))
+			})
+			return []string{"inspect", dir}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/sumkind/summary.json: "epochs" is a string; want an integer in range: is the file damaged?`,
 	},
 	{
 		name: "filters --n 0",

@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/train"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -103,8 +105,39 @@ the same way.`,
 		PersistentPreRun: func(*cobra.Command, []string) { cblas.Install() },
 	}
 	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
 	root.AddCommand(newPredictCmd(e, nil), newEncodeCmd(e, nil), newReconstructCmd(e, nil), newFiltersCmd(e, nil), newInspectCmd(e, nil), newCompareCmd(e, nil))
 	root.AddCommand(newBenchCmd(e), newVersionCmd(e))
 	return root
+}
+
+// flagError rewords pflag's refusal of a flag's value, which names Go's
+// parser ("strconv.ParseInt: parsing \"2.5\": invalid syntax"), as zoo's
+// other messages do: the flag, the value, and what is wanted.
+func flagError(err error) error {
+	var ive *pflag.InvalidValueError
+	if !errors.As(err, &ive) || ive.GetFlag() == nil {
+		return err
+	}
+	f := ive.GetFlag()
+	want := ""
+	switch f.Value.Type() {
+	case "int", "int8", "int16", "int32", "int64":
+		want = "want an integer"
+	case "uint", "uint8", "uint16", "uint32", "uint64":
+		want = "want a non-negative integer"
+	case "float32", "float64":
+		want = "want a number"
+	case "bool":
+		want = "want true or false"
+	}
+	if want == "" {
+		return err
+	}
+	var ne *strconv.NumError
+	if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+		return fmt.Errorf("--%s %q: out of range (%s)", f.Name, ive.GetValue(), want)
+	}
+	return fmt.Errorf("--%s %q: %s", f.Name, ive.GetValue(), want)
 }
