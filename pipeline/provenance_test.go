@@ -293,7 +293,7 @@ func TestDataRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := Evaluate(context.Background(), run, DataOptions{})
-		checkProvenance(t, err, "the run was trained on the mnist data, its recipe now names kmnist: put data.name back", "")
+		checkProvenance(t, err, "recipe.yaml was changed since the run was trained (data.name mnist → kmnist)", "")
 	})
 	t.Run("built-in", func(t *testing.T) {
 		_, s, err := trainWith(t, "mlp-mnist", nil, &bytes.Buffer{})

@@ -132,7 +132,11 @@ func load(dir string, limit memory.Limit) (*Model, error) {
 			return nil, err
 		}
 		m.ae, m.Params = ae, ae.Params()
-		if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
+		meta, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params)
+		if err != nil {
+			return nil, err
+		}
+		if err := unedited(dir, r, meta["zoo.recipe"]); err != nil {
 			return nil, err
 		}
 		if m.autoencoder, err = infer.NewAutoencoder(ae, sp.Reconstruction, evalBatch); err != nil {
@@ -149,7 +153,11 @@ func load(dir string, limit memory.Limit) (*Model, error) {
 		return nil, err
 	}
 	m.mlp, m.Params, m.Classes = mlp, mlp.Params(), shape.Classes
-	if _, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params); err != nil {
+	meta, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := unedited(dir, r, meta["zoo.recipe"]); err != nil {
 		return nil, err
 	}
 	if m.classifier, err = infer.NewClassifier(mlp, evalBatch); err != nil {

@@ -1144,6 +1144,16 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: --n 0: want at least one unit (a number above the layer's units draws them all)`,
 	},
+	{
+		name: "inspect: a finished run whose recipe.yaml was edited",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.done, filepath.Join(d.dir, "edited-run"))
+			edit(t, filepath.Join(dir, "recipe.yaml"), func(b []byte) []byte { return bytes.Replace(b, []byte("epochs: 2"), []byte("epochs: 5"), 1) })
+			return []string{"inspect", dir}
+		},
+		code: 1,
+		want: `zoo: runs: DIR/edited-run/recipe.yaml was changed since the run was trained (epochs 2 → 5); the model was trained with the recipe kept in its model.safetensors: put recipe.yaml back as it was`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
