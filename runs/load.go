@@ -90,6 +90,9 @@ func Load(dir string) (*Model, error) {
 // load is Load with the memory the model may take.
 func load(dir string, limit memory.Limit) (*Model, error) {
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
+		if InUse(dir) {
+			return nil, fmt.Errorf("runs: the run in %s is still training (another zoo process holds %s): open it once it has finished", dir, filepath.Join(dir, LockFile))
+		}
 		if _, cerr := os.Stat(filepath.Join(dir, CheckpointFile)); cerr == nil {
 			return nil, fmt.Errorf("runs: the run in %s is unfinished (no %s yet); finish it with zoo train --resume %s", dir, WeightsFile, dir)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
 // LockFile is the file in a run directory that pipeline.Train and pipeline.Resume hold locked
@@ -36,4 +38,16 @@ func Lock(dir string) (unlock func(), err error) {
 	}
 	// Closing the file releases the lock.
 	return func() { f.Close() }, nil
+}
+
+// InUse reports whether another process holds the run directory's lock:
+// a run still training. It creates no lock file, and takes none it finds
+// free for longer than the probe.
+func InUse(dir string) bool {
+	f, err := safeopen.Open(filepath.Join(dir, LockFile))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return errors.Is(lockFile(f), errLocked)
 }

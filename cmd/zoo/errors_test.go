@@ -1154,6 +1154,20 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: runs: DIR/edited-run/recipe.yaml was changed since the run was trained (epochs 2 → 5); the model was trained with the recipe kept in its model.safetensors: put recipe.yaml back as it was`,
 	},
+	{
+		name: "eval of a run still training",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := copyDir(t, d.cut, filepath.Join(d.dir, "training"))
+			unlock, err := runs.Lock(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(unlock)
+			return []string{"eval", dir}
+		},
+		code: 1,
+		want: `zoo: runs: the run in DIR/training is still training (another zoo process holds DIR/training/.zoo.lock): open it once it has finished`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's

@@ -1,0 +1,43 @@
+package runs
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadLiveRun: opening a run that another process is still training
+// says so, instead of "not a finished run" or advice to resume it; the
+// probe creates no lock file where there is none.
+func TestLoadLiveRun(t *testing.T) {
+	dir := t.TempDir()
+	if InUse(dir) {
+		t.Fatal("an empty directory is in use")
+	}
+	if _, err := os.Stat(filepath.Join(dir, LockFile)); !os.IsNotExist(err) {
+		t.Fatalf("the probe created %s (%v)", LockFile, err)
+	}
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A checkpoint, as a live run has after its first epoch.
+	if err := os.WriteFile(filepath.Join(dir, CheckpointFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !InUse(dir) {
+		t.Error("a locked run is not in use")
+	}
+	_, err = Load(dir)
+	if want := "runs: the run in " + dir + " is still training (another zoo process holds " + filepath.Join(dir, LockFile) + "): open it once it has finished"; err == nil || err.Error() != want {
+		t.Errorf("Load of a live run: %v, want %q", err, want)
+	}
+	unlock()
+	if InUse(dir) {
+		t.Error("an unlocked run is in use")
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "is unfinished") {
+		t.Errorf("Load of an interrupted run: %v", err)
+	}
+}
