@@ -266,6 +266,9 @@ func stopped(err error, finished int, dir string) error {
 		}
 		return fmt.Errorf("interrupted (%w): stopped after a whole update and saved a checkpoint; continue with: zoo train --resume %s", err, dir)
 	}
+	if errors.Is(err, train.ErrDamagedState) {
+		return fmt.Errorf("%w (the checkpoint in %s cannot be resumed from: train the run again into a new directory)", err, dir)
+	}
 	if _, serr := os.Stat(filepath.Join(dir, runs.CheckpointFile)); serr == nil && !train.IsDiverged(err) {
 		return fmt.Errorf("%w (metrics of the %d finished epochs and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", err, finished, dir, dir)
 	}

@@ -2,12 +2,16 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/recipes"
+	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/train"
 )
 
 // TestFailedStartLeavesNoDirectory: a run whose data cannot be read fails
@@ -57,5 +61,21 @@ func TestBatchLargerThanData(t *testing.T) {
 				t.Errorf("the refused run left %s behind", out)
 			}
 		})
+	}
+}
+
+// TestStoppedDamagedState: a damaged checkpoint state is not followed by
+// advice to resume from it.
+func TestStoppedDamagedState(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, runs.CheckpointFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := stopped(fmt.Errorf("train: resume: %w: inconsistent state", train.ErrDamagedState), 0, dir)
+	if got := err.Error(); strings.Contains(got, "--resume") || !strings.Contains(got, "cannot be resumed from: train the run again into a new directory") {
+		t.Errorf("message %q", got)
+	}
+	if err := stopped(errors.New("disk full"), 2, dir); !strings.Contains(err.Error(), "continue with: zoo train --resume "+dir) {
+		t.Errorf("an ordinary failure: %v", err)
 	}
 }

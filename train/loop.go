@@ -45,6 +45,11 @@ type Config struct {
 	Explosion Explosion
 }
 
+// ErrDamagedState is wrapped by Run's errors about a Config.Resume state
+// that no run could have saved: its checkpoint is damaged, and resuming
+// from it again cannot succeed.
+var ErrDamagedState = errors.New("the saved state is damaged")
+
 // State is a run in progress: where it is and what it has recorded.
 type State struct {
 	// Epoch is the epoch in progress, from 1.
@@ -226,10 +231,10 @@ func run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 	if c.Resume != nil {
 		st = c.Resume
 		if st.Epoch < 1 || st.Updates < 0 || len(st.Records) != st.Epoch-1 {
-			return nil, fmt.Errorf("train: resume: inconsistent state (epoch %d, %d records, %d updates)", st.Epoch, len(st.Records), st.Updates)
+			return nil, fmt.Errorf("train: resume: %w: inconsistent state (epoch %d, %d records, %d updates)", ErrDamagedState, st.Epoch, len(st.Records), st.Updates)
 		}
 		if st.Order != nil && (len(st.Order) != train.Len() || st.Pos < 0 || st.Pos > len(st.Order)) {
-			return nil, fmt.Errorf("train: resume: the saved example order covers %d examples at position %d, the training set has %d", len(st.Order), st.Pos, train.Len())
+			return nil, fmt.Errorf("train: resume: %w: the saved example order covers %d examples at position %d, the training set has %d", ErrDamagedState, len(st.Order), st.Pos, train.Len())
 		}
 	}
 	es := newStopping(task, val, c)

@@ -103,3 +103,34 @@ func TestResumeIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeDamagedState: a state no run could have saved (an epoch beyond
+// its records, a position outside its order) is refused as damaged, an
+// error the caller can tell from a failure worth resuming after.
+func TestResumeDamagedState(t *testing.T) {
+	s := mnist(t).Limit(100, 50, 0)
+	hidden := []models.Layer{{Units: 4, Activation: models.ReLU}}
+	order := make([]int, s.Train.Len())
+	for i := range order {
+		order[i] = i
+	}
+	for _, c := range []struct {
+		name string
+		st   State
+	}{
+		{"epoch beyond the records", State{Epoch: 1000000}},
+		{"negative updates", State{Epoch: 1, Updates: -1}},
+		{"position before the order", State{Epoch: 1, Order: order, Pos: -5}},
+		{"position past the order", State{Epoch: 1, Order: order, Pos: len(order) + 1}},
+		{"order of another set", State{Epoch: 1, Order: order[:10]}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			task, _ := newClassifier(t, hidden, optimizers.Config{Name: "sgd"}, 10)
+			st := c.st
+			_, err := Run(context.Background(), task, s.Train, s.Validation, Config{Epochs: 2, Shuffle: rand.New(rand.NewPCG(1, 2)), Resume: &st})
+			if !errors.Is(err, ErrDamagedState) {
+				t.Errorf("error %v, want one wrapping ErrDamagedState", err)
+			}
+		})
+	}
+}
