@@ -451,6 +451,11 @@ func (c *core) SetState(s *State) error {
 			if c.ready && sizes[i] >= 0 && c.sizes[i] >= 0 && sizes[i] != c.sizes[i] {
 				return c.errorf("SetState: parameter %d has buffers of %d values, want %d", i, sizes[i], c.sizes[i])
 			}
+			for k, b := range bufs {
+				if j, want := badSlotValue(c.slotNames[k], b); j >= 0 {
+					return c.errorf("SetState: parameter %d: buffer %s holds %v at index %d, want %s: the state is damaged", i, c.slotNames[k], b[j], j, want)
+				}
+			}
 		}
 	}
 
@@ -474,3 +479,26 @@ func (c *core) SetState(s *State) error {
 
 // pow returns x^t for the bias corrections.
 func pow(x float64, t int) float64 { return math.Pow(x, float64(t)) }
+
+// badSlotValue returns the index of the first value of the buffer name
+// that no run could have stored, and what was wanted; -1 when there is
+// none. Every buffer is finite; the running sums and averages of squares
+// (and Adamax's infinity norm) are also never negative, so a negative one
+// is damage, which would otherwise surface steps later as a NaN blamed on
+// the learning rate.
+func badSlotValue(name string, b []float64) (int, string) {
+	nonNegative := false
+	switch name {
+	case "exp_avg_sq", "max_exp_avg_sq", "sum", "square_avg", "acc_delta", "exp_inf":
+		nonNegative = true
+	}
+	for j, v := range b {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return j, "a finite number"
+		case nonNegative && v < 0:
+			return j, "a number ≥ 0 (a running sum or average of squares)"
+		}
+	}
+	return -1, ""
+}

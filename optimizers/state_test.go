@@ -207,3 +207,45 @@ func TestSetStateRejects(t *testing.T) {
 		t.Errorf("error %q lacks the package prefix", err)
 	}
 }
+
+// TestSetStateRefusesDamage: a state no run could have saved — a NaN or Inf
+// in any buffer, a negative running sum or average of squares — is refused
+// naming the buffer and index, before anything changes.
+func TestSetStateRefusesDamage(t *testing.T) {
+	for _, c := range []struct {
+		name, slot string
+		v          float64
+		want       string
+	}{
+		{"adam", "exp_avg_sq", -1, "buffer exp_avg_sq holds -1 at index 1, want a number ≥ 0"},
+		{"adam", "exp_avg", math.NaN(), "buffer exp_avg holds NaN at index 1, want a finite number"},
+		{"adagrad", "sum", -0.5, "buffer sum holds -0.5 at index 1"},
+		{"rmsprop", "square_avg", math.Inf(1), "buffer square_avg holds +Inf at index 1"},
+		{"adamax", "exp_inf", -2, "buffer exp_inf holds -2 at index 1"},
+		{"momentum", "momentum_buffer", -3, ""}, // a velocity may be negative
+	} {
+		t.Run(c.name+"/"+c.slot, func(t *testing.T) {
+			o, err := New(Config{Name: c.name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := o.(interface{ SlotNames() []string }).SlotNames()
+			bufs := make([][]float64, len(names))
+			for k, n := range names {
+				bufs[k] = []float64{0.5, 0.5, 0.5}
+				if n == c.slot {
+					bufs[k][1] = c.v
+				}
+			}
+			err = o.SetState(&State{Name: c.name, Step: 3, LR: 0.01, Slots: [][][]float64{bufs}})
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("SetState: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("SetState: %v, want an error with %q", err, c.want)
+			case c.want != "" && o.Steps() != 0:
+				t.Errorf("a refused state changed the step count to %d", o.Steps())
+			}
+		})
+	}
+}

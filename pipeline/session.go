@@ -324,7 +324,7 @@ func loadCheckpoint(dir string, params, optParams []*models.Param, opt optimizer
 	// All read and checked: now change the model. (The optimizer and the
 	// stopper check their states as they take them.)
 	if err := opt.SetState(ost); err != nil {
-		return nil, nil, fmt.Errorf("pipeline: resume: %w", err)
+		return nil, nil, c.Errorf("%v", err)
 	}
 	if stop != nil {
 		if err := stop.SetState(*meta.EarlyStop); err != nil {
