@@ -46,9 +46,12 @@ func NoRun(dir string) error {
 			return fmt.Errorf("runs: %s already holds a run (%s exists); choose another --out or remove it", dir, f)
 		}
 	}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("runs: %s is a file, not a directory: a run is a directory; choose another --out", dir)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		// Missing, or not a directory: creating it says what is wrong.
+		// Missing: creating it says what else may be wrong.
 		return nil
 	}
 	var names []string

@@ -193,3 +193,15 @@ func TestSummaryShapeLies(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRunFile: an --out that is a file is named as such, not as the
+// mkdir that would fail on it.
+func TestNoRunFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := NoRun(path); err == nil || err.Error() != "runs: "+path+" is a file, not a directory: a run is a directory; choose another --out" {
+		t.Errorf("NoRun of a file: %v", err)
+	}
+}
