@@ -12,6 +12,11 @@
 # go.mod) and goimports v0.52.0. Set NO_INSTALL=1 to skip installing and
 # only check.
 #
+# To open the notebooks yourself: run this once (it registers the kernel),
+# then `sudo apt-get install -y --no-install-recommends jupyter-notebook`,
+# `export PATH=/usr/local/go/bin:$(go env GOPATH)/bin:$PATH` and
+# `jupyter notebook notebooks/`; choose "Go (gonb)" and run the cells in order.
+#
 # The executed notebooks go to $OUT (default: a new temporary directory);
 # the ones in notebooks/ are left as they are. A notebook fails when
 # nbconvert fails (a Go cell that does not compile, panics or exits non-zero)
