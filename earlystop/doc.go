@@ -1,5 +1,5 @@
 // Package earlystop decides when training should stop, from the validation
-// scores a training loop reports: the lecture's patience rule (LECTURE §4,
+// scores a training loop reports: the lecture's patience rule (docs/lecture.md §4,
 // after Bengio's deeplearning.net tutorials; Prechelt, "Early Stopping — But
 // When?", 1998) as Patience, and the "stop after N evaluations without
 // improvement" rule other frameworks offer (Keras's EarlyStopping) as

@@ -9,7 +9,7 @@ import (
 // Mode is how Patience extends its patience on a new best.
 type Mode string
 
-// The two extension rules of LECTURE §4. The zero Mode is Mul.
+// The two extension rules of docs/lecture.md §4. The zero Mode is Mul.
 const (
 	// Add sets patience = max(patience, t + c).
 	Add Mode = "add"
@@ -30,7 +30,7 @@ func ParseMode(s string) (Mode, error) {
 	return "", fmt.Errorf("earlystop: unknown patience mode %q (known: add, mul)", s)
 }
 
-// Patience is the lecture's early-stopping rule (LECTURE §4, in the form of
+// Patience is the lecture's early-stopping rule (docs/lecture.md §4, in the form of
 // Bengio's deeplearning.net tutorials): evaluate on validation every E
 // updates; when the score at update t is a new best, by a relative margin,
 // keep the model and extend the patience,

@@ -51,7 +51,7 @@ type adaptiveRun struct {
 	val  infer.Metrics
 }
 
-// AdaptiveLR is the experiment adaptive-lr (LECTURE.md §2): the lecture's
+// AdaptiveLR is the experiment adaptive-lr (docs/lecture.md §2): the lecture's
 // brute-force adaptive heuristic (schedules.Adaptive: every K updates, copies of
 // the model train M updates on a fixed subset with the current rate × ¼, ½,
 // 1, 2, 4, and the best copy's rate is kept) against fixed rates, on the MLP

@@ -84,7 +84,7 @@ type aeRun struct {
 	parameters int
 }
 
-// Autoencoders is the experiment autoencoders (LECTURE.md §6): an
+// Autoencoders is the experiment autoencoders (docs/lecture.md §6): an
 // undercomplete, a deep (funnel), a plain 256-unit, a sparse and a
 // denoising autoencoder, each trained on the same digits with the binary
 // cross-entropy (sigmoid output, Adam). It measures each one's test

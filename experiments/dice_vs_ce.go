@@ -55,7 +55,7 @@ type diceRun struct {
 	test        []infer.ClassScore
 }
 
-// DiceVsCE is the experiment dice-vs-ce (LECTURE.md §5, "the error
+// DiceVsCE is the experiment dice-vs-ce (docs/lecture.md §5, "the error
 // function"): "is it a 0?" on MNIST, an imbalanced two-class task (about 1
 // positive for 9 negatives), learned by the same MLP (784-64-2, ReLU) from
 // the same initial weights with the softmax cross-entropy and with the Dice

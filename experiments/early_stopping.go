@@ -22,7 +22,7 @@ func patienceRule(s overfitSetup, updatesPerEpoch int) *earlystop.Patience {
 	return &earlystop.Patience{Every: 0, Patience: s.patience * updatesPerEpoch, Increase: 2, Mode: earlystop.Mul}
 }
 
-// EarlyStopping is the experiment early-stopping (LECTURE.md §4) on the
+// EarlyStopping is the experiment early-stopping (docs/lecture.md §4) on the
 // over-fitting setup (see overfitSetup): the lecture's patience rule
 // (earlystop.Patience, validation error after every epoch, patience
 // initially 10 epochs, extended to 2t on a new best at update t) stops a

@@ -47,7 +47,7 @@ type lrRun struct {
 	val   infer.Metrics
 }
 
-// LearningRates is the experiment learning-rates (LECTURE.md §1): one small
+// LearningRates is the experiment learning-rates (docs/lecture.md §1): one small
 // MLP (784-100-10, ReLU) trained by plain mini-batch SGD on an MNIST subset
 // with every rate of a log grid from 1e-6 to 1, plus 3 and 10 just past
 // the lecture's range, each run from the same initial weights and with the

@@ -47,7 +47,7 @@ type optRun struct {
 	val   infer.Metrics
 }
 
-// OptimizersMNIST is the experiment optimizers-mnist (LECTURE.md §3): each
+// OptimizersMNIST is the experiment optimizers-mnist (docs/lecture.md §3): each
 // of the 13 optimizers of package optimizers trains the same MLP
 // (784-128-128-10, ReLU) on an MNIST subset, from the same initial weights
 // and on the same batches in the same order, with its documented default

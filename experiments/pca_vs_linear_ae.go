@@ -34,7 +34,7 @@ func pcaVsLinearAESetup(quick bool) pcaSetup {
 	return s
 }
 
-// PCAVsLinearAE is the experiment pca-vs-linear-ae (LECTURE.md §6): an
+// PCAVsLinearAE is the experiment pca-vs-linear-ae (docs/lecture.md §6): an
 // undercomplete autoencoder with a linear code and a linear output,
 // trained with the mean squared error (784→k→784, Adam), against PCA of the
 // same training digits (gonum: the eigenvectors of the covariance). The

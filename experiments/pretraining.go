@@ -52,7 +52,7 @@ type fineTune struct {
 	val, test  infer.Metrics
 }
 
-// Pretraining is the experiment pretraining (LECTURE.md §6, stacked
+// Pretraining is the experiment pretraining (docs/lecture.md §6, stacked
 // denoising autoencoders): an MLP (784-256-256-10, sigmoid) whose hidden
 // layers are first trained greedily as denoising autoencoders on unlabelled
 // digits (train.Pretrain; Vincent et al. 2010), then fine-tuned on a

@@ -63,7 +63,7 @@ type regRun struct {
 	rowsDead, rowsN int       // first-layer input rows whose weights are all near zero
 }
 
-// Regularization is the experiment regularization (LECTURE.md §5) on the
+// Regularization is the experiment regularization (docs/lecture.md §5) on the
 // over-fitting setup of early-stopping (see overfitSetup): the same network
 // from the same weights on the same batches, trained for the whole budget
 // without regularization, with an L1 penalty, with an L2 penalty, with

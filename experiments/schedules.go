@@ -43,7 +43,7 @@ type scheduleRun struct {
 	c     *curve
 }
 
-// Schedules is the experiment schedules (LECTURE.md §2): the MLP of
+// Schedules is the experiment schedules (docs/lecture.md §2): the MLP of
 // learning-rates (784-100-10, ReLU), trained by SGD from the same initial
 // weights on the same batches with a constant rate η0, with the lecture's
 // time-constant decay η0·τ/max(t, τ) for several τ (and τ = +Inf, which

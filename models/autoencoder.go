@@ -80,7 +80,7 @@ func (d *TiedDense) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) 
 }
 
 // AutoencoderConfig describes an autoencoder: encoder h = f(x), decoder
-// r = g(h), trained to make r close to x (LECTURE.md §6).
+// r = g(h), trained to make r close to x (docs/lecture.md §6).
 //
 // One encoder layer is a shallow autoencoder; several make the deep
 // "funnel". With fewer code units than inputs it is undercomplete; with a

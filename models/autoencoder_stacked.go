@@ -6,7 +6,7 @@ import (
 )
 
 // Stacked is a stacked (denoising) autoencoder classifier (Vincent et al.
-// 2010, "Stacked Denoising Autoencoders", JMLR 11; LECTURE.md §6): an MLP
+// 2010, "Stacked Denoising Autoencoders", JMLR 11; docs/lecture.md §6): an MLP
 // whose hidden layers are trained first, greedily and without labels, each
 // as the encoder of a shallow autoencoder on the codes of the layers below
 // (Stage), and then fine-tuned with the output layer on labels as one

@@ -7,7 +7,7 @@ package optimizers
 // and momentum in deep learning", ICML 2013), in the form of Bengio,
 // Boulanger-Lewandowski & Pascanu ("Advances in optimizing recurrent
 // networks", ICASSP 2013) where the stored parameters are the look-ahead
-// point θ + γ v, so that the gradient g is taken there:
+// point θ − γ v, so that the gradient g is taken there:
 //
 //	θ ← θ − γ² v_prev − (1 + γ) η g
 //	v ← γ v_prev + η g

@@ -8,8 +8,8 @@ import (
 	"github.com/gorgonia-zoo/zoo/regularizers"
 )
 
-// Regularizers are the lecture's regularization terms and tricks (LECTURE
-// §5) for an mlp. Every field is optional; the zero value is none.
+// Regularizers are the lecture's regularization terms and tricks
+// (docs/lecture.md §5) for an mlp. Every field is optional; the zero value is none.
 type Regularizers struct {
 	// L1 is λ of the lasso penalty λ‖W‖₁ on the weights selected by Params.
 	L1 float64 `yaml:"l1,omitempty"`
@@ -64,7 +64,7 @@ type NoiseSpec struct {
 	Bound  float64 `yaml:"bound,omitempty"`
 }
 
-// EarlyStopping is the lecture's patience rule (LECTURE §4), or the simpler
+// EarlyStopping is the lecture's patience rule (docs/lecture.md §4), or the simpler
 // "N evaluations without improvement".
 type EarlyStopping struct {
 	// Rule is patience (default) or no-improvement.

@@ -1,5 +1,5 @@
 // Package regularizers holds the lecture's regularization terms and
-// techniques (LECTURE §5) as building blocks for Gorgonia graphs and training
+// techniques (docs/lecture.md §5) as building blocks for Gorgonia graphs and training
 // loops:
 //
 //   - on the weights, terms added to the objective: L1 (λ‖W‖₁, lasso) and L2

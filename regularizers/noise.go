@@ -8,7 +8,7 @@ import (
 )
 
 // NoiseMethod names one of the lecture's ways of choosing the θ of the input
-// transformation τ_θ(x) = x + θ (LECTURE §5, "the data").
+// transformation τ_θ(x) = x + θ (docs/lecture.md §5, "the data").
 type NoiseMethod string
 
 // The noise methods. The zero NoiseMethod is Random.

@@ -13,7 +13,7 @@ import (
 )
 
 // Adaptive is the lecture's brute-force adaptive learning-rate heuristic
-// (LECTURE.md §2: a learning-rate sweep, repeated at regular intervals from
+// (docs/lecture.md §2: a learning-rate sweep, repeated at regular intervals from
 // the current state): every K updates, from the current state of the task,
 // N copies of it (probes, see Searchable) train for M updates on a fixed
 // small subset of the training data, copy i with the rate

@@ -2,7 +2,7 @@ package schedules
 
 import "math"
 
-// TimeConstant is the lecture's time-constant decay (§2), a piecewise form
+// TimeConstant is the lecture's time-constant decay (docs/lecture.md §2), a piecewise form
 // of the "search then converge" schedules of Darken & Moody ("Note on
 // Learning Rate Schedules for Stochastic Optimization", NIPS 1990, whose
 // η0/(1 + t/τ) also keeps η0 while t ≪ τ and falls as η0·τ/t after):

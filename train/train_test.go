@@ -42,7 +42,7 @@ func newClassifier(t *testing.T, hidden []models.Layer, opt optimizers.Config, b
 
 // TestTinyMNIST is the end-to-end check: a small MLP trained on 3,000 MNIST
 // digits for 3 epochs must classify the first 1,000 validation digits with
-// under 12 % error (docs/measurements.md has the figure).
+// under 12 % error (docs/performance.md has the figure).
 func TestTinyMNIST(t *testing.T) {
 	s := mnist(t).Limit(3000, 1000, 0)
 	c, _ := newClassifier(t, []models.Layer{{Units: 64, Activation: models.ReLU}}, optimizers.Config{Name: "adam", Hyper: map[string]float64{"lr": 0.003}}, 50)
