@@ -27,7 +27,9 @@
 // Christopher J. C. Burges (http://yann.lecun.com/exdb/mnist/), made
 // available under the Creative Commons Attribution-Share Alike 3.0 license
 // (CC BY-SA 3.0, https://creativecommons.org/licenses/by-sa/3.0/). The
-// embedded files are the four unmodified originals.
+// embedded files are the four unmodified originals; mnist/README.md, beside
+// them, gives their attribution and digests, and DATA-LICENSES.md the
+// licences of every data set this package loads by name.
 //
 // # Fashion-MNIST and KMNIST, downloaded on first use
 //

@@ -104,6 +104,7 @@ the same way.`,
 		// The fastest BLAS found (OpenBLAS, else pure Go): see zoo version.
 		PersistentPreRun: func(*cobra.Command, []string) { cblas.Install() },
 	}
+	setVersion(root) // --version
 	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
