@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score a zoo run on the MNIST test digits with NumPy alone.
 
-    scripts/interop_numpy.py RUN [--mnist DIR] [--limit N] [--json]
+    scripts/interop_numpy.py RUN [--mnist DIR] [--limit N] [--json] [--save-model OUT]
 
 RUN is a run directory (its model.safetensors is read) or a .safetensors
 file. Nothing of zoo is imported: the file is parsed by hand (an 8-byte
@@ -18,6 +18,10 @@ recipe's data.test (what `zoo eval` scores), else all of them.
 The forward pass runs in the file's dtype (float32 for zoo's runs), as zoo
 does; --json also reports how many digits' top two logits are closer than
 1e-4, the only ones whose class a different summation order could flip.
+
+--save-model OUT also writes the weights back out as a zoo model file, the
+way a PyTorch user's own code would (docs/interop.md): the tensors in the
+model's parameter order, the architecture under the zoo.model metadata key.
 
 Needs Python 3 and NumPy (Debian: apt-get install python3-numpy).
 """
@@ -62,6 +66,49 @@ def read_safetensors(path):
     return tensors, meta
 
 
+def write_safetensors(path, tensors, metadata):
+    """Writes tensors ({name: array}, stored in the dict's order) and
+    metadata ({str: str}) to path as a safetensors file."""
+    header, offset = {}, 0
+    for name, a in tensors.items():
+        dtype = {np.dtype("float32"): "F32", np.dtype("float64"): "F64"}[a.dtype]
+        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+        offset += a.nbytes
+    header["__metadata__"] = metadata
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)  # the data section starts 8-byte aligned
+    with open(path, "xb") as f:  # never overwrite
+        f.write(struct.pack("<Q", len(text)) + text)
+        for a in tensors.values():
+            f.write(np.ascontiguousarray(a, a.dtype.newbyteorder("<")).tobytes())
+
+
+def save_model(path, w, family, layers, decoder, tied, output):
+    """Writes w as a zoo model file (what runs.LoadModel reads): the tensors
+    in the order of the model's parameters, and the architecture as JSON
+    under the zoo.model metadata key."""
+    order = []
+    if family == "mlp":
+        for k in range(len(layers) + 1):
+            order += [f"layers.{k}.weight", f"layers.{k}.bias"]
+        config = {"inputs": w["layers.0.weight"].shape[0], "hidden": layers,
+                  "classes": w[f"layers.{len(layers)}.bias"].shape[0]}
+    else:
+        for k in range(len(layers)):
+            order += [f"encoder.{k}.weight", f"encoder.{k}.bias"]
+        L = len(layers) if tied else len(decoder if decoder is not None else layers[:-1]) + 1
+        for j in range(L):
+            order += ([] if tied else [f"decoder.{j}.weight"]) + [f"decoder.{j}.bias"]
+        config = {"inputs": w["encoder.0.weight"].shape[0], "encoder": layers,
+                  "decoder": decoder, "output": output, "tied": tied}
+    if w[order[0]].dtype == np.float64:
+        config["dtype"] = "float64"
+    if sorted(order) != sorted(w):
+        fail(f"the file's tensors {sorted(w)} are not the {family}'s {sorted(order)}")
+    meta = {"zoo.model": json.dumps({"format": 1, "family": family, "config": config})}
+    write_safetensors(path, {name: w[name] for name in order}, meta)
+
+
 def read_idx_gz(path, magic):
     """Returns the array of the gzipped IDX file at path."""
     with gzip.open(path, "rb") as f:
@@ -78,7 +125,7 @@ def recipe_model(text):
     zoo wrote it (YAML in zoo's own layout: two-space indents, one key per
     line). Returns a dict like the JSON under zoo.model, plus "test" and
     "loss"."""
-    out = {"layers": [], "decoder": [], "tied": False, "output": "", "test": 0, "loss": ""}
+    out = {"layers": [], "decoder": None, "tied": False, "output": "", "test": 0, "loss": ""}
     section, listkey = None, None
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -97,6 +144,8 @@ def recipe_model(text):
             continue
         if indent == 2:
             listkey = key if key in ("layers", "encoder", "decoder") else None
+            if key == "decoder":  # [] is no hidden decoder layer; absent mirrors the encoder
+                out["decoder"] = []
             if key == "type":
                 out["type"] = value
             elif key == "tied":
@@ -122,7 +171,7 @@ def architecture(meta):
         c = j["config"]
         if j["family"] == "mlp":
             return "mlp", c["hidden"] or [], [], False, "", "", 0
-        return ("autoencoder", c["encoder"], c.get("decoder") or [], c.get("tied", False),
+        return ("autoencoder", c["encoder"], c.get("decoder"), c.get("tied", False),
                 c.get("output", ""), "", 0)
     if "zoo.recipe" not in meta:
         fail("no zoo.model or zoo.recipe metadata: not a file zoo wrote")
@@ -162,7 +211,7 @@ def autoencoder_logits(w, encoder, decoder, tied, x):
         acts = [encoder[L - 2 - j]["activation"] for j in range(L - 1)]
         weights = [w[f"encoder.{L - 1 - j}.weight"].T for j in range(L)]
     else:
-        hidden = decoder or [encoder[k] for k in range(L - 2, -1, -1)]
+        hidden = decoder if decoder is not None else [encoder[k] for k in range(L - 2, -1, -1)]
         acts = [layer["activation"] for layer in hidden]
         weights = [w[f"decoder.{j}.weight"] for j in range(len(hidden) + 1)]
     for j, W in enumerate(weights):
@@ -180,11 +229,18 @@ def main():
                    help="directory of t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz")
     p.add_argument("--limit", type=int, default=0, help="score the first N test digits")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--save-model", metavar="OUT",
+                   help="also write the weights to OUT, a new file, as a zoo model file (runs.LoadModel)")
     a = p.parse_args()
 
     path = os.path.join(a.run, "model.safetensors") if os.path.isdir(a.run) else a.run
     w, meta = read_safetensors(path)
     family, layers, decoder, tied, output, loss, test = architecture(meta)
+    if a.save_model:
+        try:
+            save_model(a.save_model, w, family, layers, decoder, tied, output)
+        except FileExistsError:
+            fail(f"--save-model {a.save_model}: the file exists; choose a new name")
 
     images = read_idx_gz(os.path.join(a.mnist, "t10k-images-idx3-ubyte.gz"), 0x803)
     labels = read_idx_gz(os.path.join(a.mnist, "t10k-labels-idx1-ubyte.gz"), 0x801)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -122,6 +123,9 @@ func TestInteropNumPy(t *testing.T) {
 	})
 
 	t.Run("mlp full test split", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("scores all 10,000 test digits twice; not with -short")
+		}
 		m, err := runs.Load(mlp)
 		if err != nil {
 			t.Fatal(err)
@@ -152,4 +156,32 @@ func TestInteropNumPy(t *testing.T) {
 		}
 		wantClose(t, "reconstruction loss", got.Loss, loss, 1e-6)
 	})
+
+	// The other way: a model file written by Python (the script's
+	// --save-model, the layout docs/interop.md gives PyTorch users) loads
+	// with runs.LoadModel and, made a run, scores exactly as the original.
+	for _, run := range []string{mlp, dae} {
+		t.Run("model file from Python "+filepath.Base(run), func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "from-python.safetensors")
+			runNumPy(t, py, run, "--save-model", file)
+			m, err := runs.LoadModel(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, errRate, loss := evalJSON(t, run)
+			imported := filepath.Join(t.TempDir(), "run")
+			err = runs.WriteRun(imported, m, runs.RunInfo{
+				Data:  recipes.Data{Name: "mnist", Test: n},
+				Shape: []int{28, 28},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n2, errRate2, loss2 := evalJSON(t, imported)
+			if n2 != n || errRate2 != errRate || loss2 != loss {
+				t.Errorf("zoo eval of the Python-written model: n %d, error %v, loss %v; of the run: n %d, error %v, loss %v",
+					n2, errRate2, loss2, n, errRate, loss)
+			}
+		})
+	}
 }
