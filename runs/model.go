@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/memory"
@@ -265,19 +267,55 @@ func (info *ModelInfo) check() error {
 	if err != nil {
 		return err
 	}
-	if len(want) != len(info.Tensors) {
-		return fmt.Errorf("the config describes %d tensors, the file holds %d", len(want), len(info.Tensors))
+	// Tensors are matched by name, not position: a file written elsewhere
+	// (the safetensors package sorts names) may hold them in any order.
+	have := make(map[string]TensorInfo, len(info.Tensors))
+	for _, t := range info.Tensors {
+		have[t.Name] = t
 	}
-	for i, w := range want {
-		t := info.Tensors[i]
-		if t.Name != w.Name {
-			return fmt.Errorf("tensor %d is %q, the config's model has %q there", i, t.Name, w.Name)
+	wanted := make(map[string]bool, len(want))
+	var missing, extra []string
+	for _, w := range want {
+		wanted[w.Name] = true
+		if _, ok := have[w.Name]; !ok {
+			missing = append(missing, w.Name)
 		}
+	}
+	for _, t := range info.Tensors {
+		if !wanted[t.Name] {
+			extra = append(extra, t.Name)
+		}
+	}
+	if len(missing) > 0 || len(extra) > 0 || len(want) != len(info.Tensors) {
+		msg := fmt.Sprintf("the config describes %d tensors, the file holds %d", len(want), len(info.Tensors))
+		if len(missing) > 0 {
+			msg += fmt.Sprintf("; the file lacks %s", nameList(missing))
+		}
+		if len(extra) > 0 {
+			msg += fmt.Sprintf("; the config's model has no %s", nameList(extra))
+		}
+		return errors.New(msg)
+	}
+	for _, w := range want {
+		t := have[w.Name]
 		if t.DType != w.DType || !slices.Equal(t.Shape, w.Shape) {
 			return fmt.Errorf("tensor %q is %s %v, the config's model wants %s %v", t.Name, t.DType, t.Shape, w.DType, w.Shape)
 		}
 	}
 	return nil
+}
+
+// nameList quotes the first three names and counts the rest.
+func nameList(names []string) string {
+	var q []string
+	for _, n := range names[:min(len(names), 3)] {
+		q = append(q, strconv.Quote(n))
+	}
+	s := strings.Join(q, ", ")
+	if len(names) > 3 {
+		s += fmt.Sprintf(" and %d more", len(names)-3)
+	}
+	return s
 }
 
 // expected lists the tensors of the model the config describes, in the

@@ -145,16 +145,34 @@ func TestModelErrors(t *testing.T) {
 		{"unknown field", withModel("field", `{"format":1,"family":"mlp","config":{},"weights":1}`), `unknown field "weights"`},
 		{"unknown dtype", withModel("dtype", `{"format":1,"family":"mlp","config":{"inputs":6,"classes":3,"dtype":"float16"}}`), `unknown dtype "float16"`},
 		{"a billion units", withModel("huge", huge), `tensor "layers.0.weight" is F32 [6 5], the config's model wants F32 [6 1000000000]`},
-		{"other depth", withModel("depth", `{"format":1,"family":"mlp","config":{"inputs":6,"hidden":[{"units":5,"activation":"relu"},{"units":5,"activation":"relu"}],"classes":3}}`), "the config describes 6 tensors, the file holds 4"},
+		{"other depth", withModel("depth", `{"format":1,"family":"mlp","config":{"inputs":6,"hidden":[{"units":5,"activation":"relu"},{"units":5,"activation":"relu"}],"classes":3}}`), `the config describes 6 tensors, the file holds 4; the file lacks "layers.2.weight", "layers.2.bias"`},
 		{"other dtype", withModel("f64", `{"format":1,"family":"mlp","config":{"inputs":6,"hidden":[{"units":5,"activation":"relu"}],"classes":3,"dtype":"float64"}}`), "is F32 [6 5], the config's model wants F64 [6 5]"},
-		{"an autoencoder's config", withModel("ae", `{"format":1,"family":"autoencoder","config":{"inputs":6,"encoder":[{"units":5,"activation":"relu"}],"decoder":null}}`), `tensor 0 is "layers.0.weight", the config's model has "encoder.0.weight" there`},
+		{"an autoencoder's config", withModel("ae", `{"format":1,"family":"autoencoder","config":{"inputs":6,"encoder":[{"units":5,"activation":"relu"}],"decoder":null}}`), `the file lacks "encoder.0.weight", "encoder.0.bias", "decoder.0.weight" and 1 more; the config's model has no "layers.0.weight", "layers.0.bias", "layers.1.weight" and 1 more`},
 		{"bad activation", withModel("act", `{"format":1,"family":"mlp","config":{"inputs":6,"hidden":[{"units":5,"activation":"swish"}],"classes":3}}`), `unknown activation "swish"`},
-		{"truncated", write("trunc", func(f *safetensors.File) { f.Tensors = f.Tensors[:3] }), "the config describes 4 tensors, the file holds 3"},
+		{"truncated", write("trunc", func(f *safetensors.File) { f.Tensors = f.Tensors[:3] }), `the config describes 4 tensors, the file holds 3; the file lacks "layers.1.bias"`},
 	}
 	for _, tt := range tests {
 		_, err := LoadModel(tt.path)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "runs: ") {
 			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+
+	// Tensors in another order (the safetensors package writes names
+	// sorted) load all the same, each by its name.
+	reversed := write("reversed", func(f *safetensors.File) { slices.Reverse(f.Tensors) })
+	m, err := LoadMLP(reversed)
+	if err != nil {
+		t.Fatalf("tensors in reverse order: %v", err)
+	}
+	orig, err := LoadMLP(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range m.Params() {
+		q := orig.Params()[i]
+		if p.Name != q.Name || !slices.Equal(p.Value.Data().([]float32), q.Value.Data().([]float32)) {
+			t.Errorf("tensors in reverse order: %s differs from the file in order", p.Name)
 		}
 	}
 
