@@ -1,15 +1,56 @@
 package infer
 
-// Metrics is an evaluation of a model on a data set.
+import "encoding/json"
+
+// Metrics is an evaluation of a model on a data set. Its JSON form (zoo
+// eval --json, checkpoints' epoch records) is {"loss", "error", "n"}, with
+// "error" present exactly for classifiers, 0 included: its presence is
+// HasError.
 type Metrics struct {
 	// Loss is the mean per-example loss (without regularization terms).
-	Loss float64 `json:"loss"`
+	Loss float64
 	// Error is the fraction misclassified (0.0123 is 1.23 %); only for
 	// classifiers, see HasError.
-	Error    float64 `json:"error,omitempty"`
-	HasError bool    `json:"has_error,omitempty"`
+	Error    float64
+	HasError bool
 	// N is the number of examples evaluated.
-	N int `json:"n"`
+	N int
+}
+
+// metricsJSON is Metrics' JSON form. HasError is read too: checkpoints
+// written before the form above held it, and left out an error of 0.
+type metricsJSON struct {
+	Loss     float64  `json:"loss"`
+	Error    *float64 `json:"error,omitempty"`
+	HasError *bool    `json:"has_error,omitempty"`
+	N        int      `json:"n"`
+}
+
+// MarshalJSON writes m without HasError, which the presence of its error
+// says.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	j := metricsJSON{Loss: m.Loss, N: m.N}
+	if m.HasError {
+		j.Error = &m.Error
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and the form with
+// has_error.
+func (m *Metrics) UnmarshalJSON(data []byte) error {
+	var j metricsJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*m = Metrics{Loss: j.Loss, N: j.N, HasError: j.Error != nil}
+	if j.Error != nil {
+		m.Error = *j.Error
+	}
+	if j.HasError != nil {
+		m.HasError = *j.HasError
+	}
+	return nil
 }
 
 // ClassScore is how well one class is recognised. Its JSON form is the

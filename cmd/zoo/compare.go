@@ -25,6 +25,7 @@ type compareOptions struct {
 	dirs   []string
 	out    string
 	metric string
+	json   bool
 }
 
 // The --metric values of zoo compare.
@@ -50,10 +51,16 @@ With --out, also plot their validation curves, one line per run, from their
 metrics.csv: the validation error when every run has one (classifiers), else
 the validation loss (--metric chooses). For an sdae the fine-tuning epochs
 are plotted, not the pretraining. The format follows the file's extension:
-.png, .svg or .pdf.`,
+.png, .svg or .pdf.
+
+With --json, print one object instead of the table (docs/json.md): runs, one
+entry per RUN with dir, recipe, seed, finished, epochs, summary (the run's
+summary.json, absent while it is unfinished) and curve (epoch, val_loss,
+val_error by epoch); and with --out, plot (file and metric).`,
 		Example: `  zoo compare runs/mlp-mnist-*
   zoo compare runs/sdae-mnist-20261127-141500 runs/sdae-mnist-nopretrain-20261127-150000 --out curves.png
-  zoo compare runs/ae-mnist-* runs/dae-mnist-* --out losses.svg --metric loss`,
+  zoo compare runs/ae-mnist-* runs/dae-mnist-* --out losses.svg --metric loss
+  zoo compare runs/mlp-mnist-* --json | jq '.runs[] | [.dir, .summary.test_error]'`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return fmt.Errorf("want one or more run directories, e.g. zoo compare runs/mlp-mnist-*")
@@ -81,6 +88,7 @@ are plotted, not the pretraining. The format follows the file's extension:
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "also plot the validation curves to this .png, .svg or .pdf file")
 	f.StringVar(&o.metric, "metric", metricAuto, "the curve to plot: error, loss, or auto (error when every run has one)")
+	f.BoolVar(&o.json, "json", false, "print the runs' summaries and curves as JSON")
 	return cmd
 }
 
@@ -158,6 +166,14 @@ func runCompare(e *env, o *compareOptions) error {
 		if err := newOutFile(o.out); err != nil {
 			return err
 		}
+	}
+	if o.json {
+		if o.out != "" {
+			if err := plotCurves(o.out, cs, metric); err != nil {
+				return err
+			}
+		}
+		return printJSON(e, newCompareJSON(cs, o.out, metric))
 	}
 	if err := printComparison(e.out, cs); err != nil {
 		return err

@@ -25,6 +25,8 @@ type trainOptions struct {
 	// init and initPartial start from given weights (the recipe's init).
 	init        string
 	initPartial bool
+	// json prints the finished run as JSON, the progress on stderr.
+	json bool
 }
 
 func newTrainCmd(e *env) *cobra.Command {
@@ -33,14 +35,19 @@ func newTrainCmd(e *env) *cobra.Command {
 		Use:   "train NAME|FILE | --resume DIR",
 		Short: "Train a model from a built-in recipe or a recipe file",
 		Long: `Train a model from a built-in recipe (see zoo list) or your own YAML file, and
-write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetensors.`,
+write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetensors.
+
+With --json, the progress goes to standard error and standard output gets one
+object when the run ends (docs/json.md): dir, the run directory, and summary,
+what its summary.json holds.`,
 		Example: `  zoo train mlp-mnist
   zoo train mlp-mnist --quick --seed 7 --out /tmp/run
   zoo train my-recipe.yaml --set optimizer.lr=0.01 --set epochs=5
   zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files
   zoo train --resume runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
   zoo train mlp-mnist --init runs/mlp-mnist-20261127-141500   # start from a run's weights
-  zoo train my-mlp.yaml --init runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer`,
+  zoo train my-mlp.yaml --init runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer
+  zoo train mlp-mnist --quick --json | jq .summary.test_error`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.resume != "" {
 				if len(args) > 0 {
@@ -62,11 +69,12 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 			// The loop saves a checkpoint and stops on Ctrl-C.
 			honourInterrupts(e.ctx)
 			if o.resume != "" {
-				s, err := pipeline.Resume(e.ctx, pipeline.Options{Out: o.resume, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
+				log, interactive := trainLog(e, o.json)
+				s, err := pipeline.Resume(e.ctx, pipeline.Options{Out: o.resume, DataDir: o.data, Log: log, Interactive: interactive, BLAS: cblas.Current().String()})
 				if err != nil {
 					return err
 				}
-				return report(e, s, o.resume)
+				return finishTrain(e, o.json, s, o.resume)
 			}
 			o.recipe = args[0]
 			return runTrain(e, o, cmd.Flags().Changed("epochs"))
@@ -82,6 +90,7 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 	f.StringVar(&o.resume, "resume", "", "continue the interrupted run in this directory from its checkpoint")
 	f.StringVar(&o.init, "init", "", "start from the weights of this finished run directory or .safetensors file (the recipe's init.from)")
 	f.BoolVar(&o.initPartial, "init-partial", false, "with --init (or the recipe's init): take the tensors that match, draw the others from the seed")
+	f.BoolVar(&o.json, "json", false, "print the finished run's directory and summary as JSON (progress goes to stderr)")
 	return cmd
 }
 
@@ -106,11 +115,12 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 	if o.out == "" {
 		o.out = runs.DefaultOut(r.Name, time.Now())
 	}
-	s, err := pipeline.Train(e.ctx, r, pipeline.Options{Out: o.out, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
+	log, interactive := trainLog(e, o.json)
+	s, err := pipeline.Train(e.ctx, r, pipeline.Options{Out: o.out, DataDir: o.data, Log: log, Interactive: interactive, BLAS: cblas.Current().String()})
 	if err != nil {
 		return err
 	}
-	return report(e, s, o.out)
+	return finishTrain(e, o.json, s, o.out)
 }
 
 // report prints a finished run's result.
