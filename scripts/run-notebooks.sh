@@ -25,9 +25,10 @@
 # --update runs the same checks, then writes each notebook that passed back
 # into notebooks/ with its outputs (figures as inline PNG), so that they
 # read on GitHub. It drops what changes at every run without being a
-# result: cell execution timestamps, the Go version in the metadata, and
-# the output of the setup cell (the modules `go get` added). It refuses to
-# write outputs that name a machine path (/tmp/, /root/, /home/, /work/).
+# result: cell execution timestamps, the Go version (and empty fields) in
+# the metadata, and the output of the setup cell (the modules `go get`
+# added). It refuses to write outputs that name a machine path (/tmp/,
+# /root/, /home/, /work/).
 set -euo pipefail
 
 GONB_VERSION=v0.11.4
@@ -107,7 +108,9 @@ clean_outputs() {
 import json, re, sys
 src, dst = sys.argv[1], sys.argv[2]
 nb = json.load(open(src))
-nb["metadata"].get("language_info", {}).pop("version", None)
+info = nb["metadata"].get("language_info", {})
+for key in [k for k, v in info.items() if k == "version" or v == ""]:
+    del info[key]
 for cell in nb["cells"]:
     cell.get("metadata", {}).pop("execution", None)
     if cell["cell_type"] == "code" and "".join(cell["source"]).lstrip().startswith("!"):
