@@ -24,12 +24,14 @@ func DisplaySVG(svg string)      {}
 
 var importBlock = regexp.MustCompile(`(?ms)^import \(.*?^\)\n|^import "[^"]*"\n`)
 
-// notebookProgram turns a GoNB notebook's Go cells into one Go program, as
-// GoNB compiles them: cells without %% hold declarations, and each cell
-// that starts with %% becomes the body of a function of its own. Shell
-// (!) and magic (%) cells are left out. gonbui's import path is replaced
-// by stubPath.
-func notebookProgram(raw []byte, stubPath string) (string, error) {
+// notebookProgram turns a GoNB notebook's Go cells into the source of one
+// Go package named pkg, as GoNB compiles them: cells without %% hold
+// declarations, and each cell that starts with %% becomes the body of a
+// function of its own. Shell (!) and magic (%) cells are left out.
+// gonbui's import path is replaced by stubPath. GoNB builds each cell as a
+// program; a package that is not main type-checks the same code without
+// the cost of linking it.
+func notebookProgram(raw []byte, pkg, stubPath string) (string, error) {
 	var nb struct {
 		Cells []struct {
 			Type   string   `json:"cell_type"`
@@ -59,13 +61,13 @@ func notebookProgram(raw []byte, stubPath string) (string, error) {
 		}
 	}
 	imp := strings.ReplaceAll(imports.String(), `"github.com/janpfeifer/gonb/gonbui"`, `"`+stubPath+`"`)
-	return "package main\n\n" + imp + decls.String() + bodies.String() + "\nfunc main() {}\n", nil
+	return "package " + pkg + "\n\n" + imp + decls.String() + bodies.String(), nil
 }
 
-// TestNotebooksCompile type-checks and vets every notebook's Go cells
-// against the packages in this checkout, so that an API change that breaks
-// a notebook fails `go test` instead of the next notebook run. It builds
-// them through an overlay, so nothing is written into the repository.
+// TestNotebooksCompile compiles every notebook's Go cells against the
+// packages in this checkout, so that an API change that breaks a notebook
+// fails `go test` instead of the next notebook run. It builds them through
+// an overlay, so nothing is written into the repository.
 func TestNotebooksCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the notebooks' cells with the go command")
@@ -99,11 +101,11 @@ func TestNotebooksCompile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := notebookProgram(raw, pkg+"/internal/gonbui")
+		name := "nb" + strings.NewReplacer("-", "", ".ipynb", "").Replace(filepath.Base(path))
+		prog, err := notebookProgram(raw, name, pkg+"/internal/gonbui")
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		name := "nb" + strings.NewReplacer("-", "", ".ipynb", "").Replace(filepath.Base(path))
 		add("notebookcheck/"+name+"/main.go", prog)
 		pkgs = append(pkgs, "./internal/notebookcheck/"+name)
 	}
@@ -127,7 +129,7 @@ func TestNotebooksCompile(t *testing.T) {
 	}
 }
 
-// numbered prefixes every line of s with its number, to match go vet's
+// numbered prefixes every line of s with its number, to match the compiler's
 // positions.
 func numbered(s string) string {
 	var b strings.Builder
@@ -146,15 +148,14 @@ func TestNotebookProgram(t *testing.T) {
  {"cell_type": "code", "source": ["%help\n"]},
  {"cell_type": "code", "source": []}
 ]}`
-	got, err := notebookProgram([]byte(raw), "example.com/stub")
+	got, err := notebookProgram([]byte(raw), "check", "example.com/stub")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"package main\n\nimport (\n\t\"fmt\"\n\t\"example.com/stub\"\n)\n",
+		"package check\n\nimport (\n\t\"fmt\"\n\t\"example.com/stub\"\n)\n",
 		"// cell 2\n\nfunc show() { gonbui.DisplayPNG(nil) }\n",
 		"// cell 3\nfunc cell3() {\nfmt.Println(1)\nshow()\n}\n",
-		"func main() {}\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("program lacks %q:\n%s", want, got)
@@ -165,7 +166,7 @@ func TestNotebookProgram(t *testing.T) {
 			t.Errorf("program holds %q:\n%s", unwanted, got)
 		}
 	}
-	if _, err := notebookProgram([]byte("{"), "x"); err == nil {
+	if _, err := notebookProgram([]byte("{"), "check", "x"); err == nil {
 		t.Error("a truncated notebook gave no error")
 	}
 }

@@ -42,7 +42,8 @@ var ErrBlewUp = errors.New("batch loss blew up")
 
 // Recorder is a training hook (train.Config.Hooks) that keeps what a run
 // reports: the batch loss of every update, the seconds since NewRecorder
-// at every update, and every epoch's record. With a Limit, it stops the
+// at every update (since the first update for a zero Recorder), and every
+// epoch's record. With a Limit, it stops the
 // run once a batch loss exceeds Limit × the first one: it notes the update
 // in BlewUp and returns ErrBlewUp, which ends the run at once.
 type Recorder struct {
@@ -63,6 +64,9 @@ func NewRecorder(limit float64) *Recorder {
 // OnStep records the update's batch loss and time, and stops the run with
 // ErrBlewUp when the loss exceeds the limit.
 func (r *Recorder) OnStep(s train.StepInfo) error {
+	if r.start.IsZero() {
+		r.start = time.Now()
+	}
 	r.Loss = append(r.Loss, s.Loss)
 	r.Seconds = append(r.Seconds, time.Since(r.start).Seconds())
 	if r.Limit > 0 && r.BlewUp == 0 && s.Loss > r.Limit*r.Loss[0] {

@@ -62,6 +62,11 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("OnEpochEnd: err %v, Epochs %v", err, r.Epochs)
 	}
 
+	var zero Recorder
+	if err := zero.OnStep(train.StepInfo{Loss: 1}); err != nil || len(zero.Seconds) != 1 || zero.Seconds[0] > 60 {
+		t.Errorf("a zero Recorder: err %v, Seconds %v (want one small time since its first update)", err, zero.Seconds)
+	}
+
 	never := NewRecorder(0)
 	for _, l := range []float64{1, 1e9} {
 		if err := never.OnStep(train.StepInfo{Loss: l}); err != nil {
