@@ -105,6 +105,17 @@ func (r *Rungs) Budget(s *Spec, i int) int {
 	return 0
 }
 
+// culled reports whether point i's last rung is decided and did not
+// promote it.
+func (r *Rungs) culled(i int) bool {
+	for k := len(r.Rungs) - 1; k >= 0; k-- {
+		if slices.Contains(r.Rungs[k].Points, i) {
+			return r.Rungs[k].Scores != nil && !slices.Contains(r.Rungs[k].Promoted, i)
+		}
+	}
+	return false
+}
+
 // Promote decides the current rung of the sweep in dir, whose points must
 // all have reached its budget (or diverged): it scores them and adds the
 // next rung with the best 1/eta of them (at least one), written to

@@ -2,7 +2,6 @@ package sweeps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,12 +13,9 @@ import (
 	"time"
 )
 
-// Exit codes of `zoo sweep point` that the local runner tells apart (the
-// CLI's: see cmd/zoo).
-const (
-	exitDiverged = 3
-	exitStopped  = 130
-)
+// exitDiverged is the exit code of `zoo sweep point` for a point that
+// diverged (the CLI's: see cmd/zoo).
+const exitDiverged = 3
 
 // LocalOptions control RunLocal.
 type LocalOptions struct {
@@ -115,7 +111,9 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 						p.done++
 					case err == nil && code == exitDiverged:
 						p.diverged++
-					case err == nil && code == exitStopped && ctx.Err() != nil:
+					case err == nil && ctx.Err() != nil:
+						// Stopped by the interruption (exitStopped, or a
+						// signal that killed it).
 						p.stopped++
 					default:
 						p.failed++
@@ -167,14 +165,12 @@ func runWorker(ctx context.Context, dir string, i int, command []string, env []s
 	ownGroup(cmd)
 	cmd.Cancel = func() error { return terminate(cmd.Process) }
 	err = cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exit.ExitCode(), nil
+	if cmd.ProcessState != nil {
+		// It ran: its exit code says how it ended, even when Run's error
+		// is the cancellation that stopped it.
+		return cmd.ProcessState.ExitCode(), nil
 	}
-	if err != nil {
-		return 0, err
-	}
-	return 0, nil
+	return 0, err
 }
 
 // progress is the sweep's progress line.

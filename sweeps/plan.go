@@ -136,7 +136,7 @@ func New(p Plan, now time.Time) (*Spec, error) {
 		}
 	}
 	if p.Halving {
-		if _, swept := seen["epochs"]; swept {
+		if slices.Contains(s.Keys(), "epochs") {
 			return nil, fmt.Errorf("sweeps: --halving sets the points' epochs rung by rung: do not sweep epochs as well")
 		}
 		if s.Halving, err = halvingPlan(p.Eta, p.Budgets, epochs); err != nil {

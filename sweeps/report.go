@@ -173,7 +173,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		counts[r.State]++
 	}
 	var parts []string
-	for _, st := range []State{Done, Running, Paused, Interrupted, Pending, Failed, Diverged} {
+	for _, st := range []State{Done, Running, Paused, Culled, Interrupted, Pending, Failed, Diverged} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}

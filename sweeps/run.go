@@ -24,7 +24,7 @@ func Run(ctx context.Context, dir string, s *Spec, o LocalOptions) error {
 		}
 		cur := r.Current()
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "sweep: rung %d of %d: %d points to %d epochs\n", len(r.Rungs)-1, len(s.Halving.Budgets), len(cur.Points), cur.Epochs)
+			fmt.Fprintf(o.Progress, "sweep: rung %d/%d: %d point(s) to %d epoch(s)\n", len(r.Rungs), len(s.Halving.Budgets), len(cur.Points), cur.Epochs)
 		}
 		if err := RunLocal(ctx, dir, s, cur.Points, o); err != nil {
 			return err

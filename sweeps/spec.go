@@ -199,24 +199,24 @@ func Open(dir string, spec *Spec) (s *Spec, created bool, err error) {
 func Diff(a, b *Spec) string {
 	var d []string
 	if a.Recipe != b.Recipe {
-		d = append(d, fmt.Sprintf("recipe %s, not %s", a.Recipe, b.Recipe))
+		d = append(d, fmt.Sprintf("recipe: %s there, %s here", a.Recipe, b.Recipe))
 	} else if a.RecipeSHA256 != b.RecipeSHA256 {
 		d = append(d, fmt.Sprintf("recipe %s has changed since the sweep was created", a.Recipe))
 	}
 	if a.Quick != b.Quick {
-		d = append(d, fmt.Sprintf("--quick %v, not %v", a.Quick, b.Quick))
+		d = append(d, fmt.Sprintf("--quick: %v there, %v here", a.Quick, b.Quick))
 	}
 	if !slices.Equal(a.Set, b.Set) {
-		d = append(d, fmt.Sprintf("--set %s, not %s", strings.Join(a.Set, " "), strings.Join(b.Set, " ")))
+		d = append(d, fmt.Sprintf("--set: %s there, %s here", describeSet(a.Set), describeSet(b.Set)))
 	}
 	if !jsonEqual(a.Grid, b.Grid) {
-		d = append(d, fmt.Sprintf("grid %s, not %s", describeGrid(a.Grid), describeGrid(b.Grid)))
+		d = append(d, fmt.Sprintf("grid: %s there, %s here", describeGrid(a.Grid), describeGrid(b.Grid)))
 	}
 	if !jsonEqual(a.Random, b.Random) {
-		d = append(d, fmt.Sprintf("random search %s, not %s", describeRandom(a.Random), describeRandom(b.Random)))
+		d = append(d, fmt.Sprintf("random search: %s there, %s here", describeRandom(a.Random), describeRandom(b.Random)))
 	}
 	if !jsonEqual(a.Halving, b.Halving) {
-		d = append(d, fmt.Sprintf("halving %s, not %s", describeHalving(a.Halving), describeHalving(b.Halving)))
+		d = append(d, fmt.Sprintf("halving: %s there, %s here", describeHalving(a.Halving), describeHalving(b.Halving)))
 	}
 	if len(d) == 0 && !jsonEqual(a.Points, b.Points) {
 		d = append(d, "its points differ")
@@ -228,6 +228,13 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
+}
+
+func describeSet(set []string) string {
+	if len(set) == 0 {
+		return "none"
+	}
+	return strings.Join(set, " ")
 }
 
 func describeGrid(g []Axis) string {

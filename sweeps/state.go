@@ -27,6 +27,9 @@ const (
 	// Paused: trained to its successive-halving rung's budget, waiting
 	// for the rung to be decided (or not promoted).
 	Paused State = "paused"
+	// Culled: trained to its rung's budget and not promoted by
+	// successive halving: it stays there.
+	Culled State = "culled"
 	// Done: finished (summary.json written).
 	Done State = "done"
 	// Failed: its last attempt failed (see Status.Error); the next run of
@@ -156,6 +159,9 @@ func Statuses(dir string, s *Spec) ([]Status, error) {
 	for i, p := range s.Points {
 		if out[i], err = PointStatus(dir, p, rungs.Budget(s, i)); err != nil {
 			return nil, err
+		}
+		if out[i].State == Paused && rungs.culled(i) {
+			out[i].State = Culled
 		}
 	}
 	return out, nil

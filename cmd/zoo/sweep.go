@@ -109,11 +109,11 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	if err != nil {
 		return err
 	}
-	verb := "resuming the sweep in"
+	verb := "resuming the sweep"
 	if created {
-		verb = "sweep of"
+		verb = "sweep"
 	}
-	fmt.Fprintf(e.errOut, "%s %d points: %s\n", verb, len(spec.Points), o.out)
+	fmt.Fprintf(e.errOut, "%s of %d point(s) in %s\n", verb, len(spec.Points), o.out)
 	honourInterrupts(e.ctx)
 	err = sweeps.Run(e.ctx, o.out, spec, sweeps.LocalOptions{Jobs: o.jobs, Command: deps.worker, Progress: e.errOut, TTY: isTerminal(e.errOut)})
 	if err != nil {

@@ -77,7 +77,7 @@ directory says.`,
 				return err
 			}
 			var parts []string
-			for _, st := range []sweeps.State{sweeps.Done, sweeps.Running, sweeps.Paused, sweeps.Interrupted, sweeps.Pending, sweeps.Failed, sweeps.Diverged} {
+			for _, st := range []sweeps.State{sweeps.Done, sweeps.Running, sweeps.Paused, sweeps.Culled, sweeps.Interrupted, sweeps.Pending, sweeps.Failed, sweeps.Diverged} {
 				if counts[st] > 0 {
 					parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 				}
