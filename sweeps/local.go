@@ -175,10 +175,10 @@ func runWorker(ctx context.Context, dir string, i int, command []string, env []s
 
 // progress is the sweep's progress line.
 type progress struct {
-	mu                                               sync.Mutex
-	w                                                io.Writer
-	tty                                              bool
-	start                                            time.Time
+	mu                                              sync.Mutex
+	w                                               io.Writer
+	tty                                             bool
+	start                                           time.Time
 	total, done, running, failed, diverged, stopped int
 }
 
