@@ -44,6 +44,7 @@ directory says.`,
 			}
 			fmt.Fprintln(tw, strings.Join(head, "\t"))
 			counts := map[sweeps.State]int{}
+			var errs []string
 			for _, st := range sts {
 				counts[st.State]++
 				cells := []string{fmt.Sprintf("%03d", st.Point.Index)}
@@ -59,11 +60,10 @@ directory says.`,
 				default:
 					metric = fmt.Sprintf("val loss %.4f", st.Metric)
 				}
-				state := string(st.State)
 				if st.Error != "" {
-					state += ": " + st.Error
+					errs = append(errs, fmt.Sprintf("%03d: %s", st.Point.Index, st.Error))
 				}
-				cells = append(cells, state, fmt.Sprint(st.Epochs), metric)
+				cells = append(cells, string(st.State), fmt.Sprint(st.Epochs), metric)
 				if queue != nil {
 					q := queue[st.Point.Index]
 					if q == "" {
@@ -82,8 +82,11 @@ directory says.`,
 					parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 				}
 			}
-			_, err = fmt.Fprintf(e.out, "%d points: %s\n", len(sts), strings.Join(parts, ", "))
-			return err
+			fmt.Fprintf(e.out, "%d points: %s\n", len(sts), strings.Join(parts, ", "))
+			for _, line := range errs {
+				fmt.Fprintln(e.out, line)
+			}
+			return nil
 		},
 	}
 }
