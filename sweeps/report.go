@@ -209,15 +209,15 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			val, pointName(best.Point), strings.Join(set, " "), val, rep.figure(best.Val, rep.classifier()), test, rep.figure(best.TestValue, rep.classifier()), best.Dir, rep.BestRecipe)
 	}
 	if len(rep.Rungs) > 0 {
-		fmt.Fprintf(&b, "\n## Successive halving\n\n| rung | epochs | points | promoted (best first) |\n| --- | --- | --- | --- |\n")
+		fmt.Fprintf(&b, "\n## Successive halving\n\n| rung | epochs | points | promoted, best first (%s at the rung's epochs) |\n| --- | --- | --- | --- |\n", val)
 		for k, r := range rep.Rungs {
 			promoted := "–"
 			if r.Scores != nil {
 				var p []string
 				for _, i := range r.Promoted {
-					p = append(p, pointName(i))
+					p = append(p, fmt.Sprintf("%s (%s)", pointName(i), rep.figure(scoreOf(r, i), rep.classifier())))
 				}
-				promoted = strings.Join(p, " ")
+				promoted = strings.Join(p, ", ")
 				if promoted == "" {
 					promoted = "none"
 				}
@@ -226,11 +226,21 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			for _, i := range r.Points {
 				pts = append(pts, pointName(i))
 			}
-			fmt.Fprintf(&b, "| %d | %d | %s | %s |\n", k, r.Epochs, strings.Join(pts, " "), promoted)
+			fmt.Fprintf(&b, "| %d | %d | %s | %s |\n", k+1, r.Epochs, strings.Join(pts, " "), promoted)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// scoreOf is point i's score at rung r (nil if none).
+func scoreOf(r Rung, i int) *float64 {
+	for _, sc := range r.Scores {
+		if sc.Point == i {
+			return sc.Value
+		}
+	}
+	return nil
 }
 
 // WriteJSON writes the report as JSON (see Report).

@@ -301,7 +301,7 @@ func TestSweepHalving(t *testing.T) {
 		t.Error("the halving winner's weights differ from the same recipe trained in one go")
 	}
 	code, out, _ = zoo(t, "sweep", "report", dir)
-	if code != 0 || !strings.Contains(out, "## Successive halving") || !strings.Contains(out, fmt.Sprintf("| 2 | 3 | %03d | – |", winner)) {
+	if code != 0 || !strings.Contains(out, "## Successive halving") || !strings.Contains(out, fmt.Sprintf("| 3 | 3 | %03d | – |", winner)) {
 		t.Errorf("report: exit %d\n%s", code, out)
 	}
 }
