@@ -33,19 +33,22 @@ var tinySweep = []string{"mlp-mnist", "--quick", "--set", "data.train=500", "--s
 func zooSweep(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	t.Setenv("ZOO_SWEEP_WORKER", "1")
-	deps := &sweepDeps{worker: []string{os.Args[0], "-test.run=^TestSweepWorkerProcess$", "--"}}
 	var out, errOut bytes.Buffer
-	code := runRoot(context.Background(), args, &out, &errOut, func(e *env) *cobra.Command {
-		root := newRootCmd(e)
-		for _, c := range root.Commands() {
-			if c.Name() == "sweep" {
-				root.RemoveCommand(c)
-			}
-		}
-		root.AddCommand(newSweepCmd(e, deps))
-		return root
-	})
+	code := runRoot(context.Background(), args, &out, &errOut, sweepRoot)
 	return code, out.String(), errOut.String()
+}
+
+// sweepRoot is zoo's command tree with the sweep's workers run as children
+// of this test binary; the caller sets ZOO_SWEEP_WORKER=1 for them.
+func sweepRoot(e *env) *cobra.Command {
+	root := newRootCmd(e)
+	for _, c := range root.Commands() {
+		if c.Name() == "sweep" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(newSweepCmd(e, &sweepDeps{worker: []string{os.Args[0], "-test.run=^TestSweepWorkerProcess$", "--"}}))
+	return root
 }
 
 // TestSweepWorkerProcess is `zoo sweep point` as a worker of zooSweep
@@ -303,5 +306,54 @@ func TestSweepHalving(t *testing.T) {
 	code, out, _ = zoo(t, "sweep", "report", dir)
 	if code != 0 || !strings.Contains(out, "## Successive halving") || !strings.Contains(out, fmt.Sprintf("| 3 | 3 | %03d | – |", winner)) {
 		t.Errorf("report: exit %d\n%s", code, out)
+	}
+}
+
+// TestSweepInterrupted: cancelling a running sweep (what Ctrl-C does)
+// sends its worker SIGTERM, which checkpoints and stops it; the sweep
+// exits 130, and repeating its command finishes the point with the
+// weights of the same recipe trained without a stop.
+func TestSweepInterrupted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	flags := []string{"mlp-mnist", "--quick", "--set", "data.train=2000", "--set", "data.validation=200", "--set", "data.test=200", "--set", "epochs=3", "--grid", "optimizer.lr=0.05"}
+	args := append(append([]string{"sweep"}, flags...), "--out", dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	t.Setenv("ZOO_SWEEP_WORKER", "1")
+	var out, errOut bytes.Buffer
+	done := make(chan int)
+	go func() { done <- runRoot(ctx, args, &out, &errOut, sweepRoot) }()
+	// Interrupt once the first epoch's checkpoint is there: in the second.
+	checkpoint := filepath.Join(sweeps.PointDir(dir, 0), runs.CheckpointFile)
+	code := -1
+	for code < 0 {
+		select {
+		case code = <-done:
+		case <-time.After(20 * time.Millisecond):
+			if _, err := os.Stat(checkpoint); err == nil {
+				cancel()
+				code = <-done
+			}
+		}
+	}
+	if code != exitStopped || !strings.Contains(errOut.String(), "repeat the command to resume the sweep") {
+		t.Fatalf("interrupted sweep: exit %d (want %d)\n%s", code, exitStopped, errOut.String())
+	}
+	if _, err := os.Stat(checkpoint); err != nil {
+		t.Fatalf("no checkpoint after the interruption: %v", err)
+	}
+	if log, _ := os.ReadFile(sweeps.LogFile(dir, 0)); !strings.Contains(string(log), "interrupted") {
+		t.Errorf("the worker's log does not say it was interrupted:\n%s", log)
+	}
+	if code, _, stderr := zooSweep(t, args...); code != 0 {
+		t.Fatalf("resumed sweep: exit %d: %s", code, stderr)
+	}
+	one := filepath.Join(t.TempDir(), "one")
+	train := append(append([]string{"train"}, flags[:len(flags)-2]...), "--set", "optimizer.lr=0.05", "--out", one)
+	if code, _, stderr := zoo(t, train...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	if !bytes.Equal(readFile(t, one, runs.WeightsFile), readFile(t, sweeps.PointDir(dir, 0), runs.WeightsFile)) {
+		t.Error("the interrupted and resumed point's weights differ from the recipe trained without a stop")
 	}
 }
