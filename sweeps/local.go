@@ -204,10 +204,19 @@ func (p *progress) showLocked() {
 	}
 	line += fmt.Sprintf("  (%s)", time.Since(p.start).Round(time.Second))
 	if p.tty {
-		fmt.Fprintf(p.w, "\r%s\x1b[K", line)
+		fmt.Fprintf(p.w, "\r%s %s\x1b[K", bar(p.done+p.diverged, p.total, 20), line)
 		return
 	}
 	fmt.Fprintln(p.w, line)
+}
+
+// bar draws done of total as a bar of width characters.
+func bar(done, total, width int) string {
+	n := width
+	if total > 0 {
+		n = done * width / total
+	}
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
 
 func (p *progress) end() {

@@ -67,6 +67,9 @@ recipe included, before anything trains.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.plan.Recipe = args[0]
+			if cmd.Flags().Changed("seed") && o.plan.Random == 0 {
+				return fmt.Errorf("--seed %d seeds the --random draws, and there are none (a run's own seed is swept with --grid seed=1,2,3)", o.plan.Seed)
+			}
 			return runSweep(e, deps, o)
 		},
 	}
