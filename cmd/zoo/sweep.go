@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ type sweepDeps struct {
 
 type sweepOptions struct {
 	plan sweeps.Plan
+	// budgets is --budgets as given, "1,3,9".
+	budgets string
 	out  string
 	jobs int
 	on   string
@@ -84,7 +87,7 @@ recipe included, before anything trains.`,
 	f.IntVar(&o.jobs, "jobs", 1, "points trained at once on this machine, sharing its cores")
 	f.BoolVar(&o.plan.Halving, "halving", false, "successive halving: train all points on a small budget, continue the best 1/eta on larger ones")
 	f.IntVar(&o.plan.Eta, "eta", 0, "with --halving: keep the best 1/eta of the points at each rung (default 3)")
-	f.IntSliceVar(&o.plan.Budgets, "budgets", nil, "with --halving: the epochs of the rungs before the last, e.g. 1,3 (default 1, eta, eta², … below the recipe's epochs)")
+	f.StringVar(&o.budgets, "budgets", "", "with --halving: the epochs of the rungs before the last, e.g. 1,3 (default 1, eta, eta², … below the recipe's epochs)")
 	f.BoolVar(&o.plan.Yes, "yes", false, fmt.Sprintf("train a sweep of more than %d points", sweeps.DefaultLimit))
 	f.StringVar(&o.on, "on", "local", "where the points train: local (this machine) or slurm (a Slurm job array)")
 	cmd.AddCommand(newSweepPointCmd(e), newSweepStatusCmd(e, deps), newSweepReportCmd(e))
@@ -97,6 +100,15 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	}
 	if o.jobs < 1 {
 		return fmt.Errorf("--jobs %d: want 1 or more points at once", o.jobs)
+	}
+	if o.budgets != "" {
+		for _, b := range strings.Split(o.budgets, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(b))
+			if err != nil {
+				return fmt.Errorf("--budgets %s: want epochs as whole numbers separated by commas, e.g. 1,3,9", o.budgets)
+			}
+			o.plan.Budgets = append(o.plan.Budgets, n)
+		}
 	}
 	if o.on != "local" && o.on != "slurm" {
 		return fmt.Errorf("--on %q: want local or slurm", o.on)
