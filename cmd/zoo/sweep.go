@@ -27,9 +27,9 @@ type sweepOptions struct {
 	plan sweeps.Plan
 	// budgets is --budgets as given, "1,3,9".
 	budgets string
-	out  string
-	jobs int
-	on   string
+	out     string
+	jobs    int
+	on      string
 }
 
 func newSweepCmd(e *env, deps *sweepDeps) *cobra.Command {
