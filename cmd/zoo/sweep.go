@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -19,8 +20,9 @@ type sweepDeps struct {
 	// (nil: zoo's own executable).
 	worker []string
 	// schedulerStates, when set, adds each point's state in the cluster's
-	// queue to zoo sweep status (by point index).
-	schedulerStates func(dir string, s *sweeps.Spec) (map[int]string, error)
+	// queue (by point index) to zoo sweep status: the Slurm backend's
+	// squeue reading.
+	schedulerStates func(ctx context.Context, dir string) (map[int]string, error)
 }
 
 type sweepOptions struct {

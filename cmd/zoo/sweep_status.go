@@ -32,7 +32,7 @@ directory says.`,
 			}
 			var queue map[int]string
 			if deps.schedulerStates != nil {
-				if queue, err = deps.schedulerStates(dir, s); err != nil {
+				if queue, err = deps.schedulerStates(e.ctx, dir); err != nil {
 					return err
 				}
 			}
