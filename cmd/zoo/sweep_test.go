@@ -41,14 +41,22 @@ func zooSweep(t *testing.T, args ...string) (int, string, string) {
 // sweepRoot is zoo's command tree with the sweep's workers run as children
 // of this test binary; the caller sets ZOO_SWEEP_WORKER=1 for them.
 func sweepRoot(e *env) *cobra.Command {
-	root := newRootCmd(e)
-	for _, c := range root.Commands() {
-		if c.Name() == "sweep" {
-			root.RemoveCommand(c)
+	return rootWithSweep(&sweepDeps{worker: []string{os.Args[0], "-test.run=^TestSweepWorkerProcess$", "--"}})(e)
+}
+
+// rootWithSweep returns the maker of zoo's command tree whose sweep
+// command has deps.
+func rootWithSweep(deps *sweepDeps) func(e *env) *cobra.Command {
+	return func(e *env) *cobra.Command {
+		root := newRootCmd(e)
+		for _, c := range root.Commands() {
+			if c.Name() == "sweep" {
+				root.RemoveCommand(c)
+			}
 		}
+		root.AddCommand(newSweepCmd(e, deps))
+		return root
 	}
-	root.AddCommand(newSweepCmd(e, &sweepDeps{worker: []string{os.Args[0], "-test.run=^TestSweepWorkerProcess$", "--"}}))
-	return root
 }
 
 // TestSweepWorkerProcess is `zoo sweep point` as a worker of zooSweep
@@ -355,5 +363,30 @@ func TestSweepInterrupted(t *testing.T) {
 	}
 	if !bytes.Equal(readFile(t, one, runs.WeightsFile), readFile(t, sweeps.PointDir(dir, 0), runs.WeightsFile)) {
 		t.Error("the interrupted and resumed point's weights differ from the recipe trained without a stop")
+	}
+}
+
+// TestSweepStatusQueue: a scheduler's states (Slurm's squeue) join the
+// run directories' in zoo sweep status, in a QUEUE column.
+func TestSweepStatusQueue(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	s, err := sweeps.New(sweeps.Plan{Recipe: "mlp-mnist", Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sweeps.Open(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	var asked string
+	queue := func(_ context.Context, d string) (map[int]string, error) {
+		asked = d
+		return map[int]string{1: "PENDING"}, nil
+	}
+	var out, errOut bytes.Buffer
+	code := runRoot(context.Background(), []string{"sweep", "status", dir}, &out, &errOut, rootWithSweep(&sweepDeps{schedulerStates: queue}))
+	lines := strings.Split(out.String(), "\n")
+	if code != 0 || asked != dir || len(lines) < 3 || !strings.HasSuffix(lines[0], "QUEUE") ||
+		!strings.HasSuffix(strings.TrimSpace(lines[1]), "–") || !strings.HasSuffix(strings.TrimSpace(lines[2]), "PENDING") {
+		t.Errorf("status: exit %d, asked about %q\n%s%s", code, asked, out.String(), errOut.String())
 	}
 }
