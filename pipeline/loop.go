@@ -110,6 +110,7 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 				}
 				return c.write(st.Records)
 			}),
+			stopAfter(j.o.StopAfter),
 		}, j.o.Hooks...),
 	})
 	trained := time.Now()
@@ -125,6 +126,18 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 		return nil, trained, stopped(runErr, len(records), j.o.Out)
 	}
 	return records, trained, nil
+}
+
+// stopAfter is the checkpoint hook that ends the loop once n epochs are
+// finished and their checkpoint saved (see Options.StopAfter); n ≤ 0 never
+// stops. It comes after the hook that saves the checkpoint.
+func stopAfter(n int) train.CheckpointFunc {
+	return func(st *train.State) error {
+		if n > 0 && len(st.Records) == n && st.Pos == 0 && st.Order == nil {
+			return ErrStoppedAfter
+		}
+		return nil
+	}
 }
 
 // noteStop records in s where early stopping (if any) found the best model,

@@ -49,7 +49,19 @@ type Options struct {
 	// MemoryLimit, when positive, is the bytes a run's model may take
 	// (see checkMemory); 0 means the memory this machine has available.
 	MemoryLimit int64
+	// StopAfter, when positive and below the recipe's epochs, ends the
+	// run's (fine-)tuning loop after that many finished epochs, with the
+	// checkpoint an interrupted run leaves there, and returns an error
+	// wrapping ErrStoppedAfter: Resume then continues it to the weights an
+	// uninterrupted run has, the recipe (its schedule, its epochs) being
+	// unchanged. A sweep's successive halving trains on such budgets. An
+	// sdae's pretraining is not counted: it always runs whole.
+	StopAfter int
 }
+
+// ErrStoppedAfter is wrapped by the error of a run that stopped after
+// Options.StopAfter epochs, as asked.
+var ErrStoppedAfter = errors.New("stopped after the epochs asked for")
 
 // job is one run of a recipe as the families see it: the recipe's spec, the
 // data, and where it writes.
@@ -259,6 +271,9 @@ func saveFailed(err error, dir string) error {
 // stopped explains a run that ended early with err after finished epochs,
 // and how to continue it when a checkpoint allows.
 func stopped(err error, finished int, dir string) error {
+	if errors.Is(err, ErrStoppedAfter) {
+		return fmt.Errorf("%w (%d epochs, checkpointed; continue with: zoo train --resume %s)", ErrStoppedAfter, finished, dir)
+	}
 	if errors.Is(err, context.Canceled) {
 		// train.Run joins the cancellation with the checkpoint's error.
 		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {

@@ -23,9 +23,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/sweeps"
 )
 
 // tinyRecipe trains in well under a second on tinyMNIST's data.
@@ -1167,6 +1169,84 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: runs: the run in DIR/training is still training (another zoo process holds DIR/training/.zoo.lock): open it once it has finished`,
+	},
+	{
+		name: "sweep: an unknown key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimiser.lr=0.1,0.2", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: point 0 (optimiser.lr=0.1): recipe built-in mlp-mnist, --set optimiser.lr=0.1: optimiser.lr: no key "optimiser" here (known: batch_size, data, description, early_stopping, epochs, init, loss, model, name, optimizer, pretrain, quick, regularizers, schedule, seed); did you mean "optimizer"?`,
+	},
+	{
+		name: "sweep: an empty grid",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: --grid optimizer.lr=: no values: want optimizer.lr=v1,v2,…`,
+	},
+	{
+		name: "sweep: a range on a non-numeric key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--random", "4", "--range", "loss=lin:0:1", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: --range loss: loss is not a numeric key (it holds a string): sweep its values with --grid loss=v1,v2,…`,
+	},
+	{
+		name: "sweep: a fractional range on an integer key",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--random", "4", "--range", "batch_size=lin:10.5:100", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: --range batch_size=lin:10.5:100: batch_size is an integer key: give integer bounds`,
+	},
+	{
+		name: "sweep: more points than the limit",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=1,2,3,4,5,6,7,8,9", "--grid", "batch_size=1,2,3,4,5,6,7,8", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: the sweep has 72 points, more than 64: add --yes to train them all`,
+	},
+	{
+		name: "sweep: a key given twice",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--set", "batch_size=10", "--grid", "batch_size=20,30", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: --grid batch_size=20,30 sets batch_size, which --set batch_size=10 sets already: give each key once`,
+	},
+	{
+		name: "sweep: another sweep's directory",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "other-sweep")
+			s, err := sweeps.New(sweeps.Plan{Recipe: "mlp-mnist", Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := sweeps.Open(dir, s); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.3", "--out", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: DIR/other-sweep holds another sweep (grid: optimizer.lr=0.1,0.2 there, optimizer.lr=0.1,0.3 here): choose another --out, or repeat that sweep's own command to resume it`,
+	},
+	{
+		name: "sweep: --out a run directory",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.3", "--out", d.done}
+		},
+		code: 1,
+		want: `zoo: sweeps: --out DIR/done is not empty and holds no sweep (no sweep.json): choose another --out`,
+	},
+	{
+		name: "sweep status of a run directory",
+		args: func(t *testing.T, d *fixture) []string { return []string{"sweep", "status", d.done} },
+		code: 1,
+		want: `zoo: sweeps: DIR/done is not a sweep directory (it has no sweep.json; zoo sweep RECIPE --out DIR/done creates one)`,
 	},
 }
 

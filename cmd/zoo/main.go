@@ -10,6 +10,7 @@
 //	zoo reconstruct, zoo filters   an autoencoder's reconstructions; first-layer weights
 //	zoo inspect DIR, zoo compare   a run's architecture and summary; runs side by side
 //	zoo experiment list            the lecture's experiments, with plots and reports
+//	zoo sweep RECIPE --grid K=A,B  a recipe at many settings; zoo sweep status|report DIR
 //	zoo bench, zoo version         speed of the standard workloads; the BLAS in use
 package main
 

@@ -110,6 +110,7 @@ the same way.`,
 	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
 	root.AddCommand(newPredictCmd(e, nil), newEncodeCmd(e, nil), newReconstructCmd(e, nil), newFiltersCmd(e, nil), newInspectCmd(e, nil), newCompareCmd(e, nil))
 	root.AddCommand(newBenchCmd(e), newVersionCmd(e))
+	root.AddCommand(newSweepCmd(e, nil))
 	addCompletions(root)
 	return root
 }
