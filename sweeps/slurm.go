@@ -186,6 +186,34 @@ func ArrayStates(ctx context.Context, jobID string) (map[int]string, error) {
 	return slurmCmds{}.states(ctx, jobID)
 }
 
+// SlurmQueue reports the points of the sweep in dir that are still in
+// Slurm's queue, over every array SlurmJobsFile records, by point index: a
+// later array's state wins over an earlier one's. A point absent from the
+// map is in no queue: its run directory tells whether it finished, failed
+// or never ran. It returns nil and no error when nothing was submitted, and
+// an error wrapping ErrSlurmMissing when squeue is not on PATH.
+func SlurmQueue(ctx context.Context, dir string) (map[int]string, error) {
+	return slurmCmds{}.queue(ctx, dir)
+}
+
+func (c slurmCmds) queue(ctx context.Context, dir string) (map[int]string, error) {
+	jobs, err := SlurmJobs(dir)
+	if err != nil || len(jobs) == 0 {
+		return nil, err
+	}
+	queue := map[int]string{}
+	for _, j := range jobs {
+		states, err := c.states(ctx, j.JobID)
+		if err != nil {
+			return nil, err
+		}
+		for i, s := range states {
+			queue[i] = s
+		}
+	}
+	return queue, nil
+}
+
 // slurmCmds runs Slurm's commands. path, when not empty, is the list of
 // directories searched for them instead of $PATH, so that tests run fake
 // sbatch and squeue scripts.

@@ -398,3 +398,39 @@ printf '0 RUNNING\n1 RUNNING\n2 PENDING\n3 PENDING\n'
 		t.Errorf("squeue ran with %q, want %q", got, want)
 	}
 }
+
+func TestSlurmQueue(t *testing.T) {
+	slurmNeedBash(t)
+	dir, zoo := slurmSweepDir(t)
+	bin := t.TempDir()
+	// Job 42 (rung 0: points 0-3) has left the queue; job 43 (rung 1:
+	// points 0 and 2) has 2 running and 0 pending; job 44 (point 3 again)
+	// is pending.
+	slurmFake(t, bin, "sbatch", fmt.Sprintf(`n=$(cat %[1]s 2>/dev/null || echo 41); n=$((n + 1)); echo $n > %[1]s; echo $n`+"\n", slurmShellQuote(filepath.Join(bin, "count"))))
+	slurmFake(t, bin, "squeue", `case "$4" in
+42) echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1;;
+43) printf '2 RUNNING\n0 PENDING\n';;
+44) printf '3 PENDING\n';;
+*) echo "unexpected $*" >&2; exit 2;;
+esac
+`)
+	c := slurmCmds{path: bin}
+	if q, err := c.queue(context.Background(), dir); q != nil || err != nil {
+		t.Errorf("queue of a sweep never submitted = %v, %v; want nil, nil", q, err)
+	}
+	for _, sub := range []struct {
+		idx  []int
+		rung int
+	}{{[]int{0, 1, 2, 3}, 0}, {[]int{0, 2}, 1}, {[]int{3}, 0}} {
+		if _, err := c.submit(context.Background(), dir, sub.idx, zoo, SlurmOptions{Rung: sub.rung}, time.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := c.queue(context.Background(), dir)
+	if want := map[int]string{0: "pending", 2: "running", 3: "pending"}; err != nil || !reflect.DeepEqual(q, want) {
+		t.Errorf("queue = %v, %v; want %v", q, err, want)
+	}
+	if _, err := (slurmCmds{path: t.TempDir()}).queue(context.Background(), dir); !errors.Is(err, ErrSlurmMissing) {
+		t.Errorf("queue without squeue: %v, want ErrSlurmMissing", err)
+	}
+}
