@@ -9,9 +9,9 @@
 #
 # It needs root and Debian (or Ubuntu): it installs slurm-wlm and munge with
 # apt-get when they are missing, writes /etc/slurm/slurm.conf for one node
-# named after this host (partition "debug", every CPU, the memory less 1 GiB),
-# starts munged, slurmctld and slurmd, and waits until `sinfo` shows the node
-# ready. It is idempotent: a daemon that already answers is used as it is, and
+# named after this host (reached at 127.0.0.1, so the name need not resolve;
+# partition "debug", every CPU, the memory less 1 GiB), starts munged,
+# slurmctld and slurmd, and waits until `sinfo` shows the node ready. It is idempotent: a daemon that already answers is used as it is, and
 # only the daemons this script starts are written, with their process ids, to
 # $ZOO_SLURM_DIR/pids, which slurm-down.sh reads. It refuses to replace a
 # slurm.conf it did not write.
@@ -108,7 +108,7 @@ new=$(
 	cat <<CONF
 $MARK
 ClusterName=zoo
-SlurmctldHost=$H
+SlurmctldHost=$H(127.0.0.1)
 AuthType=auth/munge
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -124,7 +124,7 @@ SlurmctldLogFile=$STATE/log/slurmctld.log
 SlurmdLogFile=$STATE/log/slurmd.log
 SlurmUser=root
 ReturnToService=2
-NodeName=$H CPUs=$CPUS RealMemory=$MEM State=UNKNOWN
+NodeName=$H NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM State=UNKNOWN
 PartitionName=debug Nodes=$H Default=YES MaxTime=INFINITE State=UP
 CONF
 )
@@ -133,7 +133,7 @@ if [ -e "$CONF" ] && ! head -n 1 "$CONF" | grep -qxF "$MARK"; then
 fi
 if [ ! -e "$CONF" ] || [ "$(cat "$CONF")" != "$new" ]; then
 	if recorded slurmctld >/dev/null || recorded slurmd >/dev/null; then
-		die "$CONF needs rewriting (this host's name, CPUs or memory changed) while the daemons slurm-up.sh started run: run scripts/slurm-down.sh first"
+		die "$CONF differs from the one slurm-up.sh writes for this machine now, while the daemons slurm-up.sh started run: run scripts/slurm-down.sh first"
 	fi
 	mkdir -p "$(dirname "$CONF")"
 	printf '%s\n' "$new" >"$CONF.tmp"

@@ -100,7 +100,7 @@ func (o SlurmOptions) Validate() error {
 		return fmt.Errorf("--cpus-per-task %d: want a positive number of CPUs", o.CPUsPerTask)
 	}
 	if o.Rung < 0 {
-		return fmt.Errorf("slurm: rung %d: want 0 or more", o.Rung)
+		return fmt.Errorf("sweeps: Slurm rung %d: want 0 or more", o.Rung)
 	}
 	return nil
 }
@@ -144,11 +144,11 @@ func SlurmJobs(dir string) ([]SlurmJob, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("slurm: read %s: %w", path, err)
+		return nil, fmt.Errorf("sweeps: read %s: %w", path, err)
 	}
 	var jobs []SlurmJob
 	if err := json.Unmarshal(data, &jobs); err != nil {
-		return nil, fmt.Errorf("slurm: %s is damaged: %s", path, jsonerr.Describe(err))
+		return nil, fmt.Errorf("sweeps: %s is damaged: %s", path, jsonerr.Describe(err))
 	}
 	return jobs, nil
 }
@@ -274,59 +274,62 @@ func (c slurmCmds) submit(ctx context.Context, dir string, indices []int, zoo st
 		return "", err
 	}
 	if len(indices) == 0 {
-		return "", errors.New("slurm: no points to submit")
+		return "", errors.New("sweeps: no points to submit")
+	}
+	if _, err := c.lookPath("sbatch"); err != nil {
+		return "", fmt.Errorf("sweeps: %w", err)
 	}
 	idx := slices.Clone(indices)
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
 	if idx[0] < 0 {
-		return "", fmt.Errorf("slurm: point index %d: want 0 or more", idx[0])
+		return "", fmt.Errorf("sweeps: point index %d: want 0 or more", idx[0])
 	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {
-		return "", fmt.Errorf("slurm: sweep directory: %w", err)
+		return "", fmt.Errorf("sweeps: sweep directory: %w", err)
 	}
 	if fi, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("slurm: sweep directory: %w", err)
+		return "", fmt.Errorf("sweeps: sweep directory: %w", err)
 	} else if !fi.IsDir() {
-		return "", fmt.Errorf("slurm: sweep directory %s is not a directory", dir)
+		return "", fmt.Errorf("sweeps: sweep directory %s is not a directory", dir)
 	}
 	// Slurm reads % in --output as a pattern, and a backslash there turns
 	// all patterns off; a double quote or a line break would end the
 	// #SBATCH line's quoted value.
 	if i := strings.IndexAny(dir, "%\\\"\n\r"); i >= 0 {
-		return "", fmt.Errorf("slurm: sweep directory %s holds %q, which Slurm's --output cannot hold: choose a directory without it", dir, dir[i])
+		return "", fmt.Errorf("sweeps: sweep directory %s holds %q, which Slurm's --output cannot hold: choose a directory without it", dir, dir[i])
 	}
 	if zoo, err = filepath.Abs(zoo); err != nil {
-		return "", fmt.Errorf("slurm: zoo executable: %w", err)
+		return "", fmt.Errorf("sweeps: zoo executable: %w", err)
 	}
 	if fi, err := os.Stat(zoo); err != nil {
-		return "", fmt.Errorf("slurm: zoo executable: %w", err)
+		return "", fmt.Errorf("sweeps: zoo executable: %w", err)
 	} else if !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("slurm: zoo executable %s is not an executable file", zoo)
+		return "", fmt.Errorf("sweeps: zoo executable %s is not an executable file", zoo)
 	}
 
 	logs := filepath.Join(dir, SlurmDir, "logs")
 	if err := os.MkdirAll(logs, 0o755); err != nil {
-		return "", fmt.Errorf("slurm: %w", err)
+		return "", fmt.Errorf("sweeps: %w", err)
 	}
 	opts := slurmDirectives(dir, idx, o)
 	rel := filepath.Join(SlurmDir, fmt.Sprintf("rung-%d.sh", o.Rung))
 	script := filepath.Join(dir, rel)
 	if err := atomicfile.Write(script, []byte(slurmScript(script, dir, zoo, opts, o.PointArgs))); err != nil {
-		return "", fmt.Errorf("slurm: %w", err)
+		return "", fmt.Errorf("sweeps: %w", err)
 	}
 	out, err := c.run(ctx, "sbatch", append(append([]string{"--parsable"}, opts...), script)...)
 	if err != nil {
-		return "", fmt.Errorf("slurm: submit %s: %w", script, err)
+		return "", fmt.Errorf("sweeps: submit %s: %w", script, err)
 	}
 	jobID, err := slurmParseJobID(out)
 	if err != nil {
-		return "", fmt.Errorf("slurm: submit %s: %w", script, err)
+		return "", fmt.Errorf("sweeps: submit %s: %w", script, err)
 	}
 	job := SlurmJob{Rung: o.Rung, JobID: jobID, Indices: idx, Submitted: now().UTC().Truncate(time.Second), Script: rel}
 	if err := slurmRecord(dir, job); err != nil {
-		return jobID, fmt.Errorf("slurm: job %s is submitted but not recorded (cancel it with `scancel %s` before submitting again): %w", jobID, jobID, err)
+		return jobID, fmt.Errorf("sweeps: job %s is submitted but not recorded (cancel it with `scancel %s` before submitting again): %w", jobID, jobID, err)
 	}
 	return jobID, nil
 }
@@ -455,7 +458,7 @@ func slurmRecord(dir string, job SlurmJob) error {
 
 func (c slurmCmds) states(ctx context.Context, jobID string) (map[int]string, error) {
 	if jobID == "" || strings.Trim(jobID, "0123456789") != "" {
-		return nil, fmt.Errorf("slurm: job id %q: want the number sbatch printed", jobID)
+		return nil, fmt.Errorf("sweeps: job id %q: want the number sbatch printed", jobID)
 	}
 	out, err := c.run(ctx, "squeue", "-h", "-r", "-j", jobID, "-o", "%K %T")
 	if err != nil {
@@ -463,7 +466,7 @@ func (c slurmCmds) states(ctx context.Context, jobID string) (map[int]string, er
 		if errors.As(err, &ce) && strings.Contains(ce.msg, "Invalid job id") {
 			return map[int]string{}, nil // gone from slurmctld's memory: finished long ago
 		}
-		return nil, fmt.Errorf("slurm: states of job %s: %w", jobID, err)
+		return nil, fmt.Errorf("sweeps: states of job %s: %w", jobID, err)
 	}
 	return slurmParseStates(jobID, out)
 }
@@ -480,14 +483,14 @@ func slurmParseStates(jobID string, out []byte) (map[int]string, error) {
 		k, state, ok := strings.Cut(line, " ")
 		state = strings.TrimSpace(state)
 		if !ok || state == "" {
-			return nil, fmt.Errorf("slurm: squeue -j %s printed %q; want an array index and a state", jobID, line)
+			return nil, fmt.Errorf("sweeps: squeue -j %s printed %q; want an array index and a state", jobID, line)
 		}
 		i, err := strconv.Atoi(k)
 		if err != nil || i < 0 {
 			if k == "N/A" {
-				return nil, fmt.Errorf("slurm: job %s is not a job array", jobID)
+				return nil, fmt.Errorf("sweeps: job %s is not a job array", jobID)
 			}
-			return nil, fmt.Errorf("slurm: squeue -j %s printed %q; want an array index and a state", jobID, line)
+			return nil, fmt.Errorf("sweeps: squeue -j %s printed %q; want an array index and a state", jobID, line)
 		}
 		states[i] = strings.ToLower(state)
 	}

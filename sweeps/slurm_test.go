@@ -37,7 +37,7 @@ func TestSlurmOptionsValidate(t *testing.T) {
 		{SlurmOptions{Mem: "1.5G"}, "--mem"},
 		{SlurmOptions{Mem: "G"}, "--mem"},
 		{SlurmOptions{CPUsPerTask: -1}, "--cpus-per-task -1"},
-		{SlurmOptions{Rung: -1}, "rung -1"},
+		{SlurmOptions{Rung: -1}, "Slurm rung -1"},
 	}
 	for _, tt := range tests {
 		err := tt.o.Validate()
@@ -336,6 +336,15 @@ func TestSubmitArrayErrors(t *testing.T) {
 	}
 	if jobs, err := SlurmJobs(dir); err != nil || len(jobs) != 0 {
 		t.Errorf("failed submissions recorded: %v, %v", jobs, err)
+	}
+
+	// Without sbatch, nothing is written.
+	fresh, zoo := slurmSweepDir(t)
+	if _, err := (slurmCmds{path: empty}).submit(context.Background(), fresh, []int{0}, zoo, SlurmOptions{}, time.Now); !errors.Is(err, ErrSlurmMissing) {
+		t.Errorf("submit without sbatch: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(fresh, "slurm")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("submit without sbatch wrote %s/slurm (%v)", fresh, err)
 	}
 }
 
