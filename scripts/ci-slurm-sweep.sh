@@ -41,7 +41,12 @@ fail() {
 if [ -s "$ZOO_SLURM_DIR/pids" ]; then
 	say "a cluster started by slurm-up.sh is up already: it stays up"
 else
-	trap 'rc=$?; scripts/slurm-down.sh || rc=1; exit $rc' EXIT
+	cleanup() {
+		local rc=$?
+		scripts/slurm-down.sh || rc=1
+		exit "$rc"
+	}
+	trap cleanup EXIT
 fi
 scripts/slurm-up.sh
 
@@ -53,6 +58,7 @@ if [ -z "${ZOO:-}" ]; then
 	go build -o "$ZOO" ./cmd/zoo
 fi
 ZOO=$(cd "$(dirname "$ZOO")" && pwd)/$(basename "$ZOO")
+# shellcheck disable=SC2054 # the commas are --grid's
 SWEEP=(mlp-mnist --quick --grid optimizer.lr=0.01,0.1 --grid batch_size=64,128)
 dir=$OUT/slurm-sweep
 ldir=$OUT/local-sweep
@@ -99,7 +105,9 @@ queued() {
 	if out=$(squeue -h -j "$job" 2>&1); then
 		[ -n "$out" ]
 	else
-		! printf '%s\n' "$out" | grep -q 'Invalid job id'
+		if printf '%s\n' "$out" | grep -q 'Invalid job id'; then
+			return 1
+		fi
 	fi
 }
 deadline=$(($(date +%s) + TIMEOUT))
@@ -111,7 +119,7 @@ while :; do
 		say "$now"
 		last=$now
 	fi
-	if [ "$(count done)" = 4 ]; then
+	if [ "$(count "done")" = 4 ]; then
 		break
 	fi
 	if [ "$(count failed)" != 0 ] || [ "$(count diverged)" != 0 ]; then
@@ -122,7 +130,7 @@ while :; do
 	if ! queued; then
 		# The array has left the queue: the run directories are final.
 		poll
-		if [ "$(count done)" = 4 ]; then
+		if [ "$(count "done")" = 4 ]; then
 			break
 		fi
 		printf '%s\n' "$status" >&2

@@ -32,7 +32,7 @@ ctld=$(awk '$1 == "slurmctld" {print $2}' "$PIDS" | tail -n 1)
 if [ -n "$ctld" ] && alive slurmctld "$ctld"; then
 	jobs=$(squeue -h -o %A 2>/dev/null | sort -u || true)
 	if [ -n "$jobs" ]; then
-		say "cancelling jobs $(echo $jobs)"
+		say "cancelling jobs ${jobs//$'\n'/ }"
 		# shellcheck disable=SC2086
 		scancel $jobs || true
 		deadline=$(($(date +%s) + 90))
@@ -47,6 +47,7 @@ fi
 
 status=0
 for name in slurmd slurmctld munged; do
+	# shellcheck disable=SC2013 # one id a line, no spaces
 	for pid in $(awk -v n="$name" '$1 == n {print $2}' "$PIDS"); do
 		if ! alive "$name" "$pid"; then
 			continue

@@ -58,8 +58,8 @@ record() {
 
 # waitpidfile NAME FILE: the pid a daemonizing NAME wrote to FILE.
 waitpidfile() {
-	local i pid
-	for i in $(seq 1 100); do
+	local pid
+	for _ in $(seq 1 100); do
 		if [ -s "$2" ]; then
 			pid=$(tr -d ' \n' <"$2")
 			if alive "$1" "$pid"; then
@@ -196,7 +196,7 @@ while :; do
 		sinfo
 		exit 0
 		;;
-	down* | drain* | drained*)
+	down* | drain*)
 		# A node left down by an earlier run of the cluster: one resume.
 		if [ -z "$resumed" ]; then
 			scontrol update nodename="$H" state=resume >/dev/null 2>&1 || true
