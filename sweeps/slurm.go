@@ -186,6 +186,22 @@ func ArrayStates(ctx context.Context, jobID string) (map[int]string, error) {
 	return slurmCmds{}.states(ctx, jobID)
 }
 
+// SlurmAvailable reports, as an error wrapping ErrSlurmMissing, that sbatch
+// or squeue is not on PATH, so that a command can refuse --on slurm before
+// it creates the sweep directory.
+func SlurmAvailable() error {
+	return slurmCmds{}.available()
+}
+
+func (c slurmCmds) available() error {
+	for _, name := range []string{"sbatch", "squeue"} {
+		if _, err := c.lookPath(name); err != nil {
+			return fmt.Errorf("sweeps: %w", err)
+		}
+	}
+	return nil
+}
+
 // SlurmQueue reports the points of the sweep in dir that are still in
 // Slurm's queue, over every array SlurmJobsFile records, by point index: a
 // later array's state wins over an earlier one's. A point absent from the

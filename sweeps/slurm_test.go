@@ -443,3 +443,29 @@ esac
 		t.Errorf("queue without squeue: %v, want ErrSlurmMissing", err)
 	}
 }
+
+func TestSlurmAvailable(t *testing.T) {
+	slurmNeedBash(t)
+	both, onlySbatch, none := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{both, onlySbatch} {
+		slurmFake(t, d, "sbatch", "exit 0\n")
+	}
+	slurmFake(t, both, "squeue", "exit 0\n")
+	tests := []struct {
+		path, want string
+	}{
+		{both, ""},
+		{onlySbatch, "sweeps: squeue not found: is this a Slurm login node?"},
+		{none, "sweeps: sbatch not found: is this a Slurm login node?"},
+	}
+	for _, tt := range tests {
+		err := slurmCmds{path: tt.path}.available()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.path, err)
+			}
+		} else if err == nil || err.Error() != tt.want || !errors.Is(err, ErrSlurmMissing) {
+			t.Errorf("%s: error %v, want %q wrapping ErrSlurmMissing", tt.path, err, tt.want)
+		}
+	}
+}
