@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # slurm-up.sh starts a one-node Slurm cluster on this machine, for CI and for
-# trying `zoo sweep --on slurm` without a real cluster (see docs/sweeps-slurm.md
+# trying `zoo sweep --on slurm` without a real cluster (see docs/sweeps.md
 # and ../shared/notes/slurm.md for the measured recipe).
 #
 #   sudo scripts/slurm-up.sh      start it (or check that it is up)

@@ -1248,6 +1248,39 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: sweeps: DIR/done is not a sweep directory (it has no sweep.json; zoo sweep RECIPE --out DIR/done creates one)`,
 	},
+	{
+		name: "sweep: a Slurm flag without --on slurm",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.2", "--time", "30", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: --time is for a sweep on Slurm: add --on slurm`,
+	},
+	{
+		name: "sweep: --jobs on Slurm",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.2", "--on", "slurm", "--jobs", "2", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: --jobs 2 is for a sweep on this machine: on Slurm each point is its own task (give it cores with --cpus-per-task)`,
+	},
+	{
+		name: "sweep: a time limit Slurm would refuse",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.2", "--on", "slurm", "--time", "2h", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: --time "2h": want one of Slurm's formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds, or infinite (e.g. 30, 2:00:00, 1-12)`,
+	},
+	{
+		name: "sweep: --on slurm where there is no Slurm",
+		args: func(t *testing.T, d *fixture) []string {
+			t.Setenv("PATH", t.TempDir())
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.2", "--on", "slurm", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: sbatch not found: is this a Slurm login node?`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/sweeps"
 	"github.com/gorgonia-zoo/zoo/train"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -110,7 +111,7 @@ the same way.`,
 	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
 	root.AddCommand(newPredictCmd(e, nil), newEncodeCmd(e, nil), newReconstructCmd(e, nil), newFiltersCmd(e, nil), newInspectCmd(e, nil), newCompareCmd(e, nil))
 	root.AddCommand(newBenchCmd(e), newVersionCmd(e))
-	root.AddCommand(newSweepCmd(e, nil))
+	root.AddCommand(newSweepCmd(e, &sweepDeps{schedulerStates: sweeps.SlurmQueue}))
 	addCompletions(root)
 	return root
 }

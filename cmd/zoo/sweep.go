@@ -32,6 +32,9 @@ type sweepOptions struct {
 	out     string
 	jobs    int
 	on      string
+	slurm   sweeps.SlurmOptions
+	// changed reports whether a flag was given.
+	changed func(name string) bool
 }
 
 func newSweepCmd(e *env, deps *sweepDeps) *cobra.Command {
@@ -75,6 +78,7 @@ recipe included, before anything trains.`,
 			if cmd.Flags().Changed("seed") && o.plan.Random == 0 {
 				return fmt.Errorf("--seed %d seeds the --random draws, and there are none (a run's own seed is swept with --grid seed=1,2,3)", o.plan.Seed)
 			}
+			o.changed = cmd.Flags().Changed
 			return runSweep(e, deps, o)
 		},
 	}
@@ -92,6 +96,10 @@ recipe included, before anything trains.`,
 	f.StringVar(&o.budgets, "budgets", "", "with --halving: the epochs of the rungs before the last, e.g. 1,3 (default 1, eta, eta², … below the recipe's epochs)")
 	f.BoolVar(&o.plan.Yes, "yes", false, fmt.Sprintf("train a sweep of more than %d points", sweeps.DefaultLimit))
 	f.StringVar(&o.on, "on", "local", "where the points train: local (this machine) or slurm (a Slurm job array)")
+	f.StringVar(&o.slurm.Partition, "partition", "", "with --on slurm: the partition (default: the cluster's)")
+	f.StringVar(&o.slurm.Time, "time", "", "with --on slurm: each task's time limit, e.g. 30 (minutes) or 2:00:00")
+	f.StringVar(&o.slurm.Mem, "mem", "", "with --on slurm: each task's memory, e.g. 4G")
+	f.IntVar(&o.slurm.CPUsPerTask, "cpus-per-task", 1, "with --on slurm: each task's cores (its GOMAXPROCS)")
 	cmd.AddCommand(newSweepPointCmd(e), newSweepStatusCmd(e, deps), newSweepReportCmd(e))
 	return cmd
 }
@@ -115,16 +123,22 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	if o.on != "local" && o.on != "slurm" {
 		return fmt.Errorf("--on %q: want local or slurm", o.on)
 	}
+	if o.changed == nil {
+		o.changed = func(string) bool { return false }
+	}
+	if err := checkPlacement(o, o.changed); err != nil {
+		return err
+	}
 	spec, err := sweeps.New(o.plan, time.Now())
 	if err != nil {
 		return err
 	}
-	if o.on == "slurm" {
-		return fmt.Errorf("--on slurm: the Slurm backend is not built in this branch")
-	}
 	spec, created, err := sweeps.Open(o.out, spec)
 	if err != nil {
 		return err
+	}
+	if o.on == "slurm" {
+		return submitSweep(e, o, spec)
 	}
 	verb := "resuming the sweep"
 	if created {

@@ -32,8 +32,11 @@ directory says.`,
 			}
 			var queue map[int]string
 			if deps.schedulerStates != nil {
+				// The run directories say the rest: a queue that cannot
+				// be read (squeue missing here) costs only its column.
 				if queue, err = deps.schedulerStates(e.ctx, dir); err != nil {
-					return err
+					fmt.Fprintf(e.errOut, "zoo: the Slurm queue is not shown: %v\n", err)
+					queue = nil
 				}
 			}
 			keys := s.Keys()

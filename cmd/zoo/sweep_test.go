@@ -39,9 +39,10 @@ func zooSweep(t *testing.T, args ...string) (int, string, string) {
 }
 
 // sweepRoot is zoo's command tree with the sweep's workers run as children
-// of this test binary; the caller sets ZOO_SWEEP_WORKER=1 for them.
+// of this test binary (the caller sets ZOO_SWEEP_WORKER=1 for them), and
+// the Slurm queue read as zoo reads it.
 func sweepRoot(e *env) *cobra.Command {
-	return rootWithSweep(&sweepDeps{worker: []string{os.Args[0], "-test.run=^TestSweepWorkerProcess$", "--"}})(e)
+	return rootWithSweep(&sweepDeps{worker: []string{os.Args[0], "-test.run=^TestSweepWorkerProcess$", "--"}, schedulerStates: sweeps.SlurmQueue})(e)
 }
 
 // rootWithSweep returns the maker of zoo's command tree whose sweep
