@@ -13,7 +13,8 @@
 //	                   removed when the run finishes
 //	adaptive.csv       with the adaptive schedule: every search's candidate
 //	                   rates and their losses on the subset
-//	.zoo.lock          held while a process trains here (see Lock)
+//	.zoo.lock          held while a process trains here, removed when it
+//	                   stops (a crash may leave it: see LockFile)
 //
 // Runs of the autoencoder family (model.type autoencoder or sdae) on
 // pictures (examples of shape [rows cols]: MNIST, idx, npy of [n rows cols])
