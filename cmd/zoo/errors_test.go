@@ -1168,6 +1168,18 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: runs: the run in DIR/training is still training (another zoo process holds DIR/training/.zoo.lock): open it once it has finished`,
 	},
+	{
+		name: "eval: unknown --split",
+		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.done, "--split", "tests"} },
+		code: 1,
+		want: `zoo: --split "tests": want train, validation or test`,
+	},
+	{
+		name: "eval: negative --limit",
+		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.done, "--limit", "-5"} },
+		code: 1,
+		want: `zoo: --limit -5: want a number of examples, or 0 for the whole split`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
