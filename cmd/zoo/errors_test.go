@@ -608,7 +608,7 @@ var errorCases = []errorCase{
 		},
 		fileSize: 16 << 10,
 		code:     1,
-		want:     `zoo: train: checkpoint: safetensors: atomicfile: write DIR/full-checkpoint/checkpoint.safetensors: write content: write DIR/full-checkpoint/.checkpoint.safetensors.tmp-NNN: file too large (metrics of the 1 finished epochs are in DIR/full-checkpoint; no model was saved)`,
+		want:     `zoo: train: checkpoint: safetensors: atomicfile: write DIR/full-checkpoint/checkpoint.safetensors: write content: write DIR/full-checkpoint/.checkpoint.safetensors.tmp-NNN: file too large (metrics of the 1 finished epoch are in DIR/full-checkpoint; no model was saved)`,
 	},
 	{
 		name: "interrupted, disk full while saving the checkpoint",

@@ -12,15 +12,19 @@ import (
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
-// TestEvalSplitLimit: a --quick run, scored on the first 1000 test digits,
-// leaves no lock file; zoo eval scores it as it was scored by default,
+// TestEvalSplitLimit: a --quick run (of 1 epoch, said so), scored on the
+// first 1000 test digits, leaves no lock file; zoo eval scores it as it was scored by default,
 // says on how many of which split's examples, and scores the whole test
 // split with --limit 0, or the first N of another split with --split and
 // --limit.
 func TestEvalSplitLimit(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "quick")
-	if code, stdout, stderr := zoo(t, "train", "mlp-mnist", "--quick", "--out", dir); code != 0 {
+	code, stdout, stderr := zoo(t, "train", "mlp-mnist", "--quick", "--out", dir)
+	if code != 0 {
 		t.Fatalf("zoo train: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "  (1 epoch, ") {
+		t.Errorf("zoo train of one epoch says %q, want (1 epoch, …)", stdout)
 	}
 	if _, err := os.Stat(filepath.Join(dir, runs.LockFile)); !os.IsNotExist(err) {
 		t.Errorf("the finished run keeps %s (%v)", runs.LockFile, err)
@@ -44,7 +48,7 @@ func TestEvalSplitLimit(t *testing.T) {
 			t.Errorf("zoo eval %v: exit %d, %q %s; want %q", tt.args, code, stdout, stderr, tt.want)
 		}
 	}
-	code, stdout, stderr := zoo(t, "eval", dir, "--limit", "0", "--json")
+	code, stdout, stderr = zoo(t, "eval", dir, "--limit", "0", "--json")
 	var ev pipeline.Evaluation
 	if err := json.Unmarshal([]byte(stdout), &ev); code != 0 || err != nil {
 		t.Fatalf("zoo eval --json: exit %d, %v\n%s%s", code, err, stdout, stderr)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
@@ -88,6 +89,6 @@ func runFilters(e *env, o *filtersOptions) error {
 	if n > first.Out {
 		n = first.Out
 	}
-	fmt.Fprintf(e.out, "wrote the weights of %d of the %d units of %s (%d→%d, %s) to %s\n", n, first.Out, first.Name, first.In, first.Out, first.Activation, o.out)
+	fmt.Fprintf(e.out, "wrote the weights of %d of the %s of %s (%d→%d, %s) to %s\n", n, plural.Count(first.Out, "unit"), first.Name, first.In, first.Out, first.Activation, o.out)
 	return nil
 }

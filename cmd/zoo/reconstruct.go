@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
@@ -102,7 +103,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	show := data.Test.Slice(0, n)
 	dim := show.Dim()
 	rows := [][][]float32{examplesOf(show.X, dim)}
-	names := []string{"originals"}
+	names, labels := []string{"originals"}, []string{"original"}
 	in := show.X
 	if c := m.Spec.Model.Corruption; c.Active() && !o.clean {
 		// The stream the run's own figure drew its corruption from.
@@ -110,21 +111,22 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 		c.Apply(in, show.X, rng.New(m.Recipe.Seed, "figures"))
 		rows = append(rows, examplesOf(in, dim))
 		names = append(names, "corrupted ("+c.String()+")")
+		labels = append(labels, "corrupted")
 	}
 	rec, err := m.Reconstruct(in)
 	if err != nil {
 		return err
 	}
 	rows = append(rows, examplesOf(rec, dim))
-	names = append(names, "reconstructions")
-	img, err := images.Grid(rows, m.Shape[1], m.Shape[0], o.scale)
+	names, labels = append(names, "reconstructions"), append(labels, "reconstruction")
+	img, err := images.LabelledGrid(rows, labels, m.Shape[1], m.Shape[0], o.scale)
 	if err != nil {
 		return err
 	}
 	if err := images.WritePNG(o.out, img); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.out, "wrote %d test digits to %s; rows: %s\n", n, o.out, strings.Join(names, ", "))
+	fmt.Fprintf(e.out, "wrote %s to %s; rows: %s\n", plural.Count(n, "test digit"), o.out, strings.Join(names, ", "))
 	return nil
 }
 

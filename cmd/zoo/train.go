@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
@@ -116,11 +117,11 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 // report prints a finished run's result.
 func report(e *env, s *runs.Summary, dir string) error {
 	if s.TestReconstructionLoss != 0 { // an autoencoder
-		fmt.Fprintf(e.out, "test reconstruction loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n", s.TestReconstructionLoss, s.Epochs, s.Seconds, dir)
+		fmt.Fprintf(e.out, "test reconstruction loss %.4f  (%s, %.0fs)\nrun saved in %s\n", s.TestReconstructionLoss, plural.Count(s.Epochs, "epoch"), s.Seconds, dir)
 		return nil
 	}
-	fmt.Fprintf(e.out, "test error %.2f%%  test loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n",
-		100*s.TestError, s.TestLoss, s.Epochs, s.Seconds, dir)
+	fmt.Fprintf(e.out, "test error %.2f%%  test loss %.4f  (%s, %.0fs)\nrun saved in %s\n",
+		100*s.TestError, s.TestLoss, plural.Count(s.Epochs, "epoch"), s.Seconds, dir)
 	return nil
 }
 
