@@ -34,7 +34,7 @@
 //
 // The shortest use opens a finished run and predicts:
 //
-//	m, err := runs.Load("runs/mlp-mnist-20261203-101500")
+//	m, err := runs.Load("zoo-runs/mlp-mnist-20261203-101500")
 //	...
 //	defer m.Close()
 //	classes, err := m.Predict(pixels) // 784 values in [0, 1] per digit

@@ -51,12 +51,12 @@ metrics.csv: the validation error when every run has one (classifiers), else
 the validation loss (--metric chooses). For an sdae the fine-tuning epochs
 are plotted, not the pretraining. The format follows the file's extension:
 .png, .svg or .pdf.`,
-		Example: `  zoo compare runs/mlp-mnist-*
-  zoo compare runs/sdae-mnist-20261127-141500 runs/sdae-mnist-nopretrain-20261127-150000 --out curves.png
-  zoo compare runs/ae-mnist-* runs/dae-mnist-* --out losses.svg --metric loss`,
+		Example: `  zoo compare zoo-runs/mlp-mnist-*
+  zoo compare zoo-runs/sdae-mnist-20261127-141500 zoo-runs/sdae-mnist-nopretrain-20261127-150000 --out curves.png
+  zoo compare zoo-runs/ae-mnist-* zoo-runs/dae-mnist-* --out losses.svg --metric loss`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return fmt.Errorf("want one or more run directories, e.g. zoo compare runs/mlp-mnist-*")
+				return fmt.Errorf("want one or more run directories, e.g. zoo compare zoo-runs/mlp-mnist-*")
 			}
 			return nil
 		},

@@ -269,7 +269,7 @@ var errorCases = []errorCase{
 			return []string{"train", d.recipeFile(t, "escape.yaml", "name: tiny", "name: ../../escaped")}
 		},
 		code: 1,
-		want: `zoo: recipe DIR/escape.yaml, line 1: name: must not contain / or \ (it names the run directory runs/NAME-<time>), got "../../escaped"`,
+		want: `zoo: recipe DIR/escape.yaml, line 1: name: must not contain / or \ (it names the run directory zoo-runs/NAME-<time>), got "../../escaped"`,
 	},
 	{
 		name: "recipe: YAML aliases (billion laughs)",
@@ -1179,6 +1179,20 @@ var errorCases = []errorCase{
 		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.done, "--limit", "-5"} },
 		code: 1,
 		want: `zoo: --limit -5: want a number of examples, or 0 for the whole split`,
+	},
+	{
+		name: "default run directory in a Go package",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "gosrc")
+			if err := os.MkdirAll(filepath.Join(dir, "zoo-runs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, "zoo-runs", "x.go"), "package x\n")
+			t.Chdir(dir)
+			return []string{"train", d.recipe, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: the default run directory zoo-runs/tiny-NNN-NNN would be inside a Go source package (zoo-runs holds x.go): give the run directory with --out`,
 	},
 }
 

@@ -22,9 +22,9 @@ as the run's recipe limits it (data.test; a --quick run keeps the first
 first N examples; --split measures the validation or training split instead
 (limited, by default, as the recipe limits it: data.validation, data.train).
 The line printed says which split and how many of its examples.`,
-		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json\n" +
-			"  zoo eval runs/mlp-mnist-20261127-141500 --limit 0     # the whole test split\n" +
-			"  zoo eval runs/mlp-mnist-20261127-141500 --split validation",
+		Example: "  zoo eval zoo-runs/mlp-mnist-20261127-141500 --json\n" +
+			"  zoo eval zoo-runs/mlp-mnist-20261127-141500 --limit 0     # the whole test split\n" +
+			"  zoo eval zoo-runs/mlp-mnist-20261127-141500 --split validation",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := pipeline.EvalOptions{DataOptions: pipeline.DataOptions{Dir: data, Progress: e.errOut}}

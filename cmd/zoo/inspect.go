@@ -30,8 +30,8 @@ func newInspectCmd(e *env, runF func(*inspectOptions) error) *cobra.Command {
 (widths and activations), every tensor of model.safetensors with its shape and
 size, the parameter count, and the training summary (epochs, losses and
 errors, time, early stopping, pretraining, initial weights given with --init).`,
-		Example: `  zoo inspect runs/mlp-mnist-20261127-141500
-  zoo inspect runs/sdae-mnist-20261127-141500 --json | jq .summary.pretrain`,
+		Example: `  zoo inspect zoo-runs/mlp-mnist-20261127-141500
+  zoo inspect zoo-runs/sdae-mnist-20261127-141500 --json | jq .summary.pretrain`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]

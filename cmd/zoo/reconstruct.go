@@ -34,9 +34,9 @@ column per digit, the originals in the first row and the reconstructions in
 the last. For a denoising run (model.corruption in its recipe) the middle row
 shows the corrupted inputs the reconstructions start from, drawn as the run's
 own reconstructions.png was (same seed); --clean reconstructs the originals.`,
-		Example: `  zoo reconstruct runs/ae-mnist-20261127-141500 --out grid.png
-  zoo reconstruct runs/dae-mnist-20261127-141500 --out grid.png --n 20 --scale 3
-  zoo reconstruct runs/dae-mnist-20261127-141500 --out clean.png --clean`,
+		Example: `  zoo reconstruct zoo-runs/ae-mnist-20261127-141500 --out grid.png
+  zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out grid.png --n 20 --scale 3
+  zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out clean.png --clean`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]

@@ -39,9 +39,9 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
   zoo train mlp-mnist --quick --seed 7 --out /tmp/run
   zoo train my-recipe.yaml --set optimizer.lr=0.01 --set epochs=5
   zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files
-  zoo train --resume runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
-  zoo train mlp-mnist --init runs/mlp-mnist-20261127-141500   # start from a run's weights
-  zoo train my-mlp.yaml --init runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer`,
+  zoo train --resume zoo-runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
+  zoo train mlp-mnist --init zoo-runs/mlp-mnist-20261127-141500   # start from a run's weights
+  zoo train my-mlp.yaml --init zoo-runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.resume != "" {
 				if len(args) > 0 {
@@ -74,7 +74,7 @@ write the run directory: recipe.yaml, metrics.csv, summary.json, model.safetenso
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.out, "out", "", "run directory (default runs/NAME-<time>)")
+	f.StringVar(&o.out, "out", "", "run directory (default zoo-runs/NAME-<time>)")
 	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy (with --resume: the directory holding the files the run was trained on, if not where it recorded them)")
 	f.StringVar(&o.seed, "seed", "", "random seed (default: the recipe's)")
 	f.IntVar(&o.epochs, "epochs", 0, "number of epochs (default: the recipe's)")
@@ -105,7 +105,9 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 		return err
 	}
 	if o.out == "" {
-		o.out = runs.DefaultOut(r.Name, time.Now())
+		if o.out, err = defaultOut(r.Name, time.Now()); err != nil {
+			return err
+		}
 	}
 	s, err := pipeline.Train(e.ctx, r, pipeline.Options{Out: o.out, DataDir: o.data, Log: e.out, Interactive: e.tty, BLAS: cblas.Current().String()})
 	if err != nil {
