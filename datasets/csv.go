@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
@@ -153,7 +154,7 @@ func readCSV(in io.Reader, name, label string) (*Set, []string, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
-			return nil, nil, fmt.Errorf("datasets: csv %s line %d: %d columns, the header has %d", name, line, len(rec), len(header))
+			return nil, nil, fmt.Errorf("datasets: csv %s line %d: %s, the header has %d", name, line, plural.Count(len(rec), "column"), len(header))
 		}
 		for i, field := range rec {
 			v := strings.TrimSpace(field)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 )
 
 // MaxClasses bounds the classes a data set read from the user's own files
@@ -117,7 +119,7 @@ func fileSplits(name string, r Request, train, valid, test *Set, frac float64) (
 			if frac > 0 {
 				rule = fmt.Sprintf("validation_split %v, rounded down", frac)
 			}
-			return nil, fmt.Errorf("datasets: %s: %d training examples leave no validation example (%s); give more examples, a larger validation_split, or a validation file", name, n, rule)
+			return nil, fmt.Errorf("datasets: %s: %s leave no validation example (%s); give more examples, a larger validation_split, or a validation file", name, plural.Count(n, "training example"), rule)
 		}
 		train, valid = train.Slice(0, cut), train.Slice(cut, n)
 	}

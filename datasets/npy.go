@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/internal/memory"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/safeopen"
 )
 
@@ -401,7 +402,7 @@ func loadArrays(name string, r Request, features func(string) (*Set, string, err
 			return sets, err
 		}
 		if n := s.Len(); n != len(s.Labels) {
-			return sets, fmt.Errorf("datasets: %s has %d examples but %s has %d labels", xPath, n, yPath, len(s.Labels))
+			return sets, fmt.Errorf("datasets: %s has %s but %s has %s", xPath, plural.Count(n, "example"), yPath, plural.Count(len(s.Labels), "label"))
 		}
 		if i == 0 {
 			trainType = typ

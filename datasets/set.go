@@ -3,6 +3,8 @@ package datasets
 import (
 	"fmt"
 	"slices"
+
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 )
 
 // Set is a data set held in memory: Len() examples of Dim() float32
@@ -99,7 +101,7 @@ func (s *Set) Validate() error {
 		return nil
 	}
 	if n := s.Len(); len(s.Labels) != n {
-		return fmt.Errorf("datasets: set %q: %d examples but %d labels", s.Name, n, len(s.Labels))
+		return fmt.Errorf("datasets: set %q: %s but %s", s.Name, plural.Count(n, "example"), plural.Count(len(s.Labels), "label"))
 	}
 	for i, l := range s.Labels {
 		if l < 0 || l >= s.Classes {

@@ -1,6 +1,10 @@
 package earlystop
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gorgonia-zoo/zoo/internal/plural"
+)
 
 // NoImprovement stops training after a number of consecutive evaluations
 // without a new best score, the rule of Keras's EarlyStopping(patience=N,
@@ -55,7 +59,7 @@ func (n *NoImprovement) Observe(t int, score float64) (improved, stop bool) {
 	}
 	if n.st.Since >= n.Evaluations {
 		n.st.Stopped = true
-		n.st.Reason = fmt.Sprintf("no improvement in %d evaluations, at update %d (%s)", n.st.Since, t, describeBest(n.st))
+		n.st.Reason = fmt.Sprintf("no improvement in %s, at update %d (%s)", plural.Count(n.st.Since, "evaluation"), t, describeBest(n.st))
 	}
 	return improved, n.st.Stopped
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 )
 
 // Mode is how Patience extends its patience on a new best.
@@ -126,7 +128,7 @@ func (p *Patience) Observe(t int, score float64) (improved, stop bool) {
 	}
 	if t >= p.st.Patience {
 		p.st.Stopped = true
-		p.st.Reason = fmt.Sprintf("patience ran out at update %d (patience %d updates, %s)", t, p.st.Patience, describeBest(p.st))
+		p.st.Reason = fmt.Sprintf("patience ran out at update %d (patience %s, %s)", t, plural.Count(p.st.Patience, "update"), describeBest(p.st))
 	}
 	return improved, p.st.Stopped
 }

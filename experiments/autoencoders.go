@@ -272,7 +272,7 @@ func writeAEFigures(l *lab, s aeSetup, runs []*aeRun, pixels infer.Metrics, test
 		}
 	}
 	n := min(s.denoiseShown, test.Len())
-	rows := [][][]float32{nil, nil}
+	rows, labels := [][][]float32{nil, nil}, []string{"original", "corrupted"}
 	for i := range n {
 		rows[0] = append(rows[0], test.Row(i))
 		rows[1] = append(rows[1], noisyTest.Row(i))
@@ -282,9 +282,9 @@ func writeAEFigures(l *lab, s aeSetup, runs []*aeRun, pixels infer.Metrics, test
 		for i := range n {
 			row = append(row, r.denoised.Row(i))
 		}
-		rows = append(rows, row)
+		rows, labels = append(rows, row), append(labels, r.kind.name)
 	}
-	img, err := images.Grid(rows, 28, 28, 2)
+	img, err := images.LabelledGrid(rows, labels, 28, 28, 2)
 	if err != nil {
 		return l.errorf("%w", err)
 	}
@@ -336,7 +336,7 @@ func aeReport(s aeSetup, runs []*aeRun, pixels infer.Metrics, noisyInput float64
 	}
 	r.table([]string{"autoencoder", "shape", "parameters", "test MSE", "masked → clean MSE", "inactive code activations", "probe test error"}, rows)
 	r.figure("metrics.png", "reconstruction error, denoising error, code sparsity and probe error per autoencoder")
-	r.p("Denoising: row 1 the clean test digits, row 2 the masked ones given to the autoencoders, then one row per autoencoder in the order of the table.")
+	r.p("Denoising: row 1 the clean test digits, row 2 the masked ones given to the autoencoders, then one row per autoencoder in the order of the table, each row labelled.")
 	r.figure("denoising.png", "clean and masked test digits and every autoencoder's reconstruction of the masked digits")
 	r.p("Filters: the weights of the first encoder layer's first 64 units, one tile per unit, each scaled to its own range.")
 	for _, run := range runs {

@@ -313,7 +313,7 @@ func writePCAFigures(l *lab, r *pcaResult, ae *models.Autoencoder, task *train.A
 	for j := range k {
 		rows[1] = append(rows[1], scaleTile(w[j*d:(j+1)*d]))
 	}
-	img, err := images.Grid(rows, 28, 28, 3)
+	img, err := images.LabelledGrid(rows, []string{"PCA", "decoder", "PCA, matched", "decoder, matched"}, 28, 28, 3)
 	if err != nil {
 		return l.errorf("%w", err)
 	}
@@ -337,7 +337,7 @@ func writePCAFigures(l *lab, r *pcaResult, ae *models.Autoencoder, task *train.A
 		byPCA = append(byPCA, t)
 		byAE = append(byAE, recon.Row(i))
 	}
-	img, err = images.Grid([][][]float32{orig, byPCA, byAE}, 28, 28, 3)
+	img, err = images.LabelledGrid([][][]float32{orig, byPCA, byAE}, []string{"original", "PCA", "linear AE"}, 28, 28, 3)
 	if err != nil {
 		return l.errorf("%w", err)
 	}

@@ -95,7 +95,7 @@ func Pretraining(ctx context.Context, o Options) error {
 		return l.errorf("pretraining: %w", err)
 	}
 	for _, p := range pre {
-		l.logf("pretraining layer %d epoch %d: reconstruction loss %.4f (validation %.4f)", p.Layer, p.Epoch, p.TrainLoss, p.Val.Loss)
+		l.logf("pretraining layer %d epoch %d: reconstruction loss %.4f (validation %.4f)", p.Layer+1, p.Epoch, p.TrainLoss, p.Val.Loss)
 	}
 	pretrained := cloneParams(stack.MLP.Params())
 
@@ -302,8 +302,10 @@ func pretrainReport(s pretrainSetup, pre []train.LayerRecord, runs []*fineTune, 
 	r.table([]string{"labelled digits", "MLP test error", "SDAE test error", "MLP − SDAE", "best update (MLP / SDAE)"}, rows)
 	r.figure("pretraining.png", "test error against labelled-set size, and validation error during fine-tuning")
 	var prows [][]string
+	// Layers counted from 1, as the log; pretraining.csv keeps
+	// metrics.csv's 0-based layer.
 	for _, p := range pre {
-		prows = append(prows, []string{strconv.Itoa(p.Layer), strconv.Itoa(p.Epoch), fmt.Sprintf("%.4f", p.TrainLoss), fmt.Sprintf("%.4f", p.Val.Loss)})
+		prows = append(prows, []string{strconv.Itoa(p.Layer + 1), strconv.Itoa(p.Epoch), fmt.Sprintf("%.4f", p.TrainLoss), fmt.Sprintf("%.4f", p.Val.Loss)})
 	}
 	r.p("Pretraining, per layer and epoch (reconstruction loss: binary cross-entropy per input, of the corrupted input's reconstruction during training, of the clean validation digits after each epoch):")
 	r.table([]string{"layer", "epoch", "training loss", "validation loss"}, prows)

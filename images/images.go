@@ -1,6 +1,6 @@
 // Package images draws what a model learned as pictures: grids of examples
-// (originals, corrupted inputs, reconstructions) and the first layer's
-// weights as image tiles, written as PNG files.
+// (originals, corrupted inputs, reconstructions), their rows labelled, and
+// the first layer's weights as image tiles, written as PNG files.
 //
 // Pixels are grey levels: 0 is black and 1 white; values outside [0, 1] are
 // clipped. Cells are separated by a mid-grey border, so black digits on
@@ -11,9 +11,14 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"io"
 	"math"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 )
@@ -55,6 +60,48 @@ func Grid(rows [][][]float32, w, h, scale int) (*image.Gray, error) {
 				}
 			}
 		}
+	}
+	return img, nil
+}
+
+// Row labels are drawn in basicfont's 7×13 pixel face, black on white,
+// labelPad pixels from the label column's edges.
+const labelPad = 4
+
+// LabelledGrid is Grid with a column on the left that names each row:
+// labels[i] is drawn level with row i, so a figure says which row holds
+// the originals, the corrupted inputs, the reconstructions. A label may be
+// empty (a row continuing the one above); labels beyond the rows are an
+// error. The label column is as wide as the longest label needs.
+func LabelledGrid(rows [][][]float32, labels []string, w, h, scale int) (*image.Gray, error) {
+	if len(labels) > len(rows) {
+		return nil, fmt.Errorf("images: %d labels for %d rows", len(labels), len(rows))
+	}
+	grid, err := Grid(rows, w, h, scale)
+	if err != nil {
+		return nil, err
+	}
+	face := basicfont.Face7x13
+	width := 0
+	for _, l := range labels {
+		width = max(width, font.MeasureString(face, l).Ceil())
+	}
+	if width == 0 {
+		return grid, nil
+	}
+	left := width + 2*labelPad
+	gb := grid.Bounds()
+	img := image.NewGray(image.Rect(0, 0, left+gb.Dx(), gb.Dy()))
+	draw.Draw(img, image.Rect(0, 0, left, gb.Dy()), image.White, image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(left, 0, left+gb.Dx(), gb.Dy()), grid, gb.Min, draw.Src)
+	d := font.Drawer{Dst: img, Src: image.Black, Face: face}
+	ch := h*scale + 1
+	m := face.Metrics()
+	for i, l := range labels {
+		// The text's box (ascent + descent) centred on the row's cells.
+		top := 1 + i*ch + (ch-1-(m.Ascent+m.Descent).Ceil())/2
+		d.Dot = fixed.P(labelPad, top+m.Ascent.Ceil())
+		d.DrawString(l)
 	}
 	return img, nil
 }

@@ -90,3 +90,55 @@ func TestWritePNG(t *testing.T) {
 		t.Errorf("decoded %v, wrote %v", back.Bounds(), img.Bounds())
 	}
 }
+
+// TestLabelledGrid: the grid is Grid's, pixel for pixel, right of a white
+// label column; each label's ink lies within its own row's band, and an
+// empty label draws none.
+func TestLabelledGrid(t *testing.T) {
+	a := make([]float32, 28*28)
+	for i := range a {
+		a[i] = float32(i%28) / 27
+	}
+	rows := [][][]float32{{a, a}, {a, a}, {a}}
+	labels := []string{"original", "", "reconstruction"}
+	img, err := LabelledGrid(rows, labels, 28, 28, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid, err := Grid(rows, 28, 28, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := img.Bounds().Dx() - grid.Bounds().Dx()
+	if want := 7*len("reconstruction") + 2*labelPad; left != want || img.Bounds().Dy() != grid.Bounds().Dy() {
+		t.Fatalf("labelled grid %v, grid %v: want a label column of %d pixels", img.Bounds(), grid.Bounds(), want)
+	}
+	for y := range grid.Bounds().Dy() {
+		for x := range grid.Bounds().Dx() {
+			if img.GrayAt(left+x, y) != grid.GrayAt(x, y) {
+				t.Fatalf("pixel (%d, %d) of the grid differs", x, y)
+			}
+		}
+	}
+	// Dark pixels of the label column, by the row band they lie in.
+	ch := 28*2 + 1
+	ink := make([]int, len(rows)+1)
+	for y := range img.Bounds().Dy() {
+		for x := range left {
+			if img.GrayAt(x, y).Y != 255 {
+				ink[y/ch]++
+			}
+		}
+	}
+	for i, l := range labels {
+		if (ink[i] > 0) != (l != "") {
+			t.Errorf("row %d, label %q: %d dark pixels in its band", i, l, ink[i])
+		}
+	}
+	if _, err := LabelledGrid(rows, []string{"a", "b", "c", "d"}, 28, 28, 2); err == nil {
+		t.Error("4 labels for 3 rows were accepted")
+	}
+	if plain, err := LabelledGrid(rows, nil, 28, 28, 2); err != nil || plain.Bounds() != grid.Bounds() {
+		t.Errorf("no labels: %v, %v; want Grid's %v", plain.Bounds(), err, grid.Bounds())
+	}
+}

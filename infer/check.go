@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 )
 
 // DataError says why a data set does not fit a model: the wrong number of
@@ -51,7 +52,7 @@ func CheckSet(s *datasets.Set, inputs, classes int) error {
 			if len(s.Shape) == 0 {
 				hint = " (its Shape is empty, which means one feature per example; set Shape to the shape of one example)"
 			}
-			return dataError(s, "has %d features per example, the model takes %d%s", d, inputs, hint)
+			return dataError(s, "has %s per example, the model takes %d%s", plural.Count(d, "feature"), inputs, hint)
 		}
 	}
 	if s.Labels != nil && s.Classes == 0 && len(s.Labels) > 0 {

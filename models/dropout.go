@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/regularizers"
 	"gorgonia.org/gorgonia"
 )
@@ -36,7 +37,7 @@ func (d Dropout) Validate(hidden int) error {
 		return fmt.Errorf("models: input dropout must be a probability in [0, 1), got %v", d.Input)
 	}
 	if n := len(d.Hidden); n > 1 && n != hidden {
-		return fmt.Errorf("models: %d hidden dropout probabilities for %d hidden layers (give one per layer, or one for all)", n, hidden)
+		return fmt.Errorf("models: %s for %s (give one per layer, or one for all)", plural.Count(n, "hidden dropout probability"), plural.Count(hidden, "hidden layer"))
 	}
 	if len(d.Hidden) > 0 && hidden == 0 {
 		return fmt.Errorf("models: hidden dropout for a network without hidden layers")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/internal/memory"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"gorgonia.org/tensor"
 )
 
@@ -140,7 +141,7 @@ func (f Footprint) String() string {
 	case f.Training:
 		b.WriteString(", with gradients")
 	}
-	fmt.Fprintf(&b, "; batches of %d examples through %s values each", f.Batch, memory.Count(f.Widths))
+	fmt.Fprintf(&b, "; batches of %s through %s values each", plural.Count(f.Batch, "example"), memory.Count(f.Widths))
 	return b.String()
 }
 

@@ -55,7 +55,7 @@ func TestFootprintRefusesClaims(t *testing.T) {
 		{"a billion units", Footprint{Size: MLPConfig{Inputs: 784, Hidden: []Layer{{Units: 1_000_000_000}}, Classes: 10}.Size(), Batch: 100, Training: true, Optimizer: "adam", Slots: 2},
 			"the model needs about 18.8 TiB (795.0 G parameters of float32, with gradients and adam's 2 slots; batches of 100 examples through 1.0 G values each), the limit is 1.0 GiB"},
 		{"units near 2^63", Footprint{Size: MLPConfig{Inputs: 784, Hidden: []Layer{{Units: math.MaxInt64}, {Units: math.MaxInt64}}, Classes: 10}.Size(), Batch: 1},
-			"EiB (8.5e+37 parameters of float32; batches of 1 examples through 1.8e+19 values each), the limit is 1.0 GiB"},
+			"EiB (8.5e+37 parameters of float32; batches of 1 example through 1.8e+19 values each), the limit is 1.0 GiB"},
 		{"batch near 2^63", Footprint{Size: MLPConfig{Inputs: 784, Classes: 10}.Size(), Batch: math.MaxInt64 - 1, Training: true},
 			"batches of 9223372036854775806 examples"},
 		{"autoencoder", Footprint{Size: AutoencoderConfig{Inputs: 784, Encoder: []Layer{{Units: 1 << 40}}, Tied: true}.Size(), Batch: 100},

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -53,8 +54,8 @@ func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*ru
 		if from != nil {
 			verb = fmt.Sprintf("resuming at epoch %d, update %d, in", from.Epoch, from.Updates)
 		}
-		fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %d test examples; %s %s\n",
-			sp.Name, shape(ae), models.Count(ae.Params()), j.data.Train.Len(), j.data.Validation.Len(), j.data.Test.Len(), verb, o.Out)
+		fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %s; %s %s\n",
+			sp.Name, shape(ae), models.Count(ae.Params()), j.data.Train.Len(), j.data.Validation.Len(), plural.Count(j.data.Test.Len(), "test example"), verb, o.Out)
 	}
 	write := func(records []train.Record) error {
 		return runs.WriteMetrics(o.Out, metricsRows(nil, runs.PhaseTrain, records), true)

@@ -80,8 +80,9 @@ func TestDenoisingRunIsDeterministic(t *testing.T) {
 		t.Errorf("metrics.csv %q", rows)
 	}
 	// Originals, corrupted inputs, reconstructions: 3 rows of 10 digits,
-	// each 28×28 drawn at scale 2 in a one-pixel frame.
-	for name, want := range map[string][2]int{runs.ReconstructionsFile: {10*57 + 1, 3*57 + 1}, runs.FiltersFile: {10*57 + 1, 10*57 + 1}} {
+	// each 28×28 drawn at scale 2 in a one-pixel frame, right of the rows'
+	// labels (7 pixels a letter, 4 either side).
+	for name, want := range map[string][2]int{runs.ReconstructionsFile: {7*len("reconstruction") + 8 + 10*57 + 1, 3*57 + 1}, runs.FiltersFile: {10*57 + 1, 10*57 + 1}} {
 		img, err := png.Decode(bytes.NewReader(read(t, dir1, name)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -23,6 +23,6 @@
 //
 //	r, err := recipes.Builtin("mlp-mnist", recipes.Options{Quick: true})
 //	...
-//	s, err := pipeline.Train(ctx, r, pipeline.Options{Out: "runs/first"})
+//	s, err := pipeline.Train(ctx, r, pipeline.Options{Out: "zoo-runs/first"})
 //	fmt.Println(s.TestError)
 package pipeline

@@ -14,8 +14,8 @@ import (
 const figureDigits = 10
 
 // writeFigures draws runs.ReconstructionsFile for the first figureDigits
-// examples of test (corrupted with r when the task denoises) and
-// runs.FiltersFile for the first encoder layer, when the examples are
+// examples of test (corrupted with r when the task denoises), its rows
+// labelled, and runs.FiltersFile for the first encoder layer, when the examples are
 // pictures.
 func writeFigures(dir string, task *train.Autoencoder, test *datasets.Set, r *rand.Rand) error {
 	if len(test.Shape) != 2 || test.Len() == 0 {
@@ -23,18 +23,18 @@ func writeFigures(dir string, task *train.Autoencoder, test *datasets.Set, r *ra
 	}
 	w, h := test.Shape[1], test.Shape[0]
 	show := test.Slice(0, min(figureDigits, test.Len()))
-	rows := [][][]float32{split(show)}
+	rows, labels := [][][]float32{split(show)}, []string{"original"}
 	in := show
 	if task.Corruption().Active() {
 		in = task.Corrupt(show, r)
-		rows = append(rows, split(in))
+		rows, labels = append(rows, split(in)), append(labels, "corrupted")
 	}
 	rec, err := task.Reconstruct(in)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, split(rec))
-	img, err := images.Grid(rows, w, h, 2)
+	rows, labels = append(rows, split(rec)), append(labels, "reconstruction")
+	img, err := images.LabelledGrid(rows, labels, w, h, 2)
 	if err != nil {
 		return err
 	}

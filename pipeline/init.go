@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
@@ -41,11 +42,11 @@ func (j *job) applyInit(params []*models.Param) error {
 	j.init = rec
 	w := j.o.Log
 	if !rec.Partial {
-		fmt.Fprintf(w, "initial weights: all %d tensors from %s\n", len(rec.Tensors), rec.From)
+		fmt.Fprintf(w, "initial weights: all %s from %s\n", plural.Count(len(rec.Tensors), "tensor"), rec.From)
 		return nil
 	}
-	fmt.Fprintf(w, "initial weights (partial): %d of %d tensors from %s, the others drawn from seed %d\n",
-		rec.Copied(), len(rec.Tensors), rec.From, j.sp.Seed)
+	fmt.Fprintf(w, "initial weights (partial): %d of %s from %s, the others drawn from seed %d\n",
+		rec.Copied(), plural.Count(len(rec.Tensors), "tensor"), rec.From, j.sp.Seed)
 	for _, t := range rec.Tensors {
 		if t.From != "" {
 			fmt.Fprintf(w, "  %-20s from the file's %s\n", t.Name, t.From)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -89,13 +90,13 @@ func (j *job) trainClassifier(ctx context.Context, m *models.MLP, ft *finetuning
 			if ft != nil {
 				what = "resuming the fine-tuning"
 			}
-			fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; %s at epoch %d, update %d, in %s\n",
-				sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), j.data.Test.Len(), what, from.Epoch, from.Updates, o.Out)
+			fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %s; %s at epoch %d, update %d, in %s\n",
+				sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), plural.Count(j.data.Test.Len(), "test example"), what, from.Epoch, from.Updates, o.Out)
 		case ft != nil:
-			fmt.Fprintf(o.Log, "fine-tuning %d layers and a softmax output: %d epochs\n", len(m.Layers)-1, sp.Epochs)
+			fmt.Fprintf(o.Log, "fine-tuning %s and a softmax output: %s\n", plural.Count(len(m.Layers)-1, "layer"), plural.Count(sp.Epochs, "epoch"))
 		default:
-			fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
-				sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), j.data.Test.Len(), o.Out)
+			fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %s; writing to %s\n",
+				sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), plural.Count(j.data.Test.Len(), "test example"), o.Out)
 		}
 	}
 	stopMetric := ""

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
@@ -285,9 +286,9 @@ func stopped(err error, finished int, dir string) error {
 		return fmt.Errorf("%w (the checkpoint in %s cannot be resumed from: train the run again into a new directory)", err, dir)
 	}
 	if _, serr := os.Stat(filepath.Join(dir, runs.CheckpointFile)); serr == nil && !train.IsDiverged(err) {
-		return fmt.Errorf("%w (metrics of the %d finished epochs and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", err, finished, dir, dir)
+		return fmt.Errorf("%w (metrics of the %s and the last checkpoint are in %s; once the cause is fixed, continue with: zoo train --resume %s)", err, plural.Count(finished, "finished epoch"), dir, dir)
 	}
-	return fmt.Errorf("%w (metrics of the %d finished epochs are in %s; no model was saved)", err, finished, dir)
+	return fmt.Errorf("%w (metrics of the %s are in %s; no model was saved)", err, plural.Count(finished, "finished epoch"), dir)
 }
 
 // prepareOut creates the run directory and takes its lock (see runs.Lock),

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
@@ -49,7 +50,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			return j.trainClassifier(ctx, m, &finetuning{resume: true})
 		case phasePretrain:
 			if meta.Layer < 0 || meta.Layer >= len(plan) {
-				return nil, fmt.Errorf("pipeline: resume %s: the checkpoint is of pretraining layer %d, the recipe has layers 0…%d", o.Out, meta.Layer, len(plan)-1)
+				return nil, fmt.Errorf("pipeline: resume %s: the checkpoint is of pretraining layer %d, the recipe pretrains %s", o.Out, meta.Layer+1, plural.Count(len(plan), "layer"))
 			}
 			pc.Start = meta.Layer
 			// The trained layers below encode the stage's data.
@@ -60,8 +61,8 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			return nil, fmt.Errorf("pipeline: resume %s: the checkpoint is not of an sdae run (phase %q)", o.Out, meta.Phase)
 		}
 	} else {
-		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %d test examples; writing to %s\n",
-			sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), j.data.Test.Len(), o.Out)
+		fmt.Fprintf(o.Log, "%s: %d parameters; %d training, %d validation, %s; writing to %s\n",
+			sp.Name, models.Count(m.Params()), j.data.Train.Len(), j.data.Validation.Len(), plural.Count(j.data.Test.Len(), "test example"), o.Out)
 	}
 
 	var layers []runs.LayerSummary
@@ -86,8 +87,8 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 			},
 		})
 		enc := stack.Encoders()[k]
-		header := fmt.Sprintf("pretraining layer %d (%d→%d, %s, %s corruption, %s reconstruction): %d epochs",
-			k, enc.In(), enc.Out(), enc.Act, p.Corruption, stage.Loss, p.Epochs)
+		header := fmt.Sprintf("pretraining layer %d of %d (%d→%d, %s, %s corruption, %s reconstruction): %s",
+			k+1, len(plan), enc.In(), enc.Out(), enc.Act, p.Corruption, stage.Loss, plural.Count(p.Epochs, "epoch"))
 		stage.Hooks = []train.Hook{headed(o.Log, header), train.NewProgress(o.Log, o.Interactive, pc.BatchSize)}
 		pc.Stages = append(pc.Stages, stage)
 		layers = append(layers, runs.LayerSummary{Layer: k, Corruption: p.Corruption.String()})
@@ -114,7 +115,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 				return nil, err
 			}
 			pre, j.init = s.pretrain, s.init
-			fmt.Fprintf(o.Log, "%s: resuming the pretraining of layer %d at epoch %d, update %d, in %s\n", sp.Name, k, st.Epoch, st.Updates, o.Out)
+			fmt.Fprintf(o.Log, "%s: resuming the pretraining of layer %d of %d at epoch %d, update %d, in %s\n", sp.Name, k+1, len(plan), st.Epoch, st.Updates, o.Out)
 			return st, nil
 		}
 	}

@@ -142,7 +142,7 @@ func (s *session) save(st *train.State) error {
 func (s *session) load() (*train.State, error) {
 	st, meta, err := loadCheckpoint(s.dir, s.params, s.optParams, s.opt, s.streams, s.stop, func(meta *checkpointMeta) error {
 		if meta.Phase != s.phase || meta.Layer != s.layer {
-			return fmt.Errorf("the checkpoint is of phase %q layer %d, not %q layer %d", meta.Phase, meta.Layer, s.phase, s.layer)
+			return fmt.Errorf("the checkpoint is of phase %q layer %d, not %q layer %d", meta.Phase, meta.Layer+1, s.phase, s.layer+1)
 		}
 		if (meta.Adaptive != nil) != (s.adaptive != nil) {
 			return fmt.Errorf("the checkpoint and the recipe disagree on the adaptive schedule")

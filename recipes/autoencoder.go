@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/optimizers"
 )
@@ -266,7 +267,7 @@ func (d *doc) pretrainPlan(r *Recipe) ([]StagePlan, error) {
 	}
 	n := len(r.Model.Encoder)
 	if len(p.Layers) > 0 && len(p.Layers) != n {
-		return nil, d.errorf("pretrain.layers", "has %d %s for %d encoder layers; give one per layer, or none", len(p.Layers), plural(len(p.Layers), "entry", "entries"), n)
+		return nil, d.errorf("pretrain.layers", "has %s for %s; give one per layer, or none", plural.Count(len(p.Layers), "entry"), plural.Count(n, "encoder layer"))
 	}
 	if err := d.checkCorruption("pretrain.corruption", p.Corruption); err != nil {
 		return nil, err
@@ -318,11 +319,4 @@ func (d *doc) pretrainPlan(r *Recipe) ([]StagePlan, error) {
 		plan[k] = s
 	}
 	return plan, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

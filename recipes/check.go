@@ -29,13 +29,13 @@ func (d *doc) check(r *Recipe) (*Spec, error) {
 
 // checkValues checks r and fills in sp as it goes.
 func (d *doc) checkValues(r *Recipe, sp *Spec) error {
-	// The name names the default run directory, runs/NAME-<time>: it must
+	// The name names the default run directory, zoo-runs/NAME-<time>: it must
 	// not lead anywhere else.
 	if err := d.checkLimits(r); err != nil {
 		return err
 	}
 	if strings.ContainsAny(r.Name, "/\\\x00") {
-		return d.errorf("name", "must not contain / or \\ (it names the run directory runs/NAME-<time>), got %q", r.Name)
+		return d.errorf("name", "must not contain / or \\ (it names the run directory zoo-runs/NAME-<time>), got %q", r.Name)
 	}
 	if err := oneOf(d, "data.name", r.Data.Name, datasets.Names()); err != nil {
 		return err

@@ -51,7 +51,7 @@
 // match the model, or, with partial, match some of it (a dae run's encoder
 // into an mlp's hidden layers):
 //
-//	init: {from: ../runs/dae-mnist-20261203-101500, partial: true}
+//	init: {from: ../zoo-runs/dae-mnist-20261203-101500, partial: true}
 //
 // # Data
 //

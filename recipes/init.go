@@ -9,7 +9,7 @@ import (
 // encoder in a classifier, or to continue someone else's model with
 // another recipe.
 //
-//	init: {from: runs/dae-mnist-20261203-101500}   # a run directory, or a .safetensors file
+//	init: {from: zoo-runs/dae-mnist-20261203-101500}   # a run directory, or a .safetensors file
 //	init: {from: encoder.safetensors, partial: true}
 //
 // The model is built from the seed first, then its parameters are set from

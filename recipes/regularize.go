@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/regularizers"
 )
 
@@ -146,7 +147,7 @@ func (d *doc) checkRegularization(r *Recipe) error {
 			}
 		}
 		if n, h := len(g.Dropout.Hidden), len(hiddenLayers(r)); n > 1 && n != h {
-			return d.errorf("regularizers.dropout.hidden", "%d probabilities for %d hidden layers; give one per layer, or one for all", n, h)
+			return d.errorf("regularizers.dropout.hidden", "%s for %s; give one per layer, or one for all", plural.Count(n, "probability"), plural.Count(h, "hidden layer"))
 		}
 	}
 	layers := map[string]bool{}

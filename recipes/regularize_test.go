@@ -31,7 +31,7 @@ func TestRegularizationSections(t *testing.T) {
 	}{
 		{"negative l2", "regularizers.l2=-1", "regularizers.l2: must be ≥ 0, got -1"},
 		{"dropout of 1", "regularizers.dropout.input=1", "regularizers.dropout.input: must be a probability in [0, 1), got 1"},
-		{"dropout list too long", "regularizers.dropout.hidden=[0.5, 0.5]", "2 probabilities for 1 hidden layers"},
+		{"dropout list too long", "regularizers.dropout.hidden=[0.5, 0.5]", "2 probabilities for 1 hidden layer"},
 		{"unknown layer", "regularizers.kl_sparsity.layer=layers.3", `no hidden layer "layers.3" (known: layers.0)`},
 		{"rho out of range", "regularizers.kl_sparsity.rho=1", "regularizers.kl_sparsity.rho: must be in (0, 1), got 1"},
 		{"unknown noise method", "regularizers.noise.method=worst", `unknown noise method "worst"`},

@@ -28,10 +28,16 @@ const AdaptiveFile = "adaptive.csv"
 // files are every file a run directory may hold but its lock.
 var files = []string{RecipeFile, CheckpointFile, MetricsFile, WeightsFile, SummaryFile, AdaptiveFile, ReconstructionsFile, FiltersFile}
 
+// DefaultParent is the directory, under the working directory, that holds
+// the run directories made when none is given (see DefaultOut). It is not
+// "runs": in zoo's own repository, as in many Go modules, that is the
+// folder of a source package, which runs would then be written into.
+const DefaultParent = "zoo-runs"
+
 // DefaultOut is the run directory used when none is given:
-// runs/NAME-YYYYMMDD-HHMMSS under the working directory.
+// zoo-runs/NAME-YYYYMMDD-HHMMSS under the working directory.
 func DefaultOut(name string, now time.Time) string {
-	return filepath.Join("runs", fmt.Sprintf("%s-%s", name, now.Format("20060102-150405")))
+	return filepath.Join(DefaultParent, fmt.Sprintf("%s-%s", name, now.Format("20060102-150405")))
 }
 
 // NoRun refuses a directory that already holds a run, so a trained model is

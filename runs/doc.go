@@ -13,7 +13,8 @@
 //	                   removed when the run finishes
 //	adaptive.csv       with the adaptive schedule: every search's candidate
 //	                   rates and their losses on the subset
-//	.zoo.lock          held while a process trains here (see Lock)
+//	.zoo.lock          held while a process trains here, removed when it
+//	                   stops (a crash may leave it: see LockFile)
 //
 // Runs of the autoencoder family (model.type autoencoder or sdae) on
 // pictures (examples of shape [rows cols]: MNIST, idx, npy of [n rows cols])
@@ -33,7 +34,7 @@
 //
 // The shortest use opens a finished run and predicts:
 //
-//	m, err := runs.Load("runs/mlp-mnist-20261203-101500")
+//	m, err := runs.Load("zoo-runs/mlp-mnist-20261203-101500")
 //	...
 //	defer m.Close()
 //	classes, err := m.Predict(pixels) // 784 values in [0, 1] per digit

@@ -41,3 +41,51 @@ func TestLoadLiveRun(t *testing.T) {
 		t.Errorf("Load of an interrupted run: %v", err)
 	}
 }
+
+// TestLockFileRemoved: releasing the lock removes its file; a file left by
+// a crashed process (it holds no lock) neither blocks the next Lock nor
+// outlives it; and a holder that locked a file removed by a release before
+// it could lock it does not count as holding the lock.
+func TestLockFileRemoved(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, LockFile)
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("held: %v", err)
+	}
+	unlock()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("after the release %s is still there (%v)", LockFile, err)
+	}
+
+	if err := os.WriteFile(path, nil, 0o644); err != nil { // a crash's leftover
+		t.Fatal(err)
+	}
+	if InUse(dir) {
+		t.Error("a leftover lock file counts as a run in use")
+	}
+	unlock, err = Lock(dir)
+	if err != nil {
+		t.Fatalf("Lock over a leftover lock file: %v", err)
+	}
+	unlock()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the leftover %s outlived the next release (%v)", LockFile, err)
+	}
+
+	// A file opened, then removed before it is locked: not the lock.
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if current(f, path) {
+		t.Error("a removed lock file counts as current")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 	"github.com/gorgonia-zoo/zoo/models"
 )
@@ -47,7 +48,7 @@ func LoadWeights(path string, params []*models.Param) (map[string]string, error)
 		return nil, fmt.Errorf("runs: load weights: %w", err)
 	}
 	if len(f.Tensors) != len(params) {
-		return nil, fmt.Errorf("runs: load weights %s: it holds %d tensors, the model has %d parameters: is it a model of another architecture?", path, len(f.Tensors), len(params))
+		return nil, fmt.Errorf("runs: load weights %s: it holds %s, the model has %s: is it a model of another architecture?", path, plural.Count(len(f.Tensors), "tensor"), plural.Count(len(params), "parameter"))
 	}
 	copies := make([]func(), len(params))
 	for i, p := range params {

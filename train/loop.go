@@ -11,6 +11,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/tape"
 	"github.com/gorgonia-zoo/zoo/models"
 )
@@ -221,7 +222,7 @@ func run(ctx context.Context, task Task, train, val *datasets.Set, c Config) ([]
 	}
 	bs := task.BatchSize()
 	if train.Len() < bs {
-		return nil, fmt.Errorf("train: %s has %d examples, fewer than one batch of %d", train.Name, train.Len(), bs)
+		return nil, fmt.Errorf("train: %s has %s, fewer than one batch of %d", train.Name, plural.Count(train.Len(), "example"), bs)
 	}
 	b := &Batch{X: make([]float32, bs*train.Dim()), N: bs}
 	if train.Labels != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -189,10 +190,10 @@ type LayerRecord struct {
 func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, c PretrainConfig) ([]LayerRecord, error) {
 	enc := s.Encoders()
 	if len(c.Stages) != len(enc) {
-		return nil, fmt.Errorf("train: pretraining has %d stages for %d encoder layers", len(c.Stages), len(enc))
+		return nil, fmt.Errorf("train: pretraining has %s for %s", plural.Count(len(c.Stages), "stage"), plural.Count(len(enc), "encoder layer"))
 	}
 	if c.Start < 0 || c.Start > len(enc) {
-		return nil, fmt.Errorf("train: pretraining cannot start at layer %d of %d", c.Start, len(enc))
+		return nil, fmt.Errorf("train: pretraining cannot start at layer %d of %d", c.Start+1, len(enc))
 	}
 	if err := checkHooks(c.Hooks, "pretraining hook", isPretrainHook); err != nil {
 		return nil, err
@@ -217,7 +218,7 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 	in, inVal := train, val
 	for k, st := range c.Stages {
 		if st.Optimizer == nil {
-			return out, fmt.Errorf("train: pretraining layer %d: no optimizer", k)
+			return out, fmt.Errorf("train: pretraining layer %d of %d: no optimizer", k+1, len(enc))
 		}
 		ae, err := s.Stage(k, st.Output, st.Tied, st.Init)
 		if err != nil {
@@ -227,7 +228,7 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 			BatchSize: c.BatchSize, EvalBatch: c.EvalBatch, Loss: st.Loss, Corruption: st.Corruption, Random: st.Noise,
 		})
 		if err != nil {
-			return out, fmt.Errorf("train: pretraining layer %d: %w", k, err)
+			return out, fmt.Errorf("train: pretraining layer %d of %d: %w", k+1, len(enc), err)
 		}
 		if k >= c.Start {
 			rc := Config{Epochs: st.Epochs, Shuffle: st.Shuffle, Hooks: stageHooks(c, k, task, slices.Clone(out))}
@@ -252,7 +253,7 @@ func Pretrain(ctx context.Context, s *models.Stacked, train, val *datasets.Set, 
 		}
 		task.Close()
 		if err != nil {
-			return out, fmt.Errorf("train: pretraining layer %d: %w", k, err)
+			return out, fmt.Errorf("train: pretraining layer %d of %d: %w", k+1, len(enc), err)
 		}
 	}
 	return out, nil

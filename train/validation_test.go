@@ -68,7 +68,7 @@ func TestRunRejectsBadData(t *testing.T) {
 		{"negative label", func() *datasets.Set { s := good(); s.Labels[0] = -1; return s }(), nil, Config{Epochs: 1},
 			`label -1 of example 0 not in [0,2)`},
 		{"no shape", func() *datasets.Set { s := good(); s.Shape = nil; return s }(), nil, Config{Epochs: 1},
-			`has 1 features per example, the model takes 3 (its Shape is empty`},
+			`has 1 feature per example, the model takes 3 (its Shape is empty`},
 		{"bad shape", func() *datasets.Set { s := good(); s.Shape = []int{3, 0}; return s }(), nil, Config{Epochs: 1},
 			`shape [3 0] has non-positive dimension 1`},
 		{"ragged", func() *datasets.Set { s := good(); s.X = s.X[:len(s.X)-1]; return s }(), nil, Config{Epochs: 1},
@@ -158,7 +158,7 @@ func TestAutoencoderRunRejectsBadData(t *testing.T) {
 	}{
 		{"unlabelled", toySet("toy", 8, 3, 0), ""},
 		{"width", toySet("toy", 8, 5, 0), `train: set "toy" has 5 features per example, the model takes 3`},
-		{"no shape", &datasets.Set{Name: "flat", X: make([]float32, 24)}, `train: set "flat" has 1 features per example, the model takes 3 (its Shape is empty`},
+		{"no shape", &datasets.Set{Name: "flat", X: make([]float32, 24)}, `train: set "flat" has 1 feature per example, the model takes 3 (its Shape is empty`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,13 +57,13 @@ With --json, print one object instead of the table (docs/json.md): runs, one
 entry per RUN with dir, recipe, seed, finished, epochs, summary (the run's
 summary.json, absent while it is unfinished) and curve (epoch, val_loss,
 val_error by epoch); and with --out, plot (file and metric).`,
-		Example: `  zoo compare runs/mlp-mnist-*
-  zoo compare runs/sdae-mnist-20261127-141500 runs/sdae-mnist-nopretrain-20261127-150000 --out curves.png
-  zoo compare runs/ae-mnist-* runs/dae-mnist-* --out losses.svg --metric loss
-  zoo compare runs/mlp-mnist-* --json | jq '.runs[] | [.dir, .summary.test_error]'`,
+		Example: `  zoo compare zoo-runs/mlp-mnist-*
+  zoo compare zoo-runs/sdae-mnist-20261127-141500 zoo-runs/sdae-mnist-nopretrain-20261127-150000 --out curves.png
+  zoo compare zoo-runs/ae-mnist-* zoo-runs/dae-mnist-* --out losses.svg --metric loss
+  zoo compare zoo-runs/mlp-mnist-* --json | jq '.runs[] | [.dir, .summary.test_error]'`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return fmt.Errorf("want one or more run directories, e.g. zoo compare runs/mlp-mnist-*")
+				return fmt.Errorf("want one or more run directories, e.g. zoo compare zoo-runs/mlp-mnist-*")
 			}
 			return nil
 		},

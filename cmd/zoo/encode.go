@@ -44,9 +44,9 @@ h = f(x):
             split's order (the labels are in the CSV, or in the data set)
 
 Without --out the CSV goes to standard output.`,
-		Example: `  zoo encode runs/ae-mnist-20261127-141500 --out codes.csv
-  zoo encode runs/ae-mnist-20261127-141500 --split train --out train-codes.npy
-  zoo encode runs/ae-mnist-20261127-141500 --data ~/mnist | head`,
+		Example: `  zoo encode zoo-runs/ae-mnist-20261127-141500 --out codes.csv
+  zoo encode zoo-runs/ae-mnist-20261127-141500 --split train --out train-codes.npy
+  zoo encode zoo-runs/ae-mnist-20261127-141500 --data ~/mnist | head`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]

@@ -271,7 +271,7 @@ var errorCases = []errorCase{
 			return []string{"train", d.recipeFile(t, "escape.yaml", "name: tiny", "name: ../../escaped")}
 		},
 		code: 1,
-		want: `zoo: recipe DIR/escape.yaml, line 1: name: must not contain / or \ (it names the run directory runs/NAME-<time>), got "../../escaped"`,
+		want: `zoo: recipe DIR/escape.yaml, line 1: name: must not contain / or \ (it names the run directory zoo-runs/NAME-<time>), got "../../escaped"`,
 	},
 	{
 		name: "recipe: YAML aliases (billion laughs)",
@@ -610,7 +610,7 @@ var errorCases = []errorCase{
 		},
 		fileSize: 16 << 10,
 		code:     1,
-		want:     `zoo: train: checkpoint: safetensors: atomicfile: write DIR/full-checkpoint/checkpoint.safetensors: write content: write DIR/full-checkpoint/.checkpoint.safetensors.tmp-NNN: file too large (metrics of the 1 finished epochs are in DIR/full-checkpoint; no model was saved)`,
+		want:     `zoo: train: checkpoint: safetensors: atomicfile: write DIR/full-checkpoint/checkpoint.safetensors: write content: write DIR/full-checkpoint/.checkpoint.safetensors.tmp-NNN: file too large (metrics of the 1 finished epoch are in DIR/full-checkpoint; no model was saved)`,
 	},
 	{
 		name: "interrupted, disk full while saving the checkpoint",
@@ -1280,6 +1280,32 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: sweeps: sbatch not found: is this a Slurm login node?`,
+	},
+	{
+		name: "eval: unknown --split",
+		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.done, "--split", "tests"} },
+		code: 1,
+		want: `zoo: --split "tests": want train, validation or test`,
+	},
+	{
+		name: "eval: negative --limit",
+		args: func(t *testing.T, d *fixture) []string { return []string{"eval", d.done, "--limit", "-5"} },
+		code: 1,
+		want: `zoo: --limit -5: want a number of examples, or 0 for the whole split`,
+	},
+	{
+		name: "default run directory in a Go package",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "gosrc")
+			if err := os.MkdirAll(filepath.Join(dir, "zoo-runs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, "zoo-runs", "x.go"), "package x\n")
+			t.Chdir(dir)
+			return []string{"train", d.recipe, "--data", d.data}
+		},
+		code: 1,
+		want: `zoo: the default run directory zoo-runs/tiny-NNN-NNN would be inside a Go source package (zoo-runs holds x.go): give the run directory with --out`,
 	},
 }
 

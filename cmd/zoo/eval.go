@@ -9,31 +9,70 @@ import (
 
 func newEvalCmd(e *env) *cobra.Command {
 	var asJSON bool
-	var data string
+	var data, split string
+	var limit int
 	cmd := &cobra.Command{
-		Use:     "eval DIR",
-		Short:   "Evaluate a trained run on its test set",
-		Example: "  zoo eval runs/mlp-mnist-20261127-141500 --json",
-		Args:    cobra.ExactArgs(1),
+		Use:   "eval DIR",
+		Short: "Evaluate a trained run on its test set (or another split)",
+		Long: `Evaluate a trained run on a split of the data it was trained on.
+
+By default eval measures the examples the run was scored on: the test split
+as the run's recipe limits it (data.test; a --quick run keeps the first
+1000 of MNIST's 10000). --limit 0 measures the whole split, --limit N its
+first N examples; --split measures the validation or training split instead
+(limited, by default, as the recipe limits it: data.validation, data.train).
+The line printed says which split and how many of its examples.`,
+		Example: "  zoo eval zoo-runs/mlp-mnist-20261127-141500 --json\n" +
+			"  zoo eval zoo-runs/mlp-mnist-20261127-141500 --limit 0     # the whole test split\n" +
+			"  zoo eval zoo-runs/mlp-mnist-20261127-141500 --split validation",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o := pipeline.EvalOptions{DataOptions: pipeline.DataOptions{Dir: data, Progress: e.errOut}}
+			s, err := pipeline.ParseSplit(split)
+			if err != nil {
+				return fmt.Errorf("--split %q: want train, validation or test", split)
+			}
+			o.Split = s
+			if cmd.Flags().Changed("limit") {
+				switch {
+				case limit < 0:
+					return fmt.Errorf("--limit %d: want a number of examples, or 0 for the whole split", limit)
+				case limit == 0:
+					o.Limit = pipeline.AllExamples
+				default:
+					o.Limit = limit
+				}
+			}
 			honourInterrupts(e.ctx) // a download stops on Ctrl-C
-			ev, err := pipeline.Evaluate(e.ctx, args[0], pipeline.DataOptions{Dir: data, Progress: e.errOut})
+			ev, err := pipeline.EvaluateSplit(e.ctx, args[0], o)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return printJSON(e, ev)
 			}
-			if !ev.Test.HasError { // an autoencoder
-				fmt.Fprintf(e.out, "%s (%s): test reconstruction loss %.4f  on %d examples\n", ev.Dir, ev.Recipe, ev.Test.Loss, ev.Test.N)
+			on := measured(ev)
+			if !ev.Metrics.HasError { // an autoencoder
+				fmt.Fprintf(e.out, "%s (%s): %s reconstruction loss %.4f  %s\n", ev.Dir, ev.Recipe, ev.Split, ev.Metrics.Loss, on)
 				return nil
 			}
-			fmt.Fprintf(e.out, "%s (%s): test error %.2f%%  test loss %.4f  on %d examples\n",
-				ev.Dir, ev.Recipe, 100*ev.Test.Error, ev.Test.Loss, ev.Test.N)
+			fmt.Fprintf(e.out, "%s (%s): %s error %.2f%%  %s loss %.4f  %s\n",
+				ev.Dir, ev.Recipe, ev.Split, 100*ev.Metrics.Error, ev.Split, ev.Metrics.Loss, on)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().StringVar(&data, "data", "", "read the run's data from this directory instead of where the run recorded it (the same files: they are checked)")
+	cmd.Flags().StringVar(&split, "split", "test", "the data split to measure: train, validation or test")
+	cmd.Flags().IntVar(&limit, "limit", 0, "measure the first N examples of the split; 0 for all (default: as the run's recipe limits it, the examples the run was scored on)")
 	return cmd
+}
+
+// measured says how many examples of which split ev measured: "on all
+// 10000 test examples" or "on the first 1000 of 10000 test examples".
+func measured(ev *pipeline.Evaluation) string {
+	if ev.Metrics.N == ev.SplitSize {
+		return fmt.Sprintf("on all %d %s examples", ev.SplitSize, ev.Split)
+	}
+	return fmt.Sprintf("on the first %d of %d %s examples", ev.Metrics.N, ev.SplitSize, ev.Split)
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/experiments"
-	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -73,7 +72,7 @@ func newRunExperimentCmd(e *env, x experiments.Experiment) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.out, "out", "", "output directory (default runs/"+x.Name+"-<time>)")
+	f.StringVar(&o.out, "out", "", "output directory (default zoo-runs/"+x.Name+"-<time>)")
 	f.BoolVar(&o.quick, "quick", false, "run a reduced version in seconds, for checks")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed, for experiments that draw random numbers")
 	return cmd
@@ -86,7 +85,9 @@ func runExperiment(e *env, o *experimentOptions) error {
 		return err
 	}
 	if o.out == "" {
-		o.out = runs.DefaultOut(x.Name, time.Now())
+		if o.out, err = defaultOut(x.Name, time.Now()); err != nil {
+			return err
+		}
 	}
 	if err := newOutDir(o.out); err != nil {
 		return err

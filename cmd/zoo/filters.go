@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
@@ -26,8 +27,8 @@ func newFiltersCmd(e *env, runF func(*filtersOptions) error) *cobra.Command {
 size of the training pictures (28×28 for MNIST) per unit, the weights from every pixel to that unit, each tile scaled to its own
 range (smallest weight black, largest white), so it shows the input pattern the
 unit responds to most. The first --n units are drawn, --cols to a row.`,
-		Example: `  zoo filters runs/ae-mnist-20261127-141500 --out filters.png
-  zoo filters runs/mlp-mnist-20261127-141500 --out filters.png --n 64 --cols 8 --scale 3`,
+		Example: `  zoo filters zoo-runs/ae-mnist-20261127-141500 --out filters.png
+  zoo filters zoo-runs/mlp-mnist-20261127-141500 --out filters.png --n 64 --cols 8 --scale 3`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
@@ -88,6 +89,6 @@ func runFilters(e *env, o *filtersOptions) error {
 	if n > first.Out {
 		n = first.Out
 	}
-	fmt.Fprintf(e.out, "wrote the weights of %d of the %d units of %s (%d→%d, %s) to %s\n", n, first.Out, first.Name, first.In, first.Out, first.Activation, o.out)
+	fmt.Fprintf(e.out, "wrote the weights of %d of the %s of %s (%d→%d, %s) to %s\n", n, plural.Count(first.Out, "unit"), first.Name, first.In, first.Out, first.Activation, o.out)
 	return nil
 }

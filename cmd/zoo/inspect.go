@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/goccy/go-yaml"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
@@ -29,8 +30,8 @@ func newInspectCmd(e *env, runF func(*inspectOptions) error) *cobra.Command {
 (widths and activations), every tensor of model.safetensors with its shape and
 size, the parameter count, and the training summary (epochs, losses and
 errors, time, early stopping, pretraining, initial weights given with --init).`,
-		Example: `  zoo inspect runs/mlp-mnist-20261127-141500
-  zoo inspect runs/sdae-mnist-20261127-141500 --json | jq .summary.pretrain`,
+		Example: `  zoo inspect zoo-runs/mlp-mnist-20261127-141500
+  zoo inspect zoo-runs/sdae-mnist-20261127-141500 --json | jq .summary.pretrain`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
@@ -128,9 +129,9 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 	section("parameters", fmt.Sprintf("%d (%.1f MiB)", in.Parameters, float64(bytes)/(1<<20)))
 
 	s := in.Summary
-	section("data", append([]string{fmt.Sprintf("%s: %d training, %d validation, %d test examples", r.Data.Name, s.Train, s.Validation, s.Test)}, dataSource(s.Data)...)...)
+	section("data", append([]string{fmt.Sprintf("%s: %d training, %d validation, %s", r.Data.Name, s.Train, s.Validation, plural.Count(s.Test, "test example"))}, dataSource(s.Data)...)...)
 	lines := []string{
-		fmt.Sprintf("seed %d; %s, %s of batch %d; %.1fs", s.Seed, countOf(s.Epochs, "epoch"), countOf(s.Updates, "update"), r.BatchSize, s.Seconds),
+		fmt.Sprintf("seed %d; %s, %s of batch %d; %.1fs", s.Seed, plural.Count(s.Epochs, "epoch"), plural.Count(s.Updates, "update"), r.BatchSize, s.Seconds),
 		"optimizer " + namedMapping(r.Optimizer),
 	}
 	if r.Schedule != nil {
@@ -146,9 +147,9 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 		// Where the initial weights came from (summary.json's init has
 		// them tensor by tensor).
 		if i.Partial {
-			lines = append(lines, fmt.Sprintf("init %d of %s from %s (partial), the others from the seed", i.Copied(), countOf(len(i.Tensors), "tensor"), i.From))
+			lines = append(lines, fmt.Sprintf("init %d of %s from %s (partial), the others from the seed", i.Copied(), plural.Count(len(i.Tensors), "tensor"), i.From))
 		} else {
-			lines = append(lines, fmt.Sprintf("init all %s from %s", countOf(len(i.Tensors), "tensor"), i.From))
+			lines = append(lines, fmt.Sprintf("init all %s from %s", plural.Count(len(i.Tensors), "tensor"), i.From))
 		}
 	}
 	if sp := r.Model.Sparsity; sp.Type != "" {
@@ -157,8 +158,8 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 	section("training", lines...)
 	lines = nil
 	for _, p := range s.Pretrain {
-		lines = append(lines, fmt.Sprintf("layer %d: %s, %s corruption; train loss %.4f, validation reconstruction loss %.4f; %.1fs",
-			p.Layer, countOf(p.Epochs, "epoch"), p.Corruption, p.TrainLoss, p.ValReconstructionLoss, p.Seconds))
+		lines = append(lines, fmt.Sprintf("layer %d of %d: %s, %s corruption; train loss %.4f, validation reconstruction loss %.4f; %.1fs",
+			p.Layer+1, len(s.Pretrain), plural.Count(p.Epochs, "epoch"), p.Corruption, p.TrainLoss, p.ValReconstructionLoss, p.Seconds))
 	}
 	section("pretraining", lines...)
 	if in.CodeUnits > 0 {
@@ -187,14 +188,6 @@ func alignedLines(fill func(w io.Writer)) []string {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return lines
-}
-
-// countOf writes n and the noun, with an s unless n is 1.
-func countOf(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // namedMapping writes a recipe mapping with a name key as the name, then

@@ -187,7 +187,7 @@ func TestJSONOutputs(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("zoo eval --json: exit %d: %s", code, stderr)
 	}
-	test := checkJSON(t, "eval", docs["eval"], out).(map[string]any)["test"].(map[string]any)
+	test := checkJSON(t, "eval", docs["eval"], out).(map[string]any)["metrics"].(map[string]any)
 	if test["error"] != file["test_error"] || test["loss"] != file["test_loss"] {
 		t.Errorf("zoo eval --json: test %v; summary.json %v, %v", test, file["test_error"], file["test_loss"])
 	}

@@ -2,9 +2,9 @@
 //
 //	zoo list                       built-in recipes
 //	zoo show mlp-mnist             a recipe's YAML
-//	zoo train mlp-mnist [--quick]  train, writing runs/mlp-mnist-<time>/
+//	zoo train mlp-mnist [--quick]  train, writing zoo-runs/mlp-mnist-<time>/
 //	zoo train --resume DIR         continue an interrupted run exactly
-//	zoo eval runs/mlp-mnist-…      test metrics of a trained run
+//	zoo eval DIR [--split, --limit] test metrics of a trained run
 //	zoo predict DIR digit.png      classify pictures with a trained run
 //	zoo encode DIR --out codes.npy an autoencoder's codes of a data split
 //	zoo reconstruct, zoo filters   an autoencoder's reconstructions; first-layer weights

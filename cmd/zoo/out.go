@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // newOutFile refuses an --out file that exists: the commands writing one
@@ -22,6 +26,17 @@ func newOutFile(path string) error {
 		return fmt.Errorf("--out %s is a directory: name the file to write", path)
 	}
 	return fmt.Errorf("--out %s exists, and zoo does not overwrite files: remove it or choose another name", path)
+}
+
+// defaultOut returns the run directory for a run or experiment called name
+// when --out is not given (runs.DefaultOut), refusing it should its parent
+// hold Go source files: the default never writes into a source package.
+func defaultOut(name string, now time.Time) (string, error) {
+	dir := runs.DefaultOut(name, now)
+	if src, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "*.go")); len(src) > 0 {
+		return "", fmt.Errorf("the default run directory %s would be inside a Go source package (%s holds %s): give the run directory with --out", dir, filepath.Dir(dir), filepath.Base(src[0]))
+	}
+	return dir, nil
 }
 
 // newOutDir refuses an --out directory that holds anything: zoo experiment

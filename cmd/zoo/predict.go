@@ -45,12 +45,12 @@ decodes (PNG, JPEG, GIF) and is prepared like an MNIST digit:
 
 Prints one line per picture: its path, the predicted class and the three most
 likely classes with their probabilities.`,
-		Example: `  zoo predict runs/mlp-mnist-20261127-141500 digit.png
-  zoo predict runs/mlp-mnist-20261127-141500 photos/*.jpg --center
-  zoo predict runs/mlp-mnist-20261127-141500 scan.png --invert no --json`,
+		Example: `  zoo predict zoo-runs/mlp-mnist-20261127-141500 digit.png
+  zoo predict zoo-runs/mlp-mnist-20261127-141500 photos/*.jpg --center
+  zoo predict zoo-runs/mlp-mnist-20261127-141500 scan.png --invert no --json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
-				return fmt.Errorf("want a run directory and at least one picture, e.g. zoo predict runs/mlp-mnist-… digit.png; got %d arguments", len(args))
+				return fmt.Errorf("want a run directory and at least one picture, e.g. zoo predict zoo-runs/mlp-mnist-… digit.png; got %d arguments", len(args))
 			}
 			return nil
 		},

@@ -67,7 +67,7 @@ func TestRunKeepsItsData(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, stdout, stderr := zoo(t, "eval", cut)
-			if want := fmt.Sprintf("test error %.2f%%", 100*s.TestError); code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "on 20 examples") {
+			if want := fmt.Sprintf("test error %.2f%%", 100*s.TestError); code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "on all 20 test examples") {
 				t.Errorf("eval without --data: exit %d, %q %s; want %q on the 20 test examples of the run's data", code, stdout, stderr, want)
 			}
 		})
@@ -103,7 +103,7 @@ func TestCommandsReadRunData(t *testing.T) {
 		check func(t *testing.T, stdout string)
 	}{
 		{"eval", []string{"eval", ae}, func(t *testing.T, stdout string) {
-			if !strings.Contains(stdout, "on 20 examples") {
+			if !strings.Contains(stdout, "on all 20 test examples") {
 				t.Errorf("eval: %q, want the 20 test examples of the run's data", stdout)
 			}
 		}},

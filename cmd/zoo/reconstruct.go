@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
@@ -33,9 +34,9 @@ column per digit, the originals in the first row and the reconstructions in
 the last. For a denoising run (model.corruption in its recipe) the middle row
 shows the corrupted inputs the reconstructions start from, drawn as the run's
 own reconstructions.png was (same seed); --clean reconstructs the originals.`,
-		Example: `  zoo reconstruct runs/ae-mnist-20261127-141500 --out grid.png
-  zoo reconstruct runs/dae-mnist-20261127-141500 --out grid.png --n 20 --scale 3
-  zoo reconstruct runs/dae-mnist-20261127-141500 --out clean.png --clean`,
+		Example: `  zoo reconstruct zoo-runs/ae-mnist-20261127-141500 --out grid.png
+  zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out grid.png --n 20 --scale 3
+  zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out clean.png --clean`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
@@ -102,7 +103,7 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	show := data.Test.Slice(0, n)
 	dim := show.Dim()
 	rows := [][][]float32{examplesOf(show.X, dim)}
-	names := []string{"originals"}
+	names, labels := []string{"originals"}, []string{"original"}
 	in := show.X
 	if c := m.Spec.Model.Corruption; c.Active() && !o.clean {
 		// The stream the run's own figure drew its corruption from.
@@ -110,21 +111,22 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 		c.Apply(in, show.X, rng.New(m.Recipe.Seed, "figures"))
 		rows = append(rows, examplesOf(in, dim))
 		names = append(names, "corrupted ("+c.String()+")")
+		labels = append(labels, "corrupted")
 	}
 	rec, err := m.Reconstruct(in)
 	if err != nil {
 		return err
 	}
 	rows = append(rows, examplesOf(rec, dim))
-	names = append(names, "reconstructions")
-	img, err := images.Grid(rows, m.Shape[1], m.Shape[0], o.scale)
+	names, labels = append(names, "reconstructions"), append(labels, "reconstruction")
+	img, err := images.LabelledGrid(rows, labels, m.Shape[1], m.Shape[0], o.scale)
 	if err != nil {
 		return err
 	}
 	if err := images.WritePNG(o.out, img); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.out, "wrote %d test digits to %s; rows: %s\n", n, o.out, strings.Join(names, ", "))
+	fmt.Fprintf(e.out, "wrote %s to %s; rows: %s\n", plural.Count(n, "test digit"), o.out, strings.Join(names, ", "))
 	return nil
 }
 

@@ -29,7 +29,8 @@ func testReconstruct(t *testing.T, mlp, dae string) {
 		t.Errorf("zoo reconstruct over an existing file: exit %d\n%s", code, stderr)
 	}
 
-	// 4 clean digits at scale 1: two rows of four 28×28 cells and borders.
+	// 4 clean digits at scale 1: two rows of four 28×28 cells and borders,
+	// right of the rows' labels (7 pixels a letter, 4 either side).
 	code, out, stderr = zoo(t, "reconstruct", dae, "--out", filepath.Join(dir, "clean.png"), "--n", "4", "--scale", "1", "--clean")
 	if code != 0 || !strings.Contains(out, "rows: originals, reconstructions") {
 		t.Fatalf("zoo reconstruct --clean: exit %d\n%s%s", code, out, stderr)
@@ -38,7 +39,7 @@ func testReconstruct(t *testing.T, mlp, dae string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := img.Bounds(); b.Dx() != 4*29+1 || b.Dy() != 2*29+1 {
+	if b := img.Bounds(); b.Dx() != 7*len("reconstruction")+8+4*29+1 || b.Dy() != 2*29+1 {
 		t.Errorf("grid of 4 clean digits is %v", b)
 	}
 

@@ -70,7 +70,7 @@ func TestInterruptAndResume(t *testing.T) {
 		{"sdae", []string{"sdae-mnist", "--quick", "--epochs", "2", "--set", "data.train=2000", "--set", "pretrain.epochs=2"},
 			// Mid-way through the second layer's pretraining, then the
 			// first and second fine-tuning epochs.
-			[]string{"pretraining layer 1", "fine-tuning", "epoch 1/2  train loss"}},
+			[]string{"pretraining layer 2 of 2", "fine-tuning", "epoch 1/2  train loss"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

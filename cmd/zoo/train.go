@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
@@ -44,9 +45,9 @@ what its summary.json holds.`,
   zoo train mlp-mnist --quick --seed 7 --out /tmp/run
   zoo train my-recipe.yaml --set optimizer.lr=0.01 --set epochs=5
   zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files
-  zoo train --resume runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
-  zoo train mlp-mnist --init runs/mlp-mnist-20261127-141500   # start from a run's weights
-  zoo train my-mlp.yaml --init runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer
+  zoo train --resume zoo-runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
+  zoo train mlp-mnist --init zoo-runs/mlp-mnist-20261127-141500   # start from a run's weights
+  zoo train my-mlp.yaml --init zoo-runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer
   zoo train mlp-mnist --quick --json | jq .summary.test_error`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.resume != "" {
@@ -81,7 +82,7 @@ what its summary.json holds.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.out, "out", "", "run directory (default runs/NAME-<time>)")
+	f.StringVar(&o.out, "out", "", "run directory (default zoo-runs/NAME-<time>)")
 	f.StringVar(&o.data, "data", "", "read the data set from this directory instead of the built-in copy (with --resume: the directory holding the files the run was trained on, if not where it recorded them)")
 	f.StringVar(&o.seed, "seed", "", "random seed (default: the recipe's)")
 	f.IntVar(&o.epochs, "epochs", 0, "number of epochs (default: the recipe's)")
@@ -113,7 +114,9 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 		return err
 	}
 	if o.out == "" {
-		o.out = runs.DefaultOut(r.Name, time.Now())
+		if o.out, err = defaultOut(r.Name, time.Now()); err != nil {
+			return err
+		}
 	}
 	log, interactive := trainLog(e, o.json)
 	s, err := pipeline.Train(e.ctx, r, pipeline.Options{Out: o.out, DataDir: o.data, Log: log, Interactive: interactive, BLAS: cblas.Current().String()})
@@ -126,11 +129,11 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 // report prints a finished run's result.
 func report(e *env, s *runs.Summary, dir string) error {
 	if s.TestReconstructionLoss != 0 { // an autoencoder
-		fmt.Fprintf(e.out, "test reconstruction loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n", s.TestReconstructionLoss, s.Epochs, s.Seconds, dir)
+		fmt.Fprintf(e.out, "test reconstruction loss %.4f  (%s, %.0fs)\nrun saved in %s\n", s.TestReconstructionLoss, plural.Count(s.Epochs, "epoch"), s.Seconds, dir)
 		return nil
 	}
-	fmt.Fprintf(e.out, "test error %.2f%%  test loss %.4f  (%d epochs, %.0fs)\nrun saved in %s\n",
-		100*s.TestError, s.TestLoss, s.Epochs, s.Seconds, dir)
+	fmt.Fprintf(e.out, "test error %.2f%%  test loss %.4f  (%s, %.0fs)\nrun saved in %s\n",
+		100*s.TestError, s.TestLoss, plural.Count(s.Epochs, "epoch"), s.Seconds, dir)
 	return nil
 }
 

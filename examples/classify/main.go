@@ -1,8 +1,8 @@
 // Command classify shows how to use a model trained by zoo from Go: it
 // loads a run directory and classifies pictures of handwritten digits.
 //
-//	zoo train mlp-mnist --out runs/mlp
-//	go run ./examples/classify runs/mlp digit.png photo.jpg
+//	zoo train mlp-mnist --out zoo-runs/mlp
+//	go run ./examples/classify zoo-runs/mlp digit.png photo.jpg
 //
 // Each picture (PNG, JPEG or GIF, any size) is converted to 28×28 grey
 // levels like an MNIST digit, light on dark (a dark digit on light paper is

@@ -106,7 +106,7 @@ func run(w io.Writer, seed uint64) (float64, error) {
 	}
 	for _, r := range layers {
 		if r.Epoch == stages[r.Layer].Epochs {
-			fmt.Fprintf(w, "layer %d pretrained: validation reconstruction loss %.3f\n", r.Layer, r.Val.Loss)
+			fmt.Fprintf(w, "layer %d of %d pretrained: validation reconstruction loss %.3f\n", r.Layer+1, len(stages), r.Val.Loss)
 		}
 	}
 

@@ -17,7 +17,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%s(%v)", out.String(), time.Since(start))
-	for _, want := range []string{"layer 0 pretrained", "layer 1 pretrained", "fine-tuned 10 epochs", "test error"} {
+	for _, want := range []string{"layer 1 of 2 pretrained", "layer 2 of 2 pretrained", "fine-tuned 10 epochs", "test error"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q:\n%s", want, out.String())
 		}

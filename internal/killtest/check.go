@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
@@ -45,7 +46,7 @@ func (r *Report) String() string {
 		parts = append(parts, fmt.Sprintf("checkpoint (%s)", r.Where))
 	}
 	if r.MetricsRows > 0 {
-		parts = append(parts, fmt.Sprintf("metrics (%d epochs)", r.MetricsRows))
+		parts = append(parts, fmt.Sprintf("metrics (%s)", plural.Count(r.MetricsRows, "epoch")))
 	}
 	if r.Figures > 0 {
 		parts = append(parts, fmt.Sprintf("%d figures", r.Figures))

@@ -175,18 +175,18 @@ var runCases = []struct {
 		{"epoch 2/3", "mlp recipe, checkpoint (epoch 3, update 11), metrics (2 epochs)"},
 	}, "mlp recipe, metrics (3 epochs), model, summary"},
 	{"adaptive", adaptiveRecipe, []cut{
-		{"epoch 1/3", "mlp recipe, checkpoint (epoch 2, update 6), metrics (1 epochs), adaptive log"},
+		{"epoch 1/3", "mlp recipe, checkpoint (epoch 2, update 6), metrics (1 epoch), adaptive log"},
 	}, "mlp recipe, metrics (3 epochs), adaptive log, model, summary"},
 	{"early-stopping", earlyStopRecipe, []cut{
-		{"epoch 1/3", "mlp recipe, checkpoint (epoch 2, update 6), metrics (1 epochs)"},
+		{"epoch 1/3", "mlp recipe, checkpoint (epoch 2, update 6), metrics (1 epoch)"},
 	}, "mlp recipe, metrics (3 epochs), model, summary"},
 	{"autoencoder", autoencoderRecipe, []cut{
 		{"", "autoencoder recipe, checkpoint (epoch 1, update 1)"},
-		{"epoch 1/2", "autoencoder recipe, checkpoint (epoch 2, update 6), metrics (1 epochs)"},
+		{"epoch 1/2", "autoencoder recipe, checkpoint (epoch 2, update 6), metrics (1 epoch)"},
 	}, "autoencoder recipe, metrics (2 epochs), 2 figures, model, summary"},
 	{"sdae", sdaeRecipe, []cut{
 		{"", "sdae recipe, checkpoint (pretrain layer 0, epoch 1, update 1)"},
-		{"pretraining layer 1", "sdae recipe, checkpoint (pretrain layer 1, epoch 1, update 1), metrics (2 epochs), 2 figures"},
+		{"pretraining layer 2 of 2", "sdae recipe, checkpoint (pretrain layer 1, epoch 1, update 1), metrics (2 epochs), 2 figures"},
 		{"fine-tuning", "sdae recipe, checkpoint (finetune, epoch 1, update 1), metrics (4 epochs), 2 figures"},
 		{"epoch 1/2", "sdae recipe, checkpoint (finetune, epoch 2, update 6), metrics (5 epochs), 2 figures"},
 	}, "sdae recipe, metrics (6 epochs), 2 figures, model, summary"},
