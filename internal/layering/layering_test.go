@@ -49,14 +49,17 @@ func imports(t *testing.T) map[string][]string {
 	return m
 }
 
-// TestLayers checks the rules of docs/architecture.md: each package below
-// must not import the packages listed for it.
-func TestLayers(t *testing.T) {
+// rule forbids pkg to import any of forbidden, for the reason why.
+type rule struct {
+	pkg, why  string
+	forbidden []string
+}
+
+// rules are the layers of docs/architecture.md: each package below must not
+// import the packages listed for it.
+func rules() []rule {
 	execution := []string{"train", "runs", "pipeline", "experiments", "bench"}
-	rules := []struct {
-		pkg, why  string
-		forbidden []string
-	}{
+	return []rule{
 		{"recipes", "a recipe is read and checked without anything that trains", execution},
 		{"runs", "the run directory is storage: it trains nothing", []string{"train", "optimizers", "pipeline", "experiments"}},
 		{"infer", "inference needs no optimizer and no training task", []string{"train", "optimizers", "runs", "pipeline"}},
@@ -65,17 +68,87 @@ func TestLayers(t *testing.T) {
 		{"models", "models are built, not trained, here", []string{"train", "optimizers", "recipes", "runs", "pipeline"}},
 		{"datasets", "data is a leaf", []string{"models", "train", "recipes", "runs", "pipeline"}},
 	}
-	all := imports(t)
-	for _, r := range rules {
+}
+
+// notebookHelpers is the package the notebooks share. It exists for them
+// alone and may change with them, so no package of zoo, its command,
+// examples or scripts may import it.
+const notebookHelpers = "notebooks/nb"
+
+// violations returns how the import map all (package → the zoo packages it
+// imports) breaks the rules, one message each, sorted.
+func violations(all map[string][]string) []string {
+	var bad []string
+	for _, r := range rules() {
 		got, ok := all[r.pkg]
 		if !ok {
-			t.Errorf("no package %s in the module", r.pkg)
+			bad = append(bad, "no package "+r.pkg+" in the module")
 			continue
 		}
 		for _, f := range r.forbidden {
 			if slices.Contains(got, f) {
-				t.Errorf("%s imports %s: %s", r.pkg, f, r.why)
+				bad = append(bad, r.pkg+" imports "+f+": "+r.why)
 			}
 		}
+	}
+	if _, ok := all[notebookHelpers]; !ok {
+		bad = append(bad, "no package "+notebookHelpers+" in the module")
+	}
+	for pkg, got := range all {
+		if pkg != notebookHelpers && slices.Contains(got, notebookHelpers) {
+			bad = append(bad, pkg+" imports "+notebookHelpers+": the notebooks' helpers are not zoo's API; only notebooks use them")
+		}
+	}
+	slices.Sort(bad)
+	return bad
+}
+
+// TestLayers checks the module's packages against the rules.
+func TestLayers(t *testing.T) {
+	for _, v := range violations(imports(t)) {
+		t.Error(v)
+	}
+}
+
+// TestViolations shows that each kind of rule fails: an import map that
+// keeps every rule, then the same map with one forbidden import added.
+func TestViolations(t *testing.T) {
+	clean := func() map[string][]string {
+		m := map[string][]string{
+			notebookHelpers: {"datasets", "images", "train"},
+			"cmd/zoo":       {"pipeline", "recipes", "runs"},
+		}
+		for _, r := range rules() {
+			m[r.pkg] = nil
+		}
+		return m
+	}
+	if v := violations(clean()); len(v) != 0 {
+		t.Fatalf("a map that keeps the rules breaks them: %q", v)
+	}
+	tests := []struct {
+		name string
+		edit func(map[string][]string)
+		want string
+	}{
+		{"a product package imports the notebook helpers", func(m map[string][]string) { m["pipeline"] = append(m["pipeline"], notebookHelpers) },
+			"pipeline imports notebooks/nb: the notebooks' helpers are not zoo's API; only notebooks use them"},
+		{"the command imports them", func(m map[string][]string) { m["cmd/zoo"] = append(m["cmd/zoo"], notebookHelpers) },
+			"cmd/zoo imports notebooks/nb: the notebooks' helpers are not zoo's API; only notebooks use them"},
+		{"an example imports them", func(m map[string][]string) { m["examples/classify"] = []string{"models", notebookHelpers} },
+			"examples/classify imports notebooks/nb: the notebooks' helpers are not zoo's API; only notebooks use them"},
+		{"the notebook helpers moved", func(m map[string][]string) { delete(m, notebookHelpers) },
+			"no package notebooks/nb in the module"},
+		{"a recipe imports the training loop", func(m map[string][]string) { m["recipes"] = []string{"train"} },
+			"recipes imports train: a recipe is read and checked without anything that trains"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := clean()
+			tt.edit(m)
+			if got := violations(m); !slices.Equal(got, []string{tt.want}) {
+				t.Errorf("violations = %q, want [%q]", got, tt.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"math"
 	"testing"
@@ -112,19 +113,31 @@ func TestPNG(t *testing.T) {
 
 func TestGridPNG(t *testing.T) {
 	digit := make([]float32, 28*28)
-	b, err := GridPNG([][][]float32{{digit, digit}}, 1)
-	if err != nil {
-		t.Fatal(err)
+	rows := [][][]float32{{digit, digit}, {digit, digit}}
+	size := func(labels []string) image.Point {
+		t.Helper()
+		b, err := GridPNG(rows, labels, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("GridPNG returned no PNG: %v", err)
+		}
+		return img.Bounds().Size()
 	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("GridPNG returned no PNG: %v", err)
+	bare := size(nil)
+	if bare.X < 56 || bare.Y < 56 {
+		t.Errorf("two rows of two digits are %v pixels, want at least 56 × 56", bare)
 	}
-	if got := img.Bounds().Size(); got.X < 56 || got.Y < 28 {
-		t.Errorf("a row of two digits is %v pixels, want at least 56 × 28", got)
+	if got := size([]string{"original", "reconstruction"}); got.Y != bare.Y || got.X <= bare.X {
+		t.Errorf("labelled grid is %v pixels, want as high as the bare %v and wider (the label column)", got, bare)
 	}
-	if _, err := GridPNG([][][]float32{{digit[:10]}}, 1); err == nil {
+	if _, err := GridPNG([][][]float32{{digit[:10]}}, nil, 1); err == nil {
 		t.Error("GridPNG accepted a digit of 10 pixels")
+	}
+	if _, err := GridPNG(rows, []string{"a", "b", "c"}, 1); err == nil {
+		t.Error("GridPNG accepted 3 labels for 2 rows")
 	}
 }
 

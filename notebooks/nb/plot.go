@@ -96,9 +96,12 @@ func ImagePNG(img image.Image) ([]byte, error) {
 }
 
 // GridPNG draws rows of 28×28 digits (pixels in [0, 1]) as one PNG grid,
-// each pixel scale × scale (see images.Grid).
-func GridPNG(rows [][][]float32, scale int) ([]byte, error) {
-	img, err := images.Grid(rows, 28, 28, scale)
+// each pixel scale × scale, with labels[i] left of row i (see
+// images.LabelledGrid), so that a figure names its rows (original,
+// corrupted, reconstruction) instead of a caption counting them. No labels
+// draws the bare grid.
+func GridPNG(rows [][][]float32, labels []string, scale int) ([]byte, error) {
+	img, err := images.LabelledGrid(rows, labels, 28, 28, scale)
 	if err != nil {
 		return nil, fmt.Errorf("nb: %w", err)
 	}
