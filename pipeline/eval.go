@@ -109,7 +109,7 @@ func EvaluateSplit(ctx context.Context, dir string, o EvalOptions) (*Evaluation,
 	if err != nil {
 		return nil, err
 	}
-	set := splitOf(data, o.Split)
+	set := o.Split.Of(data)
 	if set == nil || set.Len() == 0 {
 		return nil, fmt.Errorf("pipeline: the run's %s data has no %s split", d.Name, o.Split)
 	}
@@ -148,8 +148,8 @@ func recipeLimit(d *recipes.Data, s Split) *int {
 	return &d.Test
 }
 
-// splitOf returns split s of data.
-func splitOf(data *datasets.Splits, s Split) *datasets.Set {
+// Of returns split s of data (the test split for "").
+func (s Split) Of(data *datasets.Splits) *datasets.Set {
 	switch s {
 	case SplitTrain:
 		return data.Train

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
@@ -42,7 +43,7 @@ func TestEvaluateSplit(t *testing.T) {
 			}
 			direct := func(split Split, n int) infer.Metrics {
 				t.Helper()
-				set := splitOf(data, split)
+				set := map[Split]*datasets.Set{SplitTrain: data.Train, SplitValidation: data.Validation, SplitTest: data.Test}[split]
 				got, err := m.Evaluate(set.Slice(0, n))
 				if err != nil {
 					t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/npy"
 	"github.com/gorgonia-zoo/zoo/pipeline"
@@ -50,7 +49,7 @@ Without --out the CSV goes to standard output.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
-			if _, err := splitOf(&datasets.Splits{}, o.split); err != nil {
+			if _, err := parseSplitFlag(o.split); err != nil {
 				return err
 			}
 			if o.out != "" {
@@ -69,19 +68,6 @@ Without --out the CSV goes to standard output.`,
 	f.StringVar(&o.out, "out", "", "write the codes to this .csv or .npy file (default: CSV on standard output)")
 	f.StringVar(&o.data, "data", "", "read the run's data from this directory instead of where the run recorded it (the same files: they are checked)")
 	return cmd
-}
-
-// splitOf returns the split called name.
-func splitOf(s *datasets.Splits, name string) (*datasets.Set, error) {
-	switch name {
-	case "train":
-		return s.Train, nil
-	case "validation":
-		return s.Validation, nil
-	case "test":
-		return s.Test, nil
-	}
-	return nil, fmt.Errorf("--split %q: want train, validation or test", name)
 }
 
 func runEncode(e *env, o *encodeOptions) error {
@@ -108,10 +94,11 @@ func runEncode(e *env, o *encodeOptions) error {
 	if err != nil {
 		return err
 	}
-	set, err := splitOf(data, o.split)
+	split, err := parseSplitFlag(o.split)
 	if err != nil {
 		return err
 	}
+	set := split.Of(data)
 	if set == nil || set.Len() == 0 {
 		return fmt.Errorf("the %s split of %s's data is empty", o.split, m.Recipe.Name)
 	}

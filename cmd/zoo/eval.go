@@ -28,9 +28,9 @@ The line printed says which split and how many of its examples.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := pipeline.EvalOptions{DataOptions: pipeline.DataOptions{Dir: data, Progress: e.errOut}}
-			s, err := pipeline.ParseSplit(split)
+			s, err := parseSplitFlag(split)
 			if err != nil {
-				return fmt.Errorf("--split %q: want train, validation or test", split)
+				return err
 			}
 			o.Split = s
 			if cmd.Flags().Changed("limit") {
@@ -75,4 +75,13 @@ func measured(ev *pipeline.Evaluation) string {
 		return fmt.Sprintf("on all %d %s examples", ev.SplitSize, ev.Split)
 	}
 	return fmt.Sprintf("on the first %d of %d %s examples", ev.Metrics.N, ev.SplitSize, ev.Split)
+}
+
+// parseSplitFlag reads --split, as eval and encode take it.
+func parseSplitFlag(name string) (pipeline.Split, error) {
+	s, err := pipeline.ParseSplit(name)
+	if err != nil {
+		return "", fmt.Errorf("--split %q: want train, validation or test", name)
+	}
+	return s, nil
 }
