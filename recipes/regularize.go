@@ -54,8 +54,9 @@ type KLPenalty struct {
 	Rho   float64 `yaml:"rho"`
 }
 
-// NoiseSpec chooses θ of the input-noise augmentation: random (one draw),
-// stochastic (the worst of K draws), adaptive (gradient ascent on θ).
+// NoiseSpec chooses θ of the input-noise augmentation: random (one draw) or
+// stochastic (the worst of K draws). Adaptive (gradient ascent on θ) parses
+// but is refused: classifier training does not offer it.
 type NoiseSpec struct {
 	Method string  `yaml:"method"`
 	Sigma  float64 `yaml:"sigma"`
@@ -180,6 +181,15 @@ func (d *doc) checkRegularization(r *Recipe) error {
 		}
 		if !(k.Rho > 0 && k.Rho < 1) {
 			return d.errorf("regularizers.kl_sparsity.rho", "must be in (0, 1), got %v", k.Rho)
+		}
+	}
+	if g.Noise != nil {
+		// Classifier training draws θ itself (train.ClassifierConfig refuses
+		// adaptive), and no other model family takes regularizers.noise:
+		// say so here, before a run directory is made, and before the
+		// adaptive method's own settings are checked.
+		if m, err := regularizers.ParseNoiseMethod(g.Noise.Method); err == nil && m == regularizers.Adaptive {
+			return d.errorf("regularizers.noise.method", "adaptive noise is not available in a recipe (it is regularizers.AdaptiveNoise, for Go programs); use random or stochastic")
 		}
 	}
 	if _, err := g.Noise.noise(); err != nil {

@@ -35,6 +35,7 @@ func TestRegularizationSections(t *testing.T) {
 		{"unknown layer", "regularizers.kl_sparsity.layer=layers.3", `no hidden layer "layers.3" (known: layers.0)`},
 		{"rho out of range", "regularizers.kl_sparsity.rho=1", "regularizers.kl_sparsity.rho: must be in (0, 1), got 1"},
 		{"unknown noise method", "regularizers.noise.method=worst", `unknown noise method "worst"`},
+		{"adaptive noise", "regularizers.noise.method=adaptive", "regularizers.noise.method: adaptive noise is not available in a recipe"},
 		{"unknown rule", "early_stopping.rule=patient", `did you mean "patience"?`},
 		{"bad metric", "early_stopping.metric=accuracy", `unknown metric "accuracy"`},
 		{"unknown key", "early_stopping.patince=3", `did you mean "patience"?`},

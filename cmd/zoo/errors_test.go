@@ -1307,6 +1307,15 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: the default run directory zoo-runs/tiny-NNN-NNN would be inside a Go source package (zoo-runs holds x.go): give the run directory with --out`,
 	},
+	{
+		name: "recipe: adaptive input noise",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.dir, "adaptive-noise"),
+				"--set", "regularizers.noise={method: adaptive, sigma: 0.1, step: 0.1, steps: 2, bound: 1}"}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/tiny.yaml, --set regularizers.noise={method: adaptive, sigma: 0.1, step: 0.1, steps: 2, bound: 1}: regularizers.noise.method: adaptive noise is not available in a recipe (it is regularizers.AdaptiveNoise, for Go programs); use random or stochastic`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
