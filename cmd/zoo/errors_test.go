@@ -1307,6 +1307,36 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: the default run directory zoo-runs/tiny-NNN-NNN would be inside a Go source package (zoo-runs holds x.go): give the run directory with --out`,
 	},
+	{
+		name: "sweep: a damaged sweep.json",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "damaged-sweep")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, "sweep.json"), `{"version": 1, "points": []}`)
+			return []string{"sweep", "status", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: DIR/damaged-sweep/sweep.json: it lists no points: the file is damaged`,
+	},
+	{
+		name: "sweep: a damaged failure record",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "damaged-failure")
+			s, err := sweeps.New(sweeps.Plan{Recipe: "mlp-mnist", Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := sweeps.Open(dir, s); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, "points", "000.failed"), "garbage")
+			return []string{"sweep", "report", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: DIR/damaged-failure/points/000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
