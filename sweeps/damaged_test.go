@@ -36,7 +36,7 @@ func TestDamagedFiles(t *testing.T) {
 		{"rungs not JSON", RungsFile, `{"rungs": [`, nil, "rungs.json is damaged (empty, or cut short (unexpected end of JSON)): remove it"},
 		{"rungs of no rung", RungsFile, `{"rungs": []}`, nil, "rungs.json is damaged (it lists 0 rungs, the sweep has 1 to 3): remove it"},
 		{"rungs of another kind", RungsFile, `{"rungs": {}}`, nil, `rungs.json is damaged ("rungs" is an object; want a list): remove it`},
-		{"failure record not JSON", filepath.Join(PointsDir, "000.failed"), "garbage", nil, "000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again"},
+		{"failure record not JSON", filepath.Join(LogsDir, "000.failed"), "garbage", nil, "000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "sweep")

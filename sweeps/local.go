@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func Threads(cpus, jobs int) int { return max(1, cpus/max(1, jobs)) }
 // RunLocal trains the points idx of the sweep in dir on this machine, up
 // to o.Jobs at once, each in its own process running `zoo sweep point`
 // (see RunPoint) with GOMAXPROCS and OPENBLAS_NUM_THREADS set to its share
-// of the cores, its output appended to DIR/points/NNN.log. Points that
+// of the cores, its output appended to DIR/logs/NNN.log. Points that
 // are done are not started again.
 //
 // When ctx is cancelled no point is started any more, and each running
@@ -153,6 +154,9 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 // runWorker runs `zoo sweep point dir i` and returns its exit code; err
 // is set only when it could not be run at all.
 func runWorker(ctx context.Context, dir string, i int, command []string, env []string) (int, error) {
+	if err := os.MkdirAll(filepath.Join(dir, LogsDir), 0o755); err != nil {
+		return 0, fmt.Errorf("sweeps: %w", err)
+	}
 	log, err := os.OpenFile(LogFile(dir, i), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return 0, fmt.Errorf("sweeps: %w", err)

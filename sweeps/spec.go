@@ -21,6 +21,10 @@ const (
 	SpecFile  = "sweep.json"
 	RungsFile = "rungs.json"
 	PointsDir = "points"
+	// LogsDir holds the local workers' output and the points' failure
+	// records, beside points/ rather than in it, so that points/ holds run
+	// directories only (zoo compare DIR/points/* opens them all).
+	LogsDir = "logs"
 )
 
 // Version is the version of sweep.json this package writes and reads.
@@ -124,10 +128,12 @@ func PointDir(dir string, i int) string {
 func pointName(i int) string { return fmt.Sprintf("%03d", i) }
 
 // LogFile is where a local worker writes point i's output.
-func LogFile(dir string, i int) string { return PointDir(dir, i) + ".log" }
+func LogFile(dir string, i int) string { return filepath.Join(dir, LogsDir, pointName(i)+".log") }
 
 // failedFile records why point i failed (see RunPoint).
-func failedFile(dir string, i int) string { return PointDir(dir, i) + ".failed" }
+func failedFile(dir string, i int) string {
+	return filepath.Join(dir, LogsDir, pointName(i)+".failed")
+}
 
 // ReadSpec reads dir's sweep.json.
 func ReadSpec(dir string) (*Spec, error) {
@@ -218,8 +224,10 @@ func Open(dir string, spec *Spec) (s *Spec, created bool, err error) {
 			return nil, false, fmt.Errorf("sweeps: --out %s is not empty and holds no sweep (no %s): choose another --out", dir, SpecFile)
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(dir, PointsDir), 0o755); err != nil {
-		return nil, false, fmt.Errorf("sweeps: create %s: %w", dir, err)
+	for _, sub := range []string{PointsDir, LogsDir} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, false, fmt.Errorf("sweeps: create %s: %w", dir, err)
+		}
 	}
 	b, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {

@@ -1331,11 +1331,11 @@ var errorCases = []errorCase{
 			if _, _, err := sweeps.Open(dir, s); err != nil {
 				t.Fatal(err)
 			}
-			writeText(t, filepath.Join(dir, "points", "000.failed"), "garbage")
+			writeText(t, filepath.Join(dir, "logs", "000.failed"), "garbage")
 			return []string{"sweep", "report", dir}
 		},
 		code: 1,
-		want: `zoo: sweeps: DIR/damaged-failure/points/000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again`,
+		want: `zoo: sweeps: DIR/damaged-failure/logs/000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again`,
 	},
 }
 

@@ -52,7 +52,7 @@ points drawn from the --range specs. Any key --set accepts can be swept.
 DIR holds sweep.json (the spec) and one ordinary run directory per point,
 DIR/points/000, 001, …, which every zoo command opens. The points run --jobs at
 once on this machine, each with its share of the cores (GOMAXPROCS and
-OPENBLAS_NUM_THREADS), its output in DIR/points/NNN.log. Ctrl-C stops them with
+OPENBLAS_NUM_THREADS), its output in DIR/logs/NNN.log. Ctrl-C stops them with
 a checkpoint; repeating the command resumes the sweep: finished points are
 kept, interrupted ones resumed.
 

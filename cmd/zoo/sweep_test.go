@@ -158,9 +158,20 @@ func TestSweepLocal(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "4 points: 4 done") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
-	// A point's run is an ordinary run.
+	// A point's run is an ordinary run, and points/ holds nothing else:
+	// zoo compare DIR/points/* compares them all.
 	if code, _, stderr := zoo(t, "inspect", sweeps.PointDir(dir, 2)); code != 0 {
 		t.Errorf("inspect a point: exit %d: %s", code, stderr)
+	}
+	all, err := filepath.Glob(filepath.Join(dir, "points", "*"))
+	if err != nil || len(all) != 4 {
+		t.Errorf("points/* is %q (%v), want the 4 run directories", all, err)
+	}
+	if code, out, stderr := zoo(t, append([]string{"compare"}, all...)...); code != 0 || strings.Count(out, "mlp-mnist") != 4 {
+		t.Errorf("compare DIR/points/*: exit %d\n%s%s", code, out, stderr)
+	}
+	if log := readFile(t, filepath.Join(dir, "logs"), "000.log"); !bytes.Contains(log, []byte("point 0 finished")) {
+		t.Errorf("logs/000.log:\n%s", log)
 	}
 
 	// Again: nothing is trained.
