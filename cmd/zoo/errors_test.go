@@ -1337,6 +1337,14 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: sweeps: DIR/damaged-failure/logs/000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again`,
 	},
+	{
+		name: "sweep: --eta below 2",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.2", "--halving", "--eta", "0", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: --eta 0: want 2 or more (the best 1/eta of the points continue at each rung)`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's

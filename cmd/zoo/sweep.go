@@ -105,11 +105,18 @@ recipe included, before anything trains.`,
 }
 
 func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
+	if o.changed == nil {
+		o.changed = func(string) bool { return false }
+	}
 	if o.out == "" {
 		return fmt.Errorf("--out DIR is required: the sweep directory (repeat the command with the same --out to resume the sweep)")
 	}
 	if o.jobs < 1 {
 		return fmt.Errorf("--jobs %d: want 1 or more points at once", o.jobs)
+	}
+	if o.changed("eta") && o.plan.Eta < 2 {
+		// 0 is the flag's unset value (eta 3): given, it is an eta of 0.
+		return fmt.Errorf("--eta %d: want 2 or more (the best 1/eta of the points continue at each rung)", o.plan.Eta)
 	}
 	if o.budgets != "" {
 		for _, b := range strings.Split(o.budgets, ",") {
@@ -122,9 +129,6 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	}
 	if o.on != "local" && o.on != "slurm" {
 		return fmt.Errorf("--on %q: want local or slurm", o.on)
-	}
-	if o.changed == nil {
-		o.changed = func(string) bool { return false }
 	}
 	if err := checkPlacement(o, o.changed); err != nil {
 		return err
