@@ -121,6 +121,12 @@ func TestSplitValues(t *testing.T) {
 		{" relu , sigmoid ", []string{"relu", "sigmoid"}},
 		{"[0, 0.9],[0.5, 0.5]", []string{"[0, 0.9]", "[0.5, 0.5]"}},
 		{"{input: 0.2},null", []string{"{input: 0.2}", "null"}},
+		{"'a, b',c", []string{"'a, b'", "c"}},
+		{`"a, \"b, c\"",d`, []string{`"a, \"b, c\""`, "d"}},
+		{"'it''s, here',x", []string{"'it''s, here'", "x"}},
+		{"don't,do", []string{"don't", "do"}},
+		{"{a: 'x, y'},{a: z}", []string{"{a: 'x, y'}", "{a: z}"}},
+		{"['a]', b],c", []string{"['a]', b]", "c"}},
 		{"", nil},
 	} {
 		if got := splitValues(tt.in); !slices.Equal(got, tt.want) {
@@ -142,6 +148,9 @@ func TestBadPlans(t *testing.T) {
 		{"empty grid", Plan{Grid: []string{"optimizer.lr="}}, "--grid optimizer.lr=: no values"},
 		{"empty value", Plan{Grid: []string{"optimizer.lr=0.1,,0.2"}}, "an empty value"},
 		{"repeated value", Plan{Grid: []string{"optimizer.lr=0.1,0.1"}}, "the value 0.1 is given twice"},
+		{"a value written twice differently", Plan{Grid: []string{"optimizer.lr=0.1,0.3,1e-1"}}, "--grid optimizer.lr=0.1,0.3,1e-1: the values 0.1 and 1e-1 are the same setting: give it once"},
+		{"an integer written twice differently", Plan{Grid: []string{"batch_size=64,064"}}, "the values 64 and 064 are the same setting"},
+		{"a mapping written twice differently", Plan{Grid: []string{"regularizers.dropout={input: 0.2},{input: 0.20}"}}, "the values {input: 0.2} and {input: 0.20} are the same setting"},
 		{"no key", Plan{Grid: []string{"=0.1"}}, "want key=v1,v2"},
 		{"nothing to sweep", Plan{}, "nothing to sweep"},
 		{"duplicate grid keys", Plan{Grid: []string{"optimizer.lr=0.1", "optimizer.lr=0.2"}}, "--grid optimizer.lr=0.2 sets optimizer.lr, which --grid optimizer.lr=0.1 sets already"},

@@ -1345,6 +1345,14 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: --eta 0: want 2 or more (the best 1/eta of the points continue at each rung)`,
 	},
+	{
+		name: "sweep: a grid value written twice",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.3,1e-1", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: --grid optimizer.lr=0.1,0.3,1e-1: the values 0.1 and 1e-1 are the same setting: give it once`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
