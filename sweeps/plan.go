@@ -22,6 +22,12 @@ import (
 // many) should not start hours of training.
 const DefaultLimit = 64
 
+// MaxPoints is the most points a sweep may have, --yes or not: every
+// point's recipe is checked before anything trains (about a millisecond
+// each) and sweep.json lists them all, so a count from a typo (--random
+// 1000000) would spend minutes and memory before training anything.
+const MaxPoints = 10000
+
 // Plan is a sweep as the command line gives it; New checks it and expands
 // it into a Spec.
 type Plan struct {
@@ -122,7 +128,11 @@ func New(p Plan, now time.Time) (*Spec, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	if n := s.count(); n > limit && !p.Yes {
+	n := s.count()
+	if n > MaxPoints {
+		return nil, fmt.Errorf("sweeps: the sweep has %s points, more than the %d a sweep may have: sweep fewer values, or split it into several sweeps", countText(n), MaxPoints)
+	}
+	if n > limit && !p.Yes {
 		return nil, fmt.Errorf("sweeps: the sweep has %d points, more than %d: add --yes to train them all", n, limit)
 	}
 	s.Points = s.expand()
@@ -369,6 +379,14 @@ func (s *Spec) count() int {
 		n = min(n*s.Random.N, math.MaxInt32+1)
 	}
 	return n
+}
+
+// countText writes a count: count's cap as "over 2147483647".
+func countText(n int) string {
+	if n > math.MaxInt32 {
+		return fmt.Sprintf("over %d", math.MaxInt32)
+	}
+	return strconv.Itoa(n)
 }
 
 // expand lists the points: every combination of the grid's values (the

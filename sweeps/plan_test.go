@@ -165,6 +165,8 @@ func TestBadPlans(t *testing.T) {
 		{"range bound not a number", Plan{Random: 2, Ranges: []string{"optimizer.lr=lin:a:1"}}, `the minimum "a" is not a number`},
 		{"random without range", Plan{Random: 3}, "--random 3 draws points from --range"},
 		{"range without random", Plan{Ranges: []string{"optimizer.lr=log:1e-3:1"}}, "needs --random N"},
+		{"more points than a sweep may have", Plan{Random: 20000, Ranges: []string{"optimizer.lr=log:1e-3:1"}, Yes: true}, "the sweep has 20000 points, more than the 10000 a sweep may have"},
+		{"more points than an int", Plan{Random: math.MaxInt32, Grid: []string{"batch_size=16,32"}, Ranges: []string{"optimizer.lr=log:1e-3:1"}, Yes: true}, "the sweep has over 2147483647 points"},
 		{"too many points", Plan{Grid: []string{"optimizer.lr=1,2,3,4,5,6,7,8,9", "batch_size=1,2,3,4,5,6,7,8"}}, "the sweep has 72 points, more than 64: add --yes"},
 		{"halving of a 1-epoch recipe", Plan{Grid: []string{"optimizer.lr=0.1"}, Set: []string{"epochs=1"}, Halving: true}, "needs a recipe of 2 or more epochs"},
 		{"halving and epochs swept", Plan{Grid: []string{"epochs=2,3"}, Halving: true}, "do not sweep epochs as well"},

@@ -1353,6 +1353,14 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: sweeps: --grid optimizer.lr=0.1,0.3,1e-1: the values 0.1 and 1e-1 are the same setting: give it once`,
 	},
+	{
+		name: "sweep: more points than a sweep may have",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--random", "1000000", "--range", "optimizer.lr=log:1e-4:1", "--yes", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: the sweep has 1000000 points, more than the 10000 a sweep may have: sweep fewer values, or split it into several sweeps`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
