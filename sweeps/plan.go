@@ -340,6 +340,9 @@ func parseRange(flag string) (Range, error) {
 	if r.Min >= r.Max {
 		return bad(fmt.Sprintf("the minimum %g is not below the maximum %g", r.Min, r.Max))
 	}
+	if math.IsInf(r.Max-r.Min, 0) {
+		return bad("the range is wider than a float64 can hold")
+	}
 	if r.Scale == "log" && r.Min <= 0 {
 		return bad(fmt.Sprintf("a log range needs a positive minimum, got %g", r.Min))
 	}
@@ -360,7 +363,7 @@ func (s *Spec) checkRange(r *Range) error {
 	case kindFloat, kindAny:
 	case kindUnknown:
 		if _, err := s.resolve([]string{r.Key + "=" + formatFloat(r.Min)}); err != nil {
-			return err
+			return fmt.Errorf("sweeps: --range %s=%s:%g:%g: %w", r.Key, r.Scale, r.Min, r.Max, err)
 		}
 	default:
 		return fmt.Errorf("sweeps: --range %s: %s is not a numeric key (it holds %s): sweep its values with --grid %s=v1,v2,…", r.Key, r.Key, kind, r.Key)
