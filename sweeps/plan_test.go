@@ -286,4 +286,17 @@ func TestRecipeFileDigest(t *testing.T) {
 	if _, err := s.PointRecipe(s.Points[0]); err == nil || !strings.Contains(err.Error(), "has changed since the sweep was created") {
 		t.Errorf("after editing the recipe: %v", err)
 	}
+	// The sweep's own command, run again, says what to do.
+	sweep := filepath.Join(dir, "sweep")
+	if _, _, err := Open(sweep, s); err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(Plan{Recipe: path, Grid: []string{"optimizer.lr=0.1"}}, when)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the recipe " + path + " has changed since the sweep in " + sweep + " was created: restore it to resume the sweep"
+	if _, _, err := Open(sweep, again); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("the same sweep of the edited recipe: %v, want %q", err, want)
+	}
 }

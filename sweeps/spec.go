@@ -207,6 +207,11 @@ func Open(dir string, spec *Spec) (s *Spec, created bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
+		if old.Recipe == spec.Recipe && old.RecipeSHA256 != spec.RecipeSHA256 {
+			// The same command, a recipe file edited since: resuming
+			// would mix two recipes in one sweep.
+			return nil, false, fmt.Errorf("sweeps: the recipe %s has changed since the sweep in %s was created: restore it to resume the sweep, or sweep the edited recipe into another --out", spec.Recipe, dir)
+		}
 		if d := Diff(old, spec); d != "" {
 			return nil, false, fmt.Errorf("sweeps: %s holds another sweep (%s): choose another --out, or repeat that sweep's own command to resume it", dir, d)
 		}

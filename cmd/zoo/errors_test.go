@@ -1361,6 +1361,25 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: sweeps: the sweep has 1000000 points, more than the 10000 a sweep may have: sweep fewer values, or split it into several sweeps`,
 	},
+	{
+		name: "sweep: a recipe file edited since the sweep began",
+		args: func(t *testing.T, d *fixture) []string {
+			recipe := filepath.Join(d.dir, "edited.yaml")
+			writeText(t, recipe, tinyRecipe)
+			dir := filepath.Join(d.dir, "edited-sweep")
+			s, err := sweeps.New(sweeps.Plan{Recipe: recipe, Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := sweeps.Open(dir, s); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, recipe, tinyRecipe+"# edited\n")
+			return []string{"sweep", recipe, "--grid", "optimizer.lr=0.1,0.2", "--out", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: the recipe DIR/edited.yaml has changed since the sweep in DIR/edited-sweep was created: restore it to resume the sweep, or sweep the edited recipe into another --out`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's
