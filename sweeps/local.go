@@ -168,6 +168,7 @@ func runWorker(ctx context.Context, dir string, i int, command []string, env []s
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, log, log
 	ownGroup(cmd)
 	cmd.Cancel = func() error { return terminate(cmd.Process) }
+	defer lockThread()()
 	err = cmd.Run()
 	if cmd.ProcessState != nil {
 		// It ran: its exit code says how it ended, even when Run's error
