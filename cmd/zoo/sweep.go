@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/sweeps"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -148,7 +149,7 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	if created {
 		verb = "sweep"
 	}
-	fmt.Fprintf(e.errOut, "%s of %d point(s) in %s\n", verb, len(spec.Points), o.out)
+	fmt.Fprintf(e.errOut, "%s of %s in %s\n", verb, plural.Count(len(spec.Points), "point"), o.out)
 	honourInterrupts(e.ctx)
 	err = sweeps.Run(e.ctx, o.out, spec, sweeps.LocalOptions{Jobs: o.jobs, Command: deps.worker, Progress: e.errOut, TTY: isTerminal(e.errOut)})
 	if err != nil {

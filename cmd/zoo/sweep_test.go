@@ -177,7 +177,7 @@ func TestSweepLocal(t *testing.T) {
 	// Again: nothing is trained.
 	before := readFile(t, sweeps.PointDir(dir, 0), runs.WeightsFile)
 	code, _, stderr = zooSweep(t, args...)
-	if code != 0 || !strings.Contains(stderr, "resuming the sweep of 4 point(s)") || !strings.Contains(stderr, "sweep: 4/4 points done, 0 running  (0s)") {
+	if code != 0 || !strings.Contains(stderr, "resuming the sweep of 4 points") || !strings.Contains(stderr, "sweep: 4/4 points done, 0 running  (0s)") {
 		t.Errorf("re-run: exit %d\n%s", code, stderr)
 	}
 	if !bytes.Equal(before, readFile(t, sweeps.PointDir(dir, 0), runs.WeightsFile)) {
@@ -255,7 +255,7 @@ func TestSweepHalving(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, stderr)
 	}
-	for _, want := range []string{"rung 1/3: 4 point(s) to 1 epoch(s)", "rung 2/3: 2 point(s) to 2 epoch(s)", "rung 3/3: 1 point(s) to 3 epoch(s)"} {
+	for _, want := range []string{"rung 1/3: 4 points to 1 epoch", "rung 2/3: 2 points to 2 epochs", "rung 3/3: 1 point to 3 epochs"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
