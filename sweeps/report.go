@@ -201,9 +201,14 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		cells = append(cells, string(r.State), strconv.Itoa(r.Epochs), rep.figure(r.Val, rep.classifier()), rep.figure(r.TestValue, rep.classifier()), secs)
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
-	if rep.Best == nil {
+	switch {
+	case rep.Best == nil && counts[Pending]+counts[Running]+counts[Interrupted]+counts[Paused] > 0:
 		fmt.Fprintf(&b, "\nNo point has finished yet.\n")
-	} else {
+	case rep.Best == nil:
+		// Every point has ended (diverged, failed, culled): none will
+		// finish unless the sweep is run again.
+		fmt.Fprintf(&b, "\nNo point finished: there is no best point.\n")
+	default:
 		best := rep.Points[*rep.Best]
 		var set []string
 		for _, k := range rep.Keys {

@@ -41,3 +41,29 @@ func TestMarkdownCells(t *testing.T) {
 		t.Errorf("rows:\n%s", strings.Join(rows[2:], "\n"))
 	}
 }
+
+// TestMarkdownNoBest: without a finished point the report says whether
+// one may still finish.
+func TestMarkdownNoBest(t *testing.T) {
+	for _, tt := range []struct {
+		states []State
+		want   string
+	}{
+		{[]State{Diverged, Pending}, "No point has finished yet."},
+		{[]State{Diverged, Interrupted}, "No point has finished yet."},
+		{[]State{Diverged, Diverged}, "No point finished: there is no best point."},
+		{[]State{Diverged, Failed}, "No point finished: there is no best point."},
+	} {
+		rep := &Report{Dir: "sw", Recipe: "mlp-mnist", Keys: []string{"optimizer.lr"}, Metric: "val_error", Test: "test_error"}
+		for i, st := range tt.states {
+			rep.Points = append(rep.Points, Row{Point: i, Values: map[string]string{"optimizer.lr": "1000"}, State: st})
+		}
+		var b strings.Builder
+		if err := rep.WriteMarkdown(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "\n"+tt.want+"\n") {
+			t.Errorf("states %v: report\n%s\nwant %q", tt.states, b.String(), tt.want)
+		}
+	}
+}
