@@ -402,3 +402,21 @@ func TestSweepStatusQueue(t *testing.T) {
 		t.Errorf("status: exit %d, asked about %q\n%s%s", code, asked, out.String(), errOut.String())
 	}
 }
+
+// TestSweepStatusFailures: status lists each failed point's error on one
+// line, a joined error's parts joined with "; ".
+func TestSweepStatusFailures(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	s, err := sweeps.New(sweeps.Plan{Recipe: "mlp-mnist", Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sweeps.Open(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	writeText(t, filepath.Join(dir, sweeps.LogsDir, "001.failed"), `{"error": "train: checkpoint: disk full\natomicfile: write metrics.csv: disk full"}`)
+	code, out, stderr := zoo(t, "sweep", "status", dir)
+	if code != 0 || !strings.Contains(out, "2 points: 1 pending, 1 failed\n001: train: checkpoint: disk full; atomicfile: write metrics.csv: disk full\n") {
+		t.Errorf("status: exit %d\n%s%s", code, out, stderr)
+	}
+}
