@@ -93,6 +93,16 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 		}
 	}
 	p.show()
+	stopTicks := func() {}
+	if o.TTY {
+		// A point trains for minutes without an event to redraw the
+		// line: the elapsed time is redrawn every second meanwhile.
+		tick := time.NewTicker(time.Second)
+		stop := make(chan struct{})
+		ticked := make(chan struct{})
+		go func() { p.redrawOn(tick.C, stop); close(ticked) }()
+		stopTicks = func() { tick.Stop(); close(stop); <-ticked }
+	}
 
 	queue := make(chan int)
 	var wg sync.WaitGroup
@@ -141,6 +151,7 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 	}
 	close(queue)
 	wg.Wait()
+	stopTicks()
 	p.end()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sweep interrupted (%w): the running points saved checkpoints; repeat the command to resume the sweep", err)
@@ -195,6 +206,18 @@ func (p *progress) update(f func()) {
 }
 
 func (p *progress) show() { p.update(func() {}) }
+
+// redrawOn redraws the line on every tick until stop is closed.
+func (p *progress) redrawOn(tick <-chan time.Time, stop <-chan struct{}) {
+	for {
+		select {
+		case <-tick:
+			p.show()
+		case <-stop:
+			return
+		}
+	}
+}
 
 func (p *progress) showLocked() {
 	line := fmt.Sprintf("sweep: %d/%d points done, %d running", p.done, p.total, p.running)
