@@ -154,7 +154,7 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 	stopTicks()
 	p.end()
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sweep interrupted (%w): the running points saved checkpoints; repeat the command to resume the sweep", err)
+		return fmt.Errorf("sweep interrupted (%w): the running points stopped (with a checkpoint, those that had begun training); repeat the command to resume the sweep", err)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("sweeps: %d of %d points failed: %s; repeat the command to try them again", len(failed), len(idx), strings.Join(failed, ", "))
