@@ -14,9 +14,10 @@
 //     (Open), and never changed: the same command run again finds the same
 //     spec there and resumes; another spec is refused, naming what differs.
 //   - points/NNN: one ordinary run directory per point (pipeline.Train's),
-//     which every zoo command opens (eval, inspect, compare, …), with
-//     points/NNN.log (a local worker's output) and points/NNN.failed (why
-//     its last attempt failed, while it has failed).
+//     which every zoo command opens (eval, inspect, compare, …); points/
+//     holds nothing else, so that DIR/points/* are all run directories.
+//   - logs/NNN.log (a local worker's output) and logs/NNN.failed (why point
+//     NNN's last attempt failed, while it has failed).
 //   - rungs.json (Rungs), under successive halving: the rungs decided so far,
 //     their budgets, scores and promotions.
 //

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/jsonerr"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -68,8 +69,14 @@ func ReadRungs(dir string, s *Spec) (*Rungs, error) {
 	var r Rungs
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil || len(r.Rungs) == 0 || len(r.Rungs) > len(s.Halving.Budgets) {
-		return nil, fmt.Errorf("sweeps: %s is damaged (%v): remove it to decide the rungs again from the run directories", filepath.Join(dir, RungsFile), err)
+	var why string
+	if err := dec.Decode(&r); err != nil {
+		why = jsonerr.Describe(err)
+	} else if len(r.Rungs) == 0 || len(r.Rungs) > len(s.Halving.Budgets) {
+		why = fmt.Sprintf("it lists %d rungs, the sweep has 1 to %d", len(r.Rungs), len(s.Halving.Budgets))
+	}
+	if why != "" {
+		return nil, fmt.Errorf("sweeps: %s is damaged (%s): remove it to decide the rungs again from the run directories", filepath.Join(dir, RungsFile), why)
 	}
 	for k, rung := range r.Rungs {
 		if rung.Epochs != s.Halving.Budgets[k] {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func Threads(cpus, jobs int) int { return max(1, cpus/max(1, jobs)) }
 // RunLocal trains the points idx of the sweep in dir on this machine, up
 // to o.Jobs at once, each in its own process running `zoo sweep point`
 // (see RunPoint) with GOMAXPROCS and OPENBLAS_NUM_THREADS set to its share
-// of the cores, its output appended to DIR/points/NNN.log. Points that
+// of the cores, its output appended to DIR/logs/NNN.log. Points that
 // are done are not started again.
 //
 // When ctx is cancelled no point is started any more, and each running
@@ -92,6 +93,16 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 		}
 	}
 	p.show()
+	stopTicks := func() {}
+	if o.TTY {
+		// A point trains for minutes without an event to redraw the
+		// line: the elapsed time is redrawn every second meanwhile.
+		tick := time.NewTicker(time.Second)
+		stop := make(chan struct{})
+		ticked := make(chan struct{})
+		go func() { p.redrawOn(tick.C, stop); close(ticked) }()
+		stopTicks = func() { tick.Stop(); close(stop); <-ticked }
+	}
 
 	queue := make(chan int)
 	var wg sync.WaitGroup
@@ -140,9 +151,10 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 	}
 	close(queue)
 	wg.Wait()
+	stopTicks()
 	p.end()
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sweep interrupted (%w): the running points saved checkpoints; repeat the command to resume the sweep", err)
+		return fmt.Errorf("sweep interrupted (%w): the running points stopped (with a checkpoint, those that had begun training); repeat the command to resume the sweep", err)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("sweeps: %d of %d points failed: %s; repeat the command to try them again", len(failed), len(idx), strings.Join(failed, ", "))
@@ -153,6 +165,9 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 // runWorker runs `zoo sweep point dir i` and returns its exit code; err
 // is set only when it could not be run at all.
 func runWorker(ctx context.Context, dir string, i int, command []string, env []string) (int, error) {
+	if err := os.MkdirAll(filepath.Join(dir, LogsDir), 0o755); err != nil {
+		return 0, fmt.Errorf("sweeps: %w", err)
+	}
 	log, err := os.OpenFile(LogFile(dir, i), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return 0, fmt.Errorf("sweeps: %w", err)
@@ -164,6 +179,7 @@ func runWorker(ctx context.Context, dir string, i int, command []string, env []s
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, log, log
 	ownGroup(cmd)
 	cmd.Cancel = func() error { return terminate(cmd.Process) }
+	defer lockThread()()
 	err = cmd.Run()
 	if cmd.ProcessState != nil {
 		// It ran: its exit code says how it ended, even when Run's error
@@ -190,6 +206,18 @@ func (p *progress) update(f func()) {
 }
 
 func (p *progress) show() { p.update(func() {}) }
+
+// redrawOn redraws the line on every tick until stop is closed.
+func (p *progress) redrawOn(tick <-chan time.Time, stop <-chan struct{}) {
+	for {
+		select {
+		case <-tick:
+			p.show()
+		case <-stop:
+			return
+		}
+	}
+}
 
 func (p *progress) showLocked() {
 	line := fmt.Sprintf("sweep: %d/%d points done, %d running", p.done, p.total, p.running)

@@ -1,6 +1,10 @@
 package sweeps
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestBar(t *testing.T) {
 	for _, tt := range []struct {
@@ -26,5 +30,23 @@ func TestThreads(t *testing.T) {
 		if got := Threads(tt.cpus, tt.jobs); got != tt.want {
 			t.Errorf("Threads(%d, %d) = %d, want %d", tt.cpus, tt.jobs, got, tt.want)
 		}
+	}
+}
+
+// TestProgressRedraw: on a terminal the line is redrawn on every tick, in
+// place, until the sweep stops the ticks.
+func TestProgressRedraw(t *testing.T) {
+	var out strings.Builder
+	p := &progress{w: &out, tty: true, start: time.Now(), total: 3, running: 2}
+	tick := make(chan time.Time)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { p.redrawOn(tick, stop); close(done) }()
+	tick <- time.Now()
+	tick <- time.Now()
+	close(stop)
+	<-done
+	if n := strings.Count(out.String(), "\r[....................] sweep: 0/3 points done, 2 running"); n != 2 {
+		t.Errorf("%d redraws, want 2:\n%q", n, out.String())
 	}
 }

@@ -3,6 +3,7 @@ package sweeps
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -20,6 +21,12 @@ import (
 // Plan.Yes: a typo in a grid (a value list pasted twice, one axis too
 // many) should not start hours of training.
 const DefaultLimit = 64
+
+// MaxPoints is the most points a sweep may have, --yes or not: every
+// point's recipe is checked before anything trains (about a millisecond
+// each) and sweep.json lists them all, so a count from a typo (--random
+// 1000000) would spend minutes and memory before training anything.
+const MaxPoints = 10000
 
 // Plan is a sweep as the command line gives it; New checks it and expands
 // it into a Spec.
@@ -121,7 +128,11 @@ func New(p Plan, now time.Time) (*Spec, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	if n := s.count(); n > limit && !p.Yes {
+	n := s.count()
+	if n > MaxPoints {
+		return nil, fmt.Errorf("sweeps: the sweep has %s points, more than the %d a sweep may have: sweep fewer values, or split it into several sweeps", countText(n), MaxPoints)
+	}
+	if n > limit && !p.Yes {
 		return nil, fmt.Errorf("sweeps: the sweep has %d points, more than %d: add --yes to train them all", n, limit)
 	}
 	s.Points = s.expand()
@@ -135,6 +146,9 @@ func New(p Plan, now time.Time) (*Spec, error) {
 			epochs = r.Epochs
 		}
 	}
+	if err := s.checkSameValues(); err != nil {
+		return nil, err
+	}
 	if p.Halving {
 		if slices.Contains(s.Keys(), "epochs") {
 			return nil, fmt.Errorf("sweeps: --halving sets the points' epochs rung by rung: do not sweep epochs as well")
@@ -146,6 +160,38 @@ func New(p Plan, now time.Time) (*Spec, error) {
 		return nil, fmt.Errorf("sweeps: --eta and --budgets set successive halving: add --halving")
 	}
 	return s, nil
+}
+
+// checkSameValues refuses a grid axis two of whose values, written
+// differently, give the recipe the same setting (0.1 and 0.10, 1e-1, or
+// {input: 0.2} and {input: 0.20}): their points would train the same run
+// twice. parseAxis has already refused values written alike.
+func (s *Spec) checkSameValues() error {
+	for _, a := range s.Grid {
+		seen := map[string]string{}
+		kind := keyKind(a.Key)
+		numeric := kind == kindInt || kind == kindFloat || kind == kindAny
+		for _, v := range a.Values {
+			r, err := s.resolve([]string{a.Key + "=" + v})
+			if err != nil {
+				return fmt.Errorf("sweeps: --grid %s=%s: %w", a.Key, v, err)
+			}
+			b, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("sweeps: --grid %s=%s: %w", a.Key, v, err)
+			}
+			// The keys of optimizer and schedule hold their values as
+			// written, which their own code reads as numbers.
+			if f, err := strconv.ParseFloat(v, 64); err == nil && numeric {
+				b = []byte("number " + strconv.FormatFloat(f, 'g', -1, 64))
+			}
+			if prev, ok := seen[string(b)]; ok {
+				return fmt.Errorf("sweeps: --grid %s=%s: the values %s and %s are the same setting: give it once", a.Key, strings.Join(a.Values, ","), prev, v)
+			}
+			seen[string(b)] = v
+		}
+	}
+	return nil
 }
 
 // recipeSource returns how a sweep names the recipe arg (a built-in
@@ -212,16 +258,46 @@ func parseAxis(flag string) (Axis, error) {
 	return Axis{Key: key, Values: values}, nil
 }
 
-// splitValues splits a grid's list at the commas outside brackets and
-// braces, so that YAML lists and mappings are values of their own.
+// splitValues splits a grid's list at the commas outside brackets,
+// braces and quotes, so that YAML lists, mappings and quoted strings
+// ('a, b' or "a, b") are values of their own. A quote opens a quoted
+// string where YAML's would: at the start of a value or of an item of a
+// list or mapping (so the apostrophe of don't is a letter).
 func splitValues(list string) []string {
 	if strings.TrimSpace(list) == "" {
 		return nil
 	}
 	var out []string
 	depth, start := 0, 0
+	var quote rune   // the quote of the open quoted string, or 0
+	prev := ','      // the last character outside spaces and quotes
+	escaped := false // the previous character was \ in a "…" string
 	for i, c := range list {
+		switch {
+		case quote == '"':
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				quote = 0
+			}
+			continue
+		case quote == '\'':
+			// '' inside a '…' string is a quote: closing and reopening
+			// at once reads it right.
+			if c == '\'' {
+				quote = 0
+			}
+			continue
+		}
 		switch c {
+		case '"', '\'':
+			if strings.ContainsRune(",[{:", prev) {
+				quote = c
+				continue
+			}
 		case '[', '{':
 			depth++
 		case ']', '}':
@@ -231,6 +307,9 @@ func splitValues(list string) []string {
 				out = append(out, strings.TrimSpace(list[start:i]))
 				start = i + 1
 			}
+		}
+		if c != ' ' && c != '\t' {
+			prev = c
 		}
 	}
 	return append(out, strings.TrimSpace(list[start:]))
@@ -261,6 +340,9 @@ func parseRange(flag string) (Range, error) {
 	if r.Min >= r.Max {
 		return bad(fmt.Sprintf("the minimum %g is not below the maximum %g", r.Min, r.Max))
 	}
+	if math.IsInf(r.Max-r.Min, 0) {
+		return bad("the range is wider than a float64 can hold")
+	}
 	if r.Scale == "log" && r.Min <= 0 {
 		return bad(fmt.Sprintf("a log range needs a positive minimum, got %g", r.Min))
 	}
@@ -281,7 +363,7 @@ func (s *Spec) checkRange(r *Range) error {
 	case kindFloat, kindAny:
 	case kindUnknown:
 		if _, err := s.resolve([]string{r.Key + "=" + formatFloat(r.Min)}); err != nil {
-			return err
+			return fmt.Errorf("sweeps: --range %s=%s:%g:%g: %w", r.Key, r.Scale, r.Min, r.Max, err)
 		}
 	default:
 		return fmt.Errorf("sweeps: --range %s: %s is not a numeric key (it holds %s): sweep its values with --grid %s=v1,v2,…", r.Key, r.Key, kind, r.Key)
@@ -300,6 +382,14 @@ func (s *Spec) count() int {
 		n = min(n*s.Random.N, math.MaxInt32+1)
 	}
 	return n
+}
+
+// countText writes a count: count's cap as "over 2147483647".
+func countText(n int) string {
+	if n > math.MaxInt32 {
+		return fmt.Sprintf("over %d", math.MaxInt32)
+	}
+	return strconv.Itoa(n)
 }
 
 // expand lists the points: every combination of the grid's values (the

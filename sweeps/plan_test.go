@@ -121,6 +121,12 @@ func TestSplitValues(t *testing.T) {
 		{" relu , sigmoid ", []string{"relu", "sigmoid"}},
 		{"[0, 0.9],[0.5, 0.5]", []string{"[0, 0.9]", "[0.5, 0.5]"}},
 		{"{input: 0.2},null", []string{"{input: 0.2}", "null"}},
+		{"'a, b',c", []string{"'a, b'", "c"}},
+		{`"a, \"b, c\"",d`, []string{`"a, \"b, c\""`, "d"}},
+		{"'it''s, here',x", []string{"'it''s, here'", "x"}},
+		{"don't,do", []string{"don't", "do"}},
+		{"{a: 'x, y'},{a: z}", []string{"{a: 'x, y'}", "{a: z}"}},
+		{"['a]', b],c", []string{"['a]', b]", "c"}},
 		{"", nil},
 	} {
 		if got := splitValues(tt.in); !slices.Equal(got, tt.want) {
@@ -142,13 +148,17 @@ func TestBadPlans(t *testing.T) {
 		{"empty grid", Plan{Grid: []string{"optimizer.lr="}}, "--grid optimizer.lr=: no values"},
 		{"empty value", Plan{Grid: []string{"optimizer.lr=0.1,,0.2"}}, "an empty value"},
 		{"repeated value", Plan{Grid: []string{"optimizer.lr=0.1,0.1"}}, "the value 0.1 is given twice"},
+		{"a value written twice differently", Plan{Grid: []string{"optimizer.lr=0.1,0.3,1e-1"}}, "--grid optimizer.lr=0.1,0.3,1e-1: the values 0.1 and 1e-1 are the same setting: give it once"},
+		{"an integer written twice differently", Plan{Grid: []string{"batch_size=64,064"}}, "the values 64 and 064 are the same setting"},
+		{"a mapping written twice differently", Plan{Grid: []string{"regularizers.dropout={input: 0.2},{input: 0.20}"}}, "the values {input: 0.2} and {input: 0.20} are the same setting"},
 		{"no key", Plan{Grid: []string{"=0.1"}}, "want key=v1,v2"},
 		{"nothing to sweep", Plan{}, "nothing to sweep"},
 		{"duplicate grid keys", Plan{Grid: []string{"optimizer.lr=0.1", "optimizer.lr=0.2"}}, "--grid optimizer.lr=0.2 sets optimizer.lr, which --grid optimizer.lr=0.1 sets already"},
 		{"grid key also set", Plan{Set: []string{"batch_size=10"}, Grid: []string{"batch_size=20,30"}}, "which --set batch_size=10 sets already"},
 		{"range on a string key", Plan{Random: 2, Ranges: []string{"loss=lin:0:1"}}, "loss is not a numeric key (it holds a string)"},
 		{"range on a list key", Plan{Random: 2, Ranges: []string{"data.positive=lin:0:1"}}, "data.positive is not a numeric key (it holds a list)"},
-		{"range on an unknown key", Plan{Random: 2, Ranges: []string{"optimiser.lr=log:1e-3:1"}}, `optimiser.lr: no key "optimiser" here`},
+		{"range on an unknown key", Plan{Random: 2, Ranges: []string{"optimiser.lr=log:1e-3:1"}}, `--range optimiser.lr=log:0.001:1: recipe built-in mlp-mnist, --set optimiser.lr=0.001: optimiser.lr: no key "optimiser" here`},
+		{"range wider than a float64", Plan{Random: 2, Ranges: []string{"optimizer.lr=lin:-1e308:1e308"}}, "the range is wider than a float64 can hold"},
 		{"non-integer bounds for an integer key", Plan{Random: 2, Ranges: []string{"batch_size=lin:10.5:100"}}, "batch_size is an integer key: give integer bounds"},
 		{"log range from 0", Plan{Random: 2, Ranges: []string{"optimizer.lr=log:0:1"}}, "a log range needs a positive minimum"},
 		{"range upside down", Plan{Random: 2, Ranges: []string{"optimizer.lr=lin:1:0.1"}}, "the minimum 1 is not below the maximum 0.1"},
@@ -156,6 +166,8 @@ func TestBadPlans(t *testing.T) {
 		{"range bound not a number", Plan{Random: 2, Ranges: []string{"optimizer.lr=lin:a:1"}}, `the minimum "a" is not a number`},
 		{"random without range", Plan{Random: 3}, "--random 3 draws points from --range"},
 		{"range without random", Plan{Ranges: []string{"optimizer.lr=log:1e-3:1"}}, "needs --random N"},
+		{"more points than a sweep may have", Plan{Random: 20000, Ranges: []string{"optimizer.lr=log:1e-3:1"}, Yes: true}, "the sweep has 20000 points, more than the 10000 a sweep may have"},
+		{"more points than an int", Plan{Random: math.MaxInt32, Grid: []string{"batch_size=16,32"}, Ranges: []string{"optimizer.lr=log:1e-3:1"}, Yes: true}, "the sweep has over 2147483647 points"},
 		{"too many points", Plan{Grid: []string{"optimizer.lr=1,2,3,4,5,6,7,8,9", "batch_size=1,2,3,4,5,6,7,8"}}, "the sweep has 72 points, more than 64: add --yes"},
 		{"halving of a 1-epoch recipe", Plan{Grid: []string{"optimizer.lr=0.1"}, Set: []string{"epochs=1"}, Halving: true}, "needs a recipe of 2 or more epochs"},
 		{"halving and epochs swept", Plan{Grid: []string{"epochs=2,3"}, Halving: true}, "do not sweep epochs as well"},
@@ -273,5 +285,18 @@ func TestRecipeFileDigest(t *testing.T) {
 	}
 	if _, err := s.PointRecipe(s.Points[0]); err == nil || !strings.Contains(err.Error(), "has changed since the sweep was created") {
 		t.Errorf("after editing the recipe: %v", err)
+	}
+	// The sweep's own command, run again, says what to do.
+	sweep := filepath.Join(dir, "sweep")
+	if _, _, err := Open(sweep, s); err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(Plan{Recipe: path, Grid: []string{"optimizer.lr=0.1"}}, when)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the recipe " + path + " has changed since the sweep in " + sweep + " was created: restore it to resume the sweep"
+	if _, _, err := Open(sweep, again); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("the same sweep of the edited recipe: %v, want %q", err, want)
 	}
 }

@@ -32,7 +32,7 @@ type PointOptions struct {
 // checkpoint is resumed from it; one stopped before its first checkpoint
 // is started again; any other is trained from the start.
 //
-// A failure is recorded next to the run directory (NNN.failed) for the
+// A failure is recorded in the sweep's logs/NNN.failed for the
 // sweep's status and report, and removed when the point next succeeds.
 func RunPoint(ctx context.Context, dir string, i int, o PointOptions) (string, error) {
 	s, err := ReadSpec(dir)
@@ -133,6 +133,9 @@ func writeFailure(dir string, i int, f failure) error {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, LogsDir), 0o755); err != nil {
+		return fmt.Errorf("sweeps: %w", err)
 	}
 	return atomicfile.Write(failedFile(dir, i), append(b, '\n'))
 }

@@ -183,12 +183,16 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if !rep.classifier() {
 		val, test = "val loss", "test loss"
 	}
-	head := append(append([]string{"point"}, rep.Keys...), "state", "epochs", val, test, "seconds")
+	head := []string{"point"}
+	for _, k := range rep.Keys {
+		head = append(head, mdCell(k))
+	}
+	head = append(head, "state", "epochs", val, test, "seconds")
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" --- |", len(head)))
 	for _, r := range rep.Points {
 		cells := []string{pointName(r.Point)}
 		for _, k := range rep.Keys {
-			cells = append(cells, r.Values[k])
+			cells = append(cells, mdCell(r.Values[k]))
 		}
 		secs := "–"
 		if r.Seconds != nil {
@@ -197,9 +201,14 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		cells = append(cells, string(r.State), strconv.Itoa(r.Epochs), rep.figure(r.Val, rep.classifier()), rep.figure(r.TestValue, rep.classifier()), secs)
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
-	if rep.Best == nil {
+	switch {
+	case rep.Best == nil && counts[Pending]+counts[Running]+counts[Interrupted]+counts[Paused] > 0:
 		fmt.Fprintf(&b, "\nNo point has finished yet.\n")
-	} else {
+	case rep.Best == nil:
+		// Every point has ended (diverged, failed, culled): none will
+		// finish unless the sweep is run again.
+		fmt.Fprintf(&b, "\nNo point finished: there is no best point.\n")
+	default:
 		best := rep.Points[*rep.Best]
 		var set []string
 		for _, k := range rep.Keys {
@@ -231,6 +240,13 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// mdCell writes text for a cell of a Markdown table: a | would end the
+// cell and a line break the row (a swept value is any YAML, 'a|b' or a
+// quoted string with \n).
+func mdCell(text string) string {
+	return strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace(text)
 }
 
 // scoreOf is point i's score at rung r (nil if none).

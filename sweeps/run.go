@@ -3,6 +3,8 @@ package sweeps
 import (
 	"context"
 	"fmt"
+
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 )
 
 // Run trains the sweep in dir on this machine (see RunLocal): every
@@ -24,7 +26,7 @@ func Run(ctx context.Context, dir string, s *Spec, o LocalOptions) error {
 		}
 		cur := r.Current()
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "sweep: rung %d/%d: %d point(s) to %d epoch(s)\n", len(r.Rungs), len(s.Halving.Budgets), len(cur.Points), cur.Epochs)
+			fmt.Fprintf(o.Progress, "sweep: rung %d/%d: %s to %s\n", len(r.Rungs), len(s.Halving.Budgets), plural.Count(len(cur.Points), "point"), plural.Count(cur.Epochs, "epoch"))
 		}
 		if err := RunLocal(ctx, dir, s, cur.Points, o); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
+	"github.com/gorgonia-zoo/zoo/internal/jsonerr"
 )
 
 // File and directory names inside a sweep directory.
@@ -20,6 +21,10 @@ const (
 	SpecFile  = "sweep.json"
 	RungsFile = "rungs.json"
 	PointsDir = "points"
+	// LogsDir holds the local workers' output and the points' failure
+	// records, beside points/ rather than in it, so that points/ holds run
+	// directories only (zoo compare DIR/points/* opens them all).
+	LogsDir = "logs"
 )
 
 // Version is the version of sweep.json this package writes and reads.
@@ -123,10 +128,12 @@ func PointDir(dir string, i int) string {
 func pointName(i int) string { return fmt.Sprintf("%03d", i) }
 
 // LogFile is where a local worker writes point i's output.
-func LogFile(dir string, i int) string { return PointDir(dir, i) + ".log" }
+func LogFile(dir string, i int) string { return filepath.Join(dir, LogsDir, pointName(i)+".log") }
 
 // failedFile records why point i failed (see RunPoint).
-func failedFile(dir string, i int) string { return PointDir(dir, i) + ".failed" }
+func failedFile(dir string, i int) string {
+	return filepath.Join(dir, LogsDir, pointName(i)+".failed")
+}
 
 // ReadSpec reads dir's sweep.json.
 func ReadSpec(dir string) (*Spec, error) {
@@ -137,21 +144,57 @@ func ReadSpec(dir string) (*Spec, error) {
 		}
 		return nil, fmt.Errorf("sweeps: %w", err)
 	}
+	path := filepath.Join(dir, SpecFile)
 	var s Spec
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("sweeps: %s: %w", filepath.Join(dir, SpecFile), err)
+		return nil, fmt.Errorf("sweeps: %s: %s: is the file damaged?", path, jsonerr.Describe(err))
 	}
 	if s.Version != Version {
-		return nil, fmt.Errorf("sweeps: %s is of version %d; this zoo reads version %d", filepath.Join(dir, SpecFile), s.Version, Version)
+		return nil, fmt.Errorf("sweeps: %s is of version %d; this zoo reads version %d", path, s.Version, Version)
 	}
-	for i, p := range s.Points {
-		if p.Index != i {
-			return nil, fmt.Errorf("sweeps: %s: point %d has index %d: the file is damaged", filepath.Join(dir, SpecFile), i, p.Index)
-		}
+	if why := s.damage(); why != "" {
+		return nil, fmt.Errorf("sweeps: %s: %s: the file is damaged", path, why)
 	}
 	return &s, nil
+}
+
+// damage says what makes a spec read from a file one New cannot have
+// written ("" for nothing), so that a damaged sweep.json is refused by
+// name rather than failing deep inside a command.
+func (s *Spec) damage() string {
+	if len(s.Points) == 0 {
+		return "it lists no points"
+	}
+	keys := s.Keys()
+	for i, p := range s.Points {
+		if p.Index != i {
+			return fmt.Sprintf("point %d has index %d", i, p.Index)
+		}
+		if len(p.Set) != len(keys) {
+			return fmt.Sprintf("point %d sets %d keys, the sweep sweeps %d", i, len(p.Set), len(keys))
+		}
+		for k, key := range keys {
+			if name, _, _ := strings.Cut(p.Set[k], "="); name != key {
+				return fmt.Sprintf("point %d sets %q where the sweep sweeps %s", i, p.Set[k], key)
+			}
+		}
+	}
+	if h := s.Halving; h != nil {
+		if h.Eta < 2 {
+			return fmt.Sprintf("halving has eta %d, below 2", h.Eta)
+		}
+		if len(h.Budgets) < 2 {
+			return fmt.Sprintf("halving has %d budgets, fewer than 2", len(h.Budgets))
+		}
+		for k, b := range h.Budgets {
+			if b < 1 || (k > 0 && b <= h.Budgets[k-1]) {
+				return fmt.Sprintf("halving's budgets %s are not increasing epochs", joinInts(h.Budgets, ","))
+			}
+		}
+	}
+	return ""
 }
 
 // Open returns the spec of the sweep in dir for spec: it creates dir with
@@ -163,6 +206,11 @@ func Open(dir string, spec *Spec) (s *Spec, created bool, err error) {
 		old, err := ReadSpec(dir)
 		if err != nil {
 			return nil, false, err
+		}
+		if old.Recipe == spec.Recipe && old.RecipeSHA256 != spec.RecipeSHA256 {
+			// The same command, a recipe file edited since: resuming
+			// would mix two recipes in one sweep.
+			return nil, false, fmt.Errorf("sweeps: the recipe %s has changed since the sweep in %s was created: restore it to resume the sweep, or sweep the edited recipe into another --out", spec.Recipe, dir)
 		}
 		if d := Diff(old, spec); d != "" {
 			return nil, false, fmt.Errorf("sweeps: %s holds another sweep (%s): choose another --out, or repeat that sweep's own command to resume it", dir, d)
@@ -181,8 +229,10 @@ func Open(dir string, spec *Spec) (s *Spec, created bool, err error) {
 			return nil, false, fmt.Errorf("sweeps: --out %s is not empty and holds no sweep (no %s): choose another --out", dir, SpecFile)
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(dir, PointsDir), 0o755); err != nil {
-		return nil, false, fmt.Errorf("sweeps: create %s: %w", dir, err)
+	for _, sub := range []string{PointsDir, LogsDir} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, false, fmt.Errorf("sweeps: create %s: %w", dir, err)
+		}
 	}
 	b, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gorgonia-zoo/zoo/internal/jsonerr"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
@@ -83,7 +84,7 @@ func readFailure(dir string, i int) (*failure, error) {
 	}
 	var f failure
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("sweeps: %s: %w (is the file damaged?)", failedFile(dir, i), err)
+		return nil, fmt.Errorf("sweeps: %s: %s: the file is damaged; remove it, and the next run of the sweep trains point %d again", failedFile(dir, i), jsonerr.Describe(err), i)
 	}
 	return &f, nil
 }

@@ -1316,6 +1316,87 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: recipe DIR/tiny.yaml, --set regularizers.noise={method: adaptive, sigma: 0.1, step: 0.1, steps: 2, bound: 1}: regularizers.noise.method: adaptive noise is not available in a recipe (it is regularizers.AdaptiveNoise, for Go programs); use random or stochastic`,
 	},
+	{
+		name: "sweep: a damaged sweep.json",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "damaged-sweep")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, "sweep.json"), `{"version": 1, "points": []}`)
+			return []string{"sweep", "status", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: DIR/damaged-sweep/sweep.json: it lists no points: the file is damaged`,
+	},
+	{
+		name: "sweep: a damaged failure record",
+		args: func(t *testing.T, d *fixture) []string {
+			dir := filepath.Join(d.dir, "damaged-failure")
+			s, err := sweeps.New(sweeps.Plan{Recipe: "mlp-mnist", Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := sweeps.Open(dir, s); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, filepath.Join(dir, "logs", "000.failed"), "garbage")
+			return []string{"sweep", "report", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: DIR/damaged-failure/logs/000.failed: not valid JSON at byte 1: invalid character 'g' looking for beginning of value: the file is damaged; remove it, and the next run of the sweep trains point 0 again`,
+	},
+	{
+		name: "sweep: --eta below 2",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.2", "--halving", "--eta", "0", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: --eta 0: want 2 or more (the best 1/eta of the points continue at each rung)`,
+	},
+	{
+		name: "sweep: a grid value written twice",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--grid", "optimizer.lr=0.1,0.3,1e-1", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: --grid optimizer.lr=0.1,0.3,1e-1: the values 0.1 and 1e-1 are the same setting: give it once`,
+	},
+	{
+		name: "sweep: more points than a sweep may have",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "mlp-mnist", "--random", "1000000", "--range", "optimizer.lr=log:1e-4:1", "--yes", "--out", filepath.Join(d.dir, "sw")}
+		},
+		code: 1,
+		want: `zoo: sweeps: the sweep has 1000000 points, more than the 10000 a sweep may have: sweep fewer values, or split it into several sweeps`,
+	},
+	{
+		name: "sweep: a recipe file edited since the sweep began",
+		args: func(t *testing.T, d *fixture) []string {
+			recipe := filepath.Join(d.dir, "edited.yaml")
+			writeText(t, recipe, tinyRecipe)
+			dir := filepath.Join(d.dir, "edited-sweep")
+			s, err := sweeps.New(sweeps.Plan{Recipe: recipe, Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := sweeps.Open(dir, s); err != nil {
+				t.Fatal(err)
+			}
+			writeText(t, recipe, tinyRecipe+"# edited\n")
+			return []string{"sweep", recipe, "--grid", "optimizer.lr=0.1,0.2", "--out", dir}
+		},
+		code: 1,
+		want: `zoo: sweeps: the recipe DIR/edited.yaml has changed since the sweep in DIR/edited-sweep was created: restore it to resume the sweep, or sweep the edited recipe into another --out`,
+	},
+	{
+		name: "sweep report: --out an existing file",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"sweep", "report", d.dir, "--out", d.recipe}
+		},
+		code: 1,
+		want: `zoo: --out DIR/tiny.yaml exists, and zoo does not overwrite files: remove it or choose another name`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/sweeps"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -52,7 +53,7 @@ points drawn from the --range specs. Any key --set accepts can be swept.
 DIR holds sweep.json (the spec) and one ordinary run directory per point,
 DIR/points/000, 001, …, which every zoo command opens. The points run --jobs at
 once on this machine, each with its share of the cores (GOMAXPROCS and
-OPENBLAS_NUM_THREADS), its output in DIR/points/NNN.log. Ctrl-C stops them with
+OPENBLAS_NUM_THREADS), its output in DIR/logs/NNN.log. Ctrl-C stops them with
 a checkpoint; repeating the command resumes the sweep: finished points are
 kept, interrupted ones resumed.
 
@@ -105,11 +106,18 @@ recipe included, before anything trains.`,
 }
 
 func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
+	if o.changed == nil {
+		o.changed = func(string) bool { return false }
+	}
 	if o.out == "" {
 		return fmt.Errorf("--out DIR is required: the sweep directory (repeat the command with the same --out to resume the sweep)")
 	}
 	if o.jobs < 1 {
 		return fmt.Errorf("--jobs %d: want 1 or more points at once", o.jobs)
+	}
+	if o.changed("eta") && o.plan.Eta < 2 {
+		// 0 is the flag's unset value (eta 3): given, it is an eta of 0.
+		return fmt.Errorf("--eta %d: want 2 or more (the best 1/eta of the points continue at each rung)", o.plan.Eta)
 	}
 	if o.budgets != "" {
 		for _, b := range strings.Split(o.budgets, ",") {
@@ -122,9 +130,6 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	}
 	if o.on != "local" && o.on != "slurm" {
 		return fmt.Errorf("--on %q: want local or slurm", o.on)
-	}
-	if o.changed == nil {
-		o.changed = func(string) bool { return false }
 	}
 	if err := checkPlacement(o, o.changed); err != nil {
 		return err
@@ -144,7 +149,7 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	if created {
 		verb = "sweep"
 	}
-	fmt.Fprintf(e.errOut, "%s of %d point(s) in %s\n", verb, len(spec.Points), o.out)
+	fmt.Fprintf(e.errOut, "%s of %s in %s\n", verb, plural.Count(len(spec.Points), "point"), o.out)
 	honourInterrupts(e.ctx)
 	err = sweeps.Run(e.ctx, o.out, spec, sweeps.LocalOptions{Jobs: o.jobs, Command: deps.worker, Progress: e.errOut, TTY: isTerminal(e.errOut)})
 	if err != nil {

@@ -26,6 +26,11 @@ as in summary.json. --out draws the validation metric against each swept key
 			if asJSON && asCSV {
 				return fmt.Errorf("--json and --csv: choose one")
 			}
+			if fig != "" {
+				if err := newOutFile(fig); err != nil {
+					return err
+				}
+			}
 			rep, err := sweeps.NewReport(args[0])
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/sweeps"
 )
 
@@ -60,7 +61,7 @@ func submitSweep(e *env, o *sweepOptions, spec *sweeps.Spec) error {
 		}
 		stage := ""
 		if rungs != nil {
-			stage = fmt.Sprintf(" of rung %d (%d epochs)", rung, rungs.Current().Epochs)
+			stage = fmt.Sprintf(" of rung %d (%s)", rung, plural.Count(rungs.Current().Epochs, "epoch"))
 		}
 		if len(todo) > 0 {
 			so := o.slurm
@@ -69,9 +70,9 @@ func submitSweep(e *env, o *sweepOptions, spec *sweeps.Spec) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.out, "submitted %d point(s)%s as Slurm job %s (%s)\n", len(todo), stage, id, pointList(todo))
+			fmt.Fprintf(e.out, "submitted %s%s as Slurm job %s (%s)\n", plural.Count(len(todo), "point"), stage, id, pointList(todo))
 			if len(busy) > 0 {
-				fmt.Fprintf(e.out, "%d point(s) already queued or running\n", len(busy))
+				fmt.Fprintf(e.out, "%s already queued or running\n", plural.Count(len(busy), "point"))
 			}
 			fmt.Fprintf(e.out, "follow it with: zoo sweep status %s\n", o.out)
 			if rungs != nil {
@@ -80,7 +81,7 @@ func submitSweep(e *env, o *sweepOptions, spec *sweeps.Spec) error {
 			return nil
 		}
 		if len(busy) > 0 {
-			fmt.Fprintf(e.out, "%d point(s)%s are queued or running (%s): nothing to submit; follow them with: zoo sweep status %s\n", len(busy), stage, pointList(busy), o.out)
+			fmt.Fprintf(e.out, "%s%s queued or running (%s): nothing to submit; follow with: zoo sweep status %s\n", plural.Count(len(busy), "point"), stage, pointList(busy), o.out)
 			return nil
 		}
 		if rungs != nil {

@@ -63,7 +63,7 @@ func TestSweepOnSlurm(t *testing.T) {
 
 	dir := filepath.Join(t.TempDir(), "sw")
 	grid := []string{"--grid", "optimizer.lr=0.1,0.01"}
-	if out := sweep(dir, grid...); !strings.Contains(out, "submitted 2 point(s) as Slurm job 101 (000, 001)") {
+	if out := sweep(dir, grid...); !strings.Contains(out, "submitted 2 points as Slurm job 101 (000, 001)") {
 		t.Errorf("first submission said:\n%s", out)
 	}
 	if js := jobs(dir); len(js) != 1 || !slices.Equal(js[0].Indices, []int{0, 1}) || js[0].JobID != "101" {
@@ -71,7 +71,7 @@ func TestSweepOnSlurm(t *testing.T) {
 	}
 	// Queued: nothing is submitted again, and status shows the queue.
 	setQueue("0 RUNNING\n1 PENDING\n")
-	if out := sweep(dir, grid...); !strings.Contains(out, "2 point(s) are queued or running (000, 001): nothing to submit") {
+	if out := sweep(dir, grid...); !strings.Contains(out, "2 points queued or running (000, 001): nothing to submit") {
 		t.Errorf("while queued:\n%s", out)
 	}
 	if len(jobs(dir)) != 1 {
@@ -84,7 +84,7 @@ func TestSweepOnSlurm(t *testing.T) {
 	// it is submitted again.
 	setQueue("")
 	point(dir, "0")
-	if out := sweep(dir, grid...); !strings.Contains(out, "submitted 1 point(s) as Slurm job 102 (001)") {
+	if out := sweep(dir, grid...); !strings.Contains(out, "submitted 1 point as Slurm job 102 (001)") {
 		t.Errorf("resubmission:\n%s", out)
 	}
 	point(dir, "1")
@@ -98,7 +98,7 @@ func TestSweepOnSlurm(t *testing.T) {
 	// Successive halving: a rung is submitted, then its promoted points.
 	hdir := filepath.Join(t.TempDir(), "sh")
 	halving := []string{"--set", "epochs=2", "--grid", "optimizer.lr=0.1,0.01,0.001", "--halving", "--eta", "3", "--budgets", "1"}
-	if out := sweep(hdir, halving...); !strings.Contains(out, "submitted 3 point(s) of rung 0 (1 epochs)") {
+	if out := sweep(hdir, halving...); !strings.Contains(out, "submitted 3 points of rung 0 (1 epoch)") {
 		t.Errorf("halving, rung 0:\n%s", out)
 	}
 	for _, i := range []string{"0", "1", "2"} {

@@ -64,7 +64,9 @@ directory says.`,
 					metric = fmt.Sprintf("val loss %.4f", st.Metric)
 				}
 				if st.Error != "" {
-					errs = append(errs, fmt.Sprintf("%03d: %s", st.Point.Index, st.Error))
+					// One line per point: a joined error's parts are
+					// joined with "; ", as zoo's own messages are.
+					errs = append(errs, fmt.Sprintf("%03d: %s", st.Point.Index, strings.ReplaceAll(st.Error, "\n", "; ")))
 				}
 				cells = append(cells, string(st.State), fmt.Sprint(st.Epochs), metric)
 				if queue != nil {

@@ -158,15 +158,26 @@ func TestSweepLocal(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "4 points: 4 done") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
-	// A point's run is an ordinary run.
+	// A point's run is an ordinary run, and points/ holds nothing else:
+	// zoo compare DIR/points/* compares them all.
 	if code, _, stderr := zoo(t, "inspect", sweeps.PointDir(dir, 2)); code != 0 {
 		t.Errorf("inspect a point: exit %d: %s", code, stderr)
+	}
+	all, err := filepath.Glob(filepath.Join(dir, "points", "*"))
+	if err != nil || len(all) != 4 {
+		t.Errorf("points/* is %q (%v), want the 4 run directories", all, err)
+	}
+	if code, out, stderr := zoo(t, append([]string{"compare"}, all...)...); code != 0 || strings.Count(out, "mlp-mnist") != 4 {
+		t.Errorf("compare DIR/points/*: exit %d\n%s%s", code, out, stderr)
+	}
+	if log := readFile(t, filepath.Join(dir, "logs"), "000.log"); !bytes.Contains(log, []byte("point 0 finished")) {
+		t.Errorf("logs/000.log:\n%s", log)
 	}
 
 	// Again: nothing is trained.
 	before := readFile(t, sweeps.PointDir(dir, 0), runs.WeightsFile)
 	code, _, stderr = zooSweep(t, args...)
-	if code != 0 || !strings.Contains(stderr, "resuming the sweep of 4 point(s)") || !strings.Contains(stderr, "sweep: 4/4 points done, 0 running  (0s)") {
+	if code != 0 || !strings.Contains(stderr, "resuming the sweep of 4 points") || !strings.Contains(stderr, "sweep: 4/4 points done, 0 running  (0s)") {
 		t.Errorf("re-run: exit %d\n%s", code, stderr)
 	}
 	if !bytes.Equal(before, readFile(t, sweeps.PointDir(dir, 0), runs.WeightsFile)) {
@@ -244,7 +255,7 @@ func TestSweepHalving(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, stderr)
 	}
-	for _, want := range []string{"rung 1/3: 4 point(s) to 1 epoch(s)", "rung 2/3: 2 point(s) to 2 epoch(s)", "rung 3/3: 1 point(s) to 3 epoch(s)"} {
+	for _, want := range []string{"rung 1/3: 4 points to 1 epoch", "rung 2/3: 2 points to 2 epochs", "rung 3/3: 1 point to 3 epochs"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -389,5 +400,23 @@ func TestSweepStatusQueue(t *testing.T) {
 	if code != 0 || asked != dir || len(lines) < 3 || !strings.HasSuffix(lines[0], "QUEUE") ||
 		!strings.HasSuffix(strings.TrimSpace(lines[1]), "–") || !strings.HasSuffix(strings.TrimSpace(lines[2]), "PENDING") {
 		t.Errorf("status: exit %d, asked about %q\n%s%s", code, asked, out.String(), errOut.String())
+	}
+}
+
+// TestSweepStatusFailures: status lists each failed point's error on one
+// line, a joined error's parts joined with "; ".
+func TestSweepStatusFailures(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	s, err := sweeps.New(sweeps.Plan{Recipe: "mlp-mnist", Grid: []string{"optimizer.lr=0.1,0.2"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sweeps.Open(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	writeText(t, filepath.Join(dir, sweeps.LogsDir, "001.failed"), `{"error": "train: checkpoint: disk full\natomicfile: write metrics.csv: disk full"}`)
+	code, out, stderr := zoo(t, "sweep", "status", dir)
+	if code != 0 || !strings.Contains(out, "2 points: 1 pending, 1 failed\n001: train: checkpoint: disk full; atomicfile: write metrics.csv: disk full\n") {
+		t.Errorf("status: exit %d\n%s%s", code, out, stderr)
 	}
 }
