@@ -86,5 +86,28 @@ func fitsBatches(sp *recipes.Spec, data *datasets.Splits) error {
 				b.key, b.size, n, data.Train.Name, b.key, n)
 		}
 	}
-	return nil
+	return validatesInBudget(sp, n)
+}
+
+// validatesInBudget reports an early-stopping rule that validates every N
+// updates when the run makes fewer than N: it would never validate, and
+// the run would end with no model chosen.
+func validatesInBudget(sp *recipes.Spec, examples int) error {
+	es := sp.EarlyStopping
+	if es == nil || sp.BatchSize <= 0 {
+		return nil
+	}
+	every := 0
+	switch {
+	case es.Patience != nil:
+		every = es.Patience.Every
+	case es.NoImprovement != nil:
+		every = es.NoImprovement.Every
+	}
+	perEpoch := examples / sp.BatchSize // an epoch's last partial batch is dropped
+	if every <= 0 || every <= perEpoch*sp.Epochs {
+		return nil
+	}
+	return fmt.Errorf("pipeline: early_stopping.every %d is more than the run's %d updates (%d an epoch × %d epochs), so the rule would never validate: lower it, or leave it out to validate after every epoch",
+		every, perEpoch*sp.Epochs, perEpoch, sp.Epochs)
 }
