@@ -141,6 +141,9 @@ type cacheEntry struct {
 	OwnGFLOPS     float64   `json:"own_gflops"`
 	LibraryGFLOPS float64   `json:"library_gflops"`
 	Measured      time.Time `json:"measured"`
+	// Busy says the machine was busy during the measurement (see
+	// busyMachine); "" if it was quiet.
+	Busy string `json:"busy,omitempty"`
 }
 
 // valid reports whether e is one zoo wrote: positive finite rates and the
@@ -232,6 +235,9 @@ type chooser struct {
 	// measure times zoo's kernel and the library (see measure).
 	measure func() (ownGFLOPS, libGFLOPS float64, err error)
 	now     func() time.Time
+	// busy, if not nil, says whether other work is running that would
+	// make the figures unrepresentative ("" if not).
+	busy func() string
 }
 
 // choose returns the choice for key: the cached one, unless remeasure or
@@ -248,7 +254,11 @@ func (c chooser) choose(key choiceKey, remeasure bool) Choice {
 		}
 		if i := slices.IndexFunc(entries, func(e cacheEntry) bool { return e.Key == key }); i >= 0 && !remeasure {
 			e := entries[i]
-			return Choice{Own: e.Own, OwnGFLOPS: e.OwnGFLOPS, LibraryGFLOPS: e.LibraryGFLOPS, Measured: e.Measured, Cached: true, CacheFile: c.file}
+			ch := Choice{Own: e.Own, OwnGFLOPS: e.OwnGFLOPS, LibraryGFLOPS: e.LibraryGFLOPS, Measured: e.Measured, Cached: true, CacheFile: c.file}
+			if e.Busy != "" {
+				ch.Note = busyNote(e.Busy)
+			}
+			return ch
 		}
 	}
 	own, lib, err := c.measure()
@@ -260,11 +270,17 @@ func (c chooser) choose(key choiceKey, remeasure bool) Choice {
 		return ch
 	}
 	ch.Own, ch.OwnGFLOPS, ch.LibraryGFLOPS = decide(own, lib), own, lib
+	var busy string
+	if c.busy != nil {
+		if busy = c.busy(); busy != "" {
+			notes = append(notes, busyNote(busy))
+		}
+	}
 	if c.file == "" {
 		notes = append(notes, fmt.Sprintf("not kept (no cache directory: %v): measured again next run", c.fileErr))
 	} else {
 		entries = slices.DeleteFunc(entries, func(e cacheEntry) bool { return e.Key == key })
-		entries = append(entries, cacheEntry{Key: key, Own: ch.Own, OwnGFLOPS: own, LibraryGFLOPS: lib, Measured: ch.Measured})
+		entries = append(entries, cacheEntry{Key: key, Own: ch.Own, OwnGFLOPS: own, LibraryGFLOPS: lib, Measured: ch.Measured, Busy: busy})
 		if len(entries) > maxEntries {
 			entries = entries[len(entries)-maxEntries:]
 		}
@@ -275,6 +291,25 @@ func (c chooser) choose(key choiceKey, remeasure bool) Choice {
 	}
 	ch.Note = strings.Join(notes, "; ")
 	return ch
+}
+
+// busyMachine reports a load average above the number of CPUs (Linux's
+// /proc/loadavg; "" elsewhere or when the machine is quiet): other
+// processes then took a share of the cores during the measurement.
+func busyMachine() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(b), &load); err != nil || load <= float64(runtime.NumCPU()) {
+		return ""
+	}
+	return fmt.Sprintf("measured on a busy machine (load average %.1f on %d CPUs)", load, runtime.NumCPU())
+}
+
+func busyNote(busy string) string {
+	return busy + ": ZOO_BLAS=remeasure on a quiet machine measures again"
 }
 
 // describe is Info.Reason for a library found with zoo's kernel beside it:

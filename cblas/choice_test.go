@@ -158,3 +158,20 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// TestChooseBusy: a measurement on a busy machine says so and how to
+// measure again.
+func TestChooseBusy(t *testing.T) {
+	c := chooser{file: filepath.Join(t.TempDir(), cacheName), now: time.Now,
+		measure: func() (float64, float64, error) { return 200, 100, nil },
+		busy:    func() string { return "measured on a busy machine (load average 9.5 on 2 CPUs)" }}
+	ch := c.choose(testKey, false)
+	if !ch.Own || !strings.Contains(ch.Note, "load average 9.5") || !strings.Contains(ch.Note, "ZOO_BLAS=remeasure") {
+		t.Errorf("busy machine: %+v", ch)
+	}
+	// The kept choice still says so.
+	c.measure = func() (float64, float64, error) { t.Error("measured again"); return 1, 1, nil }
+	if again := c.choose(testKey, false); !again.Cached || again.Note != ch.Note {
+		t.Errorf("kept choice: %+v, want the note %q", again, ch.Note)
+	}
+}

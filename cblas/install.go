@@ -233,7 +233,7 @@ func selectWith(env string, o Options) (gorgonia.BLAS, Info) {
 // newChooser is the chooser that times own (zoo's kernel) against lib's
 // every product, keeping the choice in o.CacheFile.
 func newChooser(o Options, own gorgonia.BLAS, lib *Implementation) chooser {
-	c := chooser{file: o.CacheFile, now: time.Now}
+	c := chooser{file: o.CacheFile, now: time.Now, busy: busyMachine}
 	if c.file == "" {
 		c.file, c.fileErr = defaultCacheFile()
 	}

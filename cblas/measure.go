@@ -78,11 +78,12 @@ func newOperands(ps []product) []operands {
 	return ops
 }
 
-// step runs ops' products with impl, each followed by the kind of Go
-// element-wise work a training step does between its products (a sigmoid
-// over the result, on zoo's parallel workers): a library whose threads
-// spin between products takes the cores from that work, which a timing
-// of the products alone would not see.
+// step runs ops' products with impl, each followed by the element-wise
+// pass a training step makes over such a result, on zoo's parallel
+// workers: a sigmoid over the forward products, a multiply over the
+// gradients (the sigmoid's derivative, the SGD update). A library whose
+// threads spin between products takes the cores from that work, which a
+// timing of the products alone would not see.
 func step(impl gorgonia.BLAS, ops []operands) {
 	tasks := runtime.GOMAXPROCS(0)
 	for i := range ops {
@@ -95,11 +96,17 @@ func step(impl gorgonia.BLAS, ops []operands) {
 			tB = blas.Trans
 		}
 		impl.Sgemm(tA, tB, o.p.m, o.p.n, o.p.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.p.n)
-		c := o.c
+		c, forward := o.c, !o.p.transA && !o.p.transB
 		par.Run(tasks, func(t int) {
 			lo, hi := t*len(c)/tasks, (t+1)*len(c)/tasks
+			if forward {
+				for j := lo; j < hi; j++ {
+					c[j] = float32(1 / (1 + math.Exp(-float64(c[j]))))
+				}
+				return
+			}
 			for j := lo; j < hi; j++ {
-				c[j] = float32(1 / (1 + math.Exp(-float64(c[j]))))
+				c[j] *= 1 - c[j]
 			}
 		})
 	}
