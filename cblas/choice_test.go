@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorgonia-zoo/zoo/internal/sgemm"
 )
 
 var testKey = choiceKey{CPU: "Test CPU", Features: "avx2 fma", CPUs: 2, GOMAXPROCS: 2,
@@ -173,5 +175,20 @@ func TestChooseBusy(t *testing.T) {
 	c.measure = func() (float64, float64, error) { t.Error("measured again"); return 1, 1, nil }
 	if again := c.choose(testKey, false); !again.Cached || again.Note != ch.Note {
 		t.Errorf("kept choice: %+v, want the note %q", again, ch.Note)
+	}
+}
+
+// TestUnmeasured: Options.Unmeasured keeps float32 on zoo's kernel beside
+// a library without measuring or touching the cache file.
+func TestUnmeasured(t *testing.T) {
+	openOrSkip(t)
+	cache := filepath.Join(t.TempDir(), cacheName)
+	impl, info := selectWith("", Options{CacheFile: cache, Unmeasured: true})
+	im := impl.(*Implementation)
+	if im.OwnFloat32 != sgemm.UsesAVX2() || info.Choice != nil {
+		t.Errorf("OwnFloat32 %t, choice %+v; want zoo's kernel where it has one, unmeasured", im.OwnFloat32, info.Choice)
+	}
+	if _, err := os.Stat(cache); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("cache file: %v, want none", err)
 	}
 }

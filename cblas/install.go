@@ -111,9 +111,14 @@ func Install() Info { return InstallWith(Options{}) }
 // Options adjust Install.
 type Options struct {
 	// CacheFile is the file that keeps the measured choice (see Select);
-	// "" means os.UserCacheDir()/zoo/blas-choice.json. Tests give a
-	// temporary one so as not to write the user's.
+	// "" means os.UserCacheDir()/zoo/blas-choice.json.
 	CacheFile string
+	// Unmeasured keeps float32 on zoo's kernel beside a library (where
+	// the CPU has it) without measuring or reading the cache file: for
+	// tests, whose results must not depend on the machine's load at the
+	// time, nor write the user's cache. ZOO_BLAS=library, go or a named
+	// library still choose as usual.
+	Unmeasured bool
 }
 
 // InstallWith is Install with options.
@@ -213,6 +218,10 @@ func selectWith(env string, o Options) (gorgonia.BLAS, Info) {
 			info.Reason = fmt.Sprintf("float32 on %s too: %s=%s", l.Vendor, EnvVar, env)
 		case !sgemm.UsesAVX2():
 			info.Reason = fmt.Sprintf("float32 on %s too: zoo's float32 kernel needs AVX2 and FMA, which this CPU lacks", l.Vendor)
+		case o.Unmeasured:
+			_, pi := pure("")
+			impl.OwnFloat32, info.Kernel = true, pi.Kernel
+			info.Reason = fmt.Sprintf("float32 on zoo's %s kernel, unmeasured (cblas.Options.Unmeasured, as in tests)", strings.ToUpper(pi.Kernel))
 		default:
 			ownImpl, pi := pure("")
 			ch := newChooser(o, ownImpl, impl).choose(keyFor(l), strings.EqualFold(env, remeasure))
