@@ -246,19 +246,34 @@ func (c chooser) choose(key choiceKey, remeasure bool) Choice {
 	var entries []cacheEntry
 	var notes []string
 	if c.file != "" {
-		var err error
-		entries, err = readCache(c.file)
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("measured again: %v", err))
-			entries = nil
-		}
-		if i := slices.IndexFunc(entries, func(e cacheEntry) bool { return e.Key == key }); i >= 0 && !remeasure {
+		lookup := func() (Choice, bool) {
+			var err error
+			entries, err = readCache(c.file)
+			if err != nil {
+				notes = append(notes[:0], fmt.Sprintf("measured again: %v", err))
+				entries = nil
+			}
+			i := slices.IndexFunc(entries, func(e cacheEntry) bool { return e.Key == key })
+			if i < 0 || remeasure {
+				return Choice{}, false
+			}
 			e := entries[i]
 			ch := Choice{Own: e.Own, OwnGFLOPS: e.OwnGFLOPS, LibraryGFLOPS: e.LibraryGFLOPS, Measured: e.Measured, Cached: true, CacheFile: c.file}
 			if e.Busy != "" {
 				ch.Note = busyNote(e.Busy)
 			}
+			return ch, true
+		}
+		if ch, ok := lookup(); ok {
 			return ch
+		}
+		// Measure under the lock, after looking again: another process
+		// may have measured while this one waited.
+		if unlock, err := lockCache(c.file); err == nil {
+			defer unlock()
+			if ch, ok := lookup(); ok {
+				return ch
+			}
 		}
 	}
 	own, lib, err := c.measure()
