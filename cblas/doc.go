@@ -30,8 +30,10 @@
 // features, cores, GOMAXPROCS), the library (file, vendor, version,
 // threads) and zoo's kernel, so that every later run on the machine
 // computes the same way, and so gives the same results for the same seed,
-// until one of them changes. A cache file zoo cannot read, or whose
-// entries are not consistent, is measured again and replaced. Info.Reason
+// until one of them changes. Processes starting together wait for one
+// measurement (a lock on blas-choice.json.lock beside it). A cache file
+// zoo cannot read, or whose entries are not consistent, is measured again
+// and replaced. Info.Reason
 // and Info.Choice give the figures; `zoo version` prints them. Double
 // precision is always the library's. On a CPU without AVX2 and FMA, zoo
 // has no float32 kernel of its own and the library computes both.
