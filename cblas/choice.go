@@ -206,6 +206,9 @@ func writeCache(path string, entries []cacheEntry) error {
 		return err
 	}
 	_, err = tmp.Write(append(b, '\n'))
+	if err == nil {
+		err = tmp.Chmod(0o644) // as os.WriteFile would create it; CreateTemp makes 0600
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -250,7 +253,7 @@ func (c chooser) choose(key choiceKey, remeasure bool) Choice {
 			var err error
 			entries, err = readCache(c.file)
 			if err != nil {
-				notes = append(notes[:0], fmt.Sprintf("measured again: %v", err))
+				notes = append(notes[:0], fmt.Sprintf("measured again, replacing an unreadable cache file (%v)", err))
 				entries = nil
 			}
 			i := slices.IndexFunc(entries, func(e cacheEntry) bool { return e.Key == key })
