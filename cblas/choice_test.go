@@ -178,8 +178,9 @@ func TestChooseBusy(t *testing.T) {
 	}
 }
 
-// TestUnmeasured: Options.Unmeasured keeps float32 on zoo's kernel beside
-// a library without measuring or touching the cache file.
+// TestUnmeasured: Options.Unmeasured, and a test binary by default, keep
+// float32 on zoo's kernel beside a library without measuring or touching
+// the cache file.
 func TestUnmeasured(t *testing.T) {
 	openOrSkip(t)
 	cache := filepath.Join(t.TempDir(), cacheName)
@@ -190,5 +191,17 @@ func TestUnmeasured(t *testing.T) {
 	}
 	if _, err := os.Stat(cache); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("cache file: %v, want none", err)
+	}
+	// A test binary is unmeasured by default: it never writes the
+	// user's cache.
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	t.Setenv("HOME", home)
+	impl, info = Select("")
+	if im := impl.(*Implementation); im.OwnFloat32 != sgemm.UsesAVX2() || info.Choice != nil {
+		t.Errorf("test binary: OwnFloat32 %t, choice %+v; want zoo's kernel, unmeasured", im.OwnFloat32, info.Choice)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("test binary wrote %s: %v", home, entries)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/par"
@@ -116,8 +117,9 @@ type Options struct {
 	// Unmeasured keeps float32 on zoo's kernel beside a library (where
 	// the CPU has it) without measuring or reading the cache file: for
 	// tests, whose results must not depend on the machine's load at the
-	// time, nor write the user's cache. ZOO_BLAS=library, go or a named
-	// library still choose as usual.
+	// time, nor write the user's cache. A test binary (testing.Testing)
+	// is unmeasured unless it names a CacheFile. ZOO_BLAS=library, go or
+	// a named library still choose as usual.
 	Unmeasured bool
 }
 
@@ -218,10 +220,10 @@ func selectWith(env string, o Options) (gorgonia.BLAS, Info) {
 			info.Reason = fmt.Sprintf("float32 on %s too: %s=%s", l.Vendor, EnvVar, env)
 		case !sgemm.UsesAVX2():
 			info.Reason = fmt.Sprintf("float32 on %s too: zoo's float32 kernel needs AVX2 and FMA, which this CPU lacks", l.Vendor)
-		case o.Unmeasured:
+		case o.Unmeasured || (o.CacheFile == "" && testing.Testing()):
 			_, pi := pure("")
 			impl.OwnFloat32, info.Kernel = true, pi.Kernel
-			info.Reason = fmt.Sprintf("float32 on zoo's %s kernel, unmeasured (cblas.Options.Unmeasured, as in tests)", strings.ToUpper(pi.Kernel))
+			info.Reason = fmt.Sprintf("float32 on zoo's %s kernel, unmeasured (as in tests: cblas.Options.Unmeasured)", strings.ToUpper(pi.Kernel))
 		default:
 			ownImpl, pi := pure("")
 			ch := newChooser(o, ownImpl, impl).choose(keyFor(l), strings.EqualFold(env, remeasure))
