@@ -251,9 +251,9 @@ func (c chooser) choose(key choiceKey, remeasure bool) Choice {
 	if c.file != "" {
 		lookup := func() (Choice, bool) {
 			var err error
-			entries, err = readCache(c.file)
-			if err != nil {
-				notes = append(notes[:0], fmt.Sprintf("measured again, replacing an unreadable cache file (%v)", err))
+			notes = notes[:0]
+			if entries, err = readCache(c.file); err != nil {
+				notes = append(notes, fmt.Sprintf("measured again, replacing an unreadable cache file (%v)", err))
 				entries = nil
 			}
 			i := slices.IndexFunc(entries, func(e cacheEntry) bool { return e.Key == key })
