@@ -23,7 +23,7 @@
 // machine: the first run times both on the products of a training step
 // (zoo bench's MLP at batch 128, with Go's element-wise work between
 // them, since a library's threads spin between products and take the
-// cores from that work), alternating the two for about a second and
+// cores from that work), alternating the two for about 1.5 s and
 // comparing medians. zoo's kernel keeps float32 unless the library is
 // more than 3 % faster. The choice is kept in
 // os.UserCacheDir()/zoo/blas-choice.json, keyed by the CPU (model,

@@ -115,14 +115,15 @@ func step(impl gorgonia.BLAS, ops []operands) {
 // measureBudget bounds how long a measurement alternates the two BLAS
 // (after at least minPairs pairs of samples).
 const (
-	measureBudget = 1200 * time.Millisecond
+	measureBudget = 1500 * time.Millisecond
 	minPairs      = 5
 	maxPairs      = 50
 	// settle is the pause after each of the library's samples: OpenBLAS's
-	// threads keep spinning for a while after its last product and would
-	// otherwise slow the next sample of zoo's kernel, which a run that
-	// uses zoo's kernel alone never sees.
-	settle = 60 * time.Millisecond
+	// idle threads keep spinning for 2^28 CPU cycles after its last
+	// product (its default THREAD_TIMEOUT, about 0.1 s at 2.5 GHz) and
+	// would otherwise slow the next sample of zoo's kernel, which a run
+	// that uses zoo's kernel alone never sees.
+	settle = 120 * time.Millisecond
 )
 
 // measure times one training step's products (stepProducts, with the Go

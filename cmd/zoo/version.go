@@ -34,7 +34,7 @@ not stamp, or a copy outside Git). zoo --version prints the same first line.
 The BLAS is OpenBLAS when the machine has it (apt-get install libopenblas0),
 else pure Go. Beside a library, float32 products (all of training) run on
 zoo's own kernel or on the library, whichever measured faster: the first run
-on a machine times both on a training step's products (about a second) and
+on a machine times both on a training step's products (about 2 s) and
 keeps the choice in the user's cache directory (blas-choice.json under
 ~/.cache/zoo on Linux), so that every later run computes the same way until
 the CPU, the library or zoo's kernel changes. The "blas choice:" line gives
