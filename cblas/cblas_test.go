@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -211,9 +212,10 @@ func TestGonum(t *testing.T) {
 	}
 }
 
-// TestOwnFloat32: by default, where OwnKernelFaster, a library computes
-// double precision only: single-precision products are PureGo's, bit for
-// bit, and Info says so; ZOO_BLAS=library and a named library take both.
+// TestOwnFloat32: by default a library computes double precision, and
+// single precision goes where it measured faster; where that is zoo's
+// kernel, single-precision products are PureGo's, bit for bit, and Info
+// says so. ZOO_BLAS=library and a named library take both.
 func TestOwnFloat32(t *testing.T) {
 	lib := openOrSkip(t)
 	if lib.OwnFloat32 {
@@ -222,12 +224,30 @@ func TestOwnFloat32(t *testing.T) {
 	if named, _ := Select(lib.Lib.Path); named.(*Implementation).OwnFloat32 {
 		t.Errorf("ZOO_BLAS=%s: float32 stays in Go", lib.Lib.Path)
 	}
-	impl, info := Select("")
+	cache := filepath.Join(t.TempDir(), "blas-choice.json")
+	impl, info := selectWith("", Options{CacheFile: cache})
 	im := impl.(*Implementation)
-	if im.OwnFloat32 != OwnKernelFaster() || (info.Kernel != "") != OwnKernelFaster() {
-		t.Fatalf("default: OwnFloat32 %t, Kernel %q; OwnKernelFaster() is %t", im.OwnFloat32, info.Kernel, OwnKernelFaster())
+	if !sgemm.UsesAVX2() {
+		if im.OwnFloat32 || info.Choice != nil {
+			t.Fatalf("no AVX2: OwnFloat32 %t, choice %+v; want the library, unmeasured", im.OwnFloat32, info.Choice)
+		}
+		return
 	}
-	if !OwnKernelFaster() {
+	ch := info.Choice
+	if ch == nil || ch.Cached || ch.CacheFile != cache || ch.OwnGFLOPS <= 0 || ch.LibraryGFLOPS <= 0 {
+		t.Fatalf("default: choice %+v; want a measurement kept in %s", ch, cache)
+	}
+	if im.OwnFloat32 != ch.Own || (info.Kernel != "") != ch.Own {
+		t.Fatalf("default: OwnFloat32 %t, Kernel %q; choice %+v", im.OwnFloat32, info.Kernel, ch)
+	}
+	if !strings.Contains(info.Reason, "GFLOP/s") {
+		t.Errorf("Reason %q does not give the figures", info.Reason)
+	}
+	// The next selection reads the same choice back.
+	if _, again := selectWith("", Options{CacheFile: cache}); again.Choice == nil || !again.Choice.Cached || again.Choice.Own != ch.Own || again.Choice.OwnGFLOPS != ch.OwnGFLOPS {
+		t.Errorf("second selection: choice %+v, want the first's %+v from the cache", again.Choice, ch)
+	}
+	if !ch.Own {
 		return
 	}
 	if want := "float32 on zoo's AVX2 kernel"; !strings.Contains(info.String(), want) {

@@ -18,21 +18,36 @@
 // When no library is found, or it disagrees with gonum, it installs pure
 // Go and says why in Info.Reason.
 //
-// On CPUs with AVX2 but without AVX-512 (see OwnKernelFaster), single
-// precision stays on zoo's own kernel even when a library is found, and
-// the library computes double precision only: there its float32 kernel is
-// no faster than zoo's, and inside a training step its threads, which spin
-// between products, take the cores from Go's work (the bench's workloads
-// trained 3–40 % slower with OpenBLAS computing them). zoo trains in
-// float32, so its results are then the same with or without the library.
+// Beside a library, single precision (what zoo trains in) runs on zoo's
+// own kernel or on the library, whichever measured faster on this
+// machine: the first run times both on the products of a training step
+// (zoo bench's MLP at batch 128, with Go's element-wise work between
+// them, since a library's threads spin between products and take the
+// cores from that work), alternating the two for about 1.5 s and
+// comparing medians. zoo's kernel keeps float32 unless the library is
+// more than 3 % faster. The choice is kept in
+// os.UserCacheDir()/zoo/blas-choice.json, keyed by the CPU (model,
+// features, cores, GOMAXPROCS), the library (file, vendor, version,
+// threads) and zoo's kernel, so that every later run on the machine
+// computes the same way, and so gives the same results for the same seed,
+// until one of them changes. Processes starting together wait for one
+// measurement (a lock on blas-choice.json.lock beside it). A cache file
+// zoo cannot read, or whose entries are not consistent, is measured again
+// and replaced. Info.Reason
+// and Info.Choice give the figures; `zoo version` prints them. Double
+// precision is always the library's. On a CPU without AVX2 and FMA, zoo
+// has no float32 kernel of its own and the library computes both.
 //
 // The environment variable ZOO_BLAS chooses:
 //
-//	ZOO_BLAS unset or "auto"   the first library found (float32 as above), else pure Go
+//	ZOO_BLAS unset or "auto"   the first library found (float32 as measured), else pure Go
+//	ZOO_BLAS=remeasure         the same, measuring the choice again and keeping the new one
 //	ZOO_BLAS=library           the first library found, for every product
 //	ZOO_BLAS=go                pure Go, for comparisons
 //	ZOO_BLAS=gonum             gonum's BLAS alone (its slower Sgemm too)
 //	ZOO_BLAS=NAME or PATH      that library only, for every product, e.g. libopenblas.so.0
+//
+// Only the default and remeasure measure; the others pin the choice.
 //
 // OpenBLAS reads OPENBLAS_NUM_THREADS itself; Info.Threads reports the
 // number it uses. Its threads spin between products waiting for the next

@@ -7,10 +7,11 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"testing"
+	"time"
 
 	"github.com/gorgonia-zoo/zoo/internal/par"
 	"github.com/gorgonia-zoo/zoo/internal/sgemm"
-	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
@@ -37,8 +38,12 @@ type Info struct {
 	// Threads is the number of threads the library uses; 0 if it does not
 	// say (and for pure Go, which runs the calling goroutine only).
 	Threads int `json:"threads,omitempty"`
-	// Reason says why pure Go is in use; "" when a library is.
+	// Reason says why pure Go is in use or, beside a library, where the
+	// float32 products run and why (the measured figures, see Choice).
 	Reason string `json:"reason,omitempty"`
+	// Choice is the measurement that put float32 on zoo's kernel or on the
+	// library; nil when none was made (no library, or ZOO_BLAS pins it).
+	Choice *Choice `json:"choice,omitempty"`
 }
 
 // pureName is Info.Name for pure Go, and what ZOO_BLAS forces it with.
@@ -100,10 +105,28 @@ var (
 
 // Install chooses the BLAS as ZOO_BLAS says (the best library found by
 // default), verifies it and installs it with gorgonia.Use. Only the first
-// call does anything; every call returns what is in use.
-func Install() Info {
+// call of Install or InstallWith does anything; every call returns what is
+// in use.
+func Install() Info { return InstallWith(Options{}) }
+
+// Options adjust Install.
+type Options struct {
+	// CacheFile is the file that keeps the measured choice (see Select);
+	// "" means os.UserCacheDir()/zoo/blas-choice.json.
+	CacheFile string
+	// Unmeasured keeps float32 on zoo's kernel beside a library (where
+	// the CPU has it) without measuring or reading the cache file: for
+	// tests, whose results must not depend on the machine's load at the
+	// time, nor write the user's cache. A test binary (testing.Testing)
+	// is unmeasured unless it names a CacheFile. ZOO_BLAS=library, go or
+	// a named library still choose as usual.
+	Unmeasured bool
+}
+
+// InstallWith is Install with options.
+func InstallWith(o Options) Info {
 	installOnce.Do(func() {
-		impl, info := Select(os.Getenv(EnvVar))
+		impl, info := selectWith(os.Getenv(EnvVar), o)
 		use(impl, info)
 	})
 	return Current()
@@ -140,27 +163,39 @@ const missingHint = "no CBLAS library found (apt-get install libopenblas0 provid
 // Select returns the BLAS that the setting env (the value of ZOO_BLAS)
 // asks for, and its description, without installing it. A library that
 // cannot be loaded or fails Verify gives pure Go (see PureGo) with the
-// reason.
+// reason. It keeps the measured choice in os.UserCacheDir()/zoo (see
+// Options.CacheFile).
 //
 // By default ("" or "auto") the library found computes double precision,
-// and single precision too unless OwnKernelFaster: then float32, what zoo
-// trains in, stays on zoo's kernel. "library" sends both to the library
-// found, as does naming one.
-func Select(env string) (gorgonia.BLAS, Info) {
+// and single precision (what zoo trains in) goes where it measured
+// faster: zoo's kernel or the library. The two are timed on a training
+// step's products once per machine and library, and the choice is kept
+// in the cache file, so that it never changes between runs on the same
+// machine (which would change their results) until the CPU, the library
+// or zoo's kernel does. "remeasure" times them again and keeps the new
+// choice. "library" sends both precisions to the library found, as does
+// naming one.
+func Select(env string) (gorgonia.BLAS, Info) { return selectWith(env, Options{}) }
+
+// remeasure is the ZOO_BLAS value that measures the choice again.
+const remeasure = "remeasure"
+
+func selectWith(env string, o Options) (gorgonia.BLAS, Info) {
 	pure := pureGo
 	env = strings.TrimSpace(env)
 	var names []string
-	search := false
+	search, choose := false, false
 	switch strings.ToLower(env) {
 	case "go", "pure", "purego":
 		return pure("forced by " + EnvVar + "=" + env)
 	case "gonum": // gonum's Sgemm too, to compare with the versions before PureGo
 		return gonum.Implementation{}, Info{Name: "gonum", Reason: "forced by " + EnvVar + "=" + env}
-	case "", "auto", "library":
+	case "", "auto", "library", remeasure:
 		if len(searchList) == 0 {
 			return pure("this build cannot load a BLAS library (built with -tags nocblas, or an unsupported platform)")
 		}
 		names, search = searchList, true
+		choose = !strings.EqualFold(env, "library")
 	default:
 		names = []string{env}
 	}
@@ -180,10 +215,23 @@ func Select(env string) (gorgonia.BLAS, Info) {
 			return pure(fmt.Sprintf("%v; using pure Go", err))
 		}
 		info := Info{Name: l.Vendor, Library: l.Path, Version: l.Version, Threads: l.Threads()}
-		if search && !strings.EqualFold(env, "library") && OwnKernelFaster() {
-			impl.OwnFloat32 = true
+		switch {
+		case !choose:
+			info.Reason = fmt.Sprintf("float32 on %s too: %s=%s", l.Vendor, EnvVar, env)
+		case !sgemm.UsesAVX2():
+			info.Reason = fmt.Sprintf("float32 on %s too: zoo's float32 kernel needs AVX2 and FMA, which this CPU lacks", l.Vendor)
+		case o.Unmeasured || (o.CacheFile == "" && testing.Testing()):
 			_, pi := pure("")
-			info.Kernel = pi.Kernel
+			impl.OwnFloat32, info.Kernel = true, pi.Kernel
+			info.Reason = fmt.Sprintf("float32 on zoo's %s kernel, unmeasured (as in tests: cblas.Options.Unmeasured)", strings.ToUpper(pi.Kernel))
+		default:
+			ownImpl, pi := pure("")
+			ch := newChooser(o, ownImpl, impl).choose(keyFor(l), strings.EqualFold(env, remeasure))
+			impl.OwnFloat32 = ch.Own
+			if ch.Own {
+				info.Kernel = pi.Kernel
+			}
+			info.Choice, info.Reason = &ch, ch.describe(l.Vendor, pi.Kernel)
 		}
 		return impl, info
 	}
@@ -193,17 +241,19 @@ func Select(env string) (gorgonia.BLAS, Info) {
 	return pure(missingHint)
 }
 
-// OwnKernelFaster reports whether zoo's float32 products are the faster
-// choice on this CPU even with a library installed: where zoo has its AVX2
-// kernel and the CPU has no AVX-512, whose wider vectors a library's kernel
-// could use. There both run the same 8-wide fused multiply-adds near the
-// CPU's peak, but inside a training step a library's threads spin between
-// products and take the cores from Go's element-wise work: on a 2-core AMD
-// EPYC, OpenBLAS 0.3.21 trained the bench's MLP and DAE at batch 128 3–40 %
-// slower than zoo's kernel in each of five alternating rounds (zoo bench).
-// Keeping float32 in Go also makes a run's results the same whether or not
-// the library is installed.
-func OwnKernelFaster() bool { return sgemm.UsesAVX2() && !cpu.X86.HasAVX512F }
+// newChooser is the chooser that times own (zoo's kernel) against lib's
+// every product, keeping the choice in o.CacheFile.
+func newChooser(o Options, own gorgonia.BLAS, lib *Implementation) chooser {
+	c := chooser{file: o.CacheFile, now: time.Now, busy: busyMachine}
+	if c.file == "" {
+		c.file, c.fileErr = defaultCacheFile()
+	}
+	all := *lib
+	all.OwnFloat32 = false
+	spins := lib.Lib.Threads() != 1
+	c.measure = func() (float64, float64, error) { return measure(own, &all, spins) }
+	return c
+}
 
 // accept reports whether a library found by the default search is worth
 // using: the generic libblas.so.3 only if it is OpenBLAS or BLIS behind

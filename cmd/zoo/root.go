@@ -103,7 +103,17 @@ the same way.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// The fastest BLAS found (OpenBLAS, else pure Go): see zoo version.
-		PersistentPreRun: func(*cobra.Command, []string) { cblas.Install() },
+		// Shell completion computes nothing, and must not wait for the
+		// first run's measurement of zoo's kernel against the library.
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			for c := cmd; c != nil; c = c.Parent() {
+				switch c.Name() {
+				case cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd, "completion":
+					return
+				}
+			}
+			cblas.Install()
+		},
 	}
 	setVersion(root) // --version
 	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/spf13/cobra"
@@ -31,10 +32,15 @@ records in a Git checkout; else "` + noVersion + `"
 not stamp, or a copy outside Git). zoo --version prints the same first line.
 
 The BLAS is OpenBLAS when the machine has it (apt-get install libopenblas0),
-else pure Go. On CPUs with AVX2 and without AVX-512, float32 products (all of
-training) stay on zoo's own kernel, which is faster there. Set ZOO_BLAS=go to
-force pure Go, ZOO_BLAS=library to send every product to the library found,
-or ZOO_BLAS=LIBRARY to load another CBLAS.
+else pure Go. Beside a library, float32 products (all of training) run on
+zoo's own kernel or on the library, whichever measured faster: the first run
+on a machine times both on a training step's products (about 2 s) and
+keeps the choice in the user's cache directory (blas-choice.json under
+~/.cache/zoo on Linux), so that every later run computes the same way until
+the CPU, the library or zoo's kernel changes. The "blas choice:" line gives
+the figures. Set ZOO_BLAS=remeasure to measure again, ZOO_BLAS=go to force
+pure Go, ZOO_BLAS=library to send every product to the library found, or
+ZOO_BLAS=LIBRARY to load another CBLAS.
 
 With --json, one object (docs/json.md):
   version    string   the module version (v0.1.0, or a pseudo-version such
@@ -55,8 +61,23 @@ With --json, one object (docs/json.md):
     library      string  optional: the library file loaded
     version      string  optional: the library's own description
     threads      number  optional: the library's threads, when it says
-    reason       string  optional: why pure Go is in use`,
-		Example: "  zoo version\n  zoo --version\n  zoo version --json\n  ZOO_BLAS=go zoo version",
+    reason       string  optional: why pure Go is in use or, beside a
+                         library, where float32 runs and why (the line
+                         zoo version prints after "blas choice: ")
+    choice       object  optional: the measurement behind that choice,
+                         when one was made (a library found, ZOO_BLAS
+                         unset, auto or remeasure):
+      own             bool    float32 on zoo's kernel (false: the library)
+      own_gflops      number  zoo's kernel's measured rate, GFLOP/s: an
+                              MLP/128 training step's float32 products,
+                              with Go's element-wise work between them
+      library_gflops  number  the library's, the same way
+      measured        string  when, RFC 3339
+      cached          bool    read from the cache file, not measured now
+      cache_file      string  optional: the file that keeps the choice
+      note            string  optional: a cache file that could not be
+                              read (measured again) or written`,
+		Example: "  zoo version\n  zoo --version\n  zoo version --json\n  ZOO_BLAS=go zoo version\n  ZOO_BLAS=remeasure zoo version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			bi, _ := debug.ReadBuildInfo()
@@ -67,6 +88,9 @@ With --json, one object (docs/json.md):
 			fmt.Fprintf(e.out, "zoo %s\n", zooVersion(bi))
 			fmt.Fprintf(e.out, "go: %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			fmt.Fprintf(e.out, "blas: %s\n", blas)
+			if blas.Fast() && blas.Reason != "" {
+				fmt.Fprintf(e.out, "blas choice: %s\n", blas.Reason)
+			}
 			return nil
 		},
 	}
@@ -176,13 +200,25 @@ type versionInfo struct {
 // blasJSON is the BLAS's part of versionInfo: cblas.Info's fields, copied
 // one by one so that a field cblas adds later is not published unseen.
 type blasJSON struct {
-	Description string `json:"description"`
-	Name        string `json:"name"`
-	Kernel      string `json:"kernel,omitempty"`
-	Library     string `json:"library,omitempty"`
-	Version     string `json:"version,omitempty"`
-	Threads     int    `json:"threads,omitempty"`
-	Reason      string `json:"reason,omitempty"`
+	Description string          `json:"description"`
+	Name        string          `json:"name"`
+	Kernel      string          `json:"kernel,omitempty"`
+	Library     string          `json:"library,omitempty"`
+	Version     string          `json:"version,omitempty"`
+	Threads     int             `json:"threads,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Choice      *blasChoiceJSON `json:"choice,omitempty"`
+}
+
+// blasChoiceJSON is cblas.Choice, copied field by field as blasJSON is.
+type blasChoiceJSON struct {
+	Own           bool    `json:"own"`
+	OwnGFLOPS     float64 `json:"own_gflops"`
+	LibraryGFLOPS float64 `json:"library_gflops"`
+	Measured      string  `json:"measured"`
+	Cached        bool    `json:"cached"`
+	CacheFile     string  `json:"cache_file,omitempty"`
+	Note          string  `json:"note,omitempty"`
 }
 
 func newVersionInfo(bi *debug.BuildInfo, blas cblas.Info) versionInfo {
@@ -200,6 +236,10 @@ func newVersionInfo(bi *debug.BuildInfo, blas cblas.Info) versionInfo {
 			Threads:     blas.Threads,
 			Reason:      blas.Reason,
 		},
+	}
+	if c := blas.Choice; c != nil {
+		v.BLAS.Choice = &blasChoiceJSON{Own: c.Own, OwnGFLOPS: c.OwnGFLOPS, LibraryGFLOPS: c.LibraryGFLOPS,
+			Measured: c.Measured.Format(time.RFC3339), Cached: c.Cached, CacheFile: c.CacheFile, Note: c.Note}
 	}
 	if v.Version == "" {
 		v.Version = "(devel)"

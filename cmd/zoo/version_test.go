@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
 )
@@ -17,8 +18,17 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("zoo version: exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("zoo version printed %d lines, want 3:\n%s", len(lines), out)
+	// Beside a library, a fourth line says where float32 runs and why.
+	info := cblas.Current()
+	wantLines := 3
+	if info.Fast() && info.Reason != "" {
+		wantLines = 4
+	}
+	if len(lines) != wantLines {
+		t.Fatalf("zoo version printed %d lines, want %d:\n%s", len(lines), wantLines, out)
+	}
+	if wantLines == 4 && lines[3] != "blas choice: "+info.Reason {
+		t.Errorf("line 4 %q, want %q", lines[3], "blas choice: "+info.Reason)
 	}
 	bi, _ := debug.ReadBuildInfo()
 	if want := "zoo " + zooVersion(bi); lines[0] != want {
@@ -31,7 +41,7 @@ func TestVersion(t *testing.T) {
 	if want := "blas: " + cblas.Current().String(); lines[2] != want {
 		t.Errorf("line 3 %q, want %q", lines[2], want)
 	}
-	if info := cblas.Current(); !info.Fast() && !strings.Contains(lines[2], "pure Go") {
+	if !info.Fast() && !strings.Contains(lines[2], "pure Go") {
 		t.Errorf("pure-Go fallback not said: %q", lines[2])
 	}
 
@@ -158,9 +168,38 @@ func TestVersionJSON(t *testing.T) {
 	}
 	for k := range blas {
 		switch k {
-		case "description", "name", "kernel", "library", "version", "threads", "reason":
+		case "description", "name", "kernel", "library", "version", "threads", "reason", "choice":
 		default:
 			t.Errorf("undocumented blas field %q", k)
 		}
+	}
+	if blas["reason"] != nil && blas["reason"] != info.Reason {
+		t.Errorf("blas.reason %v, want %q", blas["reason"], info.Reason)
+	}
+	if c, ok := blas["choice"].(map[string]any); ok {
+		for k := range c {
+			switch k {
+			case "own", "own_gflops", "library_gflops", "measured", "cached", "cache_file", "note":
+			default:
+				t.Errorf("undocumented blas.choice field %q", k)
+			}
+		}
+	} else if info.Choice != nil {
+		t.Errorf("blas.choice %v, want the measurement %+v", blas["choice"], info.Choice)
+	}
+}
+
+// TestVersionInfoChoice: a measured choice is published with its figures.
+func TestVersionInfoChoice(t *testing.T) {
+	ch := &cblas.Choice{Own: false, OwnGFLOPS: 150.5, LibraryGFLOPS: 230.25, Measured: time.Date(2026, 12, 3, 16, 5, 0, 0, time.UTC), Cached: true, CacheFile: "/c/zoo/blas-choice.json"}
+	blas := cblas.Info{Name: "openblas", Library: "libopenblas.so.0", Threads: 2, Reason: "float32 on openblas: measured", Choice: ch}
+	data, err := json.Marshal(newVersionInfo(nil, blas).BLAS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"description":"openblas (libopenblas.so.0, 2 threads)","name":"openblas","library":"libopenblas.so.0","threads":2,"reason":"float32 on openblas: measured",` +
+		`"choice":{"own":false,"own_gflops":150.5,"library_gflops":230.25,"measured":"2026-12-03T16:05:00Z","cached":true,"cache_file":"/c/zoo/blas-choice.json"}}`
+	if string(data) != want {
+		t.Errorf("JSON\n%s\nwant\n%s", data, want)
 	}
 }

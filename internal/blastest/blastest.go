@@ -12,7 +12,12 @@ import (
 // tests compute with the matrix products real runs use rather than
 // gonum's default, which is also several times slower, then runs the
 // tests and exits. Call it from a package's TestMain.
+//
+// Beside a library, float32 stays on zoo's kernel without the CLI's
+// measurement (cblas.Options.Unmeasured): a measured choice would make
+// the tests' results depend on the machine's load, and would write the
+// user's cache. ZOO_BLAS=library tests the library computing float32.
 func Main(m *testing.M) {
-	cblas.Install()
+	cblas.InstallWith(cblas.Options{Unmeasured: true})
 	os.Exit(m.Run())
 }
