@@ -85,7 +85,10 @@ type Summary struct {
 	MatmulFlops int64 `json:"matmul_flops,omitempty"`
 	// MatmulGFLOPS is MatmulFlops / Seconds / 10⁹: the rate of matrix
 	// products the whole run achieved, to compare with the machine's
-	// SGEMM rate (zoo bench). Absent when MatmulFlops is.
+	// SGEMM rate (zoo bench). Absent when MatmulFlops is. (An sdae's
+	// encoding of the data for its next layer is in MatmulFlops but not in
+	// Seconds: for sdae-mnist 2·60,000·784·800 flops, 0.7 % of its
+	// products.)
 	MatmulGFLOPS float64 `json:"matmul_gflops_per_s,omitempty"`
 	// BLAS is the BLAS that computed the matrix products, as pipeline.Options.BLAS
 	// gave it (`zoo train` records `zoo version`'s line); absent if not
