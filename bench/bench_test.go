@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"testing"
+
+	"github.com/gorgonia-zoo/zoo/cblas"
 )
 
 func TestParse(t *testing.T) {
@@ -19,19 +21,39 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// TestFLOPs checks the count against the figure: the MLP at
-// 8,800 samples/s is ~146 GFLOP/s of matrix products.
-func TestFLOPs(t *testing.T) {
-	w := Workload{MLP, 128}
-	perSample := w.FLOPs() / 128
-	if want := 6.0 * (784*1000 + 1000*1000 + 1000*1000 + 1000*10); perSample != want {
-		t.Errorf("MLP FLOPs per sample %g, want %g", perSample, want)
+// TestFLOPsCounted: Workload.FLOPs is the work of the products a training
+// step computes, as a cblas.Counter counts them.
+func TestFLOPsCounted(t *testing.T) {
+	for _, w := range []Workload{{MLP, 1}, {MLP, 3}, {DAE, 1}, {DAE, 3}} {
+		s, err := w.Build(1)
+		if err != nil {
+			t.Fatalf("%s: %v", w, err)
+		}
+		c, restore := cblas.Count()
+		_, err = s.Step()
+		restore()
+		s.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", w, err)
+		}
+		if got := float64(c.Flops()); got != w.FLOPs() {
+			t.Errorf("%s: a step computes %g flops of products, FLOPs says %g", w, got, w.FLOPs())
+		}
 	}
-	if g := 8800 * perSample / 1e9; g < 145 || g > 149 {
-		t.Errorf("8,800 samples/s is %.1f GFLOP/s, want ~147", g)
+}
+
+// TestSgemmFraction: each workload's share of the SGEMM rate is its
+// GFLOP/s over the 1024³ product's, measured in the same run.
+func TestSgemmFraction(t *testing.T) {
+	o := QuickOptions()
+	o.MinTime, o.MinSteps, o.MaxSteps = 0, 1, 1
+	rep, err := RunAll(context.Background(), []Workload{{MLP, 1}}, StandardGEMMs()[:1], o, Hooks{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, want := (Workload{DAE, 1}).FLOPs(), 6.0*2*784*1000; got != want {
-		t.Errorf("DAE FLOPs per sample %g, want %g", got, want)
+	r := rep.Workloads[0]
+	if rep.SgemmGFLOPS <= 0 || r.SgemmFraction != r.GFLOPS/rep.SgemmGFLOPS {
+		t.Errorf("sgemm_fraction %v, want %v / %v", r.SgemmFraction, r.GFLOPS, rep.SgemmGFLOPS)
 	}
 }
 

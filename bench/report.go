@@ -76,6 +76,9 @@ func RunAll(ctx context.Context, ws []Workload, gemms []GEMM, o Options, h Hooks
 		if err != nil {
 			return rep, err
 		}
+		if rep.SgemmGFLOPS > 0 {
+			r.SgemmFraction = r.GFLOPS / rep.SgemmGFLOPS
+		}
 		rep.Workloads = append(rep.Workloads, r)
 		if h.Workload != nil {
 			h.Workload(r)

@@ -46,6 +46,11 @@ type Result struct {
 	// GFLOPS is the matrix-product work of a step (Workload.FLOPs) over
 	// the median step time.
 	GFLOPS float64 `json:"gflops"`
+	// SgemmFraction is GFLOPS over the SGEMM rate measured in the same
+	// run (Report.SgemmGFLOPS): how near the step's products come to the
+	// machine's matrix-product rate. 0 when RunAll measured no 1024³
+	// product, and from Run, which measures none.
+	SgemmFraction float64 `json:"sgemm_fraction,omitempty"`
 	// StepMs is the median step time; StepMsMin the fastest.
 	StepMs    float64 `json:"step_ms"`
 	StepMsMin float64 `json:"step_ms_min"`

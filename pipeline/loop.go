@@ -52,7 +52,7 @@ func (j *job) newLoop(streamNames []string, newTask taskMaker) (*loop, error) {
 	if es := j.sp.EarlyStopping; es != nil {
 		l.stopper = es.New()
 	}
-	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log, init: j.init, recipe: j.text, data: j.dataRec}
+	l.sess = &session{dir: j.o.Out, params: l.task.Params(), opt: opt, streams: l.streams, stop: l.stopper, blas: j.o.BLAS, log: j.o.Log, init: j.init, recipe: j.text, data: j.dataRec, flops: j.matmulFlops}
 	if err := j.schedule(l); err != nil {
 		l.Close()
 		return nil, err
@@ -103,7 +103,7 @@ func (j *job) fit(ctx context.Context, l *loop, c fitConfig) ([]train.Record, ti
 		StopMetric: c.stopMetric,
 		Resume:     from,
 		Hooks: append([]train.Hook{
-			train.NewProgress(j.o.Log, j.o.Interactive, j.sp.BatchSize),
+			train.NewProgressCounting(j.o.Log, j.o.Interactive, j.sp.BatchSize, j.work.Flops),
 			train.CheckpointFunc(func(st *train.State) error {
 				if err := l.sess.save(st); err != nil {
 					return err

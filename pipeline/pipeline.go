@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/plural"
@@ -81,13 +82,19 @@ type job struct {
 	// none), and init where the initial weights came from once applied.
 	initFrom string
 	init     *runs.InitRecord
+	// work counts the run's matrix products (see cblas.Count); before
+	// are those of the run's parts before the checkpoint it resumes from,
+	// or −1 when that checkpoint does not say (one written before they
+	// were counted).
+	work   *cblas.Counter
+	before int64
 }
 
 // Train runs recipe r and writes its run directory. If training stops early
 // (ctx cancelled, divergence) the records so far are still written, and the
 // error says what happened.
 func Train(ctx context.Context, r *recipes.Recipe, o Options) (*runs.Summary, error) {
-	return start(ctx, r, o, false, nil)
+	return start(ctx, r, o, false, nil, 0)
 }
 
 // Resume continues the interrupted run in o.Out from its checkpoint, with
@@ -135,7 +142,11 @@ func Resume(ctx context.Context, o Options) (*runs.Summary, error) {
 	if err := unchangedRecipe(filepath.Join(dir, runs.RecipeFile), r, c.meta.Recipe); err != nil {
 		return nil, err
 	}
-	return start(ctx, r, o, true, c.meta.Data)
+	before := c.meta.MatmulFlops
+	if before == 0 {
+		before = -1 // a checkpoint written before the products were counted
+	}
+	return start(ctx, r, o, true, c.meta.Data, before)
 }
 
 // isRun reports whether dir looks like a zoo run directory (the files a
@@ -154,8 +165,10 @@ func isRun(dir string) bool {
 // start loads the data, builds the model of the recipe's family and trains
 // it; the data and model come first, so a run that cannot start leaves no
 // directory behind. A resumed run passes the record of the data it was
-// trained on, when its checkpoint has one (nil otherwise).
-func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool, rec *runs.DataRecord) (*runs.Summary, error) {
+// trained on, when its checkpoint has one (nil otherwise), and the
+// floating-point operations of the matrix products done before it (see
+// job.before).
+func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool, rec *runs.DataRecord, before int64) (*runs.Summary, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -174,7 +187,7 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool, rec *
 	if err := fitsBatches(sp, data); err != nil {
 		return nil, err
 	}
-	j := &job{sp: sp, o: o, data: data, resume: resume, dataRec: dataRec}
+	j := &job{sp: sp, o: o, data: data, resume: resume, dataRec: dataRec, before: before}
 	if j.initFrom, err = initPath(sp); err != nil {
 		return nil, err
 	}
@@ -195,7 +208,20 @@ func start(ctx context.Context, r *recipes.Recipe, o Options, resume bool, rec *
 			return nil, err
 		}
 	}
+	work, restore := cblas.Count()
+	defer restore()
+	j.work = work
 	return trainer(ctx)
+}
+
+// matmulFlops returns the floating-point operations of the run's matrix
+// products so far, its parts before a resumption included, or 0 when they
+// are not known (it resumed from a checkpoint that does not say).
+func (j *job) matmulFlops() int64 {
+	if j.before < 0 || j.work == nil {
+		return 0
+	}
+	return j.before + j.work.Flops()
 }
 
 // recipeText is the recipe as run, without its quick profile, with its
@@ -245,6 +271,9 @@ func (j *job) summary(records []train.Record, params []*models.Param) *runs.Summ
 // checkpoint: the run is done.
 func (j *job) finish(s *runs.Summary, params []*models.Param) error {
 	dir := j.o.Out
+	if s.MatmulFlops = j.matmulFlops(); s.MatmulFlops > 0 && s.Seconds > 0 {
+		s.MatmulGFLOPS = float64(s.MatmulFlops) / s.Seconds / 1e9
+	}
 	if field, v := nonFiniteFigure(s); field != "" {
 		return fmt.Errorf("pipeline: %s: the trained model's %s is %v, which summary.json cannot hold: its outputs are not finite numbers (its weights have grown too large; try a smaller learning rate); nothing was saved", dir, field, v)
 	}

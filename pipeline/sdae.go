@@ -76,7 +76,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		// streams; its decoder's initial draw is the weights it saves.
 		stream := fmt.Sprintf("pretrain.%d.", k)
 		streams := newStreams(sp.Seed, stream+"shuffle", stream+"corruption")
-		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log, init: j.init, recipe: j.text, data: j.dataRec}
+		sessions[k] = &session{dir: o.Out, opt: opt, streams: streams, phase: phasePretrain, layer: k, blas: o.BLAS, log: o.Log, init: j.init, recipe: j.text, data: j.dataRec, flops: j.matmulFlops}
 		stage := train.NewStage(sp.Model.MLP.Hidden, k, train.StageOptions{
 			Epochs: p.Epochs, Optimizer: opt, Corruption: p.Corruption, Tied: sp.Model.Tied,
 			Source: func(name string) *rand.PCG {
@@ -89,7 +89,7 @@ func (j *job) trainStacked(ctx context.Context, m *models.MLP) (*runs.Summary, e
 		enc := stack.Encoders()[k]
 		header := fmt.Sprintf("pretraining layer %d of %d (%d→%d, %s, %s corruption, %s reconstruction): %s",
 			k+1, len(plan), enc.In(), enc.Out(), enc.Act, p.Corruption, stage.Loss, plural.Count(p.Epochs, "epoch"))
-		stage.Hooks = []train.Hook{headed(o.Log, header), train.NewProgress(o.Log, o.Interactive, pc.BatchSize)}
+		stage.Hooks = []train.Hook{headed(o.Log, header), train.NewProgressCounting(o.Log, o.Interactive, pc.BatchSize, j.work.Flops)}
 		pc.Stages = append(pc.Stages, stage)
 		layers = append(layers, runs.LayerSummary{Layer: k, Corruption: p.Corruption.String()})
 	}

@@ -82,6 +82,10 @@ type checkpointMeta struct {
 	// they were kept lack them.
 	Recipe string           `json:"recipe,omitempty"`
 	Data   *runs.DataRecord `json:"data,omitempty"`
+	// MatmulFlops is the floating-point operations of the run's matrix
+	// products up to the checkpoint (runs.Summary.MatmulFlops so far); 0
+	// when not known.
+	MatmulFlops int64 `json:"matmul_flops,omitempty"`
 }
 
 // The phases of an sdae run.
@@ -118,11 +122,17 @@ type session struct {
 	// with the checkpoint for a resumed run to check (see Resume).
 	recipe string
 	data   *runs.DataRecord
+	// flops returns the run's matrix-product operations so far (0: not
+	// known), saved with the checkpoint; nil saves none.
+	flops func() int64
 }
 
 // save writes the checkpoint of the loop state st.
 func (s *session) save(st *train.State) error {
 	meta := checkpointMeta{Phase: s.phase, Layer: s.layer, Pretrain: s.pretrain, Layers: s.layers, BLAS: s.blas, Init: s.init, Recipe: s.recipe, Data: s.data}
+	if s.flops != nil {
+		meta.MatmulFlops = s.flops()
+	}
 	if s.adaptive != nil {
 		as, err := s.adaptive.State()
 		if err != nil {

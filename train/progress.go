@@ -14,7 +14,17 @@ import (
 // seconds, so logs stay readable. Either way each epoch ends with one summary
 // line.
 func NewProgress(w io.Writer, interactive bool, batchSize int) Hook {
-	return &progress{w: w, tty: interactive, bs: batchSize, every: 10 * time.Second}
+	return NewProgressCounting(w, interactive, batchSize, nil)
+}
+
+// NewProgressCounting is NewProgress whose epoch lines also show the rate
+// of the matrix products: flops returns the floating-point operations of
+// those computed so far (for example a cblas.Counter's Flops), and an
+// epoch's line ends with their increase over the epoch (validation
+// included) divided by the epoch's time in this process, in GFLOP/s. With
+// flops nil it is NewProgress.
+func NewProgressCounting(w io.Writer, interactive bool, batchSize int, flops func() int64) Hook {
+	return &progress{w: w, tty: interactive, bs: batchSize, every: 10 * time.Second, flops: flops}
 }
 
 type progress struct {
@@ -29,11 +39,18 @@ type progress struct {
 	start   time.Time
 	last    time.Time
 	sum     float64
+	// flops reads the operations counted so far (nil: not shown), and
+	// flops0 is what it read at the start of the epoch.
+	flops  func() int64
+	flops0 int64
 }
 
 func (p *progress) OnEpochStart(epoch, epochs, batches int) {
 	p.epoch, p.epochs, p.batches = epoch, epochs, batches
 	p.start, p.last, p.sum = time.Now(), time.Now(), 0
+	if p.flops != nil {
+		p.flops0 = p.flops()
+	}
 	if p.tty {
 		p.bar = progressbar.NewOptions(batches,
 			progressbar.OptionSetWriter(p.w),
@@ -77,6 +94,10 @@ func (p *progress) OnEpochEnd(r Record) error {
 			line += fmt.Sprintf("  val error %.2f%%", 100*r.Val.Error)
 		}
 	}
-	fmt.Fprintf(p.w, "%s  %.1fs\n", line, r.Seconds)
+	line += fmt.Sprintf("  %.1fs", r.Seconds)
+	if p.flops != nil {
+		line += fmt.Sprintf("  %.1f GFLOP/s", float64(p.flops()-p.flops0)/max(time.Since(p.start).Seconds(), 1e-9)/1e9)
+	}
+	fmt.Fprintln(p.w, line)
 	return nil
 }

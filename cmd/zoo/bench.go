@@ -27,8 +27,10 @@ the BLAS in use, after measuring its single-precision matrix product:
 
 at batch 128 and 32, and the MLP at batch 1. Each reports the median
 samples/s of training steps after warm-up, the GFLOP/s of its matrix
-products (6·batch·Σ in·out per step) against the SGEMM's, the Go heap
-allocated per step and the peak resident memory. Set ZOO_BLAS=go to time
+products (6·batch·Σ in·out per step, less the first layer's input
+gradient, which is not computed) and their share of the 1024³ SGEMM's
+rate ("of SGEMM"), the Go heap allocated per step and the peak resident
+memory. Set ZOO_BLAS=go to time
 the pure-Go BLAS, ZOO_BLAS=library to have the library found compute the
 float32 products too.`,
 		Example: `  zoo bench
@@ -75,11 +77,11 @@ func runBench(e *env, o *benchOptions) error {
 		first := true
 		hooks.Workload = func(r bench.Result) {
 			if first {
-				fmt.Fprintf(e.out, "%-8s %5s %10s %9s %8s %15s %9s\n", "workload", "batch", "samples/s", "step ms", "GFLOP/s", "alloc MiB/step", "peak MiB")
+				fmt.Fprintf(e.out, "%-8s %5s %10s %9s %8s %8s %15s %9s\n", "workload", "batch", "samples/s", "step ms", "GFLOP/s", "of SGEMM", "alloc MiB/step", "peak MiB")
 				first = false
 			}
-			fmt.Fprintf(e.out, "%-8s %5d %10.0f %9.2f %8.1f %15.1f %9.0f\n",
-				r.Name, r.Batch, r.SamplesPerSecond, r.StepMs, r.GFLOPS, r.AllocMiBPerStep, r.PeakRSSMiB)
+			fmt.Fprintf(e.out, "%-8s %5d %10.0f %9.2f %8.1f %7.0f%% %15.1f %9.0f\n",
+				r.Name, r.Batch, r.SamplesPerSecond, r.StepMs, r.GFLOPS, 100*r.SgemmFraction, r.AllocMiBPerStep, r.PeakRSSMiB)
 		}
 	}
 	rep, err := bench.RunAll(e.ctx, ws, bench.StandardGEMMs(), opts, hooks)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,7 @@ func TestBenchJSON(t *testing.T) {
 			Batch            int     `json:"batch"`
 			SamplesPerSecond float64 `json:"samples_per_second"`
 			GFLOPS           float64 `json:"gflops"`
+			SgemmFraction    float64 `json:"sgemm_fraction"`
 			PeakRSSMiB       float64 `json:"peak_rss_mib"`
 		} `json:"workloads"`
 	}
@@ -40,6 +42,9 @@ func TestBenchJSON(t *testing.T) {
 	w := rep.Workloads[0]
 	if w.Name != "mlp" || w.Batch != 1 || w.SamplesPerSecond <= 0 || w.GFLOPS <= 0 {
 		t.Errorf("workload %+v", w)
+	}
+	if want := w.GFLOPS / rep.SgemmGFLOPS; math.Abs(w.SgemmFraction-want) > 1e-12*want {
+		t.Errorf("sgemm_fraction %v, want gflops / sgemm_gflops = %v", w.SgemmFraction, want)
 	}
 }
 

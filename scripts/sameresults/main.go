@@ -27,8 +27,9 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/safetensors"
 )
 
-// timing names the columns and fields that measure time, not results.
-var timing = []string{"seconds", "ms_per_update"}
+// timing names the columns and fields that measure time, not results (a
+// rate too).
+var timing = []string{"seconds", "ms_per_update", "matmul_gflops_per_s"}
 
 func main() {
 	skip := flag.String("skip", "", "comma-separated paths, relative to the trees, not to compare (figures drawn against time)")
