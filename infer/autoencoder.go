@@ -19,6 +19,12 @@ type Autoencoder struct {
 	batch int
 	prog  *tape.Program
 	code  *gorgonia.Node
+	// enc is the encoder alone, x → code, for Encode; compiled on its
+	// first use. The whole graph would also compute the decoder, its
+	// output activation and the loss (for a first pretraining stage, as
+	// many multiply-adds again as the code, and a log and an exp per
+	// pixel), to read only the code.
+	enc *tape.Program
 }
 
 // NewAutoencoder compiles m's inference graph for batches of batch examples
@@ -94,10 +100,21 @@ func (a *Autoencoder) Encode(s *datasets.Set) (*datasets.Set, error) {
 	if err := a.Check(s); err != nil {
 		return nil, fmt.Errorf("infer: encode: %w", err)
 	}
-	k := a.CodeUnits()
+	if a.enc == nil {
+		var err error
+		if a.enc, err = compileEncoder(a.model, a.batch); err != nil {
+			return nil, fmt.Errorf("infer: encode: %w", err)
+		}
+	}
+	k, d := a.CodeUnits(), s.Dim()
 	out := &datasets.Set{Name: s.Name + " codes", X: make([]float32, s.Len()*k), Shape: []int{k}, Labels: s.Labels, Classes: s.Classes}
-	err := a.chunks(s, func(from, n int) {
-		copyFloat32s(out.X[from*k:(from+n)*k], a.code.Value())
+	err := datasets.Chunks(s.Len(), a.batch, func(from, to int) error {
+		tape.FillRows(a.enc.Feed[0], s.X[from*d:to*d])
+		if _, err := a.enc.Run(); err != nil {
+			return err
+		}
+		copyFloat32s(out.X[from*k:to*k], a.enc.Out.Value())
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("infer: encode %s: %w", s.Name, err)
@@ -121,8 +138,28 @@ func (a *Autoencoder) Reconstruct(s *datasets.Set) (*datasets.Set, error) {
 	return out, nil
 }
 
-// Close releases the compiled graph.
-func (a *Autoencoder) Close() { a.prog.Close() }
+// compileEncoder compiles m's encoder alone, x → code, for batches of
+// batch examples: the same layers, hence the same codes, as the code node
+// of the whole inference graph.
+func compileEncoder(m *models.Autoencoder, batch int) (*tape.Program, error) {
+	g := models.NewGraph(false)
+	x := g.Input("x", m.Encoder[0].W.Value.Dtype(), batch, m.Inputs())
+	h, err := m.Encode(g, x)
+	if err != nil {
+		return nil, fmt.Errorf("encoder: %w", err)
+	}
+	p := &tape.Program{Inputs: []*gorgonia.Node{x}, Out: h}
+	p.CompileInference(g)
+	return p, nil
+}
+
+// Close releases the compiled graphs.
+func (a *Autoencoder) Close() {
+	a.prog.Close()
+	if a.enc != nil {
+		a.enc.Close()
+	}
+}
 
 // chunks runs the graph over s in chunks (the last one padded with zero
 // rows) and calls fn with each chunk's first index and size while the

@@ -100,6 +100,25 @@ func (c *Classifier) PerExample(x []float32, labels []int) ([]float64, error) {
 // Evaluate returns the mean cross-entropy and the error rate over s, which
 // must have labels.
 func (c *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
+	return c.evaluate(s, nil)
+}
+
+// EvaluatePredict is Evaluate and Predict in one pass over s: the metrics,
+// and the most likely class of each example, the very classes Predict
+// returns (the logits do not depend on the labels fed beside them). A run's
+// test figures need both, and each pass is a forward pass over the split.
+func (c *Classifier) EvaluatePredict(s *datasets.Set) (Metrics, []int, error) {
+	pred := make([]int, s.Len())
+	m, err := c.evaluate(s, pred)
+	if err != nil {
+		return Metrics{}, nil, err
+	}
+	return m, pred, nil
+}
+
+// evaluate is Evaluate, also writing each example's class into pred when
+// pred is not nil (len(pred) = s.Len()).
+func (c *Classifier) evaluate(s *datasets.Set, pred []int) (Metrics, error) {
 	if err := c.CheckLabelled(s); err != nil {
 		return Metrics{}, fmt.Errorf("infer: evaluate: %w", err)
 	}
@@ -114,7 +133,11 @@ func (c *Classifier) Evaluate(s *datasets.Set) (Metrics, error) {
 		logits := tape.Float64s(c.prog.Out.Value())
 		for i := range n {
 			lossSum += per[i]
-			if argmax(logits[i*k:(i+1)*k]) != s.Labels[from+i] {
+			class := argmax(logits[i*k : (i+1)*k])
+			if pred != nil {
+				pred[from+i] = class
+			}
+			if class != s.Labels[from+i] {
 				wrong++
 			}
 		}

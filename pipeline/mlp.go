@@ -107,7 +107,7 @@ func (j *job) trainClassifier(ctx context.Context, m *models.MLP, ft *finetuning
 	if err != nil {
 		return nil, err
 	}
-	test, err := task.Evaluate(j.data.Test)
+	test, pred, err := task.EvaluatePredict(j.data.Test)
 	if err != nil {
 		return nil, err
 	}
@@ -116,10 +116,6 @@ func (j *job) trainClassifier(ctx context.Context, m *models.MLP, ft *finetuning
 	s.TestLoss, s.TestError = test.Loss, test.Error
 	s.Classes = j.data.Train.Classes
 	s.Pretrain = l.sess.layers
-	pred, err := task.Predict(j.data.Test)
-	if err != nil {
-		return nil, err
-	}
 	s.TestClasses = infer.ClassMetrics(pred, j.data.Test.Labels, j.data.Test.Classes)
 	j.noteStop(s, l.stopper, records)
 	s.Seconds = trainingSeconds(records, l.sess.pretrain) + time.Since(trained).Seconds()

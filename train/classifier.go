@@ -275,6 +275,12 @@ func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, e
 	return losses.Dice(p, truth, false, diceSmooth)
 }
 
+// EvaluatePredict is Evaluate and Predict in one pass over s (see
+// infer.Classifier.EvaluatePredict).
+func (t *Classifier) EvaluatePredict(s *datasets.Set) (infer.Metrics, []int, error) {
+	return t.eval.EvaluatePredict(s)
+}
+
 // Predict returns the most likely class of each example of s (see
 // infer.Classifier.Predict).
 func (t *Classifier) Predict(s *datasets.Set) ([]int, error) { return t.eval.Predict(s) }

@@ -115,7 +115,21 @@ func transpose[T float32 | float64](dst, src []T, rows, cols int) {
 			i1 := min(i0+tile, rows)
 			for j0 := 0; j0 < cols; j0 += tile {
 				j1 := min(j0+tile, cols)
-				for i := i0; i < i1; i++ {
+				i := i0
+				// Four rows at a time: each column of the four becomes four
+				// neighbouring elements of dst, one store of a short run
+				// instead of four scattered ones.
+				for ; i+4 <= i1; i += 4 {
+					r0 := src[i*cols+j0 : i*cols+j1]
+					r1 := src[(i+1)*cols+j0 : (i+1)*cols+j1][:len(r0)]
+					r2 := src[(i+2)*cols+j0 : (i+2)*cols+j1][:len(r0)]
+					r3 := src[(i+3)*cols+j0 : (i+3)*cols+j1][:len(r0)]
+					for j := range r0 {
+						d := dst[(j0+j)*rows+i:][:4]
+						d[0], d[1], d[2], d[3] = r0[j], r1[j], r2[j], r3[j]
+					}
+				}
+				for ; i < i1; i++ {
 					row := src[i*cols+j0 : i*cols+j1]
 					for j, v := range row {
 						dst[(j0+j)*rows+i] = v

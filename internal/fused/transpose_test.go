@@ -51,3 +51,17 @@ func TestTransposeMatchesGorgonia(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTranspose32 transposes the tied weights of sdae-mnist's first
+// pretraining stage (800×784), as every training step does twice.
+func BenchmarkTranspose32(b *testing.B) {
+	const rows, cols = 800, 784
+	src, dst := make([]float32, rows*cols), make([]float32, rows*cols)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	b.SetBytes(int64(4 * rows * cols))
+	for b.Loop() {
+		transpose(dst, src, rows, cols)
+	}
+}
