@@ -51,9 +51,9 @@ func TestMatmulFlops(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 1000 examples in batches of 128: 7 updates an epoch. Validation
-	// after each epoch (1 chunk of 1000); the test set evaluated, then
-	// predicted (2 chunks each).
-	want := mlpFlops([]int{784, 512, 256, 10}, 128, 2*7, 1000, 300, 300, 1200, 1200)
+	// after each epoch (1 chunk of 1000); the test set evaluated and
+	// predicted in one pass (2 chunks).
+	want := mlpFlops([]int{784, 512, 256, 10}, 128, 2*7, 1000, 300, 300, 1200)
 	if s.MatmulFlops != want {
 		t.Errorf("matmul_flops %d, want %d", s.MatmulFlops, want)
 	}
