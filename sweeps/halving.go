@@ -157,7 +157,7 @@ func Promote(dir string, s *Spec) (r *Rungs, final bool, err error) {
 			}
 			sc.Epochs = min(st.Epochs, cur.Epochs)
 		default:
-			waiting = append(waiting, fmt.Sprintf("%s (%s)", pointName(i), st.State))
+			waiting = append(waiting, fmt.Sprintf("%s (%s)", PointName(i), st.State))
 			continue
 		}
 		scores = append(scores, sc)

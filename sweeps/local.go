@@ -133,7 +133,7 @@ func RunLocal(ctx context.Context, dir string, s *Spec, idx []int, o LocalOption
 						if err != nil {
 							why = err.Error()
 						}
-						failed = append(failed, fmt.Sprintf("%s (%s; see %s)", pointName(i), why, LogFile(dir, i)))
+						failed = append(failed, fmt.Sprintf("%s (%s; see %s)", PointName(i), why, LogFile(dir, i)))
 						mu.Unlock()
 					}
 				})

@@ -190,7 +190,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	head = append(head, "state", "epochs", val, test, "seconds")
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" --- |", len(head)))
 	for _, r := range rep.Points {
-		cells := []string{pointName(r.Point)}
+		cells := []string{PointName(r.Point)}
 		for _, k := range rep.Keys {
 			cells = append(cells, mdCell(r.Values[k]))
 		}
@@ -215,7 +215,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			set = append(set, k+"="+best.Values[k])
 		}
 		fmt.Fprintf(&b, "\nBest point (lowest %s): %s (%s), %s %s, %s %s; run %s.\n\nIts recipe:\n\n```yaml\n%s```\n",
-			val, pointName(best.Point), strings.Join(set, " "), val, rep.figure(best.Val, rep.classifier()), test, rep.figure(best.TestValue, rep.classifier()), best.Dir, rep.BestRecipe)
+			val, PointName(best.Point), strings.Join(set, " "), val, rep.figure(best.Val, rep.classifier()), test, rep.figure(best.TestValue, rep.classifier()), best.Dir, rep.BestRecipe)
 	}
 	if len(rep.Rungs) > 0 {
 		fmt.Fprintf(&b, "\n## Successive halving\n\n| rung | epochs | points | promoted, best first (%s at the rung's epochs) |\n| --- | --- | --- | --- |\n", val)
@@ -224,7 +224,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			if r.Scores != nil {
 				var p []string
 				for _, i := range r.Promoted {
-					p = append(p, fmt.Sprintf("%s (%s)", pointName(i), rep.figure(scoreOf(r, i), rep.classifier())))
+					p = append(p, fmt.Sprintf("%s (%s)", PointName(i), rep.figure(scoreOf(r, i), rep.classifier())))
 				}
 				promoted = strings.Join(p, ", ")
 				if promoted == "" {
@@ -233,7 +233,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			}
 			var pts []string
 			for _, i := range r.Points {
-				pts = append(pts, pointName(i))
+				pts = append(pts, PointName(i))
 			}
 			fmt.Fprintf(&b, "| %d | %d | %s | %s |\n", k+1, r.Epochs, strings.Join(pts, " "), promoted)
 		}

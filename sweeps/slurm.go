@@ -156,7 +156,7 @@ func SlurmJobs(dir string) ([]SlurmJob, error) {
 // SlurmLog is the file where array task index of job jobID writes its
 // output (zoo's and the batch script's): DIR/slurm/logs/NNN-JOBID.log.
 func SlurmLog(dir string, index int, jobID string) string {
-	return filepath.Join(dir, SlurmDir, "logs", fmt.Sprintf("%03d-%s.log", index, jobID))
+	return filepath.Join(dir, SlurmDir, "logs", PointName(index)+"-"+jobID+".log")
 }
 
 // SubmitArray submits the points indices of the sweep in dir to Slurm as

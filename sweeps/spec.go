@@ -120,19 +120,20 @@ func (s *Spec) Keys() []string {
 
 // PointDir is the run directory of point i in the sweep directory dir.
 func PointDir(dir string, i int) string {
-	return filepath.Join(dir, PointsDir, pointName(i))
+	return filepath.Join(dir, PointsDir, PointName(i))
 }
 
-// pointName is a point's directory name: its index, zero-padded so that
-// the directories list in order.
-func pointName(i int) string { return fmt.Sprintf("%03d", i) }
+// PointName is a point's name, as its directory, its logs and zoo's
+// output give it: its index, zero-padded so that the directories list in
+// order.
+func PointName(i int) string { return fmt.Sprintf("%03d", i) }
 
 // LogFile is where a local worker writes point i's output.
-func LogFile(dir string, i int) string { return filepath.Join(dir, LogsDir, pointName(i)+".log") }
+func LogFile(dir string, i int) string { return filepath.Join(dir, LogsDir, PointName(i)+".log") }
 
 // failedFile records why point i failed (see RunPoint).
 func failedFile(dir string, i int) string {
-	return filepath.Join(dir, LogsDir, pointName(i)+".failed")
+	return filepath.Join(dir, LogsDir, PointName(i)+".failed")
 }
 
 // ReadSpec reads dir's sweep.json.

@@ -172,7 +172,7 @@ func runSweep(e *env, deps *sweepDeps, o *sweepOptions) error {
 	if rep.Metric != "val_error" {
 		what = fmt.Sprintf("val loss %.4f", *best.Val)
 	}
-	fmt.Fprintf(e.out, "best point %03d (%s): %s\nthe table: zoo sweep report %s\n", best.Point, strings.Join(set, " "), what, o.out)
+	fmt.Fprintf(e.out, "best point %s (%s): %s\nthe table: zoo sweep report %s\n", sweeps.PointName(best.Point), strings.Join(set, " "), what, o.out)
 	return nil
 }
 

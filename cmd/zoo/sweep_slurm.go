@@ -102,7 +102,7 @@ func submitSweep(e *env, o *sweepOptions, spec *sweeps.Spec) error {
 func pointList(idx []int) string {
 	names := make([]string, 0, min(len(idx), 8))
 	for _, i := range idx[:min(len(idx), 8)] {
-		names = append(names, fmt.Sprintf("%03d", i))
+		names = append(names, sweeps.PointName(i))
 	}
 	s := strings.Join(names, ", ")
 	if len(idx) > 8 {

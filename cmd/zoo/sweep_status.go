@@ -50,7 +50,7 @@ directory says.`,
 			var errs []string
 			for _, st := range sts {
 				counts[st.State]++
-				cells := []string{fmt.Sprintf("%03d", st.Point.Index)}
+				cells := []string{sweeps.PointName(st.Point.Index)}
 				for _, k := range keys {
 					v, _ := st.Point.Value(k)
 					cells = append(cells, v)
@@ -66,7 +66,7 @@ directory says.`,
 				if st.Error != "" {
 					// One line per point: a joined error's parts are
 					// joined with "; ", as zoo's own messages are.
-					errs = append(errs, fmt.Sprintf("%03d: %s", st.Point.Index, strings.ReplaceAll(st.Error, "\n", "; ")))
+					errs = append(errs, fmt.Sprintf("%s: %s", sweeps.PointName(st.Point.Index), strings.ReplaceAll(st.Error, "\n", "; ")))
 				}
 				cells = append(cells, string(st.State), fmt.Sprint(st.Epochs), metric)
 				if queue != nil {
