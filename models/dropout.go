@@ -10,7 +10,7 @@ import (
 
 // A Graph holds dropout masks and other per-run random inputs for the
 // regularizers package.
-var _ regularizers.RandomInputs = (*Graph)(nil)
+var _ regularizers.ElementwiseRandomInputs = (*Graph)(nil)
 
 // Dropout places inverted dropout (regularizers.Dropout; Srivastava et al.,
 // JMLR 15, 2014) in an MLP: on its input features and after the activation

@@ -59,6 +59,11 @@ type RandomInput struct {
 	Value *tensor.Dense
 	// Fill draws a new value into dst.
 	Fill func(dst *tensor.Dense, r rand.Source)
+	// Elementwise says that Fill draws one number per element, element i
+	// from the i-th draw, and writes nothing else, so that the next run's
+	// value may be drawn ahead in parts
+	// (regularizers.ElementwiseRandomInputs).
+	Elementwise bool
 }
 
 // NewGraph returns an empty graph; training says whether it will learn.
@@ -76,6 +81,15 @@ func (g *Graph) NewRandomInput(name string, dt tensor.Dtype, shape []int, fill f
 	}
 	g.Random = append(g.Random, ri)
 	return ri.Node
+}
+
+// NewElementwiseRandomInput is NewRandomInput for a fill that draws one
+// number per element, in order, and writes nothing else: a training program
+// may then draw the next run's value ahead.
+func (g *Graph) NewElementwiseRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node {
+	n := g.NewRandomInput(name, dt, shape, fill)
+	g.Random[len(g.Random)-1].Elementwise = true
+	return n
 }
 
 // Node returns p's node in this graph, creating it on first use. The node's

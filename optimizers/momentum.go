@@ -1,5 +1,7 @@
 package optimizers
 
+import "github.com/gorgonia-zoo/zoo/internal/vec"
+
 // Momentum is stochastic gradient descent with classical (heavy-ball)
 // momentum (Polyak, "Some methods of speeding up the convergence of
 // iteration methods", USSR Computational Mathematics and Mathematical
@@ -49,10 +51,5 @@ func (o *Momentum) update(theta, g []float64, s [][]float64) {
 
 // update32 is update for float32 data (see float32Kernel).
 func (o *Momentum) update32(theta, g []float32, s [][]float64) {
-	lr, gamma := o.lr, o.momentum
-	g, v := g[:len(theta)], s[0][:len(theta)]
-	for i := range theta {
-		v[i] = gamma*v[i] + lr*float64(g[i])
-		theta[i] = float32(float64(theta[i]) - v[i])
-	}
+	vec.Momentum(theta, g, s[0], o.lr, o.momentum)
 }

@@ -43,7 +43,12 @@ func Dropout(g RandomInputs, name string, x *gorgonia.Node, p float64, training 
 	if g == nil {
 		return nil, fmt.Errorf("regularizers: dropout %s: no graph to hold the mask", name)
 	}
-	mask := g.NewRandomInput(name, x.Dtype(), x.Shape().Clone(), DropoutMask(p))
+	var mask *gorgonia.Node
+	if e, ok := g.(ElementwiseRandomInputs); ok {
+		mask = e.NewElementwiseRandomInput(name, x.Dtype(), x.Shape().Clone(), DropoutMask(p))
+	} else {
+		mask = g.NewRandomInput(name, x.Dtype(), x.Shape().Clone(), DropoutMask(p))
+	}
 	y, err := gorgonia.HadamardProd(x, mask)
 	if err != nil {
 		return nil, fmt.Errorf("regularizers: dropout %s: %w", name, err)

@@ -19,6 +19,18 @@ type RandomInputs interface {
 	NewRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node
 }
 
+// ElementwiseRandomInputs is a RandomInputs that can also add an input
+// whose fill draws exactly one number per element, element i from the i-th
+// draw, and writes nothing else. Such a fill gives the same values whether
+// it fills the whole tensor or each part of it from a generator moved on to
+// that part's first draw, so a training program may draw the next run's
+// value ahead, in parts, while the present run computes. models.Graph
+// implements it; Dropout uses it when g does.
+type ElementwiseRandomInputs interface {
+	RandomInputs
+	NewElementwiseRandomInput(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node
+}
+
 // RandomInputsFunc adapts a function to RandomInputs.
 type RandomInputsFunc func(name string, dt tensor.Dtype, shape []int, fill func(dst *tensor.Dense, r rand.Source)) *gorgonia.Node
 

@@ -1406,6 +1406,14 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: pipeline: early_stopping.every 1000 is more than the run's 20 updates (10 an epoch × 2 epochs), so the rule would never validate: lower it, or leave it out to validate after every epoch`,
 	},
+	{
+		name: "train --cpuprofile over an existing file",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", filepath.Join(d.dir, "profiled"), "--cpuprofile", d.recipe}
+		},
+		code: 1,
+		want: `zoo: --cpuprofile DIR/tiny.yaml exists, and zoo does not overwrite files: remove it or choose another name`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's

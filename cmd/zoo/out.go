@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +27,27 @@ func newOutFile(path string) error {
 		return fmt.Errorf("--out %s is a directory: name the file to write", path)
 	}
 	return fmt.Errorf("--out %s exists, and zoo does not overwrite files: remove it or choose another name", path)
+}
+
+// startCPUProfile starts writing a CPU profile to path, a new file, and
+// returns what stops it and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("--cpuprofile %s exists, and zoo does not overwrite files: remove it or choose another name", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // defaultOut returns the run directory for a run or experiment called name

@@ -28,6 +28,8 @@ type trainOptions struct {
 	initPartial bool
 	// json prints the finished run as JSON, the progress on stderr.
 	json bool
+	// cpuprofile is where to write a CPU profile of the run.
+	cpuprofile string
 }
 
 func newTrainCmd(e *env) *cobra.Command {
@@ -69,6 +71,13 @@ what its summary.json holds.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The loop saves a checkpoint and stops on Ctrl-C.
 			honourInterrupts(e.ctx)
+			if o.cpuprofile != "" {
+				stop, err := startCPUProfile(o.cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if o.resume != "" {
 				log, interactive := trainLog(e, o.json)
 				s, err := pipeline.Resume(e.ctx, pipeline.Options{Out: o.resume, DataDir: o.data, Log: log, Interactive: interactive, BLAS: cblas.Current().String()})
@@ -92,6 +101,7 @@ what its summary.json holds.`,
 	f.StringVar(&o.init, "init", "", "start from the weights of this finished run directory or .safetensors file (the recipe's init.from)")
 	f.BoolVar(&o.initPartial, "init-partial", false, "with --init (or the recipe's init): take the tensors that match, draw the others from the seed")
 	f.BoolVar(&o.json, "json", false, "print the finished run's directory and summary as JSON (progress goes to stderr)")
+	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this new file, for go tool pprof")
 	return cmd
 }
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -177,5 +179,30 @@ func TestRegularizedRunsDeterministic(t *testing.T) {
 	}
 	if !bytes.Equal(weights[0], weights[1]) {
 		t.Error("two runs of a recipe with dropout, noise and L2 gave different weights")
+	}
+}
+
+// TestTrainCPUProfile checks that --cpuprofile writes a profile in
+// pprof's format: a gzipped protocol buffer whose strings name the CPU
+// sample types.
+func TestTrainCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cpu.prof")
+	code, stdout, stderr := zoo(t, "train", "mlp-mnist", "--quick", "--set", "data.train=500", "--out", filepath.Join(dir, "run"), "--cpuprofile", prof)
+	if code != 0 {
+		t.Fatalf("zoo train --cpuprofile: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(readFile(t, dir, "cpu.prof")))
+	if err != nil {
+		t.Fatalf("the CPU profile is not gzipped: %v", err)
+	}
+	pb, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("the CPU profile does not decompress: %v", err)
+	}
+	for _, s := range []string{"samples", "count", "cpu", "nanoseconds"} {
+		if !bytes.Contains(pb, []byte(s)) {
+			t.Errorf("the CPU profile does not name %q", s)
+		}
 	}
 }

@@ -48,6 +48,7 @@ type Program struct {
 
 	vm     gorgonia.VM
 	random []*models.RandomInput
+	ahead  masksAhead
 	// rerun restarts vm without dropping its buffers; nil means vm.Reset.
 	rerun *rerunner
 }
@@ -111,14 +112,21 @@ func (p *Program) Run() (float64, error) {
 			return 0, fmt.Errorf("tape: feed %s: %w", in.Name(), err)
 		}
 	}
-	for _, ri := range p.random {
+	if len(p.random) > 0 {
 		if p.RNG == nil {
-			return 0, fmt.Errorf("tape: the graph has random input %s but no random generator was given", ri.Node.Name())
+			return 0, fmt.Errorf("tape: the graph has random input %s but no random generator was given", p.random[0].Node.Name())
 		}
-		ri.Fill(ri.Value, p.RNG)
-		if err := gorgonia.Let(ri.Node, ri.Value); err != nil {
-			return 0, fmt.Errorf("tape: feed %s: %w", ri.Node.Name(), err)
+		if !p.ahead.take(p.random, p.RNG) {
+			for _, ri := range p.random {
+				ri.Fill(ri.Value, p.RNG)
+			}
 		}
+		for _, ri := range p.random {
+			if err := gorgonia.Let(ri.Node, ri.Value); err != nil {
+				return 0, fmt.Errorf("tape: feed %s: %w", ri.Node.Name(), err)
+			}
+		}
+		p.ahead.offer(p.random, p.RNG)
 	}
 	if p.rerun != nil {
 		p.rerun.restart()
@@ -230,6 +238,7 @@ func finite32(d []float32) bool {
 
 // Close releases the compiled machine.
 func (p *Program) Close() {
+	p.ahead.wait()
 	if p.vm != nil {
 		p.vm.Close()
 	}

@@ -102,6 +102,32 @@ func Adam(theta, g []float32, m, v []float64, lr, beta1, beta2, eps, bc1, bc2 fl
 	adamGo(theta[n:], g[n:], m[n:], v[n:], lr, beta1, beta2, eps, bc1, bc2)
 }
 
+// Momentum is the heavy-ball update of classical momentum (Polyak 1964) on
+// float32 parameters with float64 velocity:
+//
+//	v[i] = γ·v[i] + lr·g[i],  θ[i] = float32(float64(θ[i]) − v[i]).
+func Momentum(theta, g []float32, v []float64, lr, gamma float64) {
+	g, v = g[:len(theta)], v[:len(theta)]
+	n := 0
+	if useAVX2 {
+		n = len(theta) &^ 7
+		if n > 0 {
+			momentumAVX2(&theta[0], &g[0], &v[0], n, lr, gamma)
+		}
+	}
+	momentumGo(theta[n:], g[n:], v[n:], lr, gamma)
+}
+
+// momentumGo is Momentum in Go. The conversions round every product before
+// its sum, as the assembly does, whatever the compiler would fuse.
+func momentumGo(theta, g []float32, v []float64, lr, gamma float64) {
+	g, v = g[:len(theta)], v[:len(theta)]
+	for i := range theta {
+		v[i] = float64(gamma*v[i]) + float64(lr*float64(g[i]))
+		theta[i] = float32(float64(theta[i]) - v[i])
+	}
+}
+
 // adamConsts is the layout adamAVX2 reads its constants from.
 type adamConsts struct{ lr, beta1, beta2, eps, bc1, bc2, c1, c2 float64 }
 

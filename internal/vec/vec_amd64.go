@@ -24,3 +24,8 @@ func addAVX2(dst, x, y *float32, n int)
 //
 //go:noescape
 func adamAVX2(theta, grad *float32, m, v *float64, n int, c *adamConsts)
+
+// momentumAVX2 is Momentum on n elements, n a multiple of 8.
+//
+//go:noescape
+func momentumAVX2(theta, grad *float32, v *float64, n int, lr, gamma float64)

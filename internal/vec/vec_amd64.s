@@ -153,3 +153,41 @@ adamloop:
 	JNZ       adamloop
 	VZEROUPPER
 	RET
+
+// func momentumAVX2(theta, grad *float32, v *float64, n int, lr, gamma float64)
+// 8 elements an iteration: γ·v, lr·g, their sum (the new v), θ − v rounded
+// to float32 — momentumGo's operations in its order, no FMA.
+TEXT ·momentumAVX2(SB), NOSPLIT, $0-48
+	MOVQ         theta+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD lr+32(FP), Y14
+	VBROADCASTSD gamma+40(FP), Y15
+
+momloop:
+	VCVTPS2PD  (SI), Y0        // g
+	VCVTPS2PD  16(SI), Y1
+	VMULPD     (R8), Y15, Y2   // γ·v
+	VMULPD     32(R8), Y15, Y3
+	VMULPD     Y0, Y14, Y0     // lr·g
+	VMULPD     Y1, Y14, Y1
+	VADDPD     Y0, Y2, Y2      // v
+	VADDPD     Y1, Y3, Y3
+	VMOVUPD    Y2, (R8)
+	VMOVUPD    Y3, 32(R8)
+	VCVTPS2PD  (DI), Y4        // θ
+	VCVTPS2PD  16(DI), Y5
+	VSUBPD     Y2, Y4, Y4      // θ − v
+	VSUBPD     Y3, Y5, Y5
+	VCVTPD2PSY Y4, X4
+	VCVTPD2PSY Y5, X5
+	VMOVUPS    X4, (DI)
+	VMOVUPS    X5, 16(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DI
+	ADDQ       $64, R8
+	SUBQ       $8, CX
+	JNZ        momloop
+	VZEROUPPER
+	RET

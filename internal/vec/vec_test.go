@@ -205,3 +205,58 @@ func BenchmarkFinite(b *testing.B) {
 		})
 	}
 }
+
+// TestMomentumMatchesScalar runs several steps so that the velocity carries
+// state, on ordinary and extreme values: bit for bit, except the payload of
+// a NaN. The scalar version is checked against the optimizer's plain loop
+// too, the code it replaced.
+func TestMomentumMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	same := func(a, b float64) bool { // NaN payloads may differ
+		return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
+	}
+	for n := range 70 {
+		for _, off := range []int{0, 1, 5} {
+			theta, g, v := sample(r, n+off), sample(r, n+off), make([]float64, n+off)
+			wantT, wantV := append([]float32(nil), theta...), append([]float64(nil), v...)
+			plainT, plainV := append([]float32(nil), theta...), append([]float64(nil), v...)
+			for step := 1; step <= 3; step++ {
+				momentumGo(wantT[off:], g[off:], wantV[off:], 0.05, 0.9)
+				Momentum(theta[off:], g[off:], v[off:], 0.05, 0.9)
+				for i := off; i < len(plainT); i++ {
+					plainV[i] = 0.9*plainV[i] + 0.05*float64(g[i])
+					plainT[i] = float32(float64(plainT[i]) - plainV[i])
+				}
+				for i := range theta {
+					if !same(float64(theta[i]), float64(wantT[i])) || !same(v[i], wantV[i]) {
+						t.Fatalf("n %d offset %d step %d: θ, v [%d] = %v %v, want %v %v", n, off, step, i, theta[i], v[i], wantT[i], wantV[i])
+					}
+					if !same(float64(plainT[i]), float64(wantT[i])) || !same(plainV[i], wantV[i]) {
+						t.Fatalf("n %d offset %d step %d: the scalar version differs from the plain loop at %d", n, off, step, i)
+					}
+				}
+				g = sample(r, n+off)
+			}
+		}
+	}
+}
+
+func BenchmarkMomentum(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 1 << 20
+	theta, g, v := sample(r, n), make([]float32, n), make([]float64, n)
+	for i := range g {
+		g[i] = float32(r.NormFloat64())
+	}
+	for _, c := range []struct {
+		name string
+		f    func([]float32, []float32, []float64, float64, float64)
+	}{{"vec", Momentum}, {"scalar", momentumGo}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(24 << 20)
+			for range b.N {
+				c.f(theta, g, v, 0.05, 0.9)
+			}
+		})
+	}
+}
