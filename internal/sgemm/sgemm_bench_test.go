@@ -37,6 +37,17 @@ var benchShapes = []struct {
 	{"TN_100x10x64", blas.Trans, blas.NoTrans, 100, 10, 64},
 	{"NN_64x10x100", blas.NoTrans, blas.NoTrans, 64, 10, 100},
 	{"NN_1000x100x784", blas.NoTrans, blas.NoTrans, 1000, 100, 784}, // its evaluation
+	// mlp-mnist, 784-512-256-10 at batch 128: forward, input and weight
+	// gradients (widths divisible by 32: B is packed, not read in place).
+	{"NN_128x512x784", blas.NoTrans, blas.NoTrans, 128, 512, 784},
+	{"NN_128x256x512", blas.NoTrans, blas.NoTrans, 128, 256, 512},
+	{"NN_128x10x256", blas.NoTrans, blas.NoTrans, 128, 10, 256},
+	{"NT_128x512x256", blas.NoTrans, blas.Trans, 128, 512, 256},
+	{"NT_128x256x10", blas.NoTrans, blas.Trans, 128, 256, 10},
+	{"NT_128x784x512", blas.NoTrans, blas.Trans, 128, 784, 512},
+	{"TN_784x512x128", blas.Trans, blas.NoTrans, 784, 512, 128},
+	{"TN_512x256x128", blas.Trans, blas.NoTrans, 512, 256, 128},
+	{"TN_256x10x128", blas.Trans, blas.NoTrans, 256, 10, 128},
 }
 
 func benchSgemm(b *testing.B, f sgemmFunc, tA, tB blas.Transpose, m, n, k int) {
