@@ -44,7 +44,6 @@ var benchShapes = []struct {
 	{"NN_128x10x256", blas.NoTrans, blas.NoTrans, 128, 10, 256},
 	{"NT_128x512x256", blas.NoTrans, blas.Trans, 128, 512, 256},
 	{"NT_128x256x10", blas.NoTrans, blas.Trans, 128, 256, 10},
-	{"NT_128x784x512", blas.NoTrans, blas.Trans, 128, 784, 512},
 	{"TN_784x512x128", blas.Trans, blas.NoTrans, 784, 512, 128},
 	{"TN_512x256x128", blas.Trans, blas.NoTrans, 512, 256, 128},
 	{"TN_256x10x128", blas.Trans, blas.NoTrans, 256, 10, 128},
