@@ -103,9 +103,13 @@ the same way.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// The fastest BLAS found (OpenBLAS, else pure Go): see zoo version.
-		// Shell completion computes nothing, and must not wait for the
-		// first run's measurement of zoo's kernel against the library.
+		// Shell completion and the commands that compute nothing
+		// (noProducts) must not wait for the first run's measurement of
+		// zoo's kernel against the library.
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			if cmd.Annotations[blasAnnotation] == noProducts {
+				return
+			}
 			for c := cmd; c != nil; c = c.Parent() {
 				switch c.Name() {
 				case cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd, "completion":
@@ -118,12 +122,28 @@ the same way.`,
 	setVersion(root) // --version
 	root.PersistentFlags().Bool("debug", false, "show stack traces of internal errors")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
-	root.AddCommand(newListCmd(e), newShowCmd(e), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
+	root.AddCommand(computesNothing(newListCmd(e)), computesNothing(newShowCmd(e)), newTrainCmd(e), newEvalCmd(e), newExperimentCmd(e))
 	root.AddCommand(newPredictCmd(e, nil), newEncodeCmd(e, nil), newReconstructCmd(e, nil), newFiltersCmd(e, nil), newInspectCmd(e, nil), newCompareCmd(e, nil))
 	root.AddCommand(newBenchCmd(e), newVersionCmd(e))
 	root.AddCommand(newSweepCmd(e, &sweepDeps{schedulerStates: sweeps.SlurmQueue}))
 	addCompletions(root)
 	return root
+}
+
+// blasAnnotation, set to noProducts on a command, says that the command
+// computes no matrix product, so zoo need not choose a BLAS for it.
+const (
+	blasAnnotation = "zoo/blas"
+	noProducts     = "unused"
+)
+
+// computesNothing marks cmd as a command that needs no BLAS and returns it.
+func computesNothing(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[blasAnnotation] = noProducts
+	return cmd
 }
 
 // flagError rewords pflag's refusal of a flag's value, which names Go's

@@ -101,7 +101,7 @@ recipe included, before anything trains.`,
 	f.StringVar(&o.slurm.Time, "time", "", "with --on slurm: each task's time limit, e.g. 30 (minutes) or 2:00:00")
 	f.StringVar(&o.slurm.Mem, "mem", "", "with --on slurm: each task's memory, e.g. 4G")
 	f.IntVar(&o.slurm.CPUsPerTask, "cpus-per-task", 1, "with --on slurm: each task's cores (its GOMAXPROCS)")
-	cmd.AddCommand(newSweepPointCmd(e), newSweepStatusCmd(e, deps), newSweepReportCmd(e))
+	cmd.AddCommand(newSweepPointCmd(e), computesNothing(newSweepStatusCmd(e, deps)), computesNothing(newSweepReportCmd(e)))
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/spf13/cobra"
 )
 
 func TestVersion(t *testing.T) {
@@ -202,4 +203,22 @@ func TestVersionInfoChoice(t *testing.T) {
 	if string(data) != want {
 		t.Errorf("JSON\n%s\nwant\n%s", data, want)
 	}
+}
+
+// TestCommandsNeedingNoBLAS keeps the commands that compute no product from
+// choosing a BLAS (the first choice on a machine times both kernels, about
+// 2 s), and every command that does from skipping it.
+func TestCommandsNeedingNoBLAS(t *testing.T) {
+	root := newRootCmd(&env{})
+	none := map[string]bool{"zoo list": true, "zoo show": true, "zoo sweep status": true, "zoo sweep report": true}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if got, want := sub.Annotations[blasAnnotation] == noProducts, none[sub.CommandPath()]; got != want {
+				t.Errorf("%s: skips choosing a BLAS %v, want %v", sub.CommandPath(), got, want)
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
 }
