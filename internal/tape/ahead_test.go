@@ -2,7 +2,6 @@ package tape
 
 import (
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/internal/rng"
@@ -73,17 +72,8 @@ func TestMasksAheadMatchSequential(t *testing.T) {
 			if tt.meddle && taken != 0 {
 				t.Fatalf("%d runs took masks drawn from a generator that had moved on", taken)
 			}
-			for i := range want.steps {
-				for k := range want.steps[i] {
-					if !slices.Equal(want.steps[i][k], got.steps[i][k]) {
-						t.Fatalf("run %d, value %d differs from the masks drawn one by one", i, k)
-					}
-				}
-			}
-			for k := range want.params {
-				if !slices.Equal(want.params[k], got.params[k]) {
-					t.Errorf("parameter %d differs from the masks drawn one by one", k)
-				}
+			if d := want.diff(got); d != "" {
+				t.Fatalf("%s from the masks drawn one by one", d)
 			}
 			if gotNext != wantNext {
 				t.Error("the generator ends in another state than with the masks drawn one by one")

@@ -1,6 +1,7 @@
 package tape
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -46,6 +47,24 @@ type trace struct {
 	steps  [][][]uint64
 	params [][]uint64
 	kept   int // registers the training program kept across runs
+}
+
+// diff describes the first difference of got from want: a value read
+// after a run, else a parameter at the end; "" if they are bit-identical.
+func (want trace) diff(got trace) string {
+	for i := range want.steps {
+		for k := range want.steps[i] {
+			if !slices.Equal(want.steps[i][k], got.steps[i][k]) {
+				return fmt.Sprintf("run %d, value %d read after the run differs", i, k)
+			}
+		}
+	}
+	for k := range want.params {
+		if !slices.Equal(want.params[k], got.params[k]) {
+			return fmt.Sprintf("parameter %d differs after %d steps", k, len(want.steps))
+		}
+	}
+	return ""
 }
 
 func record(p *Program) [][]uint64 {
@@ -338,17 +357,10 @@ func TestRerunMatchesReset(t *testing.T) {
 				t.Fatal("the rerunner kept no buffer: the test compares Reset with itself")
 			}
 			t.Logf("%d registers kept across runs", reuse.kept)
-			for i := range reset.steps {
-				for k := range reset.steps[i] {
-					if !slices.Equal(reset.steps[i][k], reuse.steps[i][k]) {
-						t.Fatalf("run %d, value %d read after the run differs from the Reset path", i, k)
-					}
-				}
+			if d := reset.diff(reuse); d != "" {
+				t.Fatalf("%s from the Reset path", d)
 			}
 			for k := range reset.params {
-				if !slices.Equal(reset.params[k], reuse.params[k]) {
-					t.Errorf("parameter %d differs from the Reset path after %d steps", k, steps)
-				}
 				if !slices.Equal(reuse.params[k], again.params[k]) {
 					t.Errorf("parameter %d differs between two seeded runs", k)
 				}
