@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"image/png"
 	"math"
 	"os"
@@ -25,6 +26,8 @@ var quickRuns = []struct {
 	figures []string
 	// claims are texts the report must contain, usually claim titles.
 	claims []string
+	// results marks an experiment that writes results.json.
+	results bool
 }{
 	{
 		name: "learning-rates",
@@ -149,6 +152,9 @@ func TestQuickExperiments(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkReport(t, report, dir, q.figures, q.claims)
+			if q.results {
+				checkResults(t, filepath.Join(dir, "results.json"), q.name, report)
+			}
 		})
 	}
 }
@@ -230,13 +236,137 @@ func checkReport(t *testing.T, report []byte, dir string, figures, claims []stri
 			t.Errorf("report.md lacks %q", c)
 		}
 	}
-	verdicts := bytes.Count(report, []byte(" — held.**")) + bytes.Count(report, []byte(" — did not hold on this run.**"))
+	verdicts := 0
+	for _, v := range []string{" — held.**", " — did not hold.**", " — not separable at this budget.**", " — did not hold on this run.**"} {
+		verdicts += bytes.Count(report, []byte(v))
+	}
 	if verdicts == 0 {
 		t.Errorf("report.md gives no verdict")
 	}
 	for _, bad := range []string{"NaN", "+Inf", "%!", "<nil>"} {
 		if bytes.Contains(report, []byte(bad)) {
 			t.Errorf("report.md contains %q", bad)
+		}
+	}
+}
+
+// resultsSchema is results.json as docs/experiments.md documents it,
+// decoded strictly: a field the document does not name is an error.
+type resultsSchema struct {
+	Experiment string `json:"experiment"`
+	Quick      bool   `json:"quick"`
+	Rule       string `json:"rule"`
+	Methods    []struct {
+		Name     string         `json:"name"`
+		Settings map[string]any `json:"settings"`
+		Tuned    *struct {
+			On     string  `json:"on"`
+			Param  string  `json:"param"`
+			Metric string  `json:"metric"`
+			Seed   uint64  `json:"seed"`
+			Chosen float64 `json:"chosen"`
+			Tried  []struct {
+				Value    float64  `json:"value"`
+				Score    *float64 `json:"score"`
+				Diverged bool     `json:"diverged"`
+			} `json:"tried"`
+		} `json:"tuned"`
+		Seeds   []uint64             `json:"seeds"`
+		PerSeed []map[string]float64 `json:"per_seed"`
+		Mean    map[string]float64   `json:"mean"`
+		SD      map[string]float64   `json:"sd"`
+		N       map[string]int       `json:"n"`
+	} `json:"methods"`
+	Verdicts []struct {
+		Claim  string `json:"claim"`
+		Result string `json:"result"`
+		Rule   string `json:"rule"`
+	} `json:"verdicts"`
+}
+
+// checkResults checks an experiment's results.json against the schema: every
+// method run with the quick profile's seeds, its summaries those of its
+// per-seed measures, a tuned setting chosen among the values tried on the
+// validation split and applied, and every verdict one of the three, with
+// its rule, on a claim the report states.
+func checkResults(t *testing.T, path, name string, report []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var res resultsSchema
+	if err := dec.Decode(&res); err != nil {
+		t.Errorf("results.json: %v", err)
+		return
+	}
+	if res.Experiment != name || !res.Quick || res.Rule == "" {
+		t.Errorf("results.json: experiment %q, quick %v, rule %q", res.Experiment, res.Quick, res.Rule)
+	}
+	if len(res.Methods) < 2 {
+		t.Errorf("results.json: %d methods, want a comparison", len(res.Methods))
+	}
+	names := map[string]bool{}
+	for _, m := range res.Methods {
+		if names[m.Name] || m.Name == "" {
+			t.Errorf("results.json: method name %q empty or repeated", m.Name)
+		}
+		names[m.Name] = true
+		if len(m.Seeds) != quickSeeds || len(m.PerSeed) != len(m.Seeds) || m.Seeds[0] == m.Seeds[1] {
+			t.Errorf("%s: seeds %v and %d per-seed entries, want %d distinct seeds, one entry each", m.Name, m.Seeds, len(m.PerSeed), quickSeeds)
+		}
+		values := map[string][]float64{}
+		for _, s := range m.PerSeed {
+			for k, v := range s {
+				values[k] = append(values[k], v)
+			}
+		}
+		if len(values) == 0 || len(values) != len(m.Mean) || len(values) != len(m.N) {
+			t.Errorf("%s: measures %d, means %d, counts %d", m.Name, len(values), len(m.Mean), len(m.N))
+		}
+		for k, v := range values {
+			mean := 0.0
+			for _, x := range v {
+				mean += x
+			}
+			mean /= float64(len(v))
+			if math.Abs(m.Mean[k]-mean) > 1e-9*math.Max(1, math.Abs(mean)) || m.N[k] != len(v) {
+				t.Errorf("%s: %s mean %v n %d, want %v n %d", m.Name, k, m.Mean[k], m.N[k], mean, len(v))
+			}
+			if _, ok := m.SD[k]; ok != (len(v) > 1) {
+				t.Errorf("%s: %s has sd %v with %d values", m.Name, k, ok, len(v))
+			}
+		}
+		if tu := m.Tuned; tu != nil {
+			found := false
+			for _, tr := range tu.Tried {
+				found = found || tr.Value == tu.Chosen
+				if tr.Diverged == (tr.Score != nil) {
+					t.Errorf("%s: trial %v: diverged %v with score %v", m.Name, tr.Value, tr.Diverged, tr.Score)
+				}
+			}
+			if tu.On != "validation" || tu.Param == "" || tu.Metric == "" || !found || tu.Seed != m.Seeds[0] {
+				t.Errorf("%s: tuned on %q, param %q, metric %q, chosen %v (among the tried: %v), seed %d", m.Name, tu.On, tu.Param, tu.Metric, tu.Chosen, found, tu.Seed)
+			}
+			if v, ok := m.Settings[tu.Param].(float64); !ok || v != tu.Chosen {
+				t.Errorf("%s: settings[%q] = %v, want the chosen %v", m.Name, tu.Param, m.Settings[tu.Param], tu.Chosen)
+			}
+		}
+	}
+	if len(res.Verdicts) == 0 {
+		t.Error("results.json: no verdicts")
+	}
+	for _, v := range res.Verdicts {
+		switch v.Result {
+		case "held", "did not hold", "not separable":
+		default:
+			t.Errorf("verdict on %q: result %q", v.Claim, v.Result)
+		}
+		if v.Rule == "" || !bytes.Contains(report, []byte("**"+v.Claim+" — ")) {
+			t.Errorf("verdict on %q: rule %q; in the report: %v", v.Claim, v.Rule, bytes.Contains(report, []byte("**"+v.Claim+" — ")))
 		}
 	}
 }
