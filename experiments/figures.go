@@ -397,8 +397,21 @@ func (b *barChart) plot() (*plot.Plot, error) {
 	}
 	p.NominalX(b.Groups...)
 	p.Y.Min = 0
-	if b.YMax > 0 {
+	switch {
+	case b.YMax > 0:
 		p.Y.Max = b.YMax
+	case len(b.Bars) > 1:
+		// Room above the bars for the legend.
+		top := 0.0
+		for _, s := range b.Bars {
+			for k, v := range s.Values {
+				if k < len(s.Err) && finite(s.Err[k]) {
+					v += s.Err[k]
+				}
+				top = math.Max(top, v)
+			}
+		}
+		p.Y.Max = 1.25 * top
 	}
 	return p, nil
 }

@@ -41,12 +41,15 @@ var quickRuns = []struct {
 	{
 		name: "schedules",
 		csv: map[string]string{
-			"curves.csv": "schedule,update,lr,loss",
-			"epochs.csv": "schedule,epoch,updates,lr,train_loss,train_error,val_loss,val_error",
+			"curves.csv":  "schedule,seed,update,lr,loss",
+			"epochs.csv":  "schedule,seed,epoch,updates,lr,train_loss,train_error,val_loss,val_error",
+			"results.csv": "schedule,seed,lr,status,train_loss,val_loss,test_loss,test_error",
+			"tuning.csv":  "schedule,lr,val_loss,chosen",
 		},
 		figures: []string{"schedules.png"},
 		claims: []string{"is constant for τ updates and then falls as 1/t — held", "τ → ∞ gives a constant rate — held",
-			"Decaying the rate ends lower than keeping η0 (training loss)", "Decaying the rate ends lower than keeping η0 (validation loss)"},
+			"Decaying the rate ends lower than keeping η0 (training loss)", "Decaying the rate ends lower than keeping η0 (test loss)"},
+		results: true,
 	},
 	{
 		name: "adaptive-lr",
