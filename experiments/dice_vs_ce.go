@@ -34,7 +34,7 @@ func diceVsCESetup(quick bool) diceSetup {
 		train: 20000, val: 5000,
 		hidden: []models.Layer{{Units: 64, Activation: models.ReLU}},
 		batch:  128, epochs: 5,
-		rates:  []float64{0.01, 0.03, 0.1, 0.3, 1, 3},
+		rates:  []float64{0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1},
 		scarce: []float64{0.01, 0.003, 0.001},
 	}
 	if quick {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
@@ -27,6 +28,11 @@ type lab struct {
 	log   io.Writer
 	start time.Time
 	load  string // the load average when the run started, for the report
+	// work counts the floating-point operations of the experiment's
+	// matrix products, a measure of its cost that does not depend on the
+	// machine's load; restore puts the previous BLAS back (finish).
+	work    *cblas.Counter
+	restore func()
 }
 
 // newLab checks o and creates the output directory.
@@ -41,7 +47,8 @@ func newLab(name string, o Options) (*lab, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	return &lab{name: name, o: o, log: log, start: time.Now(), load: loadAverage()}, nil
+	work, restore := cblas.Count()
+	return &lab{name: name, o: o, log: log, start: time.Now(), load: loadAverage(), work: work, restore: restore}, nil
 }
 
 // seeds returns the seeds a comparative experiment trains every method
@@ -146,9 +153,10 @@ func (l *lab) writeCSV(name string, header []string, rows [][]string) error {
 // finish writes report.md (and results.json, for a report started by
 // lab.report) and logs where everything went.
 func (l *lab) finish(r *report) error {
-	r.p("Run on %s: seed %d, %d CPUs, load average %s at the start; the experiment took %.0f s. "+
+	l.restore()
+	r.p("Run on %s: seed %d, %d CPUs, load average %s at the start; the experiment took %.0f s, and its matrix products %.1f GFLOP (2·m·n·k each). "+
 		"Wall-clock times depend on that load; everything else is determined by the seed.",
-		time.Now().Format("2006-01-02"), l.o.Seed, runtime.NumCPU(), l.load, time.Since(l.start).Seconds())
+		time.Now().Format("2006-01-02"), l.o.Seed, runtime.NumCPU(), l.load, time.Since(l.start).Seconds(), float64(l.work.Flops())/1e9)
 	if err := atomicfile.Write(l.file("report.md"), r.b.Bytes()); err != nil {
 		return l.errorf("report: %w", err)
 	}
@@ -161,7 +169,7 @@ func (l *lab) finish(r *report) error {
 			return l.errorf("results.json: %w", err)
 		}
 	}
-	l.logf("%s: wrote report.md, its figures and data to %s in %.1fs", l.name, l.o.Out, time.Since(l.start).Seconds())
+	l.logf("%s: wrote report.md, its figures and data to %s in %.1fs (matrix products: %.1f GFLOP)", l.name, l.o.Out, time.Since(l.start).Seconds(), float64(l.work.Flops())/1e9)
 	return nil
 }
 

@@ -109,12 +109,14 @@ var quickRuns = []struct {
 	{
 		name: "pretraining",
 		csv: map[string]string{
-			"results.csv":     "labelled,pretrained,best_update,updates,val_error,test_error,test_loss",
-			"pretraining.csv": "layer,epoch,train_loss,val_reconstruction_loss",
-			"curves.csv":      "labelled,pretrained,epoch,updates,train_loss,val_error",
+			"results.csv":     "labelled,pretrained,seed,lr,best_update,updates,val_error,test_error,test_loss",
+			"pretraining.csv": "seed,layer,epoch,train_loss,val_reconstruction_loss",
+			"curves.csv":      "labelled,pretrained,seed,epoch,updates,train_loss,val_error",
+			"tuning.csv":      "labelled,pretrained,lr,val_error,chosen",
 		},
 		figures: []string{"pretraining.png", "filters.png"},
 		claims:  []string{"Pretraining on unlabelled data helps when labels are scarce", "advantage shrinks"},
+		results: true,
 	},
 	{
 		name: "dice-vs-ce",

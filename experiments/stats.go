@@ -201,7 +201,7 @@ func (s stat) pm(f string) string {
 	case s.exact || s.N == 1:
 		return fmt.Sprintf(f, s.Mean)
 	}
-	return fmt.Sprintf(f+" ± "+f, s.Mean, s.SD)
+	return fmt.Sprintf(f+" ± "+strings.Replace(f, "+", "", 1), s.Mean, s.SD)
 }
 
 // pct formats a stat of fractions as "1.23 ± 0.05 %".
