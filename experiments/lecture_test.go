@@ -32,11 +32,12 @@ var quickRuns = []struct {
 	{
 		name: "learning-rates",
 		csv: map[string]string{
-			"curves.csv":  "lr,update,loss,seconds",
-			"results.csv": "lr,status,updates,diverged_at,train_loss,val_loss,val_error",
+			"curves.csv":  "lr,seed,update,loss,seconds",
+			"results.csv": "lr,seed,status,updates,diverged_at,train_loss,val_loss,val_error",
 		},
 		figures: []string{"loss_curves.png", "final_loss.png"},
 		claims:  []string{"Too small a rate converges slowly", "Too large a rate overshoots and diverges — held", "U-shaped"},
+		results: true,
 	},
 	{
 		name: "schedules",
@@ -400,7 +401,7 @@ func TestLearningRatesDeterministic(t *testing.T) {
 	if !bytes.Equal(results[0], results[1]) {
 		t.Errorf("two runs with seed 3 differ:\n%s\n%s", results[0], results[1])
 	}
-	if !bytes.Contains(results[0], []byte("10,diverged,")) {
+	if !bytes.Contains(results[0], []byte("10,3,diverged,")) {
 		t.Errorf("lr 10 is not marked as diverged:\n%s", results[0])
 	}
 }
