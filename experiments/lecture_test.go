@@ -65,11 +65,13 @@ var quickRuns = []struct {
 	{
 		name: "optimizers-mnist",
 		csv: map[string]string{
-			"curves.csv":  "optimizer,update,seconds,loss,step",
-			"results.csv": "optimizer,hyper,status,updates,ms_per_update,train_loss,val_loss,val_error",
+			"curves.csv":  "optimizer,seed,update,seconds,loss,step",
+			"results.csv": "optimizer,seed,hyper,status,updates,ms_per_update,train_loss,val_loss,val_error,test_error",
+			"tuning.csv":  "optimizer,lr,val_loss,chosen",
 		},
 		figures: []string{"optimizers_mnist.png", "step_lengths.png"},
-		claims:  []string{"Momentum accelerates SGD", "Adagrad's accumulated G", "adaptive methods train faster", "| qhadam |", "| aggmo |"},
+		claims:  []string{"Momentum accelerates SGD", "Adagrad's accumulated G", "adaptive methods train faster", "| qhadam", "| aggmo"},
+		results: true,
 	},
 	{
 		name:    "early-stopping",
