@@ -55,12 +55,14 @@ var quickRuns = []struct {
 	{
 		name: "adaptive-lr",
 		csv: map[string]string{
-			"curves.csv":  "run,update,lr,loss",
-			"epochs.csv":  "run,epoch,updates,lr,train_batch_loss,val_loss,val_error",
+			"curves.csv":  "run,seed,update,lr,loss",
+			"epochs.csv":  "run,seed,epoch,updates,lr,train_batch_loss,val_loss,val_error",
 			"choices.csv": "update,candidate_lr,subset_loss,chosen",
+			"tuning.csv":  "lr,val_loss,chosen",
 		},
 		figures: []string{"adaptive_lr.png"},
 		claims:  []string{"Started from a poor rate", "comes close to the best fixed rate"},
+		results: true,
 	},
 	{
 		name: "optimizers-mnist",
