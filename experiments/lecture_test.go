@@ -77,9 +77,13 @@ var quickRuns = []struct {
 	},
 	{
 		name:    "early-stopping",
-		csv:     map[string]string{"epochs.csv": "epoch,updates,train_loss,train_error,val_loss,val_error"},
+		csv: map[string]string{
+			"epochs.csv":  "seed,epoch,updates,train_loss,train_error,val_loss,val_error",
+			"results.csv": "seed,stopped_at,budget,best_update,returned_test_error,best_test_error,last_test_error,returned_is_best",
+		},
 		figures: []string{"early_stopping.png"},
 		claims:  []string{"over-fits", "Patience stops training", "Early stopping returns the best model, not the last — held", "generalises better than the last"},
+		results: true,
 	},
 	{
 		name: "regularization",
