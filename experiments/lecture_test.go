@@ -109,11 +109,13 @@ var quickRuns = []struct {
 	{
 		name: "autoencoders",
 		csv: map[string]string{
-			"results.csv": "model,code_units,parameters,test_mse,masked_to_clean_mse,inactive_code_fraction,mean_code,probe_test_error,probe_test_loss",
-			"curves.csv":  "model,epoch,updates,train_objective,test_bce",
+			"results.csv": "model,seed,lr,code_units,parameters,test_mse,masked_to_clean_mse,inactive_code_fraction,mean_code,probe_test_error,probe_test_loss",
+			"curves.csv":  "model,seed,epoch,updates,train_objective,val_bce",
+			"tuning.csv":  "model,lr,val_bce,chosen",
 		},
 		figures: []string{"metrics.png", "denoising.png", "filters-undercomplete.png", "filters-deep.png", "filters-plain-256.png", "filters-sparse.png", "filters-denoising.png"},
 		claims:  []string{"A deep autoencoder (the funnel)", "makes each input use few hidden units", "restore corrupted inputs", "a linear classifier on the codes"},
+		results: true,
 	},
 	{
 		name: "pretraining",

@@ -154,6 +154,21 @@ func allOf(parts ...outcome) outcome {
 	return out
 }
 
+// anyOf decides "at least one of the parts holds": it held when one
+// held, and did not hold when every part did not.
+func anyOf(parts ...outcome) outcome {
+	out := didNotHold
+	for _, p := range parts {
+		switch p {
+		case held:
+			return held
+		case notSeparable:
+			out = notSeparable
+		}
+	}
+	return out
+}
+
 // mostOf decides "most of the parts hold" (more than half): it held when
 // more than half held, and did not hold when that is out of reach even if
 // every part not separated had held.
