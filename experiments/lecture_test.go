@@ -99,12 +99,14 @@ var quickRuns = []struct {
 	{
 		name: "pca-vs-linear-ae",
 		csv: map[string]string{
-			"angles.csv":   "index,decoder_angle_degrees,encoder_angle_degrees",
+			"angles.csv":   "seed,index,decoder_angle_degrees,encoder_angle_degrees",
 			"spectrum.csv": "component,eigenvalue",
-			"curve.csv":    "epoch,updates,train_mse,test_mse,largest_angle_degrees",
+			"curve.csv":    "seed,epoch,updates,train_mse,val_mse,largest_angle_degrees",
+			"tuning.csv":   "lr,val_mse,chosen",
 		},
 		figures: []string{"pca_vs_ae.png", "components.png", "reconstructions.png"},
 		claims:  []string{"learns the same subspace as PCA", "reconstructs as well as PCA"},
+		results: true,
 	},
 	{
 		name: "autoencoders",
