@@ -56,14 +56,6 @@ func (r *report) figure(file, alt string) {
 	fmt.Fprintf(&r.b, "![%s](%s)\n\n", alt, file)
 }
 
-// claim adds a paragraph on one claim of the lecture: the claim in bold,
-// whether it held on this run, and the numbers that decided it.
-func (r *report) claim(claim string, held bool, evidence string, args ...any) {
-	fmt.Fprintf(&r.b, "**%s — %s.** ", claim, verdict(held))
-	fmt.Fprintf(&r.b, evidence, args...)
-	r.b.WriteString("\n\n")
-}
-
 // verdict adds a paragraph on one claim of the lecture, decided over the
 // seeds by the interval rule: the claim in bold with its verdict, the
 // evidence, and the rule that decided it, which results.json records too.
@@ -87,17 +79,9 @@ func (r *report) seedsNote(seeds []uint64, varies, tuning string) {
 		s = append(s, strconv.FormatUint(x, 10))
 	}
 	r.p("**Seeds, tuning, verdicts.** Every method is trained with %d seeds (%s); a seed changes %s. Tables give the mean ± the standard deviation over the seeds, figures the mean with bars of ± one standard deviation. %s "+
-		"Each claim is decided from %s: %s. `results.json` holds every seed's numbers.",
+		"Each claim is decided from %s: %s (a claim about an exact property is checked with every seed instead, as its rule says). `results.json` holds every seed's numbers.",
 		len(seeds), strings.Join(s, ", "), varies, tuning, "95 % confidence intervals of the mean (Student's t, n − 1 degrees of freedom)",
 		"held when the intervals are disjoint in the claim's direction, did not hold when they are disjoint in the other direction, and not separable at this budget when they overlap")
-}
-
-// verdict is how a report says whether a claim held.
-func verdict(held bool) string {
-	if held {
-		return "held"
-	}
-	return "did not hold on this run"
 }
 
 // g3 formats v with 3 significant digits; pct a fraction as a percentage.
