@@ -330,6 +330,9 @@ func writeDiceFigure(l *lab, s diceSetup, cells []*diceCell) error {
 	f1 := &chart{Title: "Test F1 of the positive class", XLabel: "fraction of positives in the training set (log scale)", YLabel: "F1", LogX: true, Y0: -0.02, Y1: 1.15, LegendLeft: true}
 	tuning := &chart{Title: "Tuning: validation F1 after training, against the rate (first seed)", XLabel: "learning rate (log scale)", YLabel: "F1", LogX: true, Y0: -0.02, Y1: 1.35}
 	for i, loss := range diceLosses {
+		// The losses are drawn a little apart on the log axis, so that
+		// their error bars do not cover each other.
+		shift := []float64{1 / 1.04, 1.04}[i]
 		var x, rv, re, fv, fe []float64
 		for _, cell := range cells {
 			if cell.loss != loss {
@@ -339,12 +342,12 @@ func writeDiceFigure(l *lab, s diceSetup, cells []*diceCell) error {
 			for _, r := range cell.runs {
 				frac += r.fraction() / float64(len(cell.runs))
 				if r.test != nil {
-					recall.Markers = append(recall.Markers, marker{X: r.fraction(), Y: r.test[1].Recall, Color: paletteColor(i), Shape: circle(), Small: true})
-					f1.Markers = append(f1.Markers, marker{X: r.fraction(), Y: r.test[1].F1, Color: paletteColor(i), Shape: circle(), Small: true})
+					recall.Markers = append(recall.Markers, marker{X: shift * r.fraction(), Y: r.test[1].Recall, Color: paletteColor(i), Shape: circle(), Small: true})
+					f1.Markers = append(f1.Markers, marker{X: shift * r.fraction(), Y: r.test[1].F1, Color: paletteColor(i), Shape: circle(), Small: true})
 				}
 			}
 			rs, fs := cell.m.stat("test_recall"), cell.m.stat("test_f1")
-			x, rv, re, fv, fe = append(x, frac), append(rv, rs.Mean), append(re, rs.SD), append(fv, fs.Mean), append(fe, fs.SD)
+			x, rv, re, fv, fe = append(x, shift*frac), append(rv, rs.Mean), append(re, rs.SD), append(fv, fs.Mean), append(fe, fs.SD)
 			var tx, ty []float64
 			for _, t := range cell.tuning.Tried {
 				if !t.Diverged {

@@ -264,15 +264,31 @@ func (e *errorBars) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
 	sty := draw.LineStyle{Color: e.color, Width: vg.Points(1)}
 	w := vg.Points(3) // half the width of a cap
+	// A bar reaching past a fixed axis range stops at the chart's edge,
+	// without a cap there.
+	clip := func(y vg.Length) (vg.Length, bool) {
+		switch {
+		case y < c.Min.Y:
+			return c.Min.Y, false
+		case y > c.Max.Y:
+			return c.Max.Y, false
+		}
+		return y, true
+	}
 	for i := range e.x {
 		x := tx(e.x[i]) + e.offset
-		y0, y1 := c.Min.Y, ty(e.hi[i])
+		y0, cap0 := c.Min.Y, false
 		if !math.IsNaN(e.lo[i]) {
-			y0 = ty(e.lo[i])
+			y0, cap0 = clip(ty(e.lo[i]))
+		}
+		y1, cap1 := clip(ty(e.hi[i]))
+		c.StrokeLine2(sty, x, y0, x, y1)
+		if cap0 {
 			c.StrokeLine2(sty, x-w, y0, x+w, y0)
 		}
-		c.StrokeLine2(sty, x, y0, x, y1)
-		c.StrokeLine2(sty, x-w, y1, x+w, y1)
+		if cap1 {
+			c.StrokeLine2(sty, x-w, y1, x+w, y1)
+		}
 	}
 }
 

@@ -346,13 +346,16 @@ func writePretrainFigures(l *lab, s pretrainSetup, arms []*pretrainArm, stack *m
 	byN := &chart{Title: "Test error against the number of labelled digits (mean ± sd over the seeds)", XLabel: "labelled training digits (log scale)", YLabel: "test error (log scale)", LogX: true, LogY: true}
 	curves := &chart{Title: "Validation error during fine-tuning (first seed)", XLabel: "update", YLabel: "validation error (log scale)", LogY: true}
 	for i, pre := range []bool{false, true} {
+		// The arms are drawn a little apart on the log axis, so that their
+		// error bars do not cover each other.
+		shift := []float64{1 / 1.04, 1.04}[i]
 		var x, y, e []float64
 		for _, a := range arms {
 			if a.pretrained == pre {
 				st := a.m.stat("test_error")
-				x, y, e = append(x, float64(a.size)), append(y, st.Mean), append(e, st.SD)
+				x, y, e = append(x, shift*float64(a.size)), append(y, st.Mean), append(e, st.SD)
 				for _, r := range a.runs {
-					byN.Markers = append(byN.Markers, marker{X: float64(a.size), Y: r.test.Error, Color: paletteColor(i), Shape: circle(), Small: true})
+					byN.Markers = append(byN.Markers, marker{X: shift * float64(a.size), Y: r.test.Error, Color: paletteColor(i), Shape: circle(), Small: true})
 				}
 			}
 		}
