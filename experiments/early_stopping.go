@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
+	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -29,27 +29,59 @@ func patienceRule(s overfitSetup, updatesPerEpoch int) *earlystop.Patience {
 // run of train.Run, which returns the best model. A second run from the
 // same weights on the same batches trains for the whole budget while the
 // same rule watches, so the curves go on past the stop and the last model
-// can be compared with the best one.
+// can be compared with the best one. Both run with several seeds.
 //
-// It writes epochs.csv (per epoch: training and validation loss and error,
-// on the noisy training labels and on the clean validation digits),
-// early_stopping.png and report.md.
+// It writes epochs.csv (per seed and epoch: training and validation loss
+// and error, on the noisy training labels and on the clean validation
+// digits), results.csv, early_stopping.png, results.json and report.md.
 func EarlyStopping(ctx context.Context, o Options) error {
 	l, err := newLab("early-stopping", o)
 	if err != nil {
 		return err
 	}
 	s := overfittingSetup(o.Quick)
-	data, flipped, err := overfitData(l, s)
+	clean, err := l.mnist(s.train, s.val, s.test)
 	if err != nil {
 		return err
 	}
+	seeds := l.seeds()
+	var res []*esResult
+	var first *datasets.Splits
+	var flipped int
+	for _, seed := range seeds {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, n := withLabelNoise(l.at(seed), s, clean)
+		if first == nil {
+			first, flipped = data, n
+		}
+		r, err := earlyStoppingSeed(ctx, l.at(seed), s, data)
+		if err != nil {
+			return err
+		}
+		res = append(res, r)
+	}
+	if err := writeESData(l, res); err != nil {
+		return err
+	}
+	if err := writeESFigure(l, res); err != nil {
+		return err
+	}
+	r := l.report("Early stopping with patience")
+	r.p("%s", s.describe(first, flipped))
+	esReport(r, res, seeds)
+	return l.finish(r)
+}
+
+// earlyStoppingSeed runs the experiment's two runs with the lab's seed.
+func earlyStoppingSeed(ctx context.Context, l *lab, s overfitSetup, data *datasets.Splits) (*esResult, error) {
 	perEpoch := data.Train.Len() / s.batch
 
 	// 1. train.Run under the patience rule.
 	task, _, err := overfitTask(l, s, models.Dropout{}, nil, regularizers.Noise{}, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rule := patienceRule(s, perEpoch)
 	stopped, err := fit(ctx, "early stopping", task, data.Train, data.Validation, fitConfig{
@@ -57,7 +89,7 @@ func EarlyStopping(ctx context.Context, o Options) error {
 	})
 	if err != nil {
 		task.Close()
-		return l.errorf("%w", err)
+		return nil, l.errorf("%w", err)
 	}
 	returned, err := task.Evaluate(data.Test)
 	var returnedVal infer.Metrics
@@ -66,16 +98,16 @@ func EarlyStopping(ctx context.Context, o Options) error {
 	}
 	task.Close()
 	if err != nil {
-		return l.errorf("%w", err)
+		return nil, l.errorf("%w", err)
 	}
 	bestT, bestScore := rule.Best()
-	l.logf("patience: %s; returned model: test error %s", rule.Reason(), pct(returned.Error))
+	l.logf("seed %d: patience: %s; returned model: test error %s", l.o.Seed, rule.Reason(), pct(returned.Error))
 
 	// 2. The whole budget, with the same rule watching and the best and
 	// at-stop models kept.
 	task, m, err := overfitTask(l, s, models.Dropout{}, nil, regularizers.Noise{}, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer task.Close()
 	watch := patienceRule(s, perEpoch)
@@ -99,11 +131,11 @@ func EarlyStopping(ctx context.Context, o Options) error {
 		EvalTrain: data.Train,
 	})
 	if err != nil {
-		return l.errorf("%w", err)
+		return nil, l.errorf("%w", err)
 	}
 	last, err := task.Evaluate(data.Test)
 	if err != nil {
-		return l.errorf("%w", err)
+		return nil, l.errorf("%w", err)
 	}
 	evalWith := func(ps []*models.Param) (infer.Metrics, error) {
 		if ps == nil {
@@ -121,29 +153,18 @@ func EarlyStopping(ctx context.Context, o Options) error {
 	}
 	bestTest, err := evalWith(best)
 	if err != nil {
-		return l.errorf("%w", err)
+		return nil, l.errorf("%w", err)
 	}
 	stopTest, err := evalWith(atStop)
 	if err != nil {
-		return l.errorf("%w", err)
+		return nil, l.errorf("%w", err)
 	}
-	l.logf("whole budget: last model test error %s; best %s; at the stop %s", pct(last.Error), pct(bestTest.Error), pct(stopTest.Error))
-
-	res := &esResult{
-		s: s, perEpoch: perEpoch, stopped: stopped, full: full, rule: rule,
+	l.logf("seed %d: whole budget: last model test error %s; best %s; at the stop %s", l.o.Seed, pct(last.Error), pct(bestTest.Error), pct(stopTest.Error))
+	return &esResult{
+		s: s, seed: l.o.Seed, perEpoch: perEpoch, stopped: stopped, full: full, rule: rule,
 		bestT: bestT, bestScore: bestScore, returned: returned, returnedVal: returnedVal,
 		watchStop: watchStop, last: last, bestTest: bestTest, stopTest: stopTest,
-	}
-	if err := writeESData(l, res); err != nil {
-		return err
-	}
-	if err := writeESFigure(l, res); err != nil {
-		return err
-	}
-	r := newReport("Early stopping with patience", o.Quick)
-	r.p("%s", s.describe(data, flipped))
-	esReport(r, res)
-	return l.finish(r)
+	}, nil
 }
 
 func cloneParams(ps []*models.Param) []*models.Param {
@@ -157,6 +178,7 @@ func cloneParams(ps []*models.Param) []*models.Param {
 // esResult is what the early-stopping experiment measured.
 type esResult struct {
 	s           overfitSetup
+	seed        uint64
 	perEpoch    int
 	stopped     *curve // train.Run under the rule
 	full        *curve // the whole budget
@@ -171,16 +193,48 @@ type esResult struct {
 	stopTest    infer.Metrics // test, the model at the stop in the whole budget
 }
 
-func writeESData(l *lab, r *esResult) error {
-	var rows [][]string
-	for i, e := range r.full.Epochs {
-		tr := r.full.TrainEval[i]
-		rows = append(rows, []string{strconv.Itoa(e.Epoch), strconv.Itoa(e.Updates), num(tr.Loss), num(tr.Error), num(e.Val.Loss), num(e.Val.Error)})
+// overfit returns the whole-budget run's lowest validation error, where
+// it was, and the training error there and at the end.
+func (r *esResult) overfit() (minVal float64, minAt int, trainAtMin, trainLast float64) {
+	minVal = math.Inf(1)
+	for _, e := range r.full.Epochs {
+		if e.Val.Error < minVal {
+			minVal, minAt = e.Val.Error, e.Updates
+		}
 	}
-	return l.writeCSV("epochs.csv", []string{"epoch", "updates", "train_loss", "train_error", "val_loss", "val_error"}, rows)
+	return minVal, minAt, trainErrorAt(r.full, minAt), r.full.TrainEval[len(r.full.TrainEval)-1].Error
 }
 
-func writeESFigure(l *lab, r *esResult) error {
+// consistent reports whether the run under the rule returned the very
+// model the whole-budget run's best was, and the watching rule stopped
+// where train.Run did.
+func (r *esResult) consistent() bool {
+	stopAt, total := r.stopped.updates(), r.full.updates()
+	same := r.watchStop == stopAt || (r.watchStop == 0 && stopAt == total)
+	return same && r.returnedVal.Error == r.bestScore && r.returned.Error == r.bestTest.Error && r.returned.Loss == r.bestTest.Loss
+}
+
+func writeESData(l *lab, res []*esResult) error {
+	var rows [][]string
+	for _, r := range res {
+		for i, e := range r.full.Epochs {
+			tr := r.full.TrainEval[i]
+			rows = append(rows, []string{strconv.FormatUint(r.seed, 10), strconv.Itoa(e.Epoch), strconv.Itoa(e.Updates), num(tr.Loss), num(tr.Error), num(e.Val.Loss), num(e.Val.Error)})
+		}
+	}
+	if err := l.writeCSV("epochs.csv", []string{"seed", "epoch", "updates", "train_loss", "train_error", "val_loss", "val_error"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, r := range res {
+		rows = append(rows, []string{strconv.FormatUint(r.seed, 10), strconv.Itoa(r.stopped.updates()), strconv.Itoa(r.full.updates()), strconv.Itoa(r.bestT),
+			num(r.returned.Error), num(r.bestTest.Error), num(r.last.Error), strconv.FormatBool(r.consistent())})
+	}
+	return l.writeCSV("results.csv", []string{"seed", "stopped_at", "budget", "best_update", "returned_test_error", "best_test_error", "last_test_error", "returned_is_best"}, rows)
+}
+
+func writeESFigure(l *lab, res []*esResult) error {
+	r := res[0]
 	var x, trE, vaE, trL, vaL []float64
 	for i, e := range r.full.Epochs {
 		x = append(x, float64(e.Updates))
@@ -193,64 +247,86 @@ func writeESFigure(l *lab, r *esResult) error {
 	if r.stopped.updates() < r.full.updates() {
 		rules = append(rules, rule{Name: fmt.Sprintf("patience ran out (update %d)", r.stopped.updates()), Vertical: true, At: float64(r.stopped.updates()), Color: paletteColor(3)})
 	}
-	errs := &chart{Title: "Error: training digits (noisy labels) and validation digits", XLabel: "update", YLabel: "error", Rules: rules,
+	errs := &chart{Title: "Error: training digits (noisy labels) and validation digits (first seed)", XLabel: "update", YLabel: "error", Rules: rules,
 		Series: []series{{Name: "training", X: x, Y: trE, Points: true}, {Name: "validation", X: x, Y: vaE, Points: true}}}
-	losses := &chart{Title: "Loss", XLabel: "update", YLabel: "loss (log scale)", LogY: true, Rules: rules, LegendLeft: true, LegendBottom: true,
+	losses := &chart{Title: "Loss (first seed)", XLabel: "update", YLabel: "loss (log scale)", LogY: true, Rules: rules, LegendLeft: true, LegendBottom: true,
 		Series: []series{{Name: "training", X: x, Y: trL, Points: true}, {Name: "validation", X: x, Y: vaL, Points: true}}}
-	return writeCharts(l.file("early_stopping.png"), 1, chartWidth, 4.5*vg.Inch, errs, losses)
+	var bv, lv []float64
+	for _, r := range res {
+		bv, lv = append(bv, r.bestTest.Error), append(lv, r.last.Error)
+	}
+	b, la := statOf(bv), statOf(lv)
+	test := &barChart{Title: "Test error of the best and the last model (mean ± sd over the seeds)", YLabel: "test error", Groups: []string{"best (early stopping)", "last (whole budget)"},
+		Bars: []bars{{Name: "test error", Values: []float64{b.Mean, la.Mean}, Err: []float64{b.SD, la.SD}}}}
+	return writeCharts(l.file("early_stopping.png"), 1, chartWidth, 4.5*vg.Inch, errs, losses, test)
 }
 
-func esReport(r *report, res *esResult) {
-	total := res.full.updates()
-	stopAt := res.stopped.updates()
+func esReport(r *report, res []*esResult, seeds []uint64) {
+	first := res[0]
 	r.p("The rule (`earlystop.Patience`): the validation error is measured after every epoch (%d updates); when it is a new best at update t, the model is kept and the patience becomes max(patience, 2t); "+
 		"training stops at the first evaluation at or past the patience, which starts at %d updates. "+
 		"One run trains under the rule with `train.Run`, which returns the best model; a second run from the same weights on the same batches trains for the whole budget "+
-		"while the same rule watches, so the curves continue past the stop. Data: `epochs.csv` (the second run).",
-		res.perEpoch, res.rule.Patience)
+		"while the same rule watches, so the curves continue past the stop. Data: `epochs.csv` (the second run), `results.csv`, `results.json`.",
+		first.perEpoch, first.rule.Patience)
+	r.seedsNote(seeds, "the wrong labels, the initial weights and the batch order",
+		"Nothing is tuned: the comparison is between two models of the same runs (the best and the last), which share every setting, and the rule's patience is the lecture's.")
+	best := r.res.method("best (early stopping)", map[string]any{"model": "returned by train.Run under the patience rule"}, nil)
+	last := r.res.method("last (whole budget)", map[string]any{"model": "the last of the whole budget"}, nil)
+	for _, e := range res {
+		minVal, _, trainAtMin, trainLast := e.overfit()
+		total := e.full.updates()
+		consistent := 0.0
+		if e.consistent() {
+			consistent = 1
+		}
+		best.add(e.seed, map[string]float64{"test_error": e.returned.Error, "test_loss": e.returned.Loss, "val_error": e.returnedVal.Error,
+			"best_update": float64(e.bestT), "stopped_at": float64(e.stopped.updates()), "stop_fraction": float64(e.stopped.updates()) / float64(total), "returned_is_best": consistent})
+		last.add(e.seed, map[string]float64{"test_error": e.last.Error, "test_loss": e.last.Loss, "val_error": valErrorAt(e.full, total), "updates": float64(total),
+			"val_error_lowest": minVal, "train_error_at_lowest_val": trainAtMin, "train_error_last": trainLast})
+	}
 	rows := [][]string{
-		{"returned by train.Run under the rule (its best)", strconv.Itoa(res.bestT), pct(res.returnedVal.Error), pct(res.returned.Error), fmt.Sprintf("%.4f", res.returned.Loss)},
-		{"whole budget: best validation error", strconv.Itoa(res.bestT), pct(res.bestScore), pct(res.bestTest.Error), fmt.Sprintf("%.4f", res.bestTest.Loss)},
+		{"returned by train.Run under the rule (its best)", best.stat("best_update").pm("%.0f"), best.stat("val_error").pct(), best.stat("test_error").pct(), best.stat("test_loss").pm("%.4f")},
+		{"whole budget: last", last.stat("updates").pm("%.0f"), last.stat("val_error").pct(), last.stat("test_error").pct(), last.stat("test_loss").pm("%.4f")},
 	}
-	if res.watchStop > 0 {
-		rows = append(rows, []string{"whole budget: where the rule stopped", strconv.Itoa(res.watchStop), pct(valErrorAt(res.full, res.watchStop)), pct(res.stopTest.Error), fmt.Sprintf("%.4f", res.stopTest.Loss)})
-	}
-	rows = append(rows, []string{"whole budget: last", strconv.Itoa(total), pct(valErrorAt(res.full, total)), pct(res.last.Error), fmt.Sprintf("%.4f", res.last.Loss)})
 	r.table([]string{"model", "update", "validation error", "test error", "test loss"}, rows)
-	r.figure("early_stopping.png", "training and validation error and loss per epoch, with the best update and where patience ran out")
+	r.figure("early_stopping.png", "training and validation error and loss per epoch, with the best update and where patience ran out, and the test errors with error bars")
 
 	r.h2("What the lecture claims, and whether it held")
-	minVal, minAt := math.Inf(1), 0
-	for _, e := range res.full.Epochs {
-		if e.Val.Error < minVal {
-			minVal, minAt = e.Val.Error, e.Updates
+	lowest, lastVal := last.stat("val_error_lowest"), last.stat("val_error")
+	atMin, trLast := last.stat("train_error_at_lowest_val"), last.stat("train_error_last")
+	r.verdict("A big network on few examples over-fits: past a point the validation error rises while the training error keeps falling", allOf(higher(lastVal, lowest), lower(trLast, atMin)),
+		"the interval of the last validation error lies above that of the lowest, and the interval of the last training error below that at the lowest validation error",
+		"The validation error was lowest at %s and %s at the end (update %s); meanwhile the error on the training digits, whose labels are %.0f %% wrong, went from %s there to %s: it memorised the wrong labels.",
+		lowest.pct(), lastVal.pct(), last.stat("updates").pm("%.0f"), 100*first.s.noise, atMin.pct(), trLast.pct())
+	frac := best.stat("stop_fraction")
+	reason := first.rule.Reason()
+	if reason != "" {
+		reason = "With the first seed: " + reason
+	} else {
+		reason = fmt.Sprintf("With the first seed the patience never ran out within the budget (it stood at %d updates)", first.rule.Current())
+	}
+	r.verdict("Patience stops training once no new best has come for long enough", lower(frac, exactly(1)),
+		"the interval of the fraction of the budget trained lies below 1",
+		"%s. The runs stopped after %s of the budget's %d updates (%s).", reason, best.stat("stopped_at").pm("%.0f"), first.full.updates(), frac.pct())
+	n := 0
+	for _, e := range res {
+		if e.consistent() {
+			n++
 		}
 	}
-	lastVal := res.full.Epochs[len(res.full.Epochs)-1].Val.Error
-	trainAtMin, trainLast := trainErrorAt(res.full, minAt), res.full.TrainEval[len(res.full.TrainEval)-1].Error
-	r.claim("A big network on few examples over-fits: past a point the validation error rises while the training error keeps falling", lastVal > minVal && trainLast < trainAtMin,
-		"The validation error was lowest, %s, at update %d, and %s at the end (update %d); meanwhile the error on the training digits, whose labels are %.0f %% wrong, went from %s to %s: it memorised the wrong labels.",
-		pct(minVal), minAt, pct(lastVal), total, 100*res.s.noise, pct(trainAtMin), pct(trainLast))
-	reason := res.rule.Reason()
-	if reason != "" {
-		reason = strings.ToUpper(reason[:1]) + reason[1:]
-	} else {
-		reason = fmt.Sprintf("The patience never ran out within the budget (it stood at %d updates)", res.rule.Current())
+	returns := didNotHold
+	if n == len(res) {
+		returns = held
 	}
-	r.claim("Patience stops training once no new best has come for long enough", stopAt < total,
-		"%s. The run stopped after %d of the budget's %d updates (%.0f %%).", reason, stopAt, total, 100*float64(stopAt)/float64(total))
-	// The rule watching the whole budget stops at the same update, or never
-	// if train.Run used the whole budget.
-	consistent := res.watchStop == stopAt || (res.watchStop == 0 && stopAt == total)
-	same := consistent && res.returned.Error == res.bestTest.Error && res.returned.Loss == res.bestTest.Loss
-	r.claim("Early stopping returns the best model, not the last", res.returnedVal.Error == res.bestScore && same,
-		"The model train.Run returned has the best validation error the rule saw, %s (at update %d), measured again after the run: %s. "+
-			"It is the same model as the whole-budget run's best (test error %s and %s, test loss %.6g and %.6g), and the rule watching that run %s.",
-		pct(res.bestScore), res.bestT, pct(res.returnedVal.Error), pct(res.returned.Error), pct(res.bestTest.Error), res.returned.Loss, res.bestTest.Loss,
-		yesNo(consistent, "stopped at the same point", fmt.Sprintf("stopped elsewhere (update %d against %d)", res.watchStop, stopAt)))
-	r.claim("…and the best model generalises better than the last", res.bestTest.Error < res.last.Error,
-		"Test error of the best model %s, of the last model of the whole budget %s (test loss %.4f and %.4f).",
-		pct(res.bestTest.Error), pct(res.last.Error), res.bestTest.Loss, res.last.Loss)
+	r.verdict("Early stopping returns the best model, not the last", returns,
+		"an exact check, seed by seed: the model train.Run returned has the best validation error the rule saw, and is the whole-budget run's best model (the same test error and loss), the watching rule stopping at the same update",
+		"With %d of the %d seeds. With the first: the best validation error, %s at update %d, measured again after the run: %s; test error %s and %s, test loss %.6g and %.6g.",
+		n, len(res), pct(first.bestScore), first.bestT, pct(first.returnedVal.Error), pct(first.returned.Error), pct(first.bestTest.Error), first.returned.Loss, first.bestTest.Loss)
+	bt, lt := best.stat("test_error"), last.stat("test_error")
+	r.verdict("…and the best model generalises better than the last", lower(bt, lt),
+		"the interval of the best model's test error lies below the last model's",
+		"Test error of the best model %s (95 %% interval %s %%), of the last model of the whole budget %s (%s %%); test loss %s and %s.",
+		bt.pct(), bt.scaled(100).ci("%.2f"), lt.pct(), lt.scaled(100).ci("%.2f"), best.stat("test_loss").pm("%.4f"), last.stat("test_loss").pm("%.4f"))
 }
 
 // valErrorAt returns the validation error of the epoch ending at update t.

@@ -1,7 +1,11 @@
 // Package experiments holds the zoo's experiments: programs that reproduce a
 // claim of the lecture and write their evidence (data as CSV and JSON,
-// figures as PNG, a report in Markdown) to a directory. They are found by
-// name in a small registry, which the CLI's `zoo experiment` uses:
+// figures as PNG, a report in Markdown) to a directory. A comparative
+// experiment tunes each method on the validation split (tune), trains it
+// with several seeds and decides each claim from the intervals over the
+// seeds (stats.go), and writes results.json in one schema (results.go).
+// Experiments are found by name in a small registry, which the CLI's
+// `zoo experiment` uses:
 //
 //	e, err := experiments.Lookup("optimizer-paths")
 //	...
@@ -61,7 +65,7 @@ func registry() []Experiment {
 		},
 		{
 			Name:        "dice-vs-ce",
-			Description: "\"is it a 0?\" on MNIST, natural and scarce positives, Dice loss against cross-entropy: per-class recall and F1",
+			Description: "\"is it a 0?\" on MNIST, natural and scarce positives, Dice loss against cross-entropy, each at its tuned rate: per-class recall and F1",
 			Run:         DiceVsCE,
 		},
 		{
@@ -76,7 +80,7 @@ func registry() []Experiment {
 		},
 		{
 			Name:        "optimizers-mnist",
-			Description: "the 13 optimizers training the same MLP on MNIST from the same weights: loss against updates and seconds, step lengths",
+			Description: "the 13 optimizers, each at its tuned rate, training the same MLP on MNIST from the same weights: loss against updates and seconds, step lengths",
 			Run:         OptimizersMNIST,
 		},
 		{
@@ -86,12 +90,12 @@ func registry() []Experiment {
 		},
 		{
 			Name:        "pretraining",
-			Description: "stacked denoising autoencoder pretraining against the same MLP without it, at several labelled-set sizes: test error against size",
+			Description: "stacked denoising autoencoder pretraining against the same MLP without it, at 100 to all 50,000 labels: test error against size",
 			Run:         Pretraining,
 		},
 		{
 			Name:        "regularization",
-			Description: "none vs L1 vs L2 vs dropout vs input noise on an over-fitting network: test error, weight histograms, near-zero weights",
+			Description: "none vs L1 vs L2 vs dropout vs input noise, each at its tuned strength, on an over-fitting network: test error, weight histograms, near-zero weights",
 			Run:         Regularization,
 		},
 		{

@@ -23,6 +23,9 @@ type series struct {
 	Dashed bool
 	Points bool // a marker at every point
 	Thin   bool
+	// Err, if set, holds a ± half-width per point (one standard deviation
+	// over seeds), drawn as a vertical error bar.
+	Err []float64
 }
 
 // marker is a single labelled point, such as where a run diverged.
@@ -169,6 +172,9 @@ func (c *chart) plot() (*plot.Plot, error) {
 		if s.Name != "" && !c.NoLegend {
 			p.Legend.Add(s.Name, thumbs...)
 		}
+		if len(s.Err) > 0 {
+			p.Add(c.errorBars(s.X, s.Y, s.Err, col, 0))
+		}
 	}
 	for _, m := range c.Markers {
 		if !c.keep(m.X, m.Y) {
@@ -226,6 +232,77 @@ func (c *chart) finish(p *plot.Plot, tile draw.Canvas) {
 	sty.XAlign = draw.XCenter
 	sty.YAlign = draw.YTop
 	tile.FillText(sty, vg.Point{X: tile.Min.X, Y: (tile.Min.Y + tile.Max.Y) / 2}, c.YLabel)
+}
+
+// errorBars returns the error bars y ± err at x, of the points the chart
+// can show; on a log axis a bar reaching 0 or below is drawn to the bottom
+// of the chart.
+func (c *chart) errorBars(x, y, err []float64, col color.Color, offset vg.Length) *errorBars {
+	e := &errorBars{color: col, offset: offset}
+	for i := range x {
+		if i >= len(err) || !c.keep(x[i], y[i]) || !finite(err[i]) {
+			continue
+		}
+		lo := y[i] - err[i]
+		if c.LogY && lo <= 0 {
+			lo = math.NaN()
+		}
+		e.x, e.lo, e.hi = append(e.x, x[i]), append(e.lo, lo), append(e.hi, y[i]+err[i])
+	}
+	return e
+}
+
+// errorBars draws vertical bars from lo to hi at each x (lo NaN: from the
+// bottom of the chart), offset sideways by offset (for grouped bars).
+type errorBars struct {
+	x, lo, hi []float64
+	color     color.Color
+	offset    vg.Length
+}
+
+func (e *errorBars) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	sty := draw.LineStyle{Color: e.color, Width: vg.Points(1)}
+	w := vg.Points(3) // half the width of a cap
+	// A bar reaching past a fixed axis range stops at the chart's edge,
+	// without a cap there.
+	clip := func(y vg.Length) (vg.Length, bool) {
+		switch {
+		case y < c.Min.Y:
+			return c.Min.Y, false
+		case y > c.Max.Y:
+			return c.Max.Y, false
+		}
+		return y, true
+	}
+	for i := range e.x {
+		x := tx(e.x[i]) + e.offset
+		y0, cap0 := c.Min.Y, false
+		if !math.IsNaN(e.lo[i]) {
+			y0, cap0 = clip(ty(e.lo[i]))
+		}
+		y1, cap1 := clip(ty(e.hi[i]))
+		c.StrokeLine2(sty, x, y0, x, y1)
+		if cap0 {
+			c.StrokeLine2(sty, x-w, y0, x+w, y0)
+		}
+		if cap1 {
+			c.StrokeLine2(sty, x-w, y1, x+w, y1)
+		}
+	}
+}
+
+// DataRange covers the bars, except the lower ends drawn to the bottom.
+func (e *errorBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax, ymin, ymax = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i := range e.x {
+		xmin, xmax = math.Min(xmin, e.x[i]), math.Max(xmax, e.x[i])
+		if !math.IsNaN(e.lo[i]) {
+			ymin = math.Min(ymin, e.lo[i])
+		}
+		ymin, ymax = math.Min(ymin, e.hi[i]), math.Max(ymax, e.hi[i])
+	}
+	return xmin, xmax, ymin, ymax
 }
 
 // ruleLine draws a rule across the whole chart.
@@ -291,10 +368,12 @@ type barChart struct {
 	LegendLeft    bool
 }
 
-// bars is one series of a bar chart: a value per group.
+// bars is one series of a bar chart: a value per group, and optionally
+// a ± half-width per group drawn as an error bar.
 type bars struct {
 	Name   string
 	Values []float64
+	Err    []float64
 	Color  color.Color
 }
 
@@ -321,14 +400,34 @@ func (b *barChart) plot() (*plot.Plot, error) {
 		bc.LineStyle.Width = 0
 		bc.Offset = vg.Length(float64(i)-float64(len(b.Bars)-1)/2) * w
 		p.Add(bc)
+		if len(s.Err) > 0 {
+			x := make([]float64, len(s.Values))
+			for k := range x {
+				x[k] = float64(k)
+			}
+			p.Add((&chart{}).errorBars(x, s.Values, s.Err, color.Black, bc.Offset))
+		}
 		if len(b.Bars) > 1 {
 			p.Legend.Add(s.Name, bc)
 		}
 	}
 	p.NominalX(b.Groups...)
 	p.Y.Min = 0
-	if b.YMax > 0 {
+	switch {
+	case b.YMax > 0:
 		p.Y.Max = b.YMax
+	case len(b.Bars) > 1:
+		// Room above the bars for the legend.
+		top := 0.0
+		for _, s := range b.Bars {
+			for k, v := range s.Values {
+				if k < len(s.Err) && finite(s.Err[k]) {
+					v += s.Err[k]
+				}
+				top = math.Max(top, v)
+			}
+		}
+		p.Y.Max = 1.25 * top
 	}
 	return p, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorgonia-zoo/zoo/cblas"
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
@@ -27,6 +28,11 @@ type lab struct {
 	log   io.Writer
 	start time.Time
 	load  string // the load average when the run started, for the report
+	// work counts the floating-point operations of the experiment's
+	// matrix products, a measure of its cost that does not depend on the
+	// machine's load; restore puts the previous BLAS back (finish).
+	work    *cblas.Counter
+	restore func()
 }
 
 // newLab checks o and creates the output directory.
@@ -41,7 +47,46 @@ func newLab(name string, o Options) (*lab, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	return &lab{name: name, o: o, log: log, start: time.Now(), load: loadAverage()}, nil
+	work, restore := cblas.Count()
+	return &lab{name: name, o: o, log: log, start: time.Now(), load: loadAverage(), work: work, restore: restore}, nil
+}
+
+// seeds returns the seeds a comparative experiment trains every method
+// with: the run's seed and the next ones, defaultSeeds of them (quickSeeds
+// in a quick run). The seed s gives the runs --seed s would give as the
+// first, so any one of them can be repeated alone.
+func (l *lab) seeds() []uint64 {
+	n := defaultSeeds
+	if l.o.Quick {
+		n = quickSeeds
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = l.o.Seed + uint64(i)
+	}
+	return out
+}
+
+// Seeds per method of a comparative experiment.
+const (
+	defaultSeeds = 3
+	quickSeeds   = 2
+)
+
+// at returns the lab with its random streams drawn from seed: the same
+// directory and log, the streams of a run with --seed seed.
+func (l *lab) at(seed uint64) *lab {
+	c := *l
+	c.o.Seed = seed
+	return &c
+}
+
+// report starts the lab's report, with the results.json that finish
+// writes beside it.
+func (l *lab) report(title string) *report {
+	r := newReport(title, l.o.Quick)
+	r.res = newResults(l.name, l.o.Quick)
+	return r
 }
 
 func (l *lab) logf(format string, args ...any) { fmt.Fprintf(l.log, format+"\n", args...) }
@@ -105,15 +150,26 @@ func (l *lab) writeCSV(name string, header []string, rows [][]string) error {
 	return nil
 }
 
-// finish writes report.md and logs where everything went.
+// finish writes report.md (and results.json, for a report started by
+// lab.report) and logs where everything went.
 func (l *lab) finish(r *report) error {
-	r.p("Run on %s: seed %d, %d CPUs, load average %s at the start; the experiment took %.0f s. "+
+	l.restore()
+	r.p("Run on %s: seed %d, %d CPUs, load average %s at the start; the experiment took %.0f s, and its matrix products %.1f GFLOP (2·m·n·k each). "+
 		"Wall-clock times depend on that load; everything else is determined by the seed.",
-		time.Now().Format("2006-01-02"), l.o.Seed, runtime.NumCPU(), l.load, time.Since(l.start).Seconds())
+		time.Now().Format("2006-01-02"), l.o.Seed, runtime.NumCPU(), l.load, time.Since(l.start).Seconds(), float64(l.work.Flops())/1e9)
 	if err := atomicfile.Write(l.file("report.md"), r.b.Bytes()); err != nil {
 		return l.errorf("report: %w", err)
 	}
-	l.logf("%s: wrote report.md, its figures and data to %s in %.1fs", l.name, l.o.Out, time.Since(l.start).Seconds())
+	if r.res != nil {
+		b, err := r.res.encode()
+		if err != nil {
+			return l.errorf("%w", err)
+		}
+		if err := atomicfile.Write(l.file("results.json"), b); err != nil {
+			return l.errorf("results.json: %w", err)
+		}
+	}
+	l.logf("%s: wrote report.md, its figures and data to %s in %.1fs (matrix products: %.1f GFLOP)", l.name, l.o.Out, time.Since(l.start).Seconds(), float64(l.work.Flops())/1e9)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"image/png"
 	"math"
 	"os"
@@ -29,8 +30,8 @@ var quickRuns = []struct {
 	{
 		name: "learning-rates",
 		csv: map[string]string{
-			"curves.csv":  "lr,update,loss,seconds",
-			"results.csv": "lr,status,updates,diverged_at,train_loss,val_loss,val_error",
+			"curves.csv":  "lr,seed,update,loss,seconds",
+			"results.csv": "lr,seed,status,updates,diverged_at,train_loss,val_loss,val_error",
 		},
 		figures: []string{"loss_curves.png", "final_loss.png"},
 		claims:  []string{"Too small a rate converges slowly", "Too large a rate overshoots and diverges — held", "U-shaped"},
@@ -38,19 +39,22 @@ var quickRuns = []struct {
 	{
 		name: "schedules",
 		csv: map[string]string{
-			"curves.csv": "schedule,update,lr,loss",
-			"epochs.csv": "schedule,epoch,updates,lr,train_loss,train_error,val_loss,val_error",
+			"curves.csv":  "schedule,seed,update,lr,loss",
+			"epochs.csv":  "schedule,seed,epoch,updates,lr,train_loss,train_error,val_loss,val_error",
+			"results.csv": "schedule,seed,lr,status,train_loss,val_loss,test_loss,test_error",
+			"tuning.csv":  "schedule,lr,val_loss,chosen",
 		},
 		figures: []string{"schedules.png"},
 		claims: []string{"is constant for τ updates and then falls as 1/t — held", "τ → ∞ gives a constant rate — held",
-			"Decaying the rate ends lower than keeping η0 (training loss)", "Decaying the rate ends lower than keeping η0 (validation loss)"},
+			"Decaying the rate ends lower than keeping η0 (training loss)", "Decaying the rate ends lower than keeping η0 (test loss)"},
 	},
 	{
 		name: "adaptive-lr",
 		csv: map[string]string{
-			"curves.csv":  "run,update,lr,loss",
-			"epochs.csv":  "run,epoch,updates,lr,train_batch_loss,val_loss,val_error",
+			"curves.csv":  "run,seed,update,lr,loss",
+			"epochs.csv":  "run,seed,epoch,updates,lr,train_batch_loss,val_loss,val_error",
 			"choices.csv": "update,candidate_lr,subset_loss,chosen",
+			"tuning.csv":  "lr,val_loss,chosen",
 		},
 		figures: []string{"adaptive_lr.png"},
 		claims:  []string{"Started from a poor rate", "comes close to the best fixed rate"},
@@ -58,23 +62,28 @@ var quickRuns = []struct {
 	{
 		name: "optimizers-mnist",
 		csv: map[string]string{
-			"curves.csv":  "optimizer,update,seconds,loss,step",
-			"results.csv": "optimizer,hyper,status,updates,ms_per_update,train_loss,val_loss,val_error",
+			"curves.csv":  "optimizer,seed,update,seconds,loss,step",
+			"results.csv": "optimizer,seed,hyper,status,updates,ms_per_update,train_loss,val_loss,val_error,test_error",
+			"tuning.csv":  "optimizer,lr,val_loss,chosen",
 		},
 		figures: []string{"optimizers_mnist.png", "step_lengths.png"},
-		claims:  []string{"Momentum accelerates SGD", "Adagrad's accumulated G", "adaptive methods train faster", "| qhadam |", "| aggmo |"},
+		claims:  []string{"Momentum accelerates SGD", "Adagrad's accumulated G", "adaptive methods train faster", "| qhadam", "| aggmo"},
 	},
 	{
-		name:    "early-stopping",
-		csv:     map[string]string{"epochs.csv": "epoch,updates,train_loss,train_error,val_loss,val_error"},
+		name: "early-stopping",
+		csv: map[string]string{
+			"epochs.csv":  "seed,epoch,updates,train_loss,train_error,val_loss,val_error",
+			"results.csv": "seed,stopped_at,budget,best_update,returned_test_error,best_test_error,last_test_error,returned_is_best",
+		},
 		figures: []string{"early_stopping.png"},
 		claims:  []string{"over-fits", "Patience stops training", "Early stopping returns the best model, not the last — held", "generalises better than the last"},
 	},
 	{
 		name: "regularization",
 		csv: map[string]string{
-			"results.csv": "method,train_error,val_error,test_error,test_loss,near_zero_fraction,relative_zero_fraction,near_zero_fraction_layer0,mean_abs_weight,dead_input_rows",
-			"epochs.csv":  "method,epoch,updates,train_loss,train_error,val_loss,val_error",
+			"results.csv": "method,seed,train_error,val_error,test_error,test_loss,near_zero_fraction,relative_zero_fraction,near_zero_fraction_layer0,mean_abs_weight,dead_input_rows",
+			"epochs.csv":  "method,seed,epoch,updates,train_loss,train_error,val_loss,val_error",
+			"tuning.csv":  "method,param,value,val_error,chosen",
 		},
 		figures: []string{"weights.png", "magnitudes.png", "curves.png"},
 		claims:  []string{"Regularization reduces over-fitting", "L1 drives useless weights to zero", "L2 shrinks the weights without zeroing them", "| dropout |", "| input noise |"},
@@ -82,9 +91,10 @@ var quickRuns = []struct {
 	{
 		name: "pca-vs-linear-ae",
 		csv: map[string]string{
-			"angles.csv":   "index,decoder_angle_degrees,encoder_angle_degrees",
+			"angles.csv":   "seed,index,decoder_angle_degrees,encoder_angle_degrees",
 			"spectrum.csv": "component,eigenvalue",
-			"curve.csv":    "epoch,updates,train_mse,test_mse,largest_angle_degrees",
+			"curve.csv":    "seed,epoch,updates,train_mse,val_mse,largest_angle_degrees",
+			"tuning.csv":   "lr,val_mse,chosen",
 		},
 		figures: []string{"pca_vs_ae.png", "components.png", "reconstructions.png"},
 		claims:  []string{"learns the same subspace as PCA", "reconstructs as well as PCA"},
@@ -92,8 +102,9 @@ var quickRuns = []struct {
 	{
 		name: "autoencoders",
 		csv: map[string]string{
-			"results.csv": "model,code_units,parameters,test_mse,masked_to_clean_mse,inactive_code_fraction,mean_code,probe_test_error,probe_test_loss",
-			"curves.csv":  "model,epoch,updates,train_objective,test_bce",
+			"results.csv": "model,seed,lr,code_units,parameters,test_mse,masked_to_clean_mse,inactive_code_fraction,mean_code,probe_test_error,probe_test_loss",
+			"curves.csv":  "model,seed,epoch,updates,train_objective,val_bce",
+			"tuning.csv":  "model,lr,val_bce,chosen",
 		},
 		figures: []string{"metrics.png", "denoising.png", "filters-undercomplete.png", "filters-deep.png", "filters-plain-256.png", "filters-sparse.png", "filters-denoising.png"},
 		claims:  []string{"A deep autoencoder (the funnel)", "makes each input use few hidden units", "restore corrupted inputs", "a linear classifier on the codes"},
@@ -101,9 +112,10 @@ var quickRuns = []struct {
 	{
 		name: "pretraining",
 		csv: map[string]string{
-			"results.csv":     "labelled,pretrained,best_update,updates,val_error,test_error,test_loss",
-			"pretraining.csv": "layer,epoch,train_loss,val_reconstruction_loss",
-			"curves.csv":      "labelled,pretrained,epoch,updates,train_loss,val_error",
+			"results.csv":     "labelled,pretrained,seed,lr,best_update,updates,val_error,test_error,test_loss",
+			"pretraining.csv": "seed,layer,epoch,train_loss,val_reconstruction_loss",
+			"curves.csv":      "labelled,pretrained,seed,epoch,updates,train_loss,val_error",
+			"tuning.csv":      "labelled,pretrained,lr,val_error,chosen",
 		},
 		figures: []string{"pretraining.png", "filters.png"},
 		claims:  []string{"Pretraining on unlabelled data helps when labels are scarce", "advantage shrinks"},
@@ -111,11 +123,12 @@ var quickRuns = []struct {
 	{
 		name: "dice-vs-ce",
 		csv: map[string]string{
-			"results.csv": "training_set,repeat,loss,train_positives,class,test_support,precision,recall,f1",
-			"epochs.csv":  "training_set,repeat,loss,epoch,updates,train_objective,val_f1_positive",
+			"results.csv": "training_set,seed,loss,lr,train_positives,class,test_support,precision,recall,f1",
+			"epochs.csv":  "training_set,seed,loss,epoch,updates,train_objective,val_f1_positive",
+			"tuning.csv":  "training_set,loss,lr,val_f1_positive,chosen",
 		},
 		figures: []string{"dice_vs_ce.png"},
-		claims:  []string{"The Dice loss is robust to class imbalance"},
+		claims:  []string{"The Dice loss is robust to class imbalance", "beats cross-entropy's at 1 % positives"},
 	},
 }
 
@@ -149,6 +162,7 @@ func TestQuickExperiments(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkReport(t, report, dir, q.figures, q.claims)
+			checkResults(t, filepath.Join(dir, "results.json"), q.name, report)
 		})
 	}
 }
@@ -230,13 +244,137 @@ func checkReport(t *testing.T, report []byte, dir string, figures, claims []stri
 			t.Errorf("report.md lacks %q", c)
 		}
 	}
-	verdicts := bytes.Count(report, []byte(" — held.**")) + bytes.Count(report, []byte(" — did not hold on this run.**"))
+	verdicts := 0
+	for _, v := range []string{" — held.**", " — did not hold.**", " — not separable at this budget.**"} {
+		verdicts += bytes.Count(report, []byte(v))
+	}
 	if verdicts == 0 {
 		t.Errorf("report.md gives no verdict")
 	}
 	for _, bad := range []string{"NaN", "+Inf", "%!", "<nil>"} {
 		if bytes.Contains(report, []byte(bad)) {
 			t.Errorf("report.md contains %q", bad)
+		}
+	}
+}
+
+// resultsSchema is results.json as docs/experiments.md documents it,
+// decoded strictly: a field the document does not name is an error.
+type resultsSchema struct {
+	Experiment string `json:"experiment"`
+	Quick      bool   `json:"quick"`
+	Rule       string `json:"rule"`
+	Methods    []struct {
+		Name     string         `json:"name"`
+		Settings map[string]any `json:"settings"`
+		Tuned    *struct {
+			On     string  `json:"on"`
+			Param  string  `json:"param"`
+			Metric string  `json:"metric"`
+			Seed   uint64  `json:"seed"`
+			Chosen float64 `json:"chosen"`
+			Tried  []struct {
+				Value    float64  `json:"value"`
+				Score    *float64 `json:"score"`
+				Diverged bool     `json:"diverged"`
+			} `json:"tried"`
+		} `json:"tuned"`
+		Seeds   []uint64             `json:"seeds"`
+		PerSeed []map[string]float64 `json:"per_seed"`
+		Mean    map[string]float64   `json:"mean"`
+		SD      map[string]float64   `json:"sd"`
+		N       map[string]int       `json:"n"`
+	} `json:"methods"`
+	Verdicts []struct {
+		Claim  string `json:"claim"`
+		Result string `json:"result"`
+		Rule   string `json:"rule"`
+	} `json:"verdicts"`
+}
+
+// checkResults checks an experiment's results.json against the schema: every
+// method run with the quick profile's seeds, its summaries those of its
+// per-seed measures, a tuned setting chosen among the values tried on the
+// validation split and applied, and every verdict one of the three, with
+// its rule, on a claim the report states.
+func checkResults(t *testing.T, path, name string, report []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var res resultsSchema
+	if err := dec.Decode(&res); err != nil {
+		t.Errorf("results.json: %v", err)
+		return
+	}
+	if res.Experiment != name || !res.Quick || res.Rule == "" {
+		t.Errorf("results.json: experiment %q, quick %v, rule %q", res.Experiment, res.Quick, res.Rule)
+	}
+	if len(res.Methods) < 2 {
+		t.Errorf("results.json: %d methods, want a comparison", len(res.Methods))
+	}
+	names := map[string]bool{}
+	for _, m := range res.Methods {
+		if names[m.Name] || m.Name == "" {
+			t.Errorf("results.json: method name %q empty or repeated", m.Name)
+		}
+		names[m.Name] = true
+		if len(m.Seeds) != quickSeeds || len(m.PerSeed) != len(m.Seeds) || m.Seeds[0] == m.Seeds[1] {
+			t.Errorf("%s: seeds %v and %d per-seed entries, want %d distinct seeds, one entry each", m.Name, m.Seeds, len(m.PerSeed), quickSeeds)
+		}
+		values := map[string][]float64{}
+		for _, s := range m.PerSeed {
+			for k, v := range s {
+				values[k] = append(values[k], v)
+			}
+		}
+		if len(values) == 0 || len(values) != len(m.Mean) || len(values) != len(m.N) {
+			t.Errorf("%s: measures %d, means %d, counts %d", m.Name, len(values), len(m.Mean), len(m.N))
+		}
+		for k, v := range values {
+			mean := 0.0
+			for _, x := range v {
+				mean += x
+			}
+			mean /= float64(len(v))
+			if math.Abs(m.Mean[k]-mean) > 1e-9*math.Max(1, math.Abs(mean)) || m.N[k] != len(v) {
+				t.Errorf("%s: %s mean %v n %d, want %v n %d", m.Name, k, m.Mean[k], m.N[k], mean, len(v))
+			}
+			if _, ok := m.SD[k]; ok != (len(v) > 1) {
+				t.Errorf("%s: %s has sd %v with %d values", m.Name, k, ok, len(v))
+			}
+		}
+		if tu := m.Tuned; tu != nil {
+			found := false
+			for _, tr := range tu.Tried {
+				found = found || tr.Value == tu.Chosen
+				if tr.Diverged == (tr.Score != nil) {
+					t.Errorf("%s: trial %v: diverged %v with score %v", m.Name, tr.Value, tr.Diverged, tr.Score)
+				}
+			}
+			if tu.On != "validation" || tu.Param == "" || tu.Metric == "" || !found || tu.Seed != m.Seeds[0] {
+				t.Errorf("%s: tuned on %q, param %q, metric %q, chosen %v (among the tried: %v), seed %d", m.Name, tu.On, tu.Param, tu.Metric, tu.Chosen, found, tu.Seed)
+			}
+			if v, ok := m.Settings[tu.Param].(float64); !ok || v != tu.Chosen {
+				t.Errorf("%s: settings[%q] = %v, want the chosen %v", m.Name, tu.Param, m.Settings[tu.Param], tu.Chosen)
+			}
+		}
+	}
+	if len(res.Verdicts) == 0 {
+		t.Error("results.json: no verdicts")
+	}
+	for _, v := range res.Verdicts {
+		switch v.Result {
+		case "held", "did not hold", "not separable":
+		default:
+			t.Errorf("verdict on %q: result %q", v.Claim, v.Result)
+		}
+		if v.Rule == "" || !bytes.Contains(report, []byte("**"+v.Claim+" — ")) {
+			t.Errorf("verdict on %q: rule %q; in the report: %v", v.Claim, v.Rule, bytes.Contains(report, []byte("**"+v.Claim+" — ")))
 		}
 	}
 }
@@ -261,7 +399,7 @@ func TestLearningRatesDeterministic(t *testing.T) {
 	if !bytes.Equal(results[0], results[1]) {
 		t.Errorf("two runs with seed 3 differ:\n%s\n%s", results[0], results[1])
 	}
-	if !bytes.Contains(results[0], []byte("10,diverged,")) {
+	if !bytes.Contains(results[0], []byte("10,3,diverged,")) {
 		t.Errorf("lr 10 is not marked as diverged:\n%s", results[0])
 	}
 }

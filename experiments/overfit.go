@@ -62,6 +62,15 @@ func overfitData(l *lab, s overfitSetup) (*datasets.Splits, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	noisy, flipped := withLabelNoise(l, s, data)
+	return noisy, flipped, nil
+}
+
+// withLabelNoise returns data with a fraction s.noise of its training
+// labels replaced by another digit, drawn with the lab's seed, and the
+// number changed; data itself is left alone.
+func withLabelNoise(l *lab, s overfitSetup, data *datasets.Splits) (*datasets.Splits, int) {
+	out := *data
 	noisy := *data.Train
 	noisy.Name += fmt.Sprintf(" (%.0f %% wrong labels)", 100*s.noise)
 	noisy.Labels = append([]int(nil), data.Train.Labels...)
@@ -73,8 +82,8 @@ func overfitData(l *lab, s overfitSetup) (*datasets.Splits, int, error) {
 			flipped++
 		}
 	}
-	data.Train = &noisy
-	return data, flipped, nil
+	out.Train = &noisy
+	return &out, flipped
 }
 
 // overfitTask builds the setup's classifier with the given dropout,

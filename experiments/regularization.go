@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/regularizers"
@@ -15,44 +16,72 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// The regularization experiment's settings.
+// The regularization experiment's measures.
 const (
-	regL1    = 3e-4 // λ of λ‖W‖₁
-	regL2    = 5e-3 // λ of λ‖W‖₂²
-	regSigma = 0.3  // σ of the Gaussian input noise
 	nearZero = 1e-3 // |w| below this counts as zero
 	// relZero is the scale-free threshold: |w| below relZero × the
 	// network's own mean |w|. A penalty that multiplies every weight by
 	// the same factor does not change the fraction below it.
-	relZero    = 0.02
-	histRange  = 0.2 // the value histograms cover [−histRange, histRange]
-	histBins   = 100
-	dropInput  = 0.2
-	dropHidden = 0.5
+	relZero   = 0.02
+	histRange = 0.2 // the value histograms cover [−histRange, histRange]
+	histBins  = 100
+	dropInput = 0.2 // dropout's rate on the inputs; the hidden rate is tuned
 )
 
-// regMethod is one regularizer of the comparison.
+// regMethod is one regularizer of the comparison, with the grid its
+// strength is tuned over (none for "none").
 type regMethod struct {
-	name, detail string
-	drop         models.Dropout
-	penalties    []train.Penalty
-	noise        regularizers.Noise
+	name string
+	grid tuneGrid
+	// at returns the method at strength v: its description and what it
+	// adds to the training.
+	at func(v float64) regSetting
 }
 
-func regMethods() []regMethod {
+// regSetting is a regularizer at one strength.
+type regSetting struct {
+	detail    string
+	drop      models.Dropout
+	penalties []train.Penalty
+	noise     regularizers.Noise
+}
+
+func regMethods(quick bool) []regMethod {
+	pick := func(full, q []float64) []float64 {
+		if quick {
+			return q
+		}
+		return full
+	}
 	return []regMethod{
-		{name: "none", detail: "no regularization"},
-		{name: "L1", detail: fmt.Sprintf("λ‖W‖₁ on every weight matrix, λ = %g", regL1), penalties: []train.Penalty{weightPenalty(regL1, regularizers.L1)}},
-		{name: "L2", detail: fmt.Sprintf("λ‖W‖₂² on every weight matrix, λ = %g", regL2), penalties: []train.Penalty{weightPenalty(regL2, regularizers.L2)}},
-		{name: "dropout", detail: fmt.Sprintf("inverted dropout, p = %g on the inputs and %g after each hidden layer", dropInput, dropHidden), drop: models.Dropout{Input: dropInput, Hidden: []float64{dropHidden}}},
-		{name: "input noise", detail: fmt.Sprintf("x + θ, θ ~ N(0, %g²), a new draw per example and update", regSigma), noise: regularizers.Noise{Method: regularizers.Random, Sigma: regSigma}},
+		{name: "none", at: func(float64) regSetting { return regSetting{detail: "no regularization"} }},
+		{name: "L1", grid: tuneGrid{Param: "lambda", Values: pick([]float64{1e-5, 3e-5, 1e-4, 3e-4}, []float64{1e-5, 3e-4})},
+			at: func(v float64) regSetting {
+				return regSetting{detail: fmt.Sprintf("λ‖W‖₁ on every weight matrix, λ = %g", v), penalties: []train.Penalty{weightPenalty(v, regularizers.L1)}}
+			}},
+		{name: "L2", grid: tuneGrid{Param: "lambda", Values: pick([]float64{1e-3, 3e-3, 1e-2, 3e-2}, []float64{1e-3, 1e-2})},
+			at: func(v float64) regSetting {
+				return regSetting{detail: fmt.Sprintf("λ‖W‖₂² on every weight matrix, λ = %g", v), penalties: []train.Penalty{weightPenalty(v, regularizers.L2)}}
+			}},
+		{name: "dropout", grid: tuneGrid{Param: "p", Values: pick([]float64{0.25, 0.5, 0.75}, []float64{0.25, 0.5})},
+			at: func(v float64) regSetting {
+				return regSetting{detail: fmt.Sprintf("inverted dropout, p = %g on the inputs and %g after each hidden layer", dropInput, v),
+					drop: models.Dropout{Input: dropInput, Hidden: []float64{v}}}
+			}},
+		{name: "input noise", grid: tuneGrid{Param: "sigma", Values: pick([]float64{0.1, 0.3, 0.5, 1}, []float64{0.1, 0.5})},
+			at: func(v float64) regSetting {
+				return regSetting{detail: fmt.Sprintf("x + θ, θ ~ N(0, %g²), a new draw per example and update", v), noise: regularizers.Noise{Method: regularizers.Random, Sigma: v}}
+			}},
 	}
 }
 
-// regRun is one method's run.
+// regRun is one method's run with one seed.
 type regRun struct {
-	method          regMethod
+	method          string
+	seed            uint64
 	c               *curve
+	task            *train.Classifier // until measured
+	model           *models.MLP
 	train, val      infer.Metrics
 	test            infer.Metrics
 	weights         []float64 // every weight matrix entry after training
@@ -63,78 +92,172 @@ type regRun struct {
 	rowsDead, rowsN int       // first-layer input rows whose weights are all near zero
 }
 
+func (r *regRun) close() {
+	if r.task != nil {
+		r.task.Close()
+		r.task = nil
+	}
+}
+
+// regCell is one method: its tuning, its setting, and a run per seed.
+type regCell struct {
+	method  regMethod
+	setting regSetting
+	tuning  *tuning // nil for none
+	runs    []*regRun
+	m       *methodStats
+}
+
 // Regularization is the experiment regularization (docs/lecture.md §5) on the
 // over-fitting setup of early-stopping (see overfitSetup): the same network
 // from the same weights on the same batches, trained for the whole budget
 // without regularization, with an L1 penalty, with an L2 penalty, with
-// dropout and with Gaussian input noise. It reports the test error of each
-// and looks at the weights: their histogram, the fraction near zero and
-// their mean magnitude (L1 should set many to zero, L2 shrink them without
-// zeroing).
+// dropout and with Gaussian input noise, each at the strength that gave
+// the lowest validation error, with several seeds. It reports the test
+// error of each and looks at the weights: their histogram, the fraction
+// near zero and their mean magnitude (L1 should set many to zero, L2
+// shrink them without zeroing).
 //
-// It writes results.csv, epochs.csv, weights.png, curves.png and
-// report.md.
+// It writes results.csv, epochs.csv, tuning.csv, weights.png,
+// magnitudes.png, curves.png, results.json and report.md.
 func Regularization(ctx context.Context, o Options) error {
 	l, err := newLab("regularization", o)
 	if err != nil {
 		return err
 	}
 	s := overfittingSetup(o.Quick)
-	data, flipped, err := overfitData(l, s)
+	clean, err := l.mnist(s.train, s.val, s.test)
 	if err != nil {
 		return err
 	}
+	seeds := l.seeds()
+	data := map[uint64]*datasets.Splits{}
+	flipped := map[uint64]int{}
+	for _, seed := range seeds {
+		data[seed], flipped[seed] = withLabelNoise(l.at(seed), s, clean)
+	}
+	r := l.report("Regularization on an over-fitting network")
 	var init, initFirst []float64
-	var runs []*regRun
-	for _, m := range regMethods() {
-		if err := ctx.Err(); err != nil {
-			return err
+	var cells []*regCell
+	for _, m := range regMethods(o.Quick) {
+		run := func(seed uint64, set regSetting) (*regRun, error) {
+			return regRunOne(ctx, l.at(seed), s, m.name, set, data[seed])
 		}
-		task, model, err := overfitTask(l, s, m.drop, m.penalties, m.noise, l.source("random/"+m.name))
-		if err != nil {
-			return err
+		cell := &regCell{method: m}
+		var first *regRun
+		settings := map[string]any{}
+		if len(m.grid.Values) == 0 {
+			cell.setting = m.at(0)
+			if first, err = run(seeds[0], cell.setting); err != nil {
+				return err
+			}
+		} else {
+			tn, err := tune(ctx, l, m.name, "validation error after training", m.grid,
+				func(v float64) (*regRun, float64, error) {
+					rr, err := run(seeds[0], m.at(v))
+					if err != nil {
+						return nil, 0, err
+					}
+					return rr, rr.val.Error, nil
+				}, (*regRun).close)
+			if err != nil {
+				return err
+			}
+			first, cell.tuning, cell.setting = tn.Run, tn.tuning, m.at(tn.Chosen)
+			settings[m.grid.Param] = tn.Chosen
 		}
-		if init == nil {
-			init, initFirst = weightsOf(model.Params()), model.Layers[0].W.Float64s()
+		if m.name == "dropout" {
+			settings["p_input"] = dropInput
 		}
-		run := &regRun{method: m}
-		run.c, err = fit(ctx, m.name, task, data.Train, data.Validation, fitConfig{
-			Config:    train.Config{Epochs: s.epochs, Shuffle: overfitShuffle(l)},
-			EvalTrain: data.Train,
-		})
-		if err == nil && run.c.Diverged {
-			err = fmt.Errorf("diverged at update %d", run.c.DivergedAt)
-		}
-		if err == nil {
-			if run.train, err = task.Evaluate(data.Train); err == nil {
-				if run.val, err = task.Evaluate(data.Validation); err == nil {
-					run.test, err = task.Evaluate(data.Test)
+		cell.m = r.res.method(m.name, settings, cell.tuning)
+		for i, seed := range seeds {
+			rr := first
+			if i > 0 {
+				if rr, err = run(seed, cell.setting); err != nil {
+					return err
 				}
 			}
+			if i == 0 && init == nil {
+				// The initial weights of the first seed, before training,
+				// are those of a fresh model from the same stream.
+				fresh, err := l.mlpFrom(l.at(seed).shared("overfit/init"), 784, s.hidden, 10, models.Dropout{})
+				if err != nil {
+					return err
+				}
+				init, initFirst = weightsOf(fresh.Params()), fresh.Layers[0].W.Float64s()
+			}
+			if err := rr.measure(data[seed].Test); err != nil {
+				return l.errorf("%s: %w", m.name, err)
+			}
+			cell.runs = append(cell.runs, rr)
+			cell.m.add(seed, rr.measures())
+			l.logf("seed %d  %-11s test error %s  near-zero weights %.1f %%  mean |w| %.4f", seed, m.name, pct(rr.test.Error), 100*rr.zero, rr.meanAbs)
 		}
-		task.Close()
-		if err != nil {
-			return l.errorf("%s: %w", m.name, err)
-		}
-		run.weights = weightsOf(model.Params())
-		run.first = model.Layers[0].W.Float64s()
-		run.zero, run.meanAbs = zeroFraction(run.weights), meanAbs(run.weights)
-		run.relZero = relZeroFraction(run.weights)
-		run.firstZero = zeroFraction(run.first)
-		run.rowsDead, run.rowsN = deadRows(run.first, model.Layers[0].Out())
-		runs = append(runs, run)
-		l.logf("%-11s test error %s  near-zero weights %.1f %%  mean |w| %.4f", m.name, pct(run.test.Error), 100*run.zero, run.meanAbs)
+		cells = append(cells, cell)
 	}
-	if err := writeRegData(l, runs); err != nil {
+	if err := writeRegData(l, cells); err != nil {
 		return err
 	}
-	if err := writeRegFigures(l, runs, init, initFirst); err != nil {
+	if err := writeRegFigures(l, cells, init, initFirst); err != nil {
 		return err
 	}
-	r := newReport("Regularization on an over-fitting network", o.Quick)
-	r.p("%s", s.describe(data, flipped))
-	regReport(r, runs, init)
+	r.p("%s", s.describe(data[seeds[0]], flipped[seeds[0]]))
+	regReport(r, cells, init, seeds)
 	return l.finish(r)
+}
+
+// regRunOne trains the setup's network with one regularizer for the whole
+// budget and measures it on the training and validation sets; the run
+// keeps its task for measure.
+func regRunOne(ctx context.Context, l *lab, s overfitSetup, name string, set regSetting, data *datasets.Splits) (*regRun, error) {
+	task, model, err := overfitTask(l, s, set.drop, set.penalties, set.noise, l.source("random/"+name))
+	if err != nil {
+		return nil, err
+	}
+	run := &regRun{method: name, seed: l.o.Seed, task: task, model: model}
+	run.c, err = fit(ctx, name, task, data.Train, data.Validation, fitConfig{
+		Config:    train.Config{Epochs: s.epochs, Shuffle: overfitShuffle(l)},
+		EvalTrain: data.Train,
+	})
+	if err == nil && run.c.Diverged {
+		err = fmt.Errorf("diverged at update %d", run.c.DivergedAt)
+	}
+	if err == nil {
+		if run.train, err = task.Evaluate(data.Train); err == nil {
+			run.val, err = task.Evaluate(data.Validation)
+		}
+	}
+	if err != nil {
+		run.close()
+		return nil, l.errorf("%s (%s): %w", name, set.detail, err)
+	}
+	return run, nil
+}
+
+// measure scores the run on the test set, once, measures its weights and
+// releases its task.
+func (r *regRun) measure(test *datasets.Set) error {
+	defer r.close()
+	var err error
+	if r.test, err = r.task.Evaluate(test); err != nil {
+		return err
+	}
+	r.weights = weightsOf(r.model.Params())
+	r.first = r.model.Layers[0].W.Float64s()
+	r.zero, r.meanAbs = zeroFraction(r.weights), meanAbs(r.weights)
+	r.relZero = relZeroFraction(r.weights)
+	r.firstZero = zeroFraction(r.first)
+	r.rowsDead, r.rowsN = deadRows(r.first, r.model.Layers[0].Out())
+	return nil
+}
+
+// measures are the run's results.json measures.
+func (r *regRun) measures() map[string]float64 {
+	return map[string]float64{
+		"train_error": r.train.Error, "val_error": r.val.Error, "test_error": r.test.Error, "test_loss": r.test.Loss,
+		"near_zero_fraction": r.zero, "relative_zero_fraction": r.relZero, "near_zero_fraction_layer0": r.firstZero,
+		"mean_abs_weight": r.meanAbs, "dead_input_rows": float64(r.rowsDead),
+	}
 }
 
 func zeroFraction(w []float64) float64 {
@@ -187,31 +310,52 @@ func deadRows(w []float64, out int) (dead, rows int) {
 	return dead, rows
 }
 
-func writeRegData(l *lab, runs []*regRun) error {
+func writeRegData(l *lab, cells []*regCell) error {
 	var rows [][]string
-	for _, r := range runs {
-		rows = append(rows, []string{r.method.name, num(r.train.Error), num(r.val.Error), num(r.test.Error), num(r.test.Loss),
-			num(r.zero), num(r.relZero), num(r.firstZero), num(r.meanAbs), strconv.Itoa(r.rowsDead)})
+	for _, c := range cells {
+		for _, r := range c.runs {
+			rows = append(rows, []string{r.method, strconv.FormatUint(r.seed, 10), num(r.train.Error), num(r.val.Error), num(r.test.Error), num(r.test.Loss),
+				num(r.zero), num(r.relZero), num(r.firstZero), num(r.meanAbs), strconv.Itoa(r.rowsDead)})
+		}
 	}
-	if err := l.writeCSV("results.csv", []string{"method", "train_error", "val_error", "test_error", "test_loss", "near_zero_fraction", "relative_zero_fraction", "near_zero_fraction_layer0", "mean_abs_weight", "dead_input_rows"}, rows); err != nil {
+	if err := l.writeCSV("results.csv", []string{"method", "seed", "train_error", "val_error", "test_error", "test_loss", "near_zero_fraction", "relative_zero_fraction", "near_zero_fraction_layer0", "mean_abs_weight", "dead_input_rows"}, rows); err != nil {
 		return err
 	}
 	rows = nil
-	for _, r := range runs {
-		for i, e := range r.c.Epochs {
-			rows = append(rows, []string{r.method.name, strconv.Itoa(e.Epoch), strconv.Itoa(e.Updates), num(r.c.TrainEval[i].Loss), num(r.c.TrainEval[i].Error), num(e.Val.Loss), num(e.Val.Error)})
+	for _, c := range cells {
+		for _, r := range c.runs {
+			for i, e := range r.c.Epochs {
+				rows = append(rows, []string{r.method, strconv.FormatUint(r.seed, 10), strconv.Itoa(e.Epoch), strconv.Itoa(e.Updates), num(r.c.TrainEval[i].Loss), num(r.c.TrainEval[i].Error), num(e.Val.Loss), num(e.Val.Error)})
+			}
 		}
 	}
-	return l.writeCSV("epochs.csv", []string{"method", "epoch", "updates", "train_loss", "train_error", "val_loss", "val_error"}, rows)
+	if err := l.writeCSV("epochs.csv", []string{"method", "seed", "epoch", "updates", "train_loss", "train_error", "val_loss", "val_error"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range cells {
+		if c.tuning == nil {
+			continue
+		}
+		for _, t := range c.tuning.Tried {
+			score := ""
+			if !t.Diverged {
+				score = num(*t.Score)
+			}
+			rows = append(rows, []string{c.method.name, c.tuning.Param, num(t.Value), score, strconv.FormatBool(t.Value == c.tuning.Chosen)})
+		}
+	}
+	return l.writeCSV("tuning.csv", []string{"method", "param", "value", "val_error", "chosen"}, rows)
 }
 
-func writeRegFigures(l *lab, runs []*regRun, init, initFirst []float64) error {
+func writeRegFigures(l *lab, cells []*regCell, init, initFirst []float64) error {
 	var values, mags []panel
 	values = append(values, histChart(fmt.Sprintf("initial weights (%.1f %% near zero)", 100*zeroFraction(initFirst)), "first-layer weight", initFirst, -histRange, histRange, histBins, true, color.Gray{Y: 90}))
 	mags = append(mags, histChart("initial weights", "log10 |w|", log10Abs(init), -8, 0, histBins, false, color.Gray{Y: 90}))
-	for i, r := range runs {
-		values = append(values, histChart(fmt.Sprintf("%s (%.1f %% near zero)", r.method.name, 100*r.firstZero), "first-layer weight", r.first, -histRange, histRange, histBins, true, paletteColor(i)))
-		mags = append(mags, histChart(fmt.Sprintf("%s (%.1f %% below 1e-3, mean |w| %.3f)", r.method.name, 100*r.zero, r.meanAbs), "log10 |w|", log10Abs(r.weights), -8, 0, histBins, false, paletteColor(i)))
+	for i, c := range cells {
+		r := c.runs[0]
+		values = append(values, histChart(fmt.Sprintf("%s (%.1f %% near zero)", r.method, 100*r.firstZero), "first-layer weight", r.first, -histRange, histRange, histBins, true, paletteColor(i)))
+		mags = append(mags, histChart(fmt.Sprintf("%s (%.1f %% below 1e-3, mean |w| %.3f)", r.method, 100*r.zero, r.meanAbs), "log10 |w|", log10Abs(r.weights), -8, 0, histBins, false, paletteColor(i)))
 	}
 	if err := writeCharts(l.file("weights.png"), 3, 5*vg.Inch, 3.6*vg.Inch, values...); err != nil {
 		return err
@@ -219,19 +363,27 @@ func writeRegFigures(l *lab, runs []*regRun, init, initFirst []float64) error {
 	if err := writeCharts(l.file("magnitudes.png"), 3, 5*vg.Inch, 3.6*vg.Inch, mags...); err != nil {
 		return err
 	}
-	val := &chart{Title: "Validation error after each epoch", XLabel: "update", YLabel: "error"}
-	tr := &chart{Title: "Error on the (noisy) training digits", XLabel: "update", YLabel: "error", NoLegend: true}
-	for i, r := range runs {
+	val := &chart{Title: "Validation error after each epoch (mean over the seeds)", XLabel: "update", YLabel: "error"}
+	tr := &chart{Title: "Error on the (noisy) training digits (mean over the seeds)", XLabel: "update", YLabel: "error", NoLegend: true}
+	test := &barChart{Title: "Test error (mean ± sd over the seeds)", YLabel: "test error"}
+	var tv, te []float64
+	for i, c := range cells {
 		var x, v, t []float64
-		for k, e := range r.c.Epochs {
+		for k, e := range c.runs[0].c.Epochs {
 			x = append(x, float64(e.Updates))
-			v = append(v, e.Val.Error)
-			t = append(t, r.c.TrainEval[k].Error)
+			var vs, ts []float64
+			for _, r := range c.runs {
+				vs, ts = append(vs, r.c.Epochs[k].Val.Error), append(ts, r.c.TrainEval[k].Error)
+			}
+			v, t = append(v, meanOf(vs)), append(t, meanOf(ts))
 		}
-		val.Series = append(val.Series, series{Name: r.method.name, X: x, Y: v, Color: paletteColor(i)})
+		val.Series = append(val.Series, series{Name: c.method.name, X: x, Y: v, Color: paletteColor(i)})
 		tr.Series = append(tr.Series, series{X: x, Y: t, Color: paletteColor(i)})
+		st := c.m.stat("test_error")
+		test.Groups, tv, te = append(test.Groups, c.method.name), append(tv, st.Mean), append(te, st.SD)
 	}
-	return writeCharts(l.file("curves.png"), 2, 6*vg.Inch, 4.5*vg.Inch, val, tr)
+	test.Bars = []bars{{Name: "test error", Values: tv, Err: te}}
+	return writeCharts(l.file("curves.png"), 3, 5*vg.Inch, 4.5*vg.Inch, val, tr, test)
 }
 
 // log10Abs returns log10 |w| of every weight, with 0 mapped to −∞ (which
@@ -244,62 +396,87 @@ func log10Abs(w []float64) []float64 {
 	return out
 }
 
-func regReport(r *report, runs []*regRun, init []float64) {
-	r.p("Five runs from the same initial weights on the same batches, each for the whole budget (no early stopping), differing only in the regularizer. "+
-		"A weight counts as near zero when |w| < %g (the initial weights have a standard deviation of about %.3f); "+
-		"the scale-free count takes |w| < %g × the network's own mean |w|, which a penalty that shrinks every weight by the same factor leaves unchanged. Data: `results.csv`, `epochs.csv`.",
-		nearZero, stddev(init), relZero)
-	var rows [][]string
-	for _, run := range runs {
-		rows = append(rows, []string{run.method.name, run.method.detail, pct(run.train.Error), pct(run.val.Error), pct(run.test.Error),
-			fmt.Sprintf("%.1f %%", 100*run.zero), fmt.Sprintf("%.1f %%", 100*run.relZero), fmt.Sprintf("%.4f", run.meanAbs), fmt.Sprintf("%d of %d", run.rowsDead, run.rowsN)})
+func regReport(r *report, cells []*regCell, init []float64, seeds []uint64) {
+	var grids []string
+	for _, c := range cells {
+		if c.tuning != nil {
+			grids = append(grids, fmt.Sprintf("%s: %s", c.method.name, c.method.grid))
+		}
 	}
-	rows = append(rows, []string{"(initial weights)", "", "", "", "", fmt.Sprintf("%.1f %%", 100*zeroFraction(init)), fmt.Sprintf("%.1f %%", 100*relZeroFraction(init)), fmt.Sprintf("%.4f", meanAbs(init)), ""})
+	r.p("Five methods from the same initial weights on the same batches, each for the whole budget (no early stopping), differing only in the regularizer. "+
+		"A weight counts as near zero when |w| < %g (the initial weights have a standard deviation of about %.3f); "+
+		"the scale-free count takes |w| < %g × the network's own mean |w|, which a penalty that shrinks every weight by the same factor leaves unchanged. "+
+		"Data: `results.csv`, `epochs.csv`, `tuning.csv`, `results.json`.",
+		nearZero, stddev(init), relZero)
+	r.seedsNote(seeds, "the wrong labels, the initial weights, the batch order and the dropout masks and input noise",
+		fmt.Sprintf("Each regularizer's strength is chosen by the validation error after training with the first seed, from %s (dropout's input rate is %g; none has nothing to tune); the test set is measured once, with every seed, at that strength. "+
+			"The histograms are of the first seed's runs.", strings.Join(grids, "; "), dropInput))
+	var rows [][]string
+	for _, c := range cells {
+		m := c.m
+		rows = append(rows, []string{c.method.name, c.setting.detail, m.stat("train_error").pct(), m.stat("val_error").pct(), m.stat("test_error").pct(),
+			m.stat("near_zero_fraction").scaled(100).pm("%.1f") + " %", m.stat("relative_zero_fraction").scaled(100).pm("%.1f") + " %", m.stat("mean_abs_weight").pm("%.4f"),
+			fmt.Sprintf("%s of %d", m.stat("dead_input_rows").pm("%.0f"), c.runs[0].rowsN)})
+	}
+	rows = append(rows, []string{"(initial weights, first seed)", "", "", "", "", fmt.Sprintf("%.1f %%", 100*zeroFraction(init)), fmt.Sprintf("%.1f %%", 100*relZeroFraction(init)), fmt.Sprintf("%.4f", meanAbs(init)), ""})
 	r.table([]string{"method", "setting", "training error (noisy labels)", "validation error", "test error", "|w| < 1e-3", "|w| < 2 % of mean |w|", "mean |w|", "input pixels whose first-layer weights are all < 1e-3"}, rows)
+	rows = nil
+	for _, c := range cells {
+		if c.tuning != nil {
+			rows = append(rows, []string{c.method.name, c.tuning.Param, c.tuning.triedText(pct)})
+		}
+	}
+	r.p("Tuning (first seed): the validation error after training at each strength.")
+	r.table([]string{"method", "tuned", "value: validation error"}, rows)
 	r.figure("weights.png", "histograms of the first layer's weights after training, one panel per method (log scale)")
 	r.figure("magnitudes.png", "histograms of log10 |w| of every weight after training, one panel per method")
-	r.figure("curves.png", "validation and training error per epoch for each method")
+	r.figure("curves.png", "validation and training error per epoch for each method, and each method's test error with error bars")
 
 	r.h2("What the lecture claims, and whether it held")
-	at := func(name string) *regRun {
-		for _, run := range runs {
-			if run.method.name == name {
-				return run
+	at := func(name string) *methodStats {
+		for _, c := range cells {
+			if c.method.name == name {
+				return c.m
 			}
 		}
 		return nil
 	}
 	none, l1, l2 := at("none"), at("L1"), at("L2")
-	var better, worse []string
-	for _, run := range runs[1:] {
-		e := fmt.Sprintf("%s (%s)", run.method.name, pct(run.test.Error))
-		if run.test.Error < none.test.Error {
-			better = append(better, e)
-		} else {
-			worse = append(worse, e)
+	noneErr := none.stat("test_error")
+	var parts []outcome
+	var each []string
+	for _, c := range cells[1:] {
+		st := c.m.stat("test_error")
+		o := lower(st, noneErr)
+		parts = append(parts, o)
+		each = append(each, fmt.Sprintf("%s %s, 95 %% interval %s: %s", c.method.name, st.pct(), st.scaled(100).ci("%.2f"), o))
+	}
+	r.verdict("Regularization reduces over-fitting: each method's test error is below the unregularized network's", allOf(parts...),
+		"every regularized method's test-error interval lies below the unregularized one's",
+		"Without regularization the test error is %s (95 %% interval %s %%). Each method at its tuned strength: %s.",
+		noneErr.pct(), noneErr.scaled(100).ci("%.2f"), strings.Join(each, "; "))
+	z1, zn, z2 := l1.stat("near_zero_fraction"), none.stat("near_zero_fraction"), l2.stat("near_zero_fraction")
+	r1, rn, r2 := l1.stat("relative_zero_fraction"), none.stat("relative_zero_fraction"), l2.stat("relative_zero_fraction")
+	dead1, deadN := l1.stat("dead_input_rows"), none.stat("dead_input_rows")
+	r.verdict("L1 drives useless weights to zero", allOf(higher(z1, zn.scaled(2)), higher(z1, z2.scaled(2)), higher(r1, r2.scaled(2))),
+		"L1's fraction of weights below 1e-3 lies above twice that without regularization and twice L2's, and its scale-free fraction above twice L2's (intervals)",
+		"With L1 at its tuned λ = %s, %s of the weights ended below 1e-3 (%s below 2 %% of its own mean |w|), against %s (%s) without regularization and %s (%s) with L2; "+
+			"%s of the %d input pixels lost every first-layer weight (%s without regularization).",
+		num(cells[1].tuning.Chosen), fracPct(z1), fracPct(r1), fracPct(zn), fracPct(rn), fracPct(z2), fracPct(r2), dead1.pm("%.0f"), cells[0].runs[0].rowsN, deadN.pm("%.0f"))
+	m2, mn := l2.stat("mean_abs_weight"), none.stat("mean_abs_weight")
+	r.verdict("L2 shrinks the weights without zeroing them", allOf(lower(m2, mn), lower(r2, rn.scaled(2).plus(0.01))),
+		"L2's mean |w| lies below that without regularization, and its scale-free fraction below twice that without regularization plus 1 point (intervals)",
+		"With L2 at its tuned λ = %s the mean |w| is %s against %s without regularization. Below 2 %% of its own mean |w| lie %s of its weights (none: %s, L1: %s); "+
+			"below the absolute 1e-3, %s: the weights no gradient of the loss holds up (such as those of always-black border pixels) decay geometrically, by about a factor (1 − 2ηλ) per step, without reaching zero.",
+		num(cells[2].tuning.Chosen), m2.pm("%.4f"), mn.pm("%.4f"), fracPct(r2), fracPct(rn), fracPct(r1), fracPct(z2))
+	best := cells[0]
+	for _, c := range cells[1:] {
+		if c.m.stat("test_error").Mean < best.m.stat("test_error").Mean {
+			best = c
 		}
 	}
-	r.claim("Regularization reduces over-fitting: each method's test error is below the unregularized network's", len(worse) == 0,
-		"Without regularization the test error is %s. Lower: %s. Not lower: %s. (At these settings; each method's strength was set once, not tuned on this run.)",
-		pct(none.test.Error), listOr(better, "none"), listOr(worse, "none"))
-	r.claim("L1 drives useless weights to zero", l1.zero > 2*none.zero && l1.zero > 2*l2.zero && l1.relZero > 2*l2.relZero,
-		"With L1, %.1f %% of the weights ended below 1e-3 (%.1f %% below 2 %% of its own mean |w|), against %.1f %% (%.1f %%) without regularization and %.1f %% (%.1f %%) with L2; "+
-			"%d of the %d input pixels lost every first-layer weight (%d without regularization). "+
-			"The claim counts as held when L1's fractions are more than twice the others'.",
-		100*l1.zero, 100*l1.relZero, 100*none.zero, 100*none.relZero, 100*l2.zero, 100*l2.relZero, l1.rowsDead, l1.rowsN, none.rowsDead)
-	r.claim("L2 shrinks the weights without zeroing them", l2.meanAbs < none.meanAbs && l2.relZero < 2*none.relZero+0.01,
-		"With L2 the mean |w| is %.4f against %.4f without regularization (%.0f %% smaller). Below 2 %% of its own mean |w| lie %.1f %% of its weights (none: %.1f %%, L1: %.1f %%); "+
-			"below the absolute 1e-3, %.1f %%: the weights no gradient of the loss holds up (such as those of always-black border pixels) decay geometrically, by about a factor (1 − 2ηλ) per step, without reaching zero. "+
-			"The claim counts as held when L2's weights are smaller on average and its scale-free fraction is at most twice that without regularization (+1 point).",
-		l2.meanAbs, none.meanAbs, 100*(1-l2.meanAbs/none.meanAbs), 100*l2.relZero, 100*none.relZero, 100*l1.relZero, 100*l2.zero)
-	best := slices.MinFunc(runs, func(a, b *regRun) int {
-		switch {
-		case a.test.Error < b.test.Error:
-			return -1
-		case a.test.Error > b.test.Error:
-			return 1
-		}
-		return 0
-	})
-	r.p("The lowest test error on this run: %s, %s.", best.method.name, pct(best.test.Error))
+	r.p("The lowest mean test error: %s, %s.", best.method.name, best.m.stat("test_error").pct())
 }
+
+// fracPct formats a stat of fractions as "61.2 ± 0.4 %" (one decimal).
+func fracPct(s stat) string { return s.scaled(100).pm("%.1f") + " %" }

@@ -7,8 +7,12 @@ import (
 	"strings"
 )
 
-// report builds a report.md.
-type report struct{ b bytes.Buffer }
+// report builds a report.md and, for a comparative experiment, the
+// results.json beside it (res; nil for optimizer-paths).
+type report struct {
+	b   bytes.Buffer
+	res *results
+}
 
 // newReport starts a report with its title and, for a quick run, the
 // warning that its numbers are a smoke test.
@@ -52,20 +56,32 @@ func (r *report) figure(file, alt string) {
 	fmt.Fprintf(&r.b, "![%s](%s)\n\n", alt, file)
 }
 
-// claim adds a paragraph on one claim of the lecture: the claim in bold,
-// whether it held on this run, and the numbers that decided it.
-func (r *report) claim(claim string, held bool, evidence string, args ...any) {
-	fmt.Fprintf(&r.b, "**%s — %s.** ", claim, verdict(held))
+// verdict adds a paragraph on one claim of the lecture, decided over the
+// seeds by the interval rule: the claim in bold with its verdict, the
+// evidence, and the rule that decided it, which results.json records too.
+func (r *report) verdict(claim string, o outcome, rule, evidence string, args ...any) {
+	fmt.Fprintf(&r.b, "**%s — %s.** ", claim, o)
 	fmt.Fprintf(&r.b, evidence, args...)
+	if rule != "" {
+		fmt.Fprintf(&r.b, " Rule: %s.", rule)
+	}
 	r.b.WriteString("\n\n")
+	if r.res != nil {
+		r.res.Verdicts = append(r.res.Verdicts, verdictRecord{Claim: claim, Result: o.key(), Rule: rule})
+	}
 }
 
-// verdict is how a report says whether a claim held.
-func verdict(held bool) string {
-	if held {
-		return "held"
+// seedsNote says how the report's numbers were made: how many seeds, what
+// a seed changes, how each method was tuned, and the verdict rule.
+func (r *report) seedsNote(seeds []uint64, varies, tuning string) {
+	var s []string
+	for _, x := range seeds {
+		s = append(s, strconv.FormatUint(x, 10))
 	}
-	return "did not hold on this run"
+	r.p("**Seeds, tuning, verdicts.** Every method is trained with %d seeds (%s); a seed changes %s. Tables give the mean ± the standard deviation over the seeds, figures the mean with bars of ± one standard deviation. %s "+
+		"Each claim is decided from %s: %s (a claim about an exact property is checked with every seed instead, as its rule says). `results.json` holds every seed's numbers.",
+		len(seeds), strings.Join(s, ", "), varies, tuning, "95 % confidence intervals of the mean (Student's t, n − 1 degrees of freedom)",
+		"held when the intervals are disjoint in the claim's direction, did not hold when they are disjoint in the other direction, and not separable at this budget when they overlap")
 }
 
 // g3 formats v with 3 significant digits; pct a fraction as a percentage.

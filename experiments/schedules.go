@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
+	"github.com/gorgonia-zoo/zoo/datasets"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/schedules"
 	"github.com/gorgonia-zoo/zoo/train"
@@ -14,280 +17,466 @@ import (
 
 // scheduleSetup is the schedules experiment's model, data and budget.
 type scheduleSetup struct {
-	train, val int
-	hidden     []models.Layer
-	batch      int
-	epochs     int
-	lr         float64   // η0
-	taus       []float64 // the time constants as fractions of the run
+	train, val, test int
+	hidden           []models.Layer
+	batch            int
+	epochs           int
+	rates            []float64 // the η0 each schedule is tuned over
+	taus             []float64 // the time constants as fractions of the run
 }
 
 func schedulesSetup(quick bool) scheduleSetup {
 	s := scheduleSetup{
-		train: 10000, val: 2000,
+		train: 10000, val: 2000, test: 0,
 		hidden: []models.Layer{{Units: 100, Activation: models.ReLU}},
-		batch:  64, epochs: 8, lr: 1,
-		taus: []float64{0.02, 0.1, 0.5},
+		batch:  64, epochs: 8,
+		rates: []float64{0.1, 0.3, 1},
+		taus:  []float64{0.02, 0.1, 0.5},
 	}
 	if quick {
-		s.train, s.val, s.epochs = 2000, 500, 3
+		s.train, s.val, s.test, s.epochs = 2000, 500, 1000, 3
+		s.rates, s.taus = []float64{0.3, 1}, []float64{0.1}
 	}
 	return s
 }
 
-// scheduleRun is one schedule's run.
+// scheduleSpec is one schedule of the comparison, at any η0.
+type scheduleSpec struct {
+	name string
+	tau  float64 // for time-constant runs; +Inf for τ → ∞; 0 otherwise
+	cfg  schedules.Config
+}
+
+// scheduleRun is one schedule's run with one seed.
 type scheduleRun struct {
-	name  string
-	tau   float64 // for time-constant runs; +Inf for τ → ∞; 0 otherwise
-	sched schedules.Schedule
-	c     *curve
+	spec scheduleSpec
+	seed uint64
+	lr   float64 // η0
+	c    *curve
+	task *train.Classifier // until measured
+	test infer.Metrics
+}
+
+func (r *scheduleRun) close() {
+	if r.task != nil {
+		r.task.Close()
+		r.task = nil
+	}
+}
+
+// trainLoss and valLoss are the losses after the last epoch.
+func (r *scheduleRun) trainLoss() float64 { return r.c.TrainEval[len(r.c.TrainEval)-1].Loss }
+func (r *scheduleRun) valLoss() float64   { return r.c.Epochs[len(r.c.Epochs)-1].Val.Loss }
+
+// quiet is the standard deviation of the batch loss over the last 10 % of
+// the updates.
+func (r *scheduleRun) quiet() float64 { return stddev(r.c.Loss[len(r.c.Loss)*9/10:]) }
+
+// scheduleCell is one schedule: its tuning and a run per seed.
+type scheduleCell struct {
+	spec   scheduleSpec
+	tuning *tuning // nil for τ = ∞, which runs at the constant rate's η0
+	lr     float64
+	runs   []*scheduleRun
+	m      *methodStats
 }
 
 // Schedules is the experiment schedules (docs/lecture.md §2): the MLP of
 // learning-rates (784-100-10, ReLU), trained by SGD from the same initial
 // weights on the same batches with a constant rate η0, with the lecture's
 // time-constant decay η0·τ/max(t, τ) for several τ (and τ = +Inf, which
-// must be the constant rate), and with step and cosine decay.
+// must be the constant rate), and with step and cosine decay. Each
+// schedule's η0 is tuned on the validation loss, and every schedule is
+// trained with several seeds.
 //
-// It writes curves.csv (schedule,update,lr,loss), epochs.csv (per epoch:
-// training and validation loss and error), schedules.png and report.md.
+// It writes curves.csv (schedule,seed,update,lr,loss), epochs.csv (per
+// epoch: training and validation loss and error), results.csv, tuning.csv,
+// schedules.png, results.json and report.md.
 func Schedules(ctx context.Context, o Options) error {
 	l, err := newLab("schedules", o)
 	if err != nil {
 		return err
 	}
 	s := schedulesSetup(o.Quick)
-	data, err := l.mnist(s.train, s.val, 0)
+	data, err := l.mnist(s.train, s.val, s.test)
 	if err != nil {
 		return err
 	}
 	total := s.epochs * (data.Train.Len() / s.batch)
-	var runs []*scheduleRun
-	add := func(name string, tau float64, c schedules.Config) error {
-		c.LR = s.lr
-		sc, err := schedules.New(c)
-		if err != nil {
-			return l.errorf("%s: %w", name, err)
-		}
-		runs = append(runs, &scheduleRun{name: name, tau: tau, sched: sc})
-		return nil
-	}
-	if err := add("constant", 0, schedules.Config{Name: "constant"}); err != nil {
-		return err
-	}
+	specs := []scheduleSpec{{name: "constant", cfg: schedules.Config{Name: "constant"}}}
 	for _, f := range s.taus {
 		tau := math.Max(1, math.Round(f*float64(total)))
-		if err := add(fmt.Sprintf("time-constant τ=%g", tau), tau, schedules.Config{Name: "time-constant", Params: map[string]float64{"tau": tau}}); err != nil {
-			return err
-		}
-	}
-	if err := add("time-constant τ=∞", math.Inf(1), schedules.Config{Name: "time-constant", Params: map[string]float64{"tau": math.Inf(1)}}); err != nil {
-		return err
+		specs = append(specs, scheduleSpec{name: fmt.Sprintf("time-constant τ=%g", tau), tau: tau, cfg: schedules.Config{Name: "time-constant", Params: map[string]float64{"tau": tau}}})
 	}
 	every := (total + 2) / 3
-	if err := add(fmt.Sprintf("step ×0.1 every %d", every), 0, schedules.Config{Name: "step", Params: map[string]float64{"every": float64(every), "gamma": 0.1}}); err != nil {
-		return err
-	}
-	if err := add("cosine", 0, schedules.Config{Name: "cosine", Total: total}); err != nil {
-		return err
-	}
+	specs = append(specs,
+		scheduleSpec{name: fmt.Sprintf("step ×0.1 every %d", every), cfg: schedules.Config{Name: "step", Params: map[string]float64{"every": float64(every), "gamma": 0.1}}},
+		scheduleSpec{name: "cosine", cfg: schedules.Config{Name: "cosine", Total: total}})
+	infinite := scheduleSpec{name: "time-constant τ=∞", tau: math.Inf(1), cfg: schedules.Config{Name: "time-constant", Params: map[string]float64{"tau": math.Inf(1)}}}
 
-	for _, run := range runs {
-		if err := ctx.Err(); err != nil {
-			return err
+	seeds := l.seeds()
+	r := l.report("Learning-rate schedules")
+	var cells []*scheduleCell
+	runCell := func(cell *scheduleCell, first *scheduleRun) error {
+		settings := map[string]any{"schedule": cell.spec.cfg.Name, "lr": cell.lr}
+		for k, v := range cell.spec.cfg.Params {
+			if !math.IsInf(v, 0) {
+				settings[k] = v
+			}
 		}
-		m, err := l.mlp("init", data.Train.Dim(), s.hidden, data.Train.Classes, models.Dropout{})
-		if err != nil {
-			return err
+		cell.m = r.res.method(cell.spec.name, settings, cell.tuning)
+		for i, seed := range seeds {
+			run := first
+			if i > 0 || run == nil {
+				var err error
+				if run, err = scheduleRunOne(ctx, l.at(seed), s, data, cell.spec, cell.lr); err != nil {
+					return err
+				}
+			}
+			if err := run.measure(data.Test); err != nil {
+				return l.errorf("%s: %w", cell.spec.name, err)
+			}
+			cell.runs = append(cell.runs, run)
+			cell.m.add(seed, run.measures())
+			l.logf("seed %d  %-26s %s", seed, cell.spec.name, run.describe())
 		}
-		opt, err := newOptimizer("sgd", map[string]float64{"lr": s.lr})
-		if err != nil {
-			return err
-		}
-		task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: s.batch})
-		if err != nil {
-			return l.errorf("%w", err)
-		}
-		run.c, err = fit(ctx, run.name, task, data.Train, data.Validation, fitConfig{
-			Config:    train.Config{Epochs: s.epochs, Shuffle: l.rand("shuffle"), Schedule: run.sched},
-			EvalTrain: data.Train,
-		})
-		task.Close()
-		if err != nil {
-			return l.errorf("%s: %w", run.name, err)
-		}
-		if run.c.Diverged {
-			l.logf("%-26s diverged at update %d", run.name, run.c.DivergedAt)
-			continue
-		}
-		last := run.c.Epochs[len(run.c.Epochs)-1]
-		l.logf("%-26s train loss %.4f  val loss %.4f  val error %s", run.name, run.c.TrainEval[len(run.c.TrainEval)-1].Loss, last.Val.Loss, pct(last.Val.Error))
+		cells = append(cells, cell)
+		return nil
 	}
-	if err := writeScheduleData(l, runs); err != nil {
+	for _, spec := range specs {
+		tn, err := tune(ctx, l, spec.name, "validation loss after training", tuneGrid{Param: "lr", Values: s.rates},
+			func(lr float64) (*scheduleRun, float64, error) {
+				run, err := scheduleRunOne(ctx, l.at(seeds[0]), s, data, spec, lr)
+				if err != nil {
+					return nil, 0, err
+				}
+				if run.c.Diverged {
+					return run, math.NaN(), nil
+				}
+				return run, run.valLoss(), nil
+			}, (*scheduleRun).close)
+		if err != nil {
+			return err
+		}
+		if err := runCell(&scheduleCell{spec: spec, tuning: tn.tuning, lr: tn.Chosen}, tn.Run); err != nil {
+			return err
+		}
+		if spec.name == "constant" {
+			// τ = ∞ must be the constant rate: it runs at the constant
+			// rate's η0, right after it.
+			if err := runCell(&scheduleCell{spec: infinite, lr: tn.Chosen}, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if err := writeScheduleData(l, cells); err != nil {
 		return err
 	}
-	if err := writeScheduleFigure(l, runs, s); err != nil {
+	if err := writeScheduleFigure(l, cells); err != nil {
 		return err
 	}
-	return l.finish(schedulesReport(s, runs, total, data.Train.Len(), data.Validation.Len(), o.Quick))
+	schedulesReport(r, s, cells, seeds, total, data)
+	return l.finish(r)
 }
 
-func writeScheduleData(l *lab, runs []*scheduleRun) error {
+// scheduleRunOne trains the MLP from the lab's "init" weights by SGD with
+// the schedule at η0 = lr, measuring the loss on all training digits and
+// on validation after every epoch. The run keeps its task for measure.
+func scheduleRunOne(ctx context.Context, l *lab, s scheduleSetup, data *datasets.Splits, spec scheduleSpec, lr float64) (*scheduleRun, error) {
+	c := spec.cfg
+	c.LR = lr
+	sc, err := schedules.New(c)
+	if err != nil {
+		return nil, l.errorf("%s: %w", spec.name, err)
+	}
+	m, err := l.mlp("init", data.Train.Dim(), s.hidden, data.Train.Classes, models.Dropout{})
+	if err != nil {
+		return nil, err
+	}
+	opt, err := newOptimizer("sgd", map[string]float64{"lr": lr})
+	if err != nil {
+		return nil, err
+	}
+	task, err := train.NewClassifier(m, opt, train.ClassifierConfig{BatchSize: s.batch})
+	if err != nil {
+		return nil, l.errorf("%w", err)
+	}
+	run := &scheduleRun{spec: spec, seed: l.o.Seed, lr: lr, task: task}
+	run.c, err = fit(ctx, spec.name, task, data.Train, data.Validation, fitConfig{
+		Config:    train.Config{Epochs: s.epochs, Shuffle: l.rand("shuffle"), Schedule: sc},
+		EvalTrain: data.Train,
+	})
+	if err != nil {
+		run.close()
+		return nil, l.errorf("%s, η0 %g: %w", spec.name, lr, err)
+	}
+	return run, nil
+}
+
+// measure scores the run on the test set, once, and releases its task; a
+// diverged run is not measured.
+func (r *scheduleRun) measure(test *datasets.Set) error {
+	defer r.close()
+	if r.c.Diverged {
+		return nil
+	}
+	var err error
+	r.test, err = r.task.Evaluate(test)
+	return err
+}
+
+// measures are the run's results.json measures.
+func (r *scheduleRun) measures() map[string]float64 {
+	if r.c.Diverged {
+		return map[string]float64{"diverged": 1}
+	}
+	tr, last := r.c.TrainEval[len(r.c.TrainEval)-1], r.c.Epochs[len(r.c.Epochs)-1]
+	return map[string]float64{"diverged": 0, "train_loss": tr.Loss, "train_error": tr.Error, "val_loss": last.Val.Loss, "val_error": last.Val.Error,
+		"test_loss": r.test.Loss, "test_error": r.test.Error, "last_rate": r.c.LR[len(r.c.LR)-1], "batch_loss_sd_last_10pct": r.quiet()}
+}
+
+func (r *scheduleRun) describe() string {
+	if r.c.Diverged {
+		return fmt.Sprintf("η0 %g diverged at update %d", r.lr, r.c.DivergedAt)
+	}
+	return fmt.Sprintf("η0 %-4g train loss %.4f  val loss %.4f  test loss %.4f  test error %s", r.lr, r.trainLoss(), r.valLoss(), r.test.Loss, pct(r.test.Error))
+}
+
+func writeScheduleData(l *lab, cells []*scheduleCell) error {
 	var rows [][]string
-	for _, r := range runs {
-		for k, v := range r.c.Loss {
-			rows = append(rows, []string{r.name, strconv.Itoa(k + 1), num(r.c.LR[k]), num(v)})
+	for _, c := range cells {
+		for _, r := range c.runs {
+			for k, v := range r.c.Loss {
+				rows = append(rows, []string{r.spec.name, strconv.FormatUint(r.seed, 10), strconv.Itoa(k + 1), num(r.c.LR[k]), num(v)})
+			}
 		}
 	}
-	if err := l.writeCSV("curves.csv", []string{"schedule", "update", "lr", "loss"}, rows); err != nil {
+	if err := l.writeCSV("curves.csv", []string{"schedule", "seed", "update", "lr", "loss"}, rows); err != nil {
 		return err
 	}
 	rows = nil
-	for _, r := range runs {
-		for i, e := range r.c.Epochs {
-			rows = append(rows, []string{r.name, strconv.Itoa(e.Epoch), strconv.Itoa(e.Updates), num(e.LR),
-				num(r.c.TrainEval[i].Loss), num(r.c.TrainEval[i].Error), num(e.Val.Loss), num(e.Val.Error)})
+	for _, c := range cells {
+		for _, r := range c.runs {
+			for i, e := range r.c.Epochs {
+				rows = append(rows, []string{r.spec.name, strconv.FormatUint(r.seed, 10), strconv.Itoa(e.Epoch), strconv.Itoa(e.Updates), num(e.LR),
+					num(r.c.TrainEval[i].Loss), num(r.c.TrainEval[i].Error), num(e.Val.Loss), num(e.Val.Error)})
+			}
 		}
 	}
-	return l.writeCSV("epochs.csv", []string{"schedule", "epoch", "updates", "lr", "train_loss", "train_error", "val_loss", "val_error"}, rows)
+	if err := l.writeCSV("epochs.csv", []string{"schedule", "seed", "epoch", "updates", "lr", "train_loss", "train_error", "val_loss", "val_error"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range cells {
+		for _, r := range c.runs {
+			row := []string{r.spec.name, strconv.FormatUint(r.seed, 10), num(r.lr), "diverged", "", "", "", ""}
+			if !r.c.Diverged {
+				row[3], row[4], row[5], row[6], row[7] = "finished", num(r.trainLoss()), num(r.valLoss()), num(r.test.Loss), num(r.test.Error)
+			}
+			rows = append(rows, row)
+		}
+	}
+	if err := l.writeCSV("results.csv", []string{"schedule", "seed", "lr", "status", "train_loss", "val_loss", "test_loss", "test_error"}, rows); err != nil {
+		return err
+	}
+	rows = nil
+	for _, c := range cells {
+		if c.tuning == nil {
+			continue
+		}
+		for _, t := range c.tuning.Tried {
+			score := ""
+			if !t.Diverged {
+				score = num(*t.Score)
+			}
+			rows = append(rows, []string{c.spec.name, num(t.Value), score, strconv.FormatBool(t.Value == c.tuning.Chosen)})
+		}
+	}
+	return l.writeCSV("tuning.csv", []string{"schedule", "lr", "val_loss", "chosen"}, rows)
 }
 
-func writeScheduleFigure(l *lab, runs []*scheduleRun, s scheduleSetup) error {
-	rate := &chart{Title: "Learning rate of every update", XLabel: "update", YLabel: "rate (log scale)", LogY: true, LegendLeft: true, LegendBottom: true}
-	loss := &chart{Title: "Training batch loss (window means)", XLabel: "update", YLabel: "loss (log scale)", LogY: true, NoLegend: true}
-	val := &chart{Title: "Loss on all training digits and on validation, after each epoch", XLabel: "update", YLabel: "loss (log scale)", LogY: true, LegendLeft: true, LegendBottom: true}
-	for i, r := range runs {
+func writeScheduleFigure(l *lab, cells []*scheduleCell) error {
+	rate := &chart{Title: "Learning rate of every update (each schedule at its tuned η0)", XLabel: "update", YLabel: "rate (log scale)", LogY: true, LegendLeft: true, LegendBottom: true}
+	loss := &chart{Title: "Training batch loss (window means, first seed)", XLabel: "update", YLabel: "loss (log scale)", LogY: true, NoLegend: true}
+	val := &chart{Title: "Loss on all training digits and on validation after each epoch (mean over the seeds)", XLabel: "update", YLabel: "loss (log scale)", LogY: true, LegendLeft: true, LegendBottom: true}
+	final := &barChart{Title: "Loss after training, mean ± sd over the seeds", YLabel: "loss"}
+	var trV, trE, teV, teE []float64
+	for i, c := range cells {
 		col := paletteColor(i)
-		dashed := math.IsInf(r.tau, 1) // drawn over the constant rate, which it equals
+		r := c.runs[0]
+		dashed := math.IsInf(c.spec.tau, 1) // drawn over the constant rate, which it equals
 		xs := make([]float64, len(r.c.LR))
 		for k := range xs {
 			xs[k] = float64(k + 1)
 		}
-		rate.Series = append(rate.Series, series{Name: r.name, X: xs, Y: r.c.LR, Color: col, Dashed: dashed})
+		rate.Series = append(rate.Series, series{Name: c.spec.name, X: xs, Y: r.c.LR, Color: col, Dashed: dashed})
 		x, y := smooth(r.c.Loss, max(1, len(r.c.Loss)/80))
 		loss.Series = append(loss.Series, series{X: x, Y: y, Color: col, Dashed: dashed, Thin: true})
 		var ex, tr, va []float64
 		for k, e := range r.c.Epochs {
-			ex = append(ex, float64(e.Updates))
-			tr = append(tr, r.c.TrainEval[k].Loss)
-			va = append(va, e.Val.Loss)
+			var ts, vs []float64
+			for _, run := range c.runs {
+				if !run.c.Diverged && k < len(run.c.Epochs) {
+					ts, vs = append(ts, run.c.TrainEval[k].Loss), append(vs, run.c.Epochs[k].Val.Loss)
+				}
+			}
+			ex, tr, va = append(ex, float64(e.Updates)), append(tr, meanOf(ts)), append(va, meanOf(vs))
 		}
 		if i == 0 {
 			val.Series = append(val.Series, series{Name: "training (solid)", X: ex, Y: tr, Color: col, Points: true},
 				series{Name: "validation (dashed)", X: ex, Y: va, Color: col, Dashed: true, Points: true})
-			continue
+		} else {
+			val.Series = append(val.Series, series{X: ex, Y: tr, Color: col, Points: true, Dashed: dashed},
+				series{X: ex, Y: va, Color: col, Dashed: true, Points: true})
 		}
-		val.Series = append(val.Series, series{X: ex, Y: tr, Color: col, Points: true, Dashed: dashed},
-			series{X: ex, Y: va, Color: col, Dashed: true, Points: true})
+		st, ss := c.m.stat("train_loss"), c.m.stat("test_loss")
+		final.Groups = append(final.Groups, shortSchedule(c.spec.name))
+		trV, trE, teV, teE = append(trV, st.Mean), append(trE, st.SD), append(teV, ss.Mean), append(teE, ss.SD)
 	}
-	return writeCharts(l.file("schedules.png"), 1, chartWidth, 4*vg.Inch, rate, loss, val)
+	final.Bars = []bars{{Name: "training loss", Values: trV, Err: trE}, {Name: "test loss", Values: teV, Err: teE}}
+	return writeCharts(l.file("schedules.png"), 1, chartWidth, 4*vg.Inch, rate, loss, val, final)
 }
 
-func schedulesReport(s scheduleSetup, runs []*scheduleRun, total, nTrain, nVal int, quick bool) *report {
-	r := newReport("Learning-rate schedules", quick)
-	r.p("The MLP of `learning-rates` (784-%d-10, ReLU) trained by plain SGD (batch %d) on the first %d MNIST training digits for %d epochs (T = %d updates), "+
-		"with η0 = %g and one schedule per run; every run starts from the same weights and sees the same batches. "+
-		"The lecture's time-constant decay is η_t = η0·τ/max(t, τ): constant for τ updates, then ∝ 1/t. Step decay multiplies the rate by 0.1 every T/3 updates; cosine anneals from η0 to 0 over T. "+
-		"The loss is measured on all %d training digits and on %d validation digits after each epoch. Data: `curves.csv` (every update's rate and batch loss), `epochs.csv`.",
-		s.hidden[0].Units, s.batch, nTrain, s.epochs, total, s.lr, nTrain, nVal)
-	constant := runs[0]
-	var rows [][]string
-	for _, run := range runs {
-		if run.c.Diverged {
-			rows = append(rows, []string{run.name, "—", fmt.Sprintf("diverged at update %d", run.c.DivergedAt), "—", "—", "—"})
-			continue
-		}
-		tr := run.c.TrainEval[len(run.c.TrainEval)-1]
-		last := run.c.Epochs[len(run.c.Epochs)-1]
-		rows = append(rows, []string{run.name, g3(run.c.LR[len(run.c.LR)-1]), fmt.Sprintf("%.4f", tr.Loss), fmt.Sprintf("%.4f", last.Val.Loss), pct(last.Val.Error),
-			fmt.Sprintf("%.3f", stddev(run.c.Loss[len(run.c.Loss)*9/10:]))})
+// shortSchedule abbreviates a schedule's name for a bar chart's axis.
+func shortSchedule(name string) string {
+	name = strings.Replace(name, "time-constant ", "", 1)
+	if i := strings.Index(name, " every"); i > 0 {
+		name = name[:i]
 	}
-	r.table([]string{"schedule", "last rate", "training loss", "validation loss", "validation error", "batch-loss std, last 10 %"}, rows)
-	r.figure("schedules.png", "rate, batch loss and epoch losses against update for every schedule")
+	return name
+}
+
+func schedulesReport(r *report, s scheduleSetup, cells []*scheduleCell, seeds []uint64, total int, data *datasets.Splits) {
+	r.p("The MLP of `learning-rates` (784-%d-10, ReLU) trained by plain SGD (batch %d) on the first %d MNIST training digits for %d epochs (T = %d updates), "+
+		"one schedule per run; every run starts from the same weights and sees the same batches. "+
+		"The lecture's time-constant decay is η_t = η0·τ/max(t, τ): constant for τ updates, then ∝ 1/t. Step decay multiplies the rate by 0.1 every T/3 updates; cosine anneals from η0 to 0 over T. "+
+		"The loss is measured on all %d training digits and on %d validation digits after each epoch, and on %d test digits after training. "+
+		"Data: `curves.csv` (every update's rate and batch loss), `epochs.csv`, `results.csv`, `tuning.csv`, `results.json`.",
+		s.hidden[0].Units, s.batch, data.Train.Len(), s.epochs, total, data.Train.Len(), data.Validation.Len(), data.Test.Len())
+	r.seedsNote(seeds, "the initial weights and the batch order",
+		fmt.Sprintf("Each schedule's η0 is chosen from %s by the validation loss after training with the first seed (τ = ∞ runs at the constant rate's η0, which it must equal); the test set is measured once, with every seed, at that η0. "+
+			"The rate and batch-loss panels show the first seed.", tuneGrid{Param: "η0", Values: s.rates}))
+	var rows [][]string
+	for _, c := range cells {
+		m := c.m
+		div := ""
+		if d := m.stat("diverged"); d.Mean > 0 {
+			div = fmt.Sprintf(" (%d of %d diverged)", int(math.Round(d.Mean*float64(d.N))), d.N)
+		}
+		rows = append(rows, []string{c.spec.name + div, num(c.lr), m.stat("last_rate").pm("%.3g"), m.stat("train_loss").pm("%.4f"), m.stat("val_loss").pm("%.4f"),
+			m.stat("test_loss").pm("%.4f"), m.stat("test_error").pct(), m.stat("batch_loss_sd_last_10pct").pm("%.3f")})
+	}
+	r.table([]string{"schedule", "η0 (tuned)", "last rate", "training loss", "validation loss", "test loss", "test error", "batch-loss sd, last 10 %"}, rows)
+	rows = nil
+	for _, c := range cells {
+		if c.tuning != nil {
+			rows = append(rows, []string{c.spec.name, c.tuning.triedText(func(v float64) string { return fmt.Sprintf("%.4f", v) })})
+		}
+	}
+	r.p("Tuning (first seed): the validation loss after training at each η0.")
+	r.table([]string{"schedule", "η0: validation loss"}, rows)
+	r.figure("schedules.png", "rate, batch loss and epoch losses against update for every schedule, and the final losses with error bars")
 
 	r.h2("What the lecture claims, and whether it held")
 	// 1. The formula, read back from the optimizer at every update.
 	worst, checked := 0.0, 0
 	var at []string
-	for _, run := range runs {
-		if run.tau == 0 || math.IsInf(run.tau, 1) {
+	for _, c := range cells {
+		if c.spec.tau == 0 || math.IsInf(c.spec.tau, 1) {
 			continue
 		}
-		for k, lr := range run.c.LR {
-			t := float64(k + 1)
-			want := s.lr * run.tau / math.Max(t, run.tau)
-			worst = math.Max(worst, math.Abs(lr-want)/want)
-			checked++
+		for _, run := range c.runs {
+			for k, lr := range run.c.LR {
+				t := float64(k + 1)
+				want := run.lr * c.spec.tau / math.Max(t, c.spec.tau)
+				worst = math.Max(worst, math.Abs(lr-want)/want)
+				checked++
+			}
 		}
-		tau := int(run.tau)
+		run, tau := c.runs[0], int(c.spec.tau)
 		if 2*tau <= len(run.c.LR) {
-			at = append(at, fmt.Sprintf("τ = %d: η_%d = %s, η_%d = %s, η_%d = %s", tau, tau, g3(run.c.LR[tau-1]), tau+1, g3(run.c.LR[tau]), 2*tau, g3(run.c.LR[2*tau-1])))
+			at = append(at, fmt.Sprintf("τ = %d, η0 = %g: η_%d = %s, η_%d = %s, η_%d = %s", tau, run.lr, tau, g3(run.c.LR[tau-1]), tau+1, g3(run.c.LR[tau]), 2*tau, g3(run.c.LR[2*tau-1])))
 		}
 	}
-	r.claim("η_t = η0·τ/max(t, τ) is constant for τ updates and then falls as 1/t", checked > 0 && worst < 1e-12,
-		"The rate the optimizer used at each of %d updates of the time-constant runs differs from the formula by at most %.2g (relative). For example %s (η0 = %g).",
-		checked, worst, listOr(at, "no τ short enough to show the decay"), s.lr)
-	// 2. τ → ∞.
-	for _, run := range runs {
-		if !math.IsInf(run.tau, 1) {
-			continue
+	formula := didNotHold
+	if checked > 0 && worst < 1e-12 {
+		formula = held
+	}
+	r.verdict("η_t = η0·τ/max(t, τ) is constant for τ updates and then falls as 1/t", formula,
+		"an exact check: every rate the optimizer used in every seed's time-constant runs within 1e-12 (relative) of the formula",
+		"The rate the optimizer used at each of %d updates of the time-constant runs (all seeds) differs from the formula by at most %.2g (relative). For example %s.",
+		checked, worst, listOr(at, "no τ short enough to show the decay"))
+	// 2. τ → ∞, seed by seed.
+	var constant, inf *scheduleCell
+	for _, c := range cells {
+		switch {
+		case c.spec.name == "constant":
+			constant = c
+		case math.IsInf(c.spec.tau, 1):
+			inf = c
 		}
-		same := len(run.c.Loss) == len(constant.c.Loss)
+	}
+	same, n := 0, 0
+	for i, run := range inf.runs {
+		n++
+		ref := constant.runs[i]
+		eq := len(run.c.Loss) == len(ref.c.Loss)
 		for k := range run.c.Loss {
-			same = same && k < len(constant.c.Loss) && run.c.Loss[k] == constant.c.Loss[k]
+			eq = eq && k < len(ref.c.Loss) && run.c.Loss[k] == ref.c.Loss[k]
 		}
-		r.claim("τ → ∞ gives a constant rate", same,
-			"The run with τ = ∞ had the same loss as the constant rate, bit for bit, at %s of its %d updates.",
-			yesNo(same, "every one", "not every one"), len(run.c.Loss))
+		if eq {
+			same++
+		}
 	}
+	infinite := didNotHold
+	if same == n {
+		infinite = held
+	}
+	r.verdict("τ → ∞ gives a constant rate", infinite,
+		"an exact check: with every seed, the run with τ = ∞ has the constant rate's batch loss bit for bit at every update",
+		"With %d of the %d seeds the run with τ = ∞ had the same loss as the constant rate (η0 = %g), bit for bit, at every update.", same, n, constant.lr)
 	// 3. Why decay: SGD's noise keeps a constant rate from settling. The
-	// training loss says how far the optimisation got, the validation
-	// loss what it is worth; both are reported, each with its verdict.
-	if !constant.c.Diverged {
-		for _, m := range []struct {
-			what string
-			of   func(run *scheduleRun) float64
-		}{
-			{"training loss", func(run *scheduleRun) float64 { return run.c.TrainEval[len(run.c.TrainEval)-1].Loss }},
-			{"validation loss", func(run *scheduleRun) float64 { return run.c.Epochs[len(run.c.Epochs)-1].Val.Loss }},
-		} {
-			cl := m.of(constant)
-			var better, worse []string
-			n := 0
-			for _, run := range runs[1:] {
-				if math.IsInf(run.tau, 1) || run.c.Diverged {
-					continue
-				}
-				n++
-				e := fmt.Sprintf("%s (%.4f)", run.name, m.of(run))
-				if m.of(run) < cl {
-					better = append(better, e)
-				} else {
-					worse = append(worse, e)
-				}
+	// training loss says how far the optimisation got, the test loss what
+	// it is worth; both are reported, each with its verdict.
+	for _, m := range []struct{ what, key string }{{"training loss", "train_loss"}, {"test loss", "test_loss"}} {
+		cs := constant.m.stat(m.key)
+		var parts []outcome
+		var each []string
+		for _, c := range cells {
+			if c == constant || c == inf {
+				continue
 			}
-			r.claim(fmt.Sprintf("Decaying the rate ends lower than keeping η0 (%s)", m.what), 2*len(better) > n,
-				"The constant rate η0 = %g ended at a %s of %.4f. Lower: %s. Not lower: %s. The claim counts as held when most of the %d decaying schedules end lower.",
-				s.lr, m.what, cl, listOr(better, "none"), listOr(worse, "none"), n)
+			st := c.m.stat(m.key)
+			o := lower(st, cs)
+			parts = append(parts, o)
+			each = append(each, fmt.Sprintf("%s %s (%s)", c.spec.name, st.pm("%.4f"), o))
 		}
-		var quieter []string
-		cs := stddev(constant.c.Loss[len(constant.c.Loss)*9/10:])
-		for _, run := range runs[1:] {
-			if !math.IsInf(run.tau, 1) && !run.c.Diverged && stddev(run.c.Loss[len(run.c.Loss)*9/10:]) < cs {
-				quieter = append(quieter, run.name)
-			}
-		}
-		r.p("Over the last 10 %% of the updates the batch loss of the constant rate varied with a standard deviation of %.3f; smaller for: %s (the table lists each).",
-			cs, listOr(quieter, "none"))
-		if short := runs[1]; short.tau > 0 && !math.IsInf(short.tau, 1) && !short.c.Diverged {
-			sl, cl := short.c.TrainEval[len(short.c.TrainEval)-1].Loss, constant.c.TrainEval[len(constant.c.TrainEval)-1].Loss
-			r.p("The shortest time constant, τ = %g, had cut the rate to %s by the end; its training loss, %.4f, is %s the constant rate's %.4f: "+
-				"after τ the rate falls as 1/t, so a τ that is too short %s.",
-				short.tau, g3(short.c.LR[len(short.c.LR)-1]), sl, yesNo(sl > cl, "above", "below"), cl,
-				yesNo(sl > cl, "slows training down", "did not hurt here"))
+		r.verdict(fmt.Sprintf("Decaying the rate ends lower than keeping η0 (%s)", m.what), mostOf(parts...),
+			fmt.Sprintf("most of the %d decaying schedules' %s intervals lie below the constant rate's", len(parts), m.what),
+			"The constant rate (η0 = %g) ended at a %s of %s (95 %% interval %s). Each decaying schedule at its own η0: %s.",
+			constant.lr, m.what, cs.pm("%.4f"), cs.ci("%.4f"), strings.Join(each, "; "))
+	}
+	cq := constant.m.stat("batch_loss_sd_last_10pct")
+	var quieter []string
+	for _, c := range cells {
+		if c != constant && c != inf && lower(c.m.stat("batch_loss_sd_last_10pct"), cq) == held {
+			quieter = append(quieter, c.spec.name)
 		}
 	}
-	return r
+	r.p("Over the last 10 %% of the updates the batch loss of the constant rate varied with a standard deviation of %s; separably smaller (intervals) for: %s (the table lists each).",
+		cq.pm("%.3f"), listOr(quieter, "none"))
+	var short *scheduleCell
+	for _, c := range cells {
+		if c.spec.tau > 0 && !math.IsInf(c.spec.tau, 1) && (short == nil || c.spec.tau < short.spec.tau) {
+			short = c
+		}
+	}
+	if short != nil {
+		sl, cl := short.m.stat("train_loss"), constant.m.stat("train_loss")
+		r.p("The shortest time constant, τ = %g, had cut the rate to %s by the end; its training loss, %s, is %s the constant rate's %s "+
+			"(after τ the rate falls as 1/t, so a τ that is too short slows training down).",
+			short.spec.tau, short.m.stat("last_rate").pm("%.3g"), sl.pm("%.4f"), map[outcome]string{held: "above", didNotHold: "below", notSeparable: "not separable from"}[higher(sl, cl)], cl.pm("%.4f"))
+	}
 }
 
 // stddev is the population standard deviation of v.

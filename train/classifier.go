@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/infer"
+	"github.com/gorgonia-zoo/zoo/internal/fused"
 	"github.com/gorgonia-zoo/zoo/internal/tape"
 	"github.com/gorgonia-zoo/zoo/losses"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -248,26 +249,32 @@ func (t *Classifier) Evaluate(s *datasets.Set) (infer.Metrics, error) { return t
 const diceSmooth = 1.0
 
 // diceObjective is 1 − D of the positive class (column 1): its softmax
-// probability against the targets' column, over the whole batch. The column
-// is taken by a product with the constant [0, 1]ᵀ, which keeps a [batch, 1]
-// matrix for losses.Dice.
+// probability against the targets' column, over the whole batch. With two
+// classes that probability is σ(l₁ − l₀), computed as such: the difference
+// is a product with the constant [−1, 1]ᵀ (a [batch, 1] matrix, as
+// losses.Dice wants), and σ never overflows. (Gorgonia's SoftMax takes each
+// row's maximum from the batch's first element, so a row whose logits lie
+// far above that one's overflowed to NaN.) The targets' column is taken by
+// a product with [0, 1]ᵀ.
 func diceObjective(g *models.Graph, logits, y *gorgonia.Node) (*gorgonia.Node, error) {
-	sm, err := gorgonia.SoftMax(logits)
+	column := func(name string, a, b float64) *gorgonia.Node {
+		var t *tensor.Dense
+		if logits.Dtype() == tensor.Float32 {
+			t = tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float32{float32(a), float32(b)}))
+		} else {
+			t = tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{a, b}))
+		}
+		return gorgonia.NewConstant(t, gorgonia.WithName(name))
+	}
+	diff, err := gorgonia.Mul(logits, column("dice.difference", -1, 1))
 	if err != nil {
 		return nil, fmt.Errorf("train: dice: %w", err)
 	}
-	var col *tensor.Dense
-	if logits.Dtype() == tensor.Float32 {
-		col = tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float32{0, 1}))
-	} else {
-		col = tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{0, 1}))
-	}
-	sel := gorgonia.NewConstant(col, gorgonia.WithName("dice.positive"))
-	p, err := gorgonia.Mul(sm, sel)
+	p, err := fused.Sigmoid(diff)
 	if err != nil {
 		return nil, fmt.Errorf("train: dice: %w", err)
 	}
-	truth, err := gorgonia.Mul(y, sel)
+	truth, err := gorgonia.Mul(y, column("dice.positive", 0, 1))
 	if err != nil {
 		return nil, fmt.Errorf("train: dice: %w", err)
 	}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
@@ -81,5 +82,42 @@ func TestDiceLoss(t *testing.T) {
 	m10, _ := models.NewMLP(models.MLPConfig{Inputs: 784, Classes: 10}, rng.New(1, "init"))
 	if _, err := NewClassifier(m10, opt, ClassifierConfig{BatchSize: 50, Loss: "dice"}); err == nil {
 		t.Error("dice accepted for 10 classes")
+	}
+}
+
+// TestDiceLargeLogits gives the Dice objective a batch whose second example
+// has a class-0 logit far above every logit of the first: the objective and
+// the update must stay finite. (Gorgonia's SoftMax takes each row's maximum
+// from the batch's first element and overflowed there, which ended Dice
+// runs at moderate learning rates as "diverged".)
+func TestDiceLargeLogits(t *testing.T) {
+	m, err := models.NewMLP(models.MLPConfig{Inputs: 2, Classes: 2}, rng.New(1, "init"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := m.Layers[0].W.Value.Data().([]float32) // [inputs, classes]
+	for i := range w {
+		w[i] = 0
+	}
+	w[0] = 200 // input 0 → the class-0 logit
+	opt, _ := optimizers.New(optimizers.Config{Name: "sgd", Hyper: map[string]float64{"lr": 0.1}})
+	c, err := NewClassifier(m, opt, ClassifierConfig{BatchSize: 2, Loss: "dice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Logits [0, 0] for the first example, [200, 0] for the second.
+	loss, err := c.Step(&Batch{X: []float32{0, 0, 1, 0}, Labels: []int{1, 0}, N: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// p = (½, σ(−200) ≈ 0), g = (1, 0): D = (2·½ + 1)/(¼ + 1 + 1) = 8/9.
+	if want := 1 - 8.0/9; !(math.Abs(loss-want) <= 1e-6) {
+		t.Errorf("dice objective %v, want %v", loss, want)
+	}
+	for _, v := range m.Layers[0].W.Float64s() {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("weights after the update: %v", m.Layers[0].W.Float64s())
+		}
 	}
 }

@@ -29,7 +29,7 @@ import (
 
 // timing names the columns and fields that measure time, not results (a
 // rate too).
-var timing = []string{"seconds", "ms_per_update", "matmul_gflops_per_s"}
+var timing = []string{"seconds", "ms_per_update", "seconds_to_target", "matmul_gflops_per_s"}
 
 func main() {
 	skip := flag.String("skip", "", "comma-separated paths, relative to the trees, not to compare (figures drawn against time)")

@@ -1,0 +1,237 @@
+package experiments
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// A comparative experiment trains every method with several seeds and
+// decides each claim from the spread over the seeds, never from one draw:
+// each measure is summarised by its mean and sample standard deviation
+// (stat), the 95 % confidence interval of its mean (Student's t with n − 1
+// degrees of freedom), and a claim "A is lower than B" is decided by
+// whether the two intervals overlap (lower). docs/experiments.md states the
+// rule for readers.
+
+// intervalRule is the rule every verdict follows, as reports and
+// results.json state it.
+const intervalRule = "95 % confidence intervals of the mean over the seeds (Student's t, n − 1 degrees of freedom): " +
+	"held when the intervals are disjoint in the claim's direction, did not hold when they are disjoint in the other, " +
+	"not separable at this budget when they overlap"
+
+// stat summarises one measure over seeds.
+type stat struct {
+	N        int     // finite values summarised
+	Mean, SD float64 // SD is the sample standard deviation (n − 1); 0 for n < 2
+	// exact marks a value known without sampling error (a threshold, a
+	// deterministic quantity): its interval is the point itself.
+	exact bool
+}
+
+// statOf summarises the finite values of v; NaN marks a value that could
+// not be measured (a diverged run) and is left out.
+func statOf(v []float64) stat {
+	var s stat
+	sum := 0.0
+	for _, x := range v {
+		if finite(x) {
+			s.N++
+			sum += x
+		}
+	}
+	if s.N == 0 {
+		return stat{Mean: math.NaN(), SD: math.NaN()}
+	}
+	s.Mean = sum / float64(s.N)
+	if s.N > 1 {
+		ss := 0.0
+		for _, x := range v {
+			if finite(x) {
+				ss += (x - s.Mean) * (x - s.Mean)
+			}
+		}
+		s.SD = math.Sqrt(ss / float64(s.N-1))
+	}
+	return s
+}
+
+// exactly is the stat of a known value c, such as a threshold.
+func exactly(c float64) stat { return stat{N: 1, Mean: c, exact: true} }
+
+// tQuantile is the 97.5 % quantile of Student's t with df degrees of
+// freedom: the half-width of a 95 % interval in standard errors.
+func tQuantile(df int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+}
+
+// interval is the 95 % confidence interval of the mean. With fewer than
+// two values nothing is known about the spread: the interval is the whole
+// line, and no claim on it is separable.
+func (s stat) interval() (lo, hi float64) {
+	switch {
+	case s.exact:
+		return s.Mean, s.Mean
+	case s.N < 2:
+		return math.Inf(-1), math.Inf(1)
+	}
+	h := tQuantile(s.N-1) * s.SD / math.Sqrt(float64(s.N))
+	return s.Mean - h, s.Mean + h
+}
+
+// scaled is s multiplied by k (k > 0), for claims such as "more than
+// twice B": the interval scales with it.
+func (s stat) scaled(k float64) stat {
+	s.Mean *= k
+	s.SD *= k
+	return s
+}
+
+// plus is s shifted by c.
+func (s stat) plus(c float64) stat {
+	s.Mean += c
+	return s
+}
+
+// outcome is a claim's verdict.
+type outcome int
+
+const (
+	notSeparable outcome = iota
+	held
+	didNotHold
+)
+
+// String is the verdict as a report says it.
+func (o outcome) String() string {
+	switch o {
+	case held:
+		return "held"
+	case didNotHold:
+		return "did not hold"
+	}
+	return "not separable at this budget"
+}
+
+// key is the verdict as results.json records it.
+func (o outcome) key() string {
+	if o == notSeparable {
+		return "not separable"
+	}
+	return o.String()
+}
+
+// lower decides the claim "a is lower than b" by the interval rule.
+func lower(a, b stat) outcome {
+	alo, ahi := a.interval()
+	blo, bhi := b.interval()
+	switch {
+	case ahi < blo:
+		return held
+	case alo > bhi:
+		return didNotHold
+	}
+	return notSeparable
+}
+
+// higher decides the claim "a is higher than b".
+func higher(a, b stat) outcome { return lower(b, a) }
+
+// allOf decides a claim made of parts that must all hold: it held when
+// every part held and did not hold when any part did not.
+func allOf(parts ...outcome) outcome {
+	out := held
+	for _, p := range parts {
+		switch p {
+		case didNotHold:
+			return didNotHold
+		case notSeparable:
+			out = notSeparable
+		}
+	}
+	return out
+}
+
+// anyOf decides "at least one of the parts holds": it held when one
+// held, and did not hold when every part did not.
+func anyOf(parts ...outcome) outcome {
+	out := didNotHold
+	for _, p := range parts {
+		switch p {
+		case held:
+			return held
+		case notSeparable:
+			out = notSeparable
+		}
+	}
+	return out
+}
+
+// mostOf decides "most of the parts hold" (more than half): it held when
+// more than half held, and did not hold when that is out of reach even if
+// every part not separated had held.
+func mostOf(parts ...outcome) outcome {
+	h, open := 0, 0
+	for _, p := range parts {
+		switch p {
+		case held:
+			h++
+		case notSeparable:
+			open++
+		}
+	}
+	switch {
+	case 2*h > len(parts):
+		return held
+	case 2*(h+open) <= len(parts):
+		return didNotHold
+	}
+	return notSeparable
+}
+
+// count returns how many of the parts have each verdict, as text.
+func countOutcomes(parts []outcome) string {
+	n := map[outcome]int{}
+	for _, p := range parts {
+		n[p]++
+	}
+	var out []string
+	for _, o := range []outcome{held, didNotHold, notSeparable} {
+		if n[o] > 0 {
+			out = append(out, fmt.Sprintf("%s %d", o, n[o]))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// pm formats a stat as "mean ± sd" with format f for both ("%.4f"), or
+// "mean (one seed)" when there is no spread to give, "—" when nothing was
+// measured.
+func (s stat) pm(f string) string {
+	switch {
+	case s.N == 0:
+		return "—"
+	case s.exact || s.N == 1:
+		return fmt.Sprintf(f, s.Mean)
+	}
+	return fmt.Sprintf(f+" ± "+strings.Replace(f, "+", "", 1), s.Mean, s.SD)
+}
+
+// pct formats a stat of fractions as "1.23 ± 0.05 %".
+func (s stat) pct() string {
+	if s.N == 0 {
+		return "—"
+	}
+	return s.scaled(100).pm("%.2f") + " %"
+}
+
+// ci formats the 95 % interval, "[lo, hi]", with format f.
+func (s stat) ci(f string) string {
+	lo, hi := s.interval()
+	if s.N < 2 && !s.exact {
+		return "[unknown: one value]"
+	}
+	return fmt.Sprintf("["+f+", "+f+"]", lo, hi)
+}
