@@ -2,7 +2,6 @@ package shipped
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io/fs"
 	"math"
@@ -13,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/gorgonia-zoo/zoo/cblas"
+	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/internal/blastest"
-	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
@@ -131,6 +130,10 @@ func TestSize(t *testing.T) {
 // without AVX2), which rounds differently.
 func TestRecordedFigures(t *testing.T) {
 	exact := cblas.Current().Kernel == "avx2"
+	mnist, err := datasets.MNIST() // decoded once: every shipped model is trained on it
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
 			m, err := Load(name)
@@ -141,11 +144,10 @@ func TestRecordedFigures(t *testing.T) {
 			if !strings.Contains(m.Summary.BLAS, "AVX2 SGEMM kernel") {
 				t.Fatalf("summary.json's blas %q: the shipped figures are computed on zoo's AVX2 kernel", m.Summary.BLAS)
 			}
-			data, err := pipeline.LoadRunData(context.Background(), m, pipeline.DataOptions{})
-			if err != nil {
-				t.Fatal(err)
+			if d := m.Summary.Data; d == nil || d.Name != "mnist" || d.Source != runs.DataBuiltIn {
+				t.Fatalf("trained on %+v, not the built-in MNIST", d)
 			}
-			got, err := m.Evaluate(data.Test)
+			got, err := m.Evaluate(mnist.Test)
 			if err != nil {
 				t.Fatal(err)
 			}

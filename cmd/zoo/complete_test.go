@@ -119,6 +119,8 @@ func TestCompletion(t *testing.T) {
 		{[]string{"eval", "runs/nowhere/"}, nil, none},
 		// The shipped models, wherever a finished run is read.
 		{[]string{"eval", "zoo:"}, refs, none},
+		{[]string{"predict", "zoo:s"}, []string{"zoo:sdae-mnist"}, none},
+		{[]string{"encode", "zoo:d"}, []string{"zoo:dae-mnist"}, none},
 		{[]string{"compare", "zoo:mlp-mnist", "zoo:m"}, []string{"zoo:mlp-mnist"}, none},
 		{[]string{"train", "mlp-mnist", "--init", "zoo:m"}, []string{"zoo:mlp-mnist"}, none},
 		{[]string{"train", "--resume", "zoo:"}, nil, none},

@@ -10,14 +10,16 @@ import (
 	"text/template"
 
 	"github.com/gorgonia-zoo/zoo/pipeline"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
 // card is what a model card says of one shipped run.
 type card struct {
 	Name, Description string
-	// Type is the recipe's model type; Classes is 0 for an autoencoder.
-	Type       string
+	// Type is the recipe's model type and Loss its loss; Classes is 0 for
+	// an autoencoder.
+	Type, Loss string
 	Classes    int
 	CodeUnits  int
 	Layers     []runs.LayerInfo
@@ -72,7 +74,11 @@ func describe(zoo, name, out string, s *runs.Summary, prov *provenance) (*card, 
 	if err != nil {
 		return nil, err
 	}
-	c := &card{Name: name, Description: in.Description, Type: in.Type, Classes: in.Classes, CodeUnits: in.CodeUnits,
+	r, err := recipes.Parse(filepath.Join(out, runs.RecipeFile), recipe, recipes.Options{})
+	if err != nil {
+		return nil, err
+	}
+	c := &card{Name: name, Description: in.Description, Type: in.Type, Loss: r.Loss, Classes: in.Classes, CodeUnits: in.CodeUnits,
 		Layers: in.Layers, Parameters: in.Parameters, WeightsBytes: fi.Size(), Recipe: string(recipe), Summary: s, Prov: prov}
 	var lib struct {
 		BLAS struct{ Description, Name string }
@@ -123,15 +129,15 @@ shipped in every zoo binary (Go package ` + "`github.com/gorgonia-zoo/zoo/shippe
 |---|---|
 {{- if $.Classes}}
 | test error | **{{pct .TestError}}** ({{wrong .TestError .Test}} of the {{count .Test}} test digits) |
-| test loss | {{printf "%.4f" .TestLoss}} (mean cross-entropy) |
+| test loss | {{printf "%.4f" .TestLoss}} (mean ` + "`{{$.Loss}}`" + ` per digit) |
 | validation error | {{pct .ValError}} (loss {{printf "%.4f" .ValLoss}}) |
 {{- else}}
-| test reconstruction loss | **{{printf "%.4f" .TestReconstructionLoss}}** (mean binary cross-entropy per pixel, clean inputs, {{count .Test}} test digits) |
+| test reconstruction loss | **{{printf "%.4f" .TestReconstructionLoss}}** (mean ` + "`{{$.Loss}}`" + ` per pixel, on the {{count .Test}} clean test digits) |
 | validation reconstruction loss | {{printf "%.4f" .ValReconstructionLoss}} |
 {{- end}}
 | parameters | {{count $.Parameters}}, float32 (model.safetensors, {{mb $.WeightsBytes}}) |
 | seed | {{.Seed}} |
-| training | {{if .Pretrain}}greedy pretraining of {{len .Pretrain}} layers, then {{end}}{{.Epochs}} epochs, {{count .Updates}} updates, {{secs .Seconds}} on {{$.Prov.CPU}} (a shared machine: not a benchmark) |
+| training | {{if .Pretrain}}greedy pretraining of {{len .Pretrain}} layers, then {{end}}{{.Epochs}} epochs, {{count .Updates}} updates, {{secs .Seconds}} of wall time on {{$.Prov.CPU}} (not a benchmark) |
 {{- end}}
 
 ## Use
@@ -155,8 +161,7 @@ From Go, ` + "`shipped.Load(\"{{.Name}}\")`" + ` returns the model as ` + "`runs
 
 {{if .Classes}}A classifier ({{.Type}}) of 28×28 pictures, read as 784 values in [0, 1] (row-major, white
 digit on black as in MNIST), into {{.Classes}} classes, the digits 0–9; the last layer's outputs
-are logits (softmax gives the probabilities).{{else}}An autoencoder ({{.Type}}) of 28×28 pictures,
-read as 784 values in [0, 1] (row-major, white digit on black as in MNIST), into a
+are logits (softmax gives the probabilities).{{else}}An autoencoder of 28×28 pictures, read as 784 values in [0, 1] (row-major, white digit on black as in MNIST), into a
 {{.CodeUnits}}-unit code and back.{{end}}
 
 | layer | in → out | activation |
@@ -216,8 +221,8 @@ Test scores per digit:
 
 Every matrix product of the training and of the test evaluation was computed by zoo's own
 float32 kernel, pinned with ` + "`ZOO_BLAS=go`" + `, on {{.Prov.CPU}} (` + "`summary.json`" + `'s ` + "`blas`" + `:
-"{{.Prov.BLAS}}"). The kernel sums each element of a product in the same order whatever the
-number of cores or the batch size, so on any amd64 CPU with AVX2 and FMA
+"{{.Prov.BLAS}}"). The kernel sums each element of a product in the same order whatever
+the number of cores or the batch size, so on any amd64 CPU with AVX2 and FMA
 
 ` + "```" + `
 ZOO_BLAS=go zoo eval zoo:{{.Name}}
@@ -226,11 +231,11 @@ ZOO_BLAS=go zoo eval zoo:{{.Name}}
 gives the figures above exactly (zoo's CI checks it, and ` + "`go test ./shipped/`" + ` does whenever
 float32 runs on that kernel). Other kernels round differently: zoo may compute float32 on
 OpenBLAS where it measured faster (` + "`zoo version`" + ` says which), and on gonum's kernel on a CPU
-without AVX2 and FMA; the last digits of the loss then differ, and an example on the boundary
-between two classes may change the error.
+without AVX2 and FMA; the last digits of the loss then differ{{if .Classes}}, and an example on the
+boundary between two classes may change the error{{end}}.
 {{- with .Library}} Measured here with every product on
-{{.BLAS}} (` + "`ZOO_BLAS=library`" + `), the test {{if $.Classes}}error {{pct .Error}}, loss {{printf "%.10f" .Loss}}{{else}}reconstruction loss {{printf "%.10f" .Loss}}{{end}},
-against {{if $.Classes}}{{pct $.Summary.TestError}}, {{printf "%.10f" $.Summary.TestLoss}}{{else}}{{printf "%.10f" $.Summary.TestReconstructionLoss}}{{end}} on zoo's kernel.{{end}}
+{{.BLAS}} (` + "`ZOO_BLAS=library`" + `): test {{if $.Classes}}error {{pct .Error}}, loss {{.Loss}}{{else}}reconstruction loss {{.Loss}}{{end}},
+against {{if $.Classes}}{{pct $.Summary.TestError}}, {{$.Summary.TestLoss}}{{else}}{{$.Summary.TestReconstructionLoss}}{{end}} on zoo's kernel.{{end}}
 
 ## Provenance and reproduction
 

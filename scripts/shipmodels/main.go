@@ -69,7 +69,10 @@ func run(names []string, verify, allowDirty bool) error {
 		return fmt.Errorf("GOFLAGS %q: shipped models are built without -tags fastmath", os.Getenv("GOFLAGS"))
 	}
 	if len(names) == 0 {
-		names = shipped.Names()
+		var err error
+		if names, err = onDisk(); err != nil {
+			return err
+		}
 	}
 	for _, n := range names {
 		if _, err := recipes.Source(n); err != nil {
@@ -210,11 +213,31 @@ func readProvenance(allowDirty bool) (*provenance, error) {
 	return p, nil
 }
 
-// report prints the size of every shipped model and their total, and
-// refuses a total above shipped.MaxBytes.
+// onDisk lists the shipped models in the checkout: the directories of
+// shipped/ holding a recipe.yaml (shipped.Names lists those this program
+// was built with, before it wrote any).
+func onDisk() ([]string, error) {
+	entries, err := os.ReadDir(pkgDir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(pkgDir, e.Name(), runs.RecipeFile)); e.IsDir() && err == nil {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+// report prints the size of every shipped model and their total.
 func report() error {
+	names, err := onDisk()
+	if err != nil {
+		return err
+	}
 	var total int64
-	for _, name := range shipped.Names() {
+	for _, name := range names {
 		n, err := dirBytes(filepath.Join(pkgDir, name))
 		if err != nil {
 			return err
@@ -275,7 +298,11 @@ func write(name, out string, c *card) error {
 	if err != nil {
 		return err
 	}
-	for _, other := range shipped.Names() {
+	others, err := onDisk()
+	if err != nil {
+		return err
+	}
+	for _, other := range others {
 		if other != name {
 			n, err := dirBytes(filepath.Join(pkgDir, other))
 			if err != nil {
