@@ -13,6 +13,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -45,7 +46,8 @@ epochs, test error and loss (the reconstruction loss of autoencoders), seconds.
 A run still training (or interrupted) shows the epochs it has finished. When
 finished runs were computed by different BLAS (see zoo version), a note says
 which: they round differently, so the same seed gives slightly different
-figures.
+figures. A RUN may be zoo:NAME, a model zoo ships trained (zoo list marks
+them).
 
 With --out, also plot their validation curves, one line per run, from their
 metrics.csv: the validation error when every run has one (classifiers), else
@@ -58,6 +60,7 @@ entry per RUN with dir, recipe, seed, finished, epochs, summary (the run's
 summary.json, absent while it is unfinished) and curve (epoch, val_loss,
 val_error by epoch); and with --out, plot (file and metric).`,
 		Example: `  zoo compare zoo-runs/mlp-mnist-*
+  zoo compare zoo:sdae-mnist zoo-runs/sdae-mnist-*   # against the model zoo ships
   zoo compare zoo-runs/sdae-mnist-20261127-141500 zoo-runs/sdae-mnist-nopretrain-20261127-150000 --out curves.png
   zoo compare zoo-runs/ae-mnist-* zoo-runs/dae-mnist-* --out losses.svg --metric loss
   zoo compare zoo-runs/mlp-mnist-* --json | jq '.runs[] | [.dir, .summary.test_error]'`,
@@ -110,11 +113,16 @@ type comparedRun struct {
 	curve   []runs.MetricsRow
 }
 
-// readComparedRun reads what compare shows of the run in dir: a finished
-// run has summary.json; a run still training or interrupted has only its
-// recipe and the metrics of its finished epochs.
-func readComparedRun(dir string) (*comparedRun, error) {
-	c := &comparedRun{dir: dir, recipe: "?", seed: "?"}
+// readComparedRun reads what compare shows of the run arg names (a
+// directory, or zoo:NAME): a finished run has summary.json; a run still
+// training or interrupted has only its recipe and the metrics of its
+// finished epochs.
+func readComparedRun(arg string) (*comparedRun, error) {
+	dir, err := shipped.Resolve(arg)
+	if err != nil {
+		return nil, err
+	}
+	c := &comparedRun{dir: arg, recipe: "?", seed: "?"}
 	s, serr := runs.ReadSummary(dir)
 	if serr != nil && !errors.Is(serr, fs.ErrNotExist) {
 		return nil, serr
@@ -127,7 +135,7 @@ func readComparedRun(dir string) (*comparedRun, error) {
 	case serr == nil:
 		c.summary, c.recipe, c.seed = s, s.Recipe, strconv.FormatUint(s.Seed, 10)
 	case merr != nil:
-		return nil, fmt.Errorf("%s is not a run directory (it has neither %s nor %s)", dir, runs.SummaryFile, runs.MetricsFile)
+		return nil, fmt.Errorf("%s is not a run directory (it has neither %s nor %s)", arg, runs.SummaryFile, runs.MetricsFile)
 	default:
 		if r, err := recipes.Load(filepath.Join(dir, runs.RecipeFile), recipes.Options{}); err == nil {
 			c.recipe, c.seed = r.Name, strconv.FormatUint(r.Seed, 10)

@@ -10,6 +10,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/bench"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -207,11 +208,33 @@ func completeRecipes(files bool) completion {
 
 // completePaths completes the run directories of that kind, the files with
 // these extensions, and the other directories (with a trailing slash, to
-// descend into).
+// descend into); and, but for --resume, the shipped models as zoo:NAME.
 func completePaths(kind runKind, exts []string) completion {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return listPaths(toComplete, func(dir string) bool { return isRun(dir, kind) }, true, exts)
+		paths, directive := listPaths(toComplete, func(dir string) bool { return isRun(dir, kind) }, true, exts)
+		if kind == resumableRun {
+			return paths, directive
+		}
+		return append(shippedRefs(toComplete), paths...), directive
 	}
+}
+
+// shippedRefs completes zoo:NAME, the models zoo ships trained, each with
+// its recipe's description.
+func shippedRefs(toComplete string) []string {
+	var out []string
+	for _, name := range shipped.Names() {
+		ref := shipped.Prefix + name
+		if !strings.HasPrefix(ref, toComplete) {
+			continue
+		}
+		desc := "trained " + name
+		if r, err := recipes.Builtin(name, recipes.Options{}); err == nil {
+			desc = "trained: " + r.Description
+		}
+		out = append(out, ref+"\t"+desc)
+	}
+	return out
 }
 
 // listPaths lists the entries of toComplete's directory whose names start

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 )
 
@@ -67,6 +68,10 @@ func TestCompletion(t *testing.T) {
 	t.Setenv("HOME", dir)
 
 	builtin := recipes.Names()
+	var refs []string // the shipped models
+	for _, n := range shipped.Names() {
+		refs = append(refs, shipped.Prefix+n)
+	}
 	const (
 		none    = cobra.ShellCompDirectiveNoFileComp
 		descend = cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
@@ -94,7 +99,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"experiment", "optimizer-paths", "--out", ""}, nil, cobra.ShellCompDirectiveFilterDirs},
 		// Run directories, by what the command opens; the other
 		// directories to descend into, not another kind of run.
-		{[]string{"eval", ""}, []string{"empty/", "runs/"}, descend},
+		{[]string{"eval", ""}, append(slices.Clone(refs), "empty/", "runs/"), descend},
 		{[]string{"eval", "runs/"}, []string{"runs/finished", "runs/old/"}, descend},
 		{[]string{"eval", "runs/f"}, []string{"runs/finished"}, none},
 		{[]string{"eval", "runs/old/"}, []string{"runs/old/finished"}, none},
@@ -108,10 +113,17 @@ func TestCompletion(t *testing.T) {
 		{[]string{"compare", "runs/"}, []string{"runs/finished", "runs/interrupted", "runs/old/", "runs/training"}, descend},
 		{[]string{"compare", "runs/finished", "runs/i"}, []string{"runs/interrupted"}, none},
 		{[]string{"train", "--resume", "runs/"}, []string{"runs/interrupted", "runs/old/"}, descend},
-		{[]string{"train", "mlp-mnist", "--init", ""}, []string{"empty/", "runs/", "weights.safetensors"}, descend},
+		{[]string{"train", "mlp-mnist", "--init", ""}, append(slices.Clone(refs), "empty/", "runs/", "weights.safetensors"), descend},
 		{[]string{"train", "mlp-mnist", "--init", "runs/"}, []string{"runs/finished", "runs/old/"}, descend},
 		{[]string{"train", "mlp-mnist", "--init=runs/f"}, []string{"runs/finished"}, none},
 		{[]string{"eval", "runs/nowhere/"}, nil, none},
+		// The shipped models, wherever a finished run is read.
+		{[]string{"eval", "zoo:"}, refs, none},
+		{[]string{"predict", "zoo:s"}, []string{"zoo:sdae-mnist"}, none},
+		{[]string{"encode", "zoo:d"}, []string{"zoo:dae-mnist"}, none},
+		{[]string{"compare", "zoo:mlp-mnist", "zoo:m"}, []string{"zoo:mlp-mnist"}, none},
+		{[]string{"train", "mlp-mnist", "--init", "zoo:m"}, []string{"zoo:mlp-mnist"}, none},
+		{[]string{"train", "--resume", "zoo:"}, nil, none},
 		// Hidden entries when asked for; ~ is the home directory.
 		{[]string{"eval", "."}, []string{".hidden/"}, descend},
 		{[]string{"eval", "~/runs/f"}, []string{"~/runs/finished"}, none},

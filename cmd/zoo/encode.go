@@ -11,7 +11,6 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/atomicfile"
 	"github.com/gorgonia-zoo/zoo/internal/npy"
 	"github.com/gorgonia-zoo/zoo/pipeline"
-	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -31,7 +30,7 @@ const (
 func newEncodeCmd(e *env, runF func(*encodeOptions) error) *cobra.Command {
 	o := &encodeOptions{}
 	cmd := &cobra.Command{
-		Use:   "encode DIR",
+		Use:   "encode DIR|zoo:NAME",
 		Short: "Write an autoencoder's codes of a data split to CSV or NPY",
 		Long: `Encode every example of a split of the run's data (the recipe's data set and
 limits) with the autoencoder trained in run directory DIR, and write the codes
@@ -42,10 +41,13 @@ h = f(x):
   FILE.npy  NumPy's format: float32, shape [examples, code units], in the
             split's order (the labels are in the CSV, or in the data set)
 
-Without --out the CSV goes to standard output.`,
+Without --out the CSV goes to standard output.
+
+DIR may be zoo:NAME, a model zoo ships trained (zoo list marks them).`,
 		Example: `  zoo encode zoo-runs/ae-mnist-20261127-141500 --out codes.csv
   zoo encode zoo-runs/ae-mnist-20261127-141500 --split train --out train-codes.npy
-  zoo encode zoo-runs/ae-mnist-20261127-141500 --data ~/mnist | head`,
+  zoo encode zoo-runs/ae-mnist-20261127-141500 --data ~/mnist | head
+  zoo encode zoo:dae-mnist --out codes.npy   # the dae zoo ships trained`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
@@ -77,7 +79,7 @@ func runEncode(e *env, o *encodeOptions) error {
 			return err
 		}
 	}
-	m, err := runs.Load(o.dir)
+	m, err := loadRun(o.dir)
 	if err != nil {
 		return err
 	}

@@ -1414,6 +1414,38 @@ var errorCases = []errorCase{
 		code: 1,
 		want: `zoo: --cpuprofile DIR/tiny.yaml exists, and zoo does not overwrite files: remove it or choose another name`,
 	},
+	{
+		name: "shipped model: unknown name",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"eval", "zoo:sdae-mnsit"}
+		},
+		code: 1,
+		want: `zoo: shipped: no trained model zoo:sdae-mnsit; zoo ships zoo:dae-mnist, zoo:mlp-mnist, zoo:sdae-mnist (see zoo list)`,
+	},
+	{
+		name: "shipped model: a recipe that does not ship trained",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--init", "zoo:ae-mnist", "--out", filepath.Join(d.dir, "from-ae")}
+		},
+		code: 1,
+		want: `zoo: shipped: no trained model zoo:ae-mnist: the built-in recipe ae-mnist does not ship trained (train it with zoo train ae-mnist); zoo ships zoo:dae-mnist, zoo:mlp-mnist, zoo:sdae-mnist`,
+	},
+	{
+		name: "shipped model: resumed",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", "--resume", "zoo:sdae-mnist"}
+		},
+		code: 1,
+		want: `zoo: --resume zoo:sdae-mnist: a shipped model is finished and read-only, so nothing resumes it; start a new run from its weights with zoo train sdae-mnist --init zoo:sdae-mnist`,
+	},
+	{
+		name: "shipped model: trained into",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipe, "--data", d.data, "--out", "zoo:mlp-mnist"}
+		},
+		code: 1,
+		want: `zoo: --out zoo:mlp-mnist: zoo:NAME names a shipped model, which is read-only; write the run to another directory (./zoo:mlp-mnist for a directory of that name)`,
+	},
 }
 
 // runOn trains the tiny recipe with --data on a copy of the fixture's

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/pipeline"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 )
 
@@ -12,7 +13,7 @@ func newEvalCmd(e *env) *cobra.Command {
 	var data, split string
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "eval DIR",
+		Use:   "eval DIR|zoo:NAME",
 		Short: "Evaluate a trained run on its test set (or another split)",
 		Long: `Evaluate a trained run on a split of the data it was trained on.
 
@@ -21,8 +22,12 @@ as the run's recipe limits it (data.test; a --quick run keeps the first
 1000 of MNIST's 10000). --limit 0 measures the whole split, --limit N its
 first N examples; --split measures the validation or training split instead
 (limited, by default, as the recipe limits it: data.validation, data.train).
-The line printed says which split and how many of its examples.`,
+The line printed says which split and how many of its examples.
+
+zoo:NAME evaluates the trained model zoo ships of recipe NAME (zoo list marks
+them); ZOO_BLAS=go zoo eval zoo:NAME gives the figures its model card records.`,
 		Example: "  zoo eval zoo-runs/mlp-mnist-20261127-141500 --json\n" +
+			"  zoo eval zoo:sdae-mnist                                  # a model zoo ships trained\n" +
 			"  zoo eval zoo-runs/mlp-mnist-20261127-141500 --limit 0     # the whole test split\n" +
 			"  zoo eval zoo-runs/mlp-mnist-20261127-141500 --split validation",
 		Args: cobra.ExactArgs(1),
@@ -44,10 +49,15 @@ The line printed says which split and how many of its examples.`,
 				}
 			}
 			honourInterrupts(e.ctx) // a download stops on Ctrl-C
-			ev, err := pipeline.EvaluateSplit(e.ctx, args[0], o)
+			dir, err := shipped.Resolve(args[0])
 			if err != nil {
 				return err
 			}
+			ev, err := pipeline.EvaluateSplit(e.ctx, dir, o)
+			if err != nil {
+				return err
+			}
+			ev.Dir = args[0]
 			if asJSON {
 				return printJSON(e, ev)
 			}

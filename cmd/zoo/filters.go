@@ -5,7 +5,6 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/images"
 	"github.com/gorgonia-zoo/zoo/internal/plural"
-	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -20,15 +19,18 @@ type filtersOptions struct {
 func newFiltersCmd(e *env, runF func(*filtersOptions) error) *cobra.Command {
 	o := &filtersOptions{}
 	cmd := &cobra.Command{
-		Use:   "filters DIR --out FILE.png",
+		Use:   "filters DIR|zoo:NAME --out FILE.png",
 		Short: "Draw the first layer's weights as picture-sized tiles",
 		Long: `Draw the weights of the first layer of the model trained in run directory DIR
 (a classifier's layers.0, an autoencoder's encoder.0) as a PNG: one tile the
 size of the training pictures (28×28 for MNIST) per unit, the weights from every pixel to that unit, each tile scaled to its own
 range (smallest weight black, largest white), so it shows the input pattern the
-unit responds to most. The first --n units are drawn, --cols to a row.`,
+unit responds to most. The first --n units are drawn, --cols to a row.
+
+DIR may be zoo:NAME, a model zoo ships trained (zoo list marks them).`,
 		Example: `  zoo filters zoo-runs/ae-mnist-20261127-141500 --out filters.png
-  zoo filters zoo-runs/mlp-mnist-20261127-141500 --out filters.png --n 64 --cols 8 --scale 3`,
+  zoo filters zoo-runs/mlp-mnist-20261127-141500 --out filters.png --n 64 --cols 8 --scale 3
+  zoo filters zoo:dae-mnist --out filters.png   # the dae zoo ships trained`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
@@ -62,7 +64,7 @@ func runFilters(e *env, o *filtersOptions) error {
 	if err := newOutFile(o.out); err != nil {
 		return err
 	}
-	m, err := runs.Load(o.dir)
+	m, err := loadRun(o.dir)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 )
 
@@ -24,13 +25,16 @@ type inspectOptions struct {
 func newInspectCmd(e *env, runF func(*inspectOptions) error) *cobra.Command {
 	o := &inspectOptions{}
 	cmd := &cobra.Command{
-		Use:   "inspect DIR",
+		Use:   "inspect DIR|zoo:NAME",
 		Short: "Describe a trained run: architecture, tensors, training summary",
 		Long: `Describe the finished run in DIR: its recipe, the model's type and layers
 (widths and activations), every tensor of model.safetensors with its shape and
 size, the parameter count, and the training summary (epochs, losses and
-errors, time, early stopping, pretraining, initial weights given with --init).`,
+errors, time, early stopping, pretraining, initial weights given with --init).
+
+DIR may be zoo:NAME, a model zoo ships trained (zoo list marks them).`,
 		Example: `  zoo inspect zoo-runs/mlp-mnist-20261127-141500
+  zoo inspect zoo:sdae-mnist   # a model zoo ships trained
   zoo inspect zoo-runs/sdae-mnist-20261127-141500 --json | jq .summary.pretrain`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,10 +64,12 @@ type inspection struct {
 	// Parameters is the number of trained values.
 	Parameters int           `json:"parameters"`
 	Summary    *runs.Summary `json:"summary"`
+	// path is the run directory read: Dir, or a shipped model's copy.
+	path string
 }
 
 func runInspect(e *env, o *inspectOptions) error {
-	m, err := runs.Load(o.dir)
+	m, err := loadRun(o.dir)
 	if err != nil {
 		return err
 	}
@@ -71,7 +77,7 @@ func runInspect(e *env, o *inspectOptions) error {
 	in := inspection{
 		Dir: o.dir, Recipe: m.Recipe.Name, Description: m.Recipe.Description, Type: m.Recipe.Model.Type,
 		Input: m.Shape, Classes: m.Classes, CodeUnits: m.CodeUnits(),
-		Layers: m.Layers(), Tensors: m.Tensors(), Summary: m.Summary,
+		Layers: m.Layers(), Tensors: m.Tensors(), Summary: m.Summary, path: m.Dir,
 	}
 	for _, t := range in.Tensors {
 		in.Parameters += t.Size
@@ -172,7 +178,11 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 	if s.StopReason != "" {
 		section("early stopping", fmt.Sprintf("kept the model of epoch %d (update %d, validation score %.4g)", s.BestEpoch, s.BestUpdate, s.BestScore), "stopped: "+s.StopReason)
 	}
-	section("run", fmt.Sprintf("%s (the whole recipe is in %s)", in.Dir, runs.RecipeFile))
+	if _, ok := shipped.Ref(in.Dir); ok {
+		section("run", fmt.Sprintf("%s, shipped with zoo, unpacked in %s (the whole recipe is in its %s, the model card in %s)", in.Dir, in.path, runs.RecipeFile, shipped.CardFile))
+	} else {
+		section("run", fmt.Sprintf("%s (the whole recipe is in %s)", in.Dir, runs.RecipeFile))
+	}
 	return w.Flush()
 }
 

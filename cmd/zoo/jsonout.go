@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"golang.org/x/term"
 )
 
@@ -18,12 +19,17 @@ import (
 type recipeJSON struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// Trained is zoo:NAME when the recipe's trained model ships with zoo.
+	Trained string `json:"trained,omitempty"`
 }
 
 func listJSON(list []recipes.Info) []recipeJSON {
 	out := make([]recipeJSON, len(list))
 	for i, r := range list {
 		out[i] = recipeJSON{Name: r.Name, Description: r.Description}
+		if shipped.Has(r.Name) {
+			out[i].Trained = shipped.Prefix + r.Name
+		}
 	}
 	return out
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 )
 
 // jsonDoc is what docs/json.md says of one command's --json: every field
@@ -158,6 +159,12 @@ func TestJSONOutputs(t *testing.T) {
 	v := checkJSON(t, "list", docs["list"], out)
 	if names := recipeNames(v); !sort.StringsAreSorted(names) || !slices.Contains(names, "mlp-mnist") {
 		t.Errorf("zoo list --json names %v", names)
+	}
+	for _, r := range v.([]any) {
+		name, trained := r.(map[string]any)["name"].(string), r.(map[string]any)["trained"]
+		if want := shipped.Prefix + name; shipped.Has(name) && trained != want || !shipped.Has(name) && trained != nil {
+			t.Errorf("zoo list --json: %s has trained %v; zoo ships %v", name, trained, shipped.Names())
+		}
 	}
 
 	mlp := filepath.Join(dir, "mlp")

@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/gorgonia-zoo/zoo/images"
-	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -27,7 +26,7 @@ func newPredictCmd(e *env, runF func(*predictOptions) error) *cobra.Command {
 	o := &predictOptions{}
 	var invert string
 	cmd := &cobra.Command{
-		Use:   "predict DIR IMAGE...",
+		Use:   "predict DIR|zoo:NAME IMAGE...",
 		Short: "Classify pictures of digits with a trained run",
 		Long: `Classify pictures with the classifier trained in run directory DIR (an mlp or
 sdae run). Each picture may have any size and any format the standard library
@@ -44,10 +43,13 @@ decodes (PNG, JPEG, GIF) and is prepared like an MNIST digit:
     ratio kept) and centred by its centre of mass.
 
 Prints one line per picture: its path, the predicted class and the three most
-likely classes with their probabilities.`,
+likely classes with their probabilities.
+
+DIR may be zoo:NAME, a model zoo ships trained (zoo list marks them).`,
 		Example: `  zoo predict zoo-runs/mlp-mnist-20261127-141500 digit.png
   zoo predict zoo-runs/mlp-mnist-20261127-141500 photos/*.jpg --center
-  zoo predict zoo-runs/mlp-mnist-20261127-141500 scan.png --invert no --json`,
+  zoo predict zoo-runs/mlp-mnist-20261127-141500 scan.png --invert no --json
+  zoo predict zoo:sdae-mnist digit.png   # a model zoo ships trained`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return fmt.Errorf("want a run directory and at least one picture, e.g. zoo predict zoo-runs/mlp-mnist-… digit.png; got %d arguments", len(args))
@@ -90,7 +92,7 @@ type classChance struct {
 }
 
 func runPredict(e *env, o *predictOptions) error {
-	m, err := runs.Load(o.dir)
+	m, err := loadRun(o.dir)
 	if err != nil {
 		return err
 	}

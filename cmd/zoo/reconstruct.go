@@ -11,6 +11,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 )
 
@@ -26,17 +27,20 @@ type reconstructOptions struct {
 func newReconstructCmd(e *env, runF func(*reconstructOptions) error) *cobra.Command {
 	o := &reconstructOptions{}
 	cmd := &cobra.Command{
-		Use:   "reconstruct DIR --out FILE.png",
+		Use:   "reconstruct DIR|zoo:NAME --out FILE.png",
 		Short: "Draw test digits and an autoencoder's reconstructions of them",
 		Long: `Draw the first --n test digits of the run's data and their reconstructions
 g(f(x)) by the autoencoder trained in run directory DIR, as a PNG grid: one
 column per digit, the originals in the first row and the reconstructions in
 the last. For a denoising run (model.corruption in its recipe) the middle row
 shows the corrupted inputs the reconstructions start from, drawn as the run's
-own reconstructions.png was (same seed); --clean reconstructs the originals.`,
+own reconstructions.png was (same seed); --clean reconstructs the originals.
+
+DIR may be zoo:NAME, a model zoo ships trained (zoo list marks them).`,
 		Example: `  zoo reconstruct zoo-runs/ae-mnist-20261127-141500 --out grid.png
   zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out grid.png --n 20 --scale 3
-  zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out clean.png --clean`,
+  zoo reconstruct zoo-runs/dae-mnist-20261127-141500 --out clean.png --clean
+  zoo reconstruct zoo:dae-mnist --out grid.png   # the dae zoo ships trained`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
@@ -80,14 +84,14 @@ func runReconstruct(e *env, o *reconstructOptions) error {
 	if err := newOutFile(o.out); err != nil {
 		return err
 	}
-	m, err := runs.Load(o.dir)
+	m, err := loadRun(o.dir)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	if m.CodeUnits() == 0 {
 		msg := fmt.Sprintf("%s holds a classifier (recipe %s), which does not reconstruct: reconstruct needs an autoencoder run (e.g. zoo train ae-mnist)", o.dir, m.Recipe.Name)
-		if m.Spec.Model.Family == recipes.FamilySDAE {
+		if _, ship := shipped.Ref(o.dir); m.Spec.Model.Family == recipes.FamilySDAE && !ship {
 			msg += fmt.Sprintf("; an sdae saves its fine-tuned classifier, and its first pretrained layer's reconstructions are in %s", filepath.Join(o.dir, runs.ReconstructionsFile))
 		}
 		return fmt.Errorf("%s", msg)

@@ -11,6 +11,7 @@ import (
 	"github.com/gorgonia-zoo/zoo/pipeline"
 	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/runs"
+	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 )
 
@@ -49,6 +50,7 @@ what its summary.json holds.`,
   zoo train mlp-mnist --data ~/mnist   # your own copy of the four MNIST files
   zoo train --resume zoo-runs/mlp-mnist-20261127-141500   # continue after Ctrl-C or a crash
   zoo train mlp-mnist --init zoo-runs/mlp-mnist-20261127-141500   # start from a run's weights
+  zoo train mlp-mnist-dropout --init zoo:mlp-mnist   # from the weights of a model zoo ships trained
   zoo train my-mlp.yaml --init zoo-runs/dae-mnist-20261127-150000 --init-partial   # a dae's encoder as hidden layer
   zoo train mlp-mnist --quick --json | jq .summary.test_error`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -79,6 +81,9 @@ what its summary.json holds.`,
 				defer stop()
 			}
 			if o.resume != "" {
+				if err := notShipped("resume", o.resume); err != nil {
+					return err
+				}
 				log, interactive := trainLog(e, o.json)
 				s, err := pipeline.Resume(e.ctx, pipeline.Options{Out: o.resume, DataDir: o.data, Log: log, Interactive: interactive, BLAS: cblas.Current().String()})
 				if err != nil {
@@ -98,7 +103,7 @@ what its summary.json holds.`,
 	f.BoolVar(&o.quick, "quick", false, "run the recipe's reduced quick profile (seconds, for checks)")
 	f.StringArrayVar(&o.set, "set", nil, "override a recipe key, e.g. --set optimizer.lr=0.01 (repeatable)")
 	f.StringVar(&o.resume, "resume", "", "continue the interrupted run in this directory from its checkpoint")
-	f.StringVar(&o.init, "init", "", "start from the weights of this finished run directory or .safetensors file (the recipe's init.from)")
+	f.StringVar(&o.init, "init", "", "start from the weights of this finished run directory, zoo:NAME (a model zoo ships trained) or .safetensors file (the recipe's init.from)")
 	f.BoolVar(&o.initPartial, "init-partial", false, "with --init (or the recipe's init): take the tensors that match, draw the others from the seed")
 	f.BoolVar(&o.json, "json", false, "print the finished run's directory and summary as JSON (progress goes to stderr)")
 	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this new file, for go tool pprof")
@@ -121,6 +126,9 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 		return err
 	}
 	if err := setInit(r, o); err != nil {
+		return err
+	}
+	if err := notShipped("out", o.out); err != nil {
 		return err
 	}
 	if o.out == "" {
@@ -148,12 +156,17 @@ func report(e *env, s *runs.Summary, dir string) error {
 }
 
 // setInit applies --init and --init-partial to the recipe: --init replaces
-// its init (a path relative to the working directory), --init-partial
-// alone makes the recipe's own init partial.
+// its init (a path relative to the working directory, or zoo:NAME, whose
+// copy in the cache the run then records), --init-partial alone makes the
+// recipe's own init partial.
 func setInit(r *recipes.Recipe, o *trainOptions) error {
 	switch {
 	case o.init != "":
-		abs, err := filepath.Abs(o.init)
+		from, err := shipped.Resolve(o.init)
+		if err != nil {
+			return err
+		}
+		abs, err := filepath.Abs(from)
 		if err != nil {
 			return fmt.Errorf("--init %s: %w", o.init, err)
 		}

@@ -18,6 +18,12 @@ import (
 // the tests' results depend on the machine's load, and would write the
 // user's cache. ZOO_BLAS=library tests the library computing float32.
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main without the exit: it installs the BLAS, runs the tests and
+// returns their exit code, for a TestMain that cleans up after them.
+func Run(m *testing.M) int {
 	cblas.InstallWith(cblas.Options{Unmeasured: true})
-	os.Exit(m.Run())
+	return m.Run()
 }

@@ -59,7 +59,7 @@ type rule struct {
 // import the packages listed for it.
 func rules() []rule {
 	execution := []string{"train", "runs", "pipeline", "experiments", "bench"}
-	return []rule{
+	rs := []rule{
 		{"recipes", "a recipe is read and checked without anything that trains", execution},
 		{"runs", "the run directory is storage: it trains nothing", []string{"train", "optimizers", "pipeline", "experiments"}},
 		{"infer", "inference needs no optimizer and no training task", []string{"train", "optimizers", "runs", "pipeline"}},
@@ -68,6 +68,14 @@ func rules() []rule {
 		{"models", "models are built, not trained, here", []string{"train", "optimizers", "recipes", "runs", "pipeline"}},
 		{"datasets", "data is a leaf", []string{"models", "train", "recipes", "runs", "pipeline"}},
 	}
+	// The trained models zoo ships are megabytes of weights: only the
+	// programs that ask for them (the CLI, a program importing shipped)
+	// carry them.
+	for _, pkg := range []string{"datasets", "models", "losses", "regularizers", "optimizers", "schedules", "earlystop",
+		"train", "infer", "recipes", "runs", "pipeline", "cblas", "images", "experiments", "sweeps", "bench"} {
+		rs = append(rs, rule{pkg, "importing it must not pull the shipped models' weights", []string{"shipped"}})
+	}
+	return rs
 }
 
 // notebookHelpers is the package the notebooks share. It exists for them
@@ -141,6 +149,8 @@ func TestViolations(t *testing.T) {
 			"no package notebooks/nb in the module"},
 		{"a recipe imports the training loop", func(m map[string][]string) { m["recipes"] = []string{"train"} },
 			"recipes imports train: a recipe is read and checked without anything that trains"},
+		{"models pulls the shipped weights", func(m map[string][]string) { m["models"] = []string{"shipped"} },
+			"models imports shipped: importing it must not pull the shipped models' weights"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
