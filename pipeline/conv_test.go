@@ -16,8 +16,9 @@ import (
 	"github.com/gorgonia-zoo/zoo/runs"
 )
 
-// narrowConv makes conv-dae-mnist's run take moments: 4 and 2 filters.
-var narrowConv = []string{"model.conv.0.filters=4", "model.conv.1.filters=2"}
+// narrowConv makes conv-dae-mnist's run take moments: two stages of 4 and
+// 2 filters, each pooled, a 2×7×7 code.
+var narrowConv = []string{"model.conv=[{filters: 4, kernel: 3, activation: relu, pool: 2}, {filters: 2, kernel: 3, activation: relu, pool: 2}]"}
 
 // TestConvRunIsDeterministic trains conv-dae-mnist (Gaussian noise drawn
 // from the run's generator for every batch) twice with one seed: the
@@ -127,7 +128,7 @@ func TestConvInit(t *testing.T) {
 	if s.Init == nil || s.Init.Copied() != 10 || !strings.Contains(log.String(), "initial weights: all 10 tensors from "+init) {
 		t.Errorf("summary init %+v; log:\n%s", s.Init, log.String())
 	}
-	_, _, err = trainWith(t, "conv-dae-mnist", &recipes.Init{From: init}, &bytes.Buffer{}, "model.conv.0.filters=8", "model.conv.1.filters=2")
+	_, _, err = trainWith(t, "conv-dae-mnist", &recipes.Init{From: init}, &bytes.Buffer{}, append(slices.Clone(narrowConv), "model.conv.0.filters=8")...)
 	if err == nil || !strings.Contains(err.Error(), "encoder.0.weight") {
 		t.Errorf("init from a model of other filters: %v", err)
 	}
