@@ -8,7 +8,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	for in, want := range map[string]Workload{"mlp": {MLP, 128}, "dae/32": {DAE, 32}, " mlp/1 ": {MLP, 1}} {
+	for in, want := range map[string]Workload{"mlp": {MLP, 128}, "dae/32": {DAE, 32}, " mlp/1 ": {MLP, 1}, "conv": {Conv, 128}} {
 		got, err := Parse(in)
 		if err != nil || got != want {
 			t.Errorf("Parse(%q) = %v, %v; want %v", in, got, err, want)
@@ -24,7 +24,7 @@ func TestParse(t *testing.T) {
 // TestFLOPsCounted: Workload.FLOPs is the work of the products a training
 // step computes, as a cblas.Counter counts them.
 func TestFLOPsCounted(t *testing.T) {
-	for _, w := range []Workload{{MLP, 1}, {MLP, 3}, {DAE, 1}, {DAE, 3}} {
+	for _, w := range []Workload{{MLP, 1}, {MLP, 3}, {DAE, 1}, {DAE, 3}, {Conv, 1}, {Conv, 3}} {
 		s, err := w.Build(1)
 		if err != nil {
 			t.Fatalf("%s: %v", w, err)
@@ -60,7 +60,7 @@ func TestSgemmFraction(t *testing.T) {
 // TestWorkloadsTrain: every standard workload builds and its steps lower
 // the objective on a fixed batch (they really train).
 func TestWorkloadsTrain(t *testing.T) {
-	for _, w := range []Workload{{MLP, 8}, {DAE, 8}} {
+	for _, w := range []Workload{{MLP, 8}, {DAE, 8}, {Conv, 8}} {
 		s, err := w.Build(1)
 		if err != nil {
 			t.Fatalf("%s: %v", w, err)

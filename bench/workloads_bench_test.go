@@ -40,11 +40,12 @@ func benchWorkload(b *testing.B, w Workload) {
 	b.ReportMetric(w.FLOPs()/sec/1e9, "GFLOP/s")
 }
 
-func BenchmarkMLP128(b *testing.B) { benchWorkload(b, Workload{MLP, 128}) }
-func BenchmarkDAE128(b *testing.B) { benchWorkload(b, Workload{DAE, 128}) }
-func BenchmarkMLP32(b *testing.B)  { benchWorkload(b, Workload{MLP, 32}) }
-func BenchmarkDAE32(b *testing.B)  { benchWorkload(b, Workload{DAE, 32}) }
-func BenchmarkMLP1(b *testing.B)   { benchWorkload(b, Workload{MLP, 1}) }
+func BenchmarkMLP128(b *testing.B)  { benchWorkload(b, Workload{MLP, 128}) }
+func BenchmarkDAE128(b *testing.B)  { benchWorkload(b, Workload{DAE, 128}) }
+func BenchmarkMLP32(b *testing.B)   { benchWorkload(b, Workload{MLP, 32}) }
+func BenchmarkDAE32(b *testing.B)   { benchWorkload(b, Workload{DAE, 32}) }
+func BenchmarkMLP1(b *testing.B)    { benchWorkload(b, Workload{MLP, 1}) }
+func BenchmarkConv128(b *testing.B) { benchWorkload(b, Workload{Conv, 128}) }
 
 // BenchmarkSGEMM times the standard products with the installed BLAS.
 func BenchmarkSGEMM(b *testing.B) {

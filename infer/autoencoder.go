@@ -15,7 +15,7 @@ import (
 // → reconstruction loss against x, never corrupted. An Autoencoder is not
 // safe for concurrent use: its runs share buffers.
 type Autoencoder struct {
-	model *models.Autoencoder
+	model models.Reconstructor
 	batch int
 	prog  *tape.Program
 	code  *gorgonia.Node
@@ -27,10 +27,11 @@ type Autoencoder struct {
 	enc *tape.Program
 }
 
-// NewAutoencoder compiles m's inference graph for batches of batch examples
-// (0 means DefaultBatch), with loss as Evaluate's measure ("" means mse;
-// bce needs a sigmoid output).
-func NewAutoencoder(m *models.Autoencoder, loss losses.Reconstruction, batch int) (*Autoencoder, error) {
+// NewAutoencoder compiles m's inference graph (an *models.Autoencoder's or
+// an *models.ConvAutoencoder's) for batches of batch examples (0 means
+// DefaultBatch), with loss as Evaluate's measure ("" means mse; bce needs
+// a sigmoid output).
+func NewAutoencoder(m models.Reconstructor, loss losses.Reconstruction, batch int) (*Autoencoder, error) {
 	if batch == 0 {
 		batch = DefaultBatch
 	}
@@ -43,11 +44,11 @@ func NewAutoencoder(m *models.Autoencoder, loss losses.Reconstruction, batch int
 	if err := loss.Validate(); err != nil {
 		return nil, fmt.Errorf("infer: %w", err)
 	}
-	if loss == losses.ReconstructionBCE && m.Config.Output != models.Sigmoid {
-		return nil, fmt.Errorf("infer: the bce reconstruction loss needs a sigmoid output, the model's is %q", m.Config.Output)
+	if loss == losses.ReconstructionBCE && m.Output() != models.Sigmoid {
+		return nil, fmt.Errorf("infer: the bce reconstruction loss needs a sigmoid output, the model's is %q", m.Output())
 	}
 	g := models.NewGraph(false)
-	dt := m.Encoder[0].W.Value.Dtype()
+	dt := m.DType()
 	d := m.Inputs()
 	x := g.Input("x", dt, batch, d)
 	target := g.Input("target", dt, batch, d)
@@ -55,7 +56,7 @@ func NewAutoencoder(m *models.Autoencoder, loss losses.Reconstruction, batch int
 	if err != nil {
 		return nil, fmt.Errorf("infer: autoencoder: %w", err)
 	}
-	r, err := m.Config.Output.Apply(z)
+	r, err := m.Output().Apply(z)
 	if err != nil {
 		return nil, fmt.Errorf("infer: autoencoder: %w", err)
 	}
@@ -141,9 +142,9 @@ func (a *Autoencoder) Reconstruct(s *datasets.Set) (*datasets.Set, error) {
 // compileEncoder compiles m's encoder alone, x → code, for batches of
 // batch examples: the same layers, hence the same codes, as the code node
 // of the whole inference graph.
-func compileEncoder(m *models.Autoencoder, batch int) (*tape.Program, error) {
+func compileEncoder(m models.Reconstructor, batch int) (*tape.Program, error) {
 	g := models.NewGraph(false)
-	x := g.Input("x", m.Encoder[0].W.Value.Dtype(), batch, m.Inputs())
+	x := g.Input("x", m.DType(), batch, m.Inputs())
 	h, err := m.Encode(g, x)
 	if err != nil {
 		return nil, fmt.Errorf("encoder: %w", err)

@@ -213,6 +213,12 @@ func (a *Autoencoder) CodeUnits() int { return a.Encoder[len(a.Encoder)-1].Out()
 // Graph.Activations, for activation penalties on h.
 func (a *Autoencoder) CodeName() string { return a.Encoder[len(a.Encoder)-1].Name() }
 
+// Output returns the reconstruction's activation, Config.Output.
+func (a *Autoencoder) Output() Activation { return a.Config.Output }
+
+// DType returns the dtype of the weights.
+func (a *Autoencoder) DType() tensor.Dtype { return a.Encoder[0].W.Value.Dtype() }
+
 // Params returns every parameter once, encoder first: a tied decoder adds
 // only its biases.
 func (a *Autoencoder) Params() []*Param {

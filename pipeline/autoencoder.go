@@ -39,7 +39,8 @@ func (autoencoderFamily) build(j *job) (trainer, error) {
 	return func(ctx context.Context) (*runs.Summary, error) { return j.trainAutoencoder(ctx, ae) }, nil
 }
 
-func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*runs.Summary, error) {
+// trainAutoencoder trains ae, a dense or a convolutional autoencoder.
+func (j *job) trainAutoencoder(ctx context.Context, ae models.Reconstructor) (*runs.Summary, error) {
 	sp, o := j.sp, j.o
 	l, err := j.newLoop([]string{"shuffle", "corruption"}, func(opt optimizers.Optimizer, s streams) (task, error) {
 		return train.NewAutoencoder(ae, opt, autoencoderConfig(sp, ae, s["corruption"]))
@@ -54,8 +55,8 @@ func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*ru
 		if from != nil {
 			verb = fmt.Sprintf("resuming at epoch %d, update %d, in", from.Epoch, from.Updates)
 		}
-		fmt.Fprintf(o.Log, "%s: autoencoder %s, %d parameters; %d training, %d validation, %s; %s %s\n",
-			sp.Name, shape(ae), models.Count(ae.Params()), j.data.Train.Len(), j.data.Validation.Len(), plural.Count(j.data.Test.Len(), "test example"), verb, o.Out)
+		fmt.Fprintf(o.Log, "%s: %s %s, %d parameters; %d training, %d validation, %s; %s %s\n",
+			sp.Name, ae.Family(), describe(ae), models.Count(ae.Params()), j.data.Train.Len(), j.data.Validation.Len(), plural.Count(j.data.Test.Len(), "test example"), verb, o.Out)
 	}
 	write := func(records []train.Record) error {
 		return runs.WriteMetrics(o.Out, metricsRows(nil, runs.PhaseTrain, records), true)
@@ -82,7 +83,7 @@ func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*ru
 // autoencoderConfig returns the training settings of an autoencoder recipe:
 // loss, corruption (drawn from noise, the run's "corruption" stream),
 // weight penalties and sparsity.
-func autoencoderConfig(sp *recipes.Spec, ae *models.Autoencoder, noise rand.Source) train.AutoencoderConfig {
+func autoencoderConfig(sp *recipes.Spec, ae models.Reconstructor, noise rand.Source) train.AutoencoderConfig {
 	c := train.AutoencoderConfig{
 		BatchSize:  sp.BatchSize,
 		Loss:       sp.Reconstruction,
@@ -91,6 +92,12 @@ func autoencoderConfig(sp *recipes.Spec, ae *models.Autoencoder, noise rand.Sour
 		// The weight penalties of regularizers (the only ones an
 		// autoencoder recipe may set).
 		Penalties: penalties(sp.Regularizers),
+	}
+	if _, ok := ae.(*models.ConvAutoencoder); ok {
+		// A convolution's patches are its input times k² per example: at
+		// infer.DefaultBatch, a 28×28 layer of 16 channels alone takes
+		// 450 MB.
+		c.EvalBatch = convEvalBatch
 	}
 	switch s := sp.Model.Sparsity; s.Type {
 	case "l1":
@@ -103,6 +110,18 @@ func autoencoderConfig(sp *recipes.Spec, ae *models.Autoencoder, noise rand.Sour
 		}))
 	}
 	return c
+}
+
+// describe describes an autoencoder's layers: a dense one's widths, a
+// convolutional one's tensors.
+func describe(ae models.Reconstructor) string {
+	switch a := ae.(type) {
+	case *models.Autoencoder:
+		return shape(a)
+	case *models.ConvAutoencoder:
+		return convShape(a)
+	}
+	return ""
 }
 
 // shape describes an autoencoder's widths, e.g. 784→128→32→128→784 (tied).

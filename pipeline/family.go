@@ -28,6 +28,8 @@ var families = map[string]modelFamily{
 	recipes.FamilyMLP:         mlpFamily{},
 	recipes.FamilyAutoencoder: autoencoderFamily{},
 	recipes.FamilySDAE:        sdaeFamily{},
+
+	recipes.FamilyConvAutoencoder: convAutoencoderFamily{},
 }
 
 // family returns the family called name.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/models"
 	"github.com/gorgonia-zoo/zoo/runs"
 	"github.com/gorgonia-zoo/zoo/train"
 )
@@ -13,10 +14,15 @@ import (
 // figureDigits is the number of test digits runs.ReconstructionsFile shows.
 const figureDigits = 10
 
+// convFilterScale is the screen pixels per weight of a convolution's
+// kernels in runs.FiltersFile: a 3×3 kernel is drawn 24 pixels wide.
+const convFilterScale = 8
+
 // writeFigures draws runs.ReconstructionsFile for the first figureDigits
 // examples of test (corrupted with r when the task denoises), its rows
-// labelled, and runs.FiltersFile for the first encoder layer, when the examples are
-// pictures.
+// labelled, and runs.FiltersFile for the first encoder layer (a dense
+// layer's weights as pictures, a convolution's kernels), when the examples
+// are pictures.
 func writeFigures(dir string, task *train.Autoencoder, test *datasets.Set, r *rand.Rand) error {
 	if len(test.Shape) != 2 || test.Len() == 0 {
 		return nil
@@ -41,8 +47,17 @@ func writeFigures(dir string, task *train.Autoencoder, test *datasets.Set, r *ra
 	if err := images.WritePNG(filepath.Join(dir, runs.ReconstructionsFile), img); err != nil {
 		return err
 	}
-	first := task.Model().Encoder[0]
-	img, err = images.Filters(first.W.Float64s(), first.In(), first.Out(), w, h, 100, 10, 2)
+	switch ae := task.Model().(type) {
+	case *models.Autoencoder:
+		first := ae.Encoder[0]
+		img, err = images.Filters(first.W.Float64s(), first.In(), first.Out(), w, h, 100, 10, 2)
+	case *models.ConvAutoencoder:
+		// The first convolution's k×k kernels, drawn large.
+		first := ae.Encoder[0]
+		img, err = images.ConvFilters(first.W.Float64s(), first.Out(), first.In(), first.Kernel(), 100, 8, convFilterScale)
+	default:
+		return nil
+	}
 	if err != nil {
 		return err
 	}

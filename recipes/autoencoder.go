@@ -90,7 +90,7 @@ func hiddenLayers(r *Recipe) []Layer {
 }
 
 func lossNamesFor(modelType string) []string {
-	if modelType == FamilyAutoencoder {
+	if Reconstructs(modelType) {
 		return reconstructionLosses
 	}
 	return lossNames
@@ -104,6 +104,12 @@ func (p Pretrain) isZero() bool {
 // recipe uses only those of its model type.
 func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 	m := &r.Model
+	if m.Type == FamilyConvAutoencoder {
+		return d.checkConvAutoencoder(r)
+	}
+	if m.Conv != nil {
+		return d.errorf("model.conv", "only conv-autoencoder models take convolutional stages; an %s's layers are model.%s", m.Type, map[bool]string{true: "layers", false: "encoder"}[m.Type == FamilyMLP])
+	}
 	ae, sdae := m.Type == FamilyAutoencoder, m.Type == FamilySDAE
 	if !ae && !sdae {
 		for _, k := range []struct {
@@ -150,6 +156,30 @@ func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 	if !r.Pretrain.isZero() {
 		return d.errorf("pretrain", "only sdae models are pretrained; remove this key or use model.type: sdae")
 	}
+	if err := d.autoencoderRegularizers(r); err != nil {
+		return err
+	}
+	if err := d.checkLayers("model.decoder", m.Decoder); err != nil {
+		return err
+	}
+	if m.Tied && len(m.Decoder) > 0 {
+		return d.errorf("model.tied", "tied weights need the mirrored decoder; remove model.decoder or set tied: false")
+	}
+	if err := oneOf(d, "model.output", m.Output, outputActivations); err != nil {
+		return err
+	}
+	if r.Loss == "bce" && m.Output != "sigmoid" {
+		return d.errorf("loss", "bce needs reconstructions in (0, 1), so model.output: sigmoid; with a %s output use mse", m.Output)
+	}
+	if err := d.checkCorruption("model.corruption", m.Corruption); err != nil {
+		return err
+	}
+	return d.checkSparsity(m)
+}
+
+// autoencoderRegularizers checks the regularizers and early stopping of an
+// autoencoder (dense or convolutional).
+func (d *doc) autoencoderRegularizers(r *Recipe) error {
 	// An autoencoder takes the weight penalties (the lecture's denoising
 	// loss has λ(‖W1‖² + ‖W2‖²)) and early stopping on the loss; the rest
 	// of the regularizers are a classifier's.
@@ -171,22 +201,7 @@ func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 	if e := r.EarlyStopping; e != nil && e.Metric == "error" {
 		return d.errorf("early_stopping.metric", "an autoencoder has no error rate; watch its reconstruction loss (metric: loss)")
 	}
-	if err := d.checkLayers("model.decoder", m.Decoder); err != nil {
-		return err
-	}
-	if m.Tied && len(m.Decoder) > 0 {
-		return d.errorf("model.tied", "tied weights need the mirrored decoder; remove model.decoder or set tied: false")
-	}
-	if err := oneOf(d, "model.output", m.Output, outputActivations); err != nil {
-		return err
-	}
-	if r.Loss == "bce" && m.Output != "sigmoid" {
-		return d.errorf("loss", "bce needs reconstructions in (0, 1), so model.output: sigmoid; with a %s output use mse", m.Output)
-	}
-	if err := d.checkCorruption("model.corruption", m.Corruption); err != nil {
-		return err
-	}
-	return d.checkSparsity(m)
+	return nil
 }
 
 // checkLayers checks a list of layers at key.

@@ -97,8 +97,8 @@ type Data struct {
 
 // Model describes the network.
 type Model struct {
-	// Type is the model family: mlp, autoencoder or sdae (a stacked
-	// denoising autoencoder classifier; see Pretrain).
+	// Type is the model family: mlp, autoencoder, conv-autoencoder or
+	// sdae (a stacked denoising autoencoder classifier; see Pretrain).
 	Type string `yaml:"type"`
 	// Layers are the hidden layers, input side first (mlp).
 	Layers []Layer `yaml:"layers,omitempty"`
@@ -123,12 +123,27 @@ type Model struct {
 	Corruption Corruption `yaml:"corruption,omitempty"`
 	// Sparsity adds a sparsity penalty on the code (autoencoder).
 	Sparsity Sparsity `yaml:"sparsity,omitempty"`
+	// Conv lists a conv-autoencoder's encoder stages, input side first;
+	// the last one's output is the code, and the decoder mirrors them.
+	Conv []ConvLayer `yaml:"conv,omitempty"`
 }
 
 // Layer is one hidden layer.
 type Layer struct {
 	Units      int    `yaml:"units"`
 	Activation string `yaml:"activation"`
+}
+
+// ConvLayer is one stage of a conv-autoencoder's encoder: a convolution
+// and, optionally, max pooling (see models.ConvLayer).
+type ConvLayer struct {
+	// Filters is the convolution's output channels.
+	Filters int `yaml:"filters"`
+	// Kernel is the side of its square filters, odd.
+	Kernel     int    `yaml:"kernel"`
+	Activation string `yaml:"activation"`
+	// Pool is the side of the max pooling after it; 0 for none.
+	Pool int `yaml:"pool,omitempty"`
 }
 
 // Error is a problem with a recipe, located as precisely as possible.

@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"bytes"
+	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/earlystop"
 	"github.com/gorgonia-zoo/zoo/losses"
@@ -54,20 +55,34 @@ const (
 	FamilyMLP         = "mlp"
 	FamilyAutoencoder = "autoencoder"
 	FamilySDAE        = "sdae"
+	// FamilyConvAutoencoder is a convolutional autoencoder
+	// (models.ConvAutoencoder); model.conv lists its stages.
+	FamilyConvAutoencoder = "conv-autoencoder"
 )
+
+// Reconstructs reports whether the model family family is trained to
+// reconstruct its input (autoencoder, conv-autoencoder): its loss is a
+// reconstruction loss and its run reports reconstruction losses.
+func Reconstructs(family string) bool {
+	return family == FamilyAutoencoder || family == FamilyConvAutoencoder
+}
 
 // ModelSpec is the network of a recipe. Its widths that depend on the data
 // (inputs, classes) are zero: they come from the data set when the model is
 // built.
 type ModelSpec struct {
-	// Family is the model.type: FamilyMLP, FamilyAutoencoder or FamilySDAE.
+	// Family is the model.type: FamilyMLP, FamilyAutoencoder,
+	// FamilyConvAutoencoder or FamilySDAE.
 	Family string
 	// MLP is the classifier of an mlp, or the network an sdae fine-tunes
 	// (its encoders plus a softmax layer). Inputs and Classes are zero.
 	MLP models.MLPConfig
 	// Autoencoder is an autoencoder's network; Inputs is zero.
 	Autoencoder models.AutoencoderConfig
-	// Corruption makes an autoencoder denoising.
+	// ConvAutoencoder is a conv-autoencoder's network; its example shape
+	// (Channels, Height, Width) is zero.
+	ConvAutoencoder models.ConvAutoencoderConfig
+	// Corruption makes an autoencoder (dense or convolutional) denoising.
 	Corruption models.Corruption
 	// Sparsity is a penalty on an autoencoder's code; its Type is "" for
 	// none.
@@ -95,6 +110,23 @@ func (m ModelSpec) AutoencoderFor(inputs int) models.AutoencoderConfig {
 	c := m.Autoencoder
 	c.Inputs = inputs
 	return c
+}
+
+// ConvAutoencoderFor returns the conv-autoencoder's config for examples of
+// the given shape: [height, width] (one channel, as the pictures of the
+// data sets) or [channels, height, width].
+func (m ModelSpec) ConvAutoencoderFor(shape []int) (models.ConvAutoencoderConfig, error) {
+	c := m.ConvAutoencoder
+	c.Encoder = append([]models.ConvLayer(nil), c.Encoder...)
+	switch len(shape) {
+	case 2:
+		c.Channels, c.Height, c.Width = 1, shape[0], shape[1]
+	case 3:
+		c.Channels, c.Height, c.Width = shape[0], shape[1], shape[2]
+	default:
+		return c, fmt.Errorf("a conv-autoencoder takes pictures, examples of shape [height, width] or [channels, height, width]; these have shape %v", shape)
+	}
+	return c, nil
 }
 
 // RegularizerSpec are a recipe's regularizers, checked (dropout is the
@@ -164,7 +196,7 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		return d.errorf("model.init", "%v", err)
 	}
 	sp.Model.Family = m.Type
-	if m.Type == FamilyAutoencoder {
+	if Reconstructs(m.Type) {
 		sp.Reconstruction = losses.Reconstruction(r.Loss)
 	} else {
 		sp.Loss = losses.Classification(r.Loss)
@@ -227,6 +259,21 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		sp.Model.Autoencoder = c
 		sp.Model.Corruption = m.Corruption.Model()
 		sp.Model.Sparsity = m.Sparsity
+	case FamilyConvAutoencoder:
+		out, err := models.ParseActivation(m.Output)
+		if err != nil {
+			return d.errorf("model.output", "%v", err)
+		}
+		c := models.ConvAutoencoderConfig{Output: out, Init: init}
+		for _, l := range m.Conv {
+			a, err := models.ParseActivation(l.Activation)
+			if err != nil {
+				return err
+			}
+			c.Encoder = append(c.Encoder, models.ConvLayer{Filters: l.Filters, Kernel: l.Kernel, Activation: a, Pool: l.Pool})
+		}
+		sp.Model.ConvAutoencoder = c
+		sp.Model.Corruption = m.Corruption.Model()
 	}
 	return nil
 }

@@ -7,15 +7,23 @@ import (
 	"github.com/gorgonia-zoo/zoo/models"
 )
 
-// LayerInfo describes one dense layer of a loaded model, which computes
-// y = act(x·W + b) for a row vector x (a tied layer uses Wᵀ).
+// LayerInfo describes one layer of a loaded model: a dense layer, which
+// computes y = act(x·W + b) for a row vector x (a tied layer uses Wᵀ), or a
+// convolution (Kernel > 0), y = act(W ∗ x + b) over channels.
 type LayerInfo struct {
 	// Name is the layer's name, its parameters' names without the suffix:
 	// layers.K (classifiers), encoder.K or decoder.K (autoencoders).
 	Name string `json:"name"`
-	// In and Out are its widths.
+	// In and Out are its widths: a convolution's input and output
+	// channels.
 	In  int `json:"in"`
 	Out int `json:"out"`
+	// Kernel is a convolution's side (3 for 3×3 filters), Pool the side
+	// of the max pooling after an encoder's convolution (0 for none): a
+	// decoder's convolution is followed by the upsampling that undoes its
+	// mirror's pooling.
+	Kernel int `json:"kernel,omitempty"`
+	Pool   int `json:"pool,omitempty"`
 	// Activation is sigmoid, tanh, relu or linear; a classifier's last
 	// layer is linear (its outputs are logits: softmax gives probabilities).
 	Activation string `json:"activation"`
@@ -27,6 +35,9 @@ type LayerInfo struct {
 // Layers returns the model's layers, input side first: a classifier's
 // hidden layers and output layer, or an autoencoder's encoder then decoder.
 func (m *Model) Layers() []LayerInfo {
+	if m.conv != nil {
+		return convLayers(m.conv)
+	}
 	if m.autoencoder != nil {
 		ae := m.ae
 		var out []LayerInfo
@@ -59,6 +70,26 @@ func (m *Model) Layers() []LayerInfo {
 	}
 }
 
+// convLayers describes a convolutional autoencoder's layers.
+func convLayers(a *models.ConvAutoencoder) []LayerInfo {
+	c := a.Config
+	var out []LayerInfo
+	info := func(l *models.Conv2D) LayerInfo {
+		return LayerInfo{Name: l.Name(), In: l.In(), Out: l.Out(), Activation: actName(l.Act), Kernel: l.Kernel()}
+	}
+	for k, l := range a.Encoder {
+		li := info(l)
+		if p := c.Encoder[k].Pool; p > 1 {
+			li.Pool = p
+		}
+		out = append(out, li)
+	}
+	for _, l := range a.Decoder {
+		out = append(out, info(l))
+	}
+	return out
+}
+
 func actName(a models.Activation) string {
 	if a == "" {
 		return string(models.Linear)
@@ -81,7 +112,7 @@ func (m *Model) Param(name string) *models.Param {
 type TensorInfo struct {
 	Name  string `json:"name"`
 	DType string `json:"dtype"` // F32 or F64
-	Shape []int  `json:"shape"` // a weight [in, out], a bias [out]
+	Shape []int  `json:"shape"` // a weight [in, out] ([out, in, k, k] for a convolution), a bias [out]
 	Size  int    `json:"size"`  // number of values
 }
 

@@ -16,7 +16,8 @@ import (
 )
 
 // Model is a trained run, ready to use: Predict for classifiers (mlp,
-// sdae), Encode and Reconstruct for autoencoders. It is safe for concurrent
+// sdae), Encode and Reconstruct for autoencoders (autoencoder,
+// conv-autoencoder). It is safe for concurrent
 // use by several goroutines (calls take turns on one compiled graph).
 type Model struct {
 	Dir    string
@@ -37,6 +38,7 @@ type Model struct {
 	mu          sync.Mutex
 	mlp         *models.MLP
 	ae          *models.Autoencoder
+	conv        *models.ConvAutoencoder
 	classifier  *infer.Classifier
 	autoencoder *infer.Autoencoder
 }
@@ -125,16 +127,31 @@ func load(dir string, limit memory.Limit) (*Model, error) {
 		}
 		return nil
 	}
-	if sp.Model.Family == recipes.FamilyAutoencoder {
-		c := sp.Model.AutoencoderFor(shape.Dim())
-		if err := fits(c.Size()); err != nil {
-			return nil, err
+	if recipes.Reconstructs(sp.Model.Family) {
+		var ae models.Reconstructor
+		if sp.Model.Family == recipes.FamilyConvAutoencoder {
+			c, err := sp.Model.ConvAutoencoderFor(shape.Shape)
+			if err != nil {
+				return nil, fmt.Errorf("runs: %s: %w", filepath.Join(dir, SummaryFile), err)
+			}
+			if err := fits(c.Size()); err != nil {
+				return nil, err
+			}
+			if m.conv, err = models.NewConvAutoencoder(c, init); err != nil {
+				return nil, err
+			}
+			ae = m.conv
+		} else {
+			c := sp.Model.AutoencoderFor(shape.Dim())
+			if err := fits(c.Size()); err != nil {
+				return nil, err
+			}
+			if m.ae, err = models.NewAutoencoder(c, init); err != nil {
+				return nil, err
+			}
+			ae = m.ae
 		}
-		ae, err := models.NewAutoencoder(c, init)
-		if err != nil {
-			return nil, err
-		}
-		m.ae, m.Params = ae, ae.Params()
+		m.Params = ae.Params()
 		meta, err := LoadWeights(filepath.Join(dir, WeightsFile), m.Params)
 		if err != nil {
 			return nil, err

@@ -28,8 +28,9 @@ import (
 //
 //	{"format": 1, "family": "mlp", "config": {"inputs": 784, "hidden": [...], "classes": 10, ...}}
 //
-// config is a models.MLPConfig (family mlp) or a models.AutoencoderConfig
-// (family autoencoder) in their JSON forms.
+// config is a models.MLPConfig (family mlp), a models.AutoencoderConfig
+// (family autoencoder) or a models.ConvAutoencoderConfig (family
+// conv-autoencoder) in their JSON forms.
 const (
 	// ModelKey is the safetensors metadata key of a model file's
 	// architecture.
@@ -51,17 +52,20 @@ type modelJSON struct {
 type ModelInfo struct {
 	// Path is the file.
 	Path string
-	// Family is "mlp" or "autoencoder"; the matching config is set.
-	Family      string
-	MLP         *models.MLPConfig
-	Autoencoder *models.AutoencoderConfig
+	// Family is "mlp", "autoencoder" or "conv-autoencoder"; the matching
+	// config is set.
+	Family          string
+	MLP             *models.MLPConfig
+	Autoencoder     *models.AutoencoderConfig
+	ConvAutoencoder *models.ConvAutoencoderConfig
 	// Tensors are the file's tensors, in their stored order.
 	Tensors []TensorInfo
 	// Metadata is the header's whole metadata, ModelKey included.
 	Metadata map[string]string
 }
 
-// SaveModel writes m (an *models.MLP or *models.Autoencoder) and its
+// SaveModel writes m (an *models.MLP, *models.Autoencoder or
+// *models.ConvAutoencoder) and its
 // architecture to the model file at path, which must not exist: a file
 // someone owns is never overwritten. LoadModel builds it again.
 func SaveModel(path string, m models.Network) error {
@@ -103,6 +107,8 @@ func modelMetadata(m models.Network, family string, config any) (map[string]stri
 		info.MLP = &c
 	case models.AutoencoderConfig:
 		info.Autoencoder = &c
+	case models.ConvAutoencoderConfig:
+		info.ConvAutoencoder = &c
 	}
 	if err := info.check(); err != nil {
 		return nil, fmt.Errorf("the model's config does not describe its parameters (was it changed after the model was built?): %w", err)
@@ -121,10 +127,12 @@ func networkConfig(m models.Network) (string, any, error) {
 		return n.Family(), n.Config, nil
 	case *models.Autoencoder:
 		return n.Family(), n.Config, nil
+	case *models.ConvAutoencoder:
+		return n.Family(), n.Config, nil
 	case nil:
 		return "", nil, fmt.Errorf("no model")
 	}
-	return "", nil, fmt.Errorf("cannot store a %T: want a *models.MLP or a *models.Autoencoder", m)
+	return "", nil, fmt.Errorf("cannot store a %T: want a *models.MLP, *models.Autoencoder or *models.ConvAutoencoder", m)
 }
 
 // ReadModelInfo reads the architecture and tensor list of the model file at
@@ -168,8 +176,11 @@ func ReadModelInfo(path string) (*ModelInfo, error) {
 	case "autoencoder":
 		info.Autoencoder = &models.AutoencoderConfig{}
 		err = json.Unmarshal(j.Config, info.Autoencoder)
+	case "conv-autoencoder":
+		info.ConvAutoencoder = &models.ConvAutoencoderConfig{}
+		err = json.Unmarshal(j.Config, info.ConvAutoencoder)
 	default:
-		return fail("%s: unknown family %q (want mlp or autoencoder)", ModelKey, j.Family)
+		return fail("%s: unknown family %q (want mlp, autoencoder or conv-autoencoder)", ModelKey, j.Family)
 	}
 	if err != nil {
 		return fail("%s: %v", ModelKey, err)
@@ -217,6 +228,9 @@ func runModelInfo(path, recipe string, h *safetensors.File) (*ModelInfo, error) 
 		return nil, fmt.Errorf("no tensor %q", name)
 	}
 	info := &ModelInfo{Path: path, Metadata: h.Metadata, Tensors: tensorInfos(h)}
+	if sp.Model.Family == recipes.FamilyConvAutoencoder {
+		return nil, fmt.Errorf("its weights do not say the size of the pictures a conv-autoencoder was trained on (its summary.json does)")
+	}
 	if sp.Model.Family == recipes.FamilyAutoencoder {
 		in, err := shape("encoder.0.weight", 2)
 		if err != nil {
@@ -378,6 +392,34 @@ func (info *ModelInfo) expected() ([]TensorInfo, error) {
 			dense(fmt.Sprintf("decoder.%d", j), in, l.Units, dt)
 			in = l.Units
 		}
+	case info.ConvAutoencoder != nil:
+		c := info.ConvAutoencoder
+		dt, err := storedDType(c.DType)
+		if err != nil {
+			return nil, err
+		}
+		L := len(c.Encoder)
+		if L > maxLayers {
+			return nil, fmt.Errorf("the config lists %d encoder stages, more than a file holds", L)
+		}
+		if L == 0 {
+			return nil, fmt.Errorf("the config has no encoder stage")
+		}
+		conv := func(name string, in, o, k int) {
+			out = append(out, TensorInfo{Name: name + ".weight", DType: dt, Shape: []int{o, in, k, k}},
+				TensorInfo{Name: name + ".bias", DType: dt, Shape: []int{o}})
+		}
+		in := c.Channels
+		for k, l := range c.Encoder {
+			conv(fmt.Sprintf("encoder.%d", k), in, l.Filters, l.Kernel)
+			in = l.Filters
+		}
+		for j := range L {
+			l := c.Encoder[L-1-j]
+			conv(fmt.Sprintf("decoder.%d", j), in, l.Filters, l.Kernel)
+			in = l.Filters
+		}
+		conv(fmt.Sprintf("decoder.%d", L), in, c.Channels, c.Encoder[0].Kernel)
 	default:
 		return nil, fmt.Errorf("no config")
 	}
@@ -396,8 +438,9 @@ func storedDType(dt tensor.Dtype) (string, error) {
 }
 
 // LoadModel builds the model saved in the model file at path: an
-// *models.MLP or an *models.Autoencoder with the saved weights (a type
-// switch, or LoadMLP and LoadAutoencoder, tell which). The architecture is
+// *models.MLP, an *models.Autoencoder or an *models.ConvAutoencoder with
+// the saved weights (a type switch, or LoadMLP and LoadAutoencoder, tell
+// which). The architecture is
 // checked against the file's tensors, and its size against the memory this
 // machine has available, before anything is built. A run directory's
 // model.safetensors loads too, copied out of its run: it holds the recipe
@@ -416,9 +459,12 @@ func loadModel(path string, limit memory.Limit) (models.Network, error) {
 		return nil, fmt.Errorf("runs: load model %s: %w", path, err)
 	}
 	var size models.Size
-	if info.MLP != nil {
+	switch {
+	case info.MLP != nil:
 		size = info.MLP.Size()
-	} else {
+	case info.ConvAutoencoder != nil:
+		size = info.ConvAutoencoder.Size()
+	default:
 		size = info.Autoencoder.Size()
 	}
 	// A model is answered in batches of the caller's choosing: count one
@@ -432,6 +478,8 @@ func loadModel(path string, limit memory.Limit) (models.Network, error) {
 	switch {
 	case info.MLP != nil:
 		m, err = models.NewMLP(*info.MLP, r)
+	case info.ConvAutoencoder != nil:
+		m, err = models.NewConvAutoencoder(*info.ConvAutoencoder, r)
 	default:
 		m, err = models.NewAutoencoder(*info.Autoencoder, r)
 	}

@@ -16,7 +16,8 @@ import (
 // RunInfo is what WriteRun needs besides the model: the data it was
 // trained on and how, as far as a recipe records it, and its results.
 type RunInfo struct {
-	// Name names the run's recipe; "" gives go-mlp or go-autoencoder.
+	// Name names the run's recipe; "" gives go-mlp, go-autoencoder or
+	// go-conv-autoencoder.
 	Name        string
 	Description string
 	// Seed is the seed the model was trained with, recorded.
@@ -25,7 +26,8 @@ type RunInfo struct {
 	// (required): zoo eval, encode and reconstruct read its test split.
 	Data recipes.Data
 	// Shape is the shape of one example, e.g. [28 28] for pictures, which
-	// zoo predict and filters need; nil is [Inputs], flat features.
+	// zoo predict and filters need; nil is [Inputs], flat features (for a
+	// conv-autoencoder, its [Height Width], or [Channels Height Width]).
 	Shape []int
 	// Loss is the training loss as a recipe names it; "" is cross-entropy
 	// for an mlp, and bce (with a sigmoid output) or mse for an
@@ -87,18 +89,30 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 	if err != nil {
 		return fail("%v", err)
 	}
+	shape := slices.Clone(info.Shape)
+	if conv, ok := m.(*models.ConvAutoencoder); ok && shape == nil {
+		c := conv.Config
+		shape = []int{c.Channels, c.Height, c.Width}
+		if c.Channels == 1 {
+			shape = shape[1:]
+		}
+	}
+	if shape == nil {
+		shape = []int{inputs}
+	}
 	var rebuilt any
-	if family == recipes.FamilyMLP {
+	switch family {
+	case recipes.FamilyMLP:
 		rebuilt = sp.Model.MLPFor(inputs, classes)
-	} else {
+	case recipes.FamilyConvAutoencoder:
+		if rebuilt, err = sp.Model.ConvAutoencoderFor(shape); err != nil {
+			return fail("RunInfo.Shape: %v", err)
+		}
+	default:
 		rebuilt = sp.Model.AutoencoderFor(inputs)
 	}
 	if a, b := configJSON(config), configJSON(rebuilt); a != b {
 		return fail("a recipe cannot describe this model: it has %s, a recipe rebuilds %s", a, b)
-	}
-	shape := slices.Clone(info.Shape)
-	if shape == nil {
-		shape = []int{inputs}
 	}
 	n := 1
 	for _, d := range shape {
@@ -122,7 +136,7 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 		return fail("%v", err)
 	}
 	if len(info.Metrics) > 0 {
-		if err := WriteMetrics(dir, info.Metrics, family == recipes.FamilyAutoencoder); err != nil {
+		if err := WriteMetrics(dir, info.Metrics, recipes.Reconstructs(family)); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -200,6 +214,30 @@ func runRecipe(m models.Network, info RunInfo) (*recipes.Recipe, int, int, error
 				r.Loss = "bce"
 			}
 		}
+	case *models.ConvAutoencoder:
+		c := n.Config
+		dt, inputs = c.DType, c.Inputs()
+		out := c.Output
+		if out == "" {
+			out = models.Linear
+		}
+		r.Model = recipes.Model{Type: recipes.FamilyConvAutoencoder, Output: string(out), Init: string(c.Init)}
+		for _, l := range c.Encoder {
+			a := l.Activation
+			if a == "" {
+				a = models.Linear
+			}
+			r.Model.Conv = append(r.Model.Conv, recipes.ConvLayer{Filters: l.Filters, Kernel: l.Kernel, Activation: string(a), Pool: l.Pool})
+		}
+		if info.Corruption.Active() {
+			r.Model.Corruption = recipes.Corruption{Type: string(info.Corruption.Type), Level: info.Corruption.Level}
+		}
+		if r.Loss == "" {
+			r.Loss = "mse"
+			if out == models.Sigmoid {
+				r.Loss = "bce"
+			}
+		}
 	}
 	if dt != (tensor.Dtype{}) && dt != tensor.Float32 {
 		return nil, 0, 0, fmt.Errorf("run directories hold float32 models (recipes have no dtype), this one is %v; save it with SaveModel instead", dt)
@@ -222,6 +260,23 @@ func configJSON(c any) string {
 		}
 		if v.Output == "" {
 			v.Output = models.Linear
+		}
+		c = v
+	case models.ConvAutoencoderConfig:
+		if v.DType == (tensor.Dtype{}) {
+			v.DType = tensor.Float32
+		}
+		if v.Output == "" {
+			v.Output = models.Linear
+		}
+		v.Encoder = slices.Clone(v.Encoder)
+		for i, l := range v.Encoder {
+			if l.Activation == "" {
+				v.Encoder[i].Activation = models.Linear
+			}
+			if l.Pool == 1 {
+				v.Encoder[i].Pool = 0
+			}
 		}
 		c = v
 	}

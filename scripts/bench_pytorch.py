@@ -15,6 +15,12 @@ steps for at least 3 s; the median step gives samples/s.
   mlp  784-1000-1000-1000-10, sigmoid, softmax cross-entropy
   dae  784-1000-784 (untied), sigmoid code and output, 25 % masking noise
        drawn every step, mean squared error against the clean input
+  conv conv-ae-mnist's convolutional autoencoder on 1×28×28 pictures:
+       3×3 convolutions (padding 1) of 16 and 8 filters, ReLU, each
+       followed by 2×2 max pooling, then 8 filters (a 7×7×8 code); the
+       decoder 8, 8 (then nearest upsampling to 14×14) and 16 filters
+       (then to 28×28), ReLU, and one 3×3 filter; binary cross-entropy
+       with logits against the input
 
 A developer tool (Debian's python3-torch and python3-numpy); zoo does not
 depend on it.
@@ -27,23 +33,31 @@ import statistics
 import sys
 import time
 
-WORKLOADS = [("mlp", 128), ("dae", 128), ("mlp", 32), ("dae", 32), ("mlp", 1)]
+WORKLOADS = [("mlp", 128), ("dae", 128), ("mlp", 32), ("dae", 32), ("mlp", 1), ("conv", 128)]
 INPUTS = 784
 MASK = 0.25
 LR = 0.01
 
 
+# The conv workload's convolutions: input and output channels, and the
+# side of their (square) pictures, as bench/workload.go's convLayers.
+CONV = [(1, 16, 28), (16, 8, 14), (8, 8, 7), (8, 8, 7), (8, 8, 7), (8, 16, 14), (16, 1, 28)]
+
+
 def layers(name):
+    """The [in, out] of every product, and its rows per example."""
+    if name == "conv":
+        return [(i * 9, o, s * s) for i, o, s in CONV]
     if name == "dae":
-        return [(INPUTS, 1000), (1000, INPUTS)]
-    return [(INPUTS, 1000), (1000, 1000), (1000, 1000), (1000, 10)]
+        return [(INPUTS, 1000, 1), (1000, INPUTS, 1)]
+    return [(INPUTS, 1000, 1), (1000, 1000, 1), (1000, 1000, 1), (1000, 10, 1)]
 
 
 def flops(name, batch):
     # Forward, weight and input gradients, but no input gradient for the
     # first layer (the data needs none): as bench.Workload.FLOPs counts.
     ls = layers(name)
-    return batch * (6 * sum(i * o for i, o in ls) - 2 * ls[0][0] * ls[0][1])
+    return batch * (6 * sum(i * o * p for i, o, p in ls) - 2 * ls[0][0] * ls[0][1] * ls[0][2])
 
 
 def peak_rss_mib():
@@ -73,6 +87,19 @@ def build(torch, name, batch, gen):
         loss_fn = nn.CrossEntropyLoss()
         data = [(torch.rand(batch, INPUTS, generator=gen),
                  torch.randint(0, 10, (batch,), generator=gen)) for _ in range(4)]
+    elif name == "conv":
+        def conv(i, o):
+            return nn.Conv2d(i, o, 3, padding=1)
+        model = nn.Sequential(
+            conv(1, 16), nn.ReLU(), nn.MaxPool2d(2),
+            conv(16, 8), nn.ReLU(), nn.MaxPool2d(2),
+            conv(8, 8), nn.ReLU(),
+            conv(8, 8), nn.ReLU(),
+            conv(8, 8), nn.ReLU(), nn.Upsample(size=(14, 14), mode="nearest"),
+            conv(8, 16), nn.ReLU(), nn.Upsample(size=(28, 28), mode="nearest"),
+            conv(16, 1))
+        loss_fn = nn.BCEWithLogitsLoss()
+        data = [torch.rand(batch, 1, 28, 28, generator=gen) for _ in range(4)]
     else:
         model = nn.Sequential(nn.Linear(INPUTS, 1000), nn.Sigmoid(),
                               nn.Linear(1000, INPUTS), nn.Sigmoid())
@@ -88,6 +115,8 @@ def build(torch, name, batch, gen):
         if name == "mlp":
             x, y = d
             loss = loss_fn(model(x), y)
+        elif name == "conv":
+            loss = loss_fn(model(d), d)
         else:
             keep = torch.rand(d.shape, generator=gen) >= MASK
             loss = loss_fn(model(d * keep), d)

@@ -4,8 +4,9 @@
 #
 # Run from the repository root:
 #
-#     scripts/bench_vs_pytorch.sh            # 3 rounds, about 6 minutes on 2 cores
+#     scripts/bench_vs_pytorch.sh            # 3 rounds (about 6 minutes on 2 cores before the conv workload)
 #     ROUNDS=5 scripts/bench_vs_pytorch.sh   # more rounds, steadier medians
+#     ONLY=conv ROUNDS=5 scripts/bench_vs_pytorch.sh   # some workloads only (zoo bench --only's list)
 #     scripts/bench_vs_pytorch.sh --quick    # 1 short round; a check, not figures
 #
 # Each round runs, one after the other:
@@ -34,6 +35,7 @@ set -eu
 
 QUICK=""
 ROUNDS=${ROUNDS:-3}
+ONLY=${ONLY:-}
 if [ "${1:-}" = "--quick" ]; then
 	QUICK="--quick"
 	ROUNDS=1
@@ -73,19 +75,19 @@ fi
 FILES=""
 for r in $(seq "$ROUNDS"); do
 	echo "== round $r of $ROUNDS: PyTorch, torch threads 1, OPENBLAS_NUM_THREADS=2  (load: $(load))" >&2
-	OPENBLAS_NUM_THREADS=2 "$PY" "$HERE/bench_pytorch.py" run --threads 1 $QUICK >"$OUT/r$r-pytorch-1thread.json"
+	OPENBLAS_NUM_THREADS=2 "$PY" "$HERE/bench_pytorch.py" run --threads 1 $QUICK ${ONLY:+--only "$ONLY"} >"$OUT/r$r-pytorch-1thread.json"
 	echo "== round $r: PyTorch, torch threads 2, OpenBLAS default threads  (load: $(load))" >&2
-	"$PY" "$HERE/bench_pytorch.py" run --threads 2 $QUICK >"$OUT/r$r-pytorch-2threads.json"
+	"$PY" "$HERE/bench_pytorch.py" run --threads 2 $QUICK ${ONLY:+--only "$ONLY"} >"$OUT/r$r-pytorch-2threads.json"
 	echo "== round $r: zoo bench  (load: $(load))" >&2
-	"$OUT/zoo" bench --json $QUICK >"$OUT/r$r-zoo-default.json"
+	"$OUT/zoo" bench --json $QUICK ${ONLY:+--only "$ONLY"} >"$OUT/r$r-zoo-default.json"
 	FILES="$FILES $OUT/r$r-pytorch-1thread.json $OUT/r$r-pytorch-2threads.json $OUT/r$r-zoo-default.json"
 	if [ -n "$LIB" ]; then
 		echo "== round $r: ZOO_BLAS=library zoo bench  (load: $(load))" >&2
-		ZOO_BLAS=library "$OUT/zoo" bench --json $QUICK >"$OUT/r$r-zoo-library.json"
+		ZOO_BLAS=library "$OUT/zoo" bench --json $QUICK ${ONLY:+--only "$ONLY"} >"$OUT/r$r-zoo-library.json"
 		FILES="$FILES $OUT/r$r-zoo-library.json"
 	fi
 	echo "== round $r: ZOO_BLAS=go zoo bench  (load: $(load))" >&2
-	ZOO_BLAS=go "$OUT/zoo" bench --json $QUICK >"$OUT/r$r-zoo-go.json"
+	ZOO_BLAS=go "$OUT/zoo" bench --json $QUICK ${ONLY:+--only "$ONLY"} >"$OUT/r$r-zoo-go.json"
 	FILES="$FILES $OUT/r$r-zoo-go.json"
 done
 

@@ -47,7 +47,7 @@ type AutoencoderConfig struct {
 // Autoencoder is the Task of training an autoencoder to reconstruct its
 // input. Its Metrics report the reconstruction loss (HasError is false).
 type Autoencoder struct {
-	model   *models.Autoencoder
+	model   models.Reconstructor
 	opt     optimizers.Optimizer
 	cfg     AutoencoderConfig
 	train   *tape.Program
@@ -58,9 +58,10 @@ type Autoencoder struct {
 
 // NewAutoencoder compiles the training graph (corrupted input → code →
 // reconstruction → loss against the clean input, gradients) and an inference
-// graph over the same weights.
-func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c AutoencoderConfig) (*Autoencoder, error) {
-	if m == nil || len(m.Encoder) == 0 {
+// graph over the same weights. m is an *models.Autoencoder or an
+// *models.ConvAutoencoder.
+func NewAutoencoder(m models.Reconstructor, opt optimizers.Optimizer, c AutoencoderConfig) (*Autoencoder, error) {
+	if noModel(m) {
 		return nil, fmt.Errorf("train: autoencoder: no model")
 	}
 	if opt == nil {
@@ -78,8 +79,8 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 	switch c.Loss {
 	case losses.ReconstructionMSE:
 	case losses.ReconstructionBCE:
-		if m.Config.Output != models.Sigmoid {
-			return nil, fmt.Errorf("train: the bce reconstruction loss needs a sigmoid output, the model's is %q", m.Config.Output)
+		if m.Output() != models.Sigmoid {
+			return nil, fmt.Errorf("train: the bce reconstruction loss needs a sigmoid output, the model's is %q", m.Output())
 		}
 	default:
 		return nil, fmt.Errorf("train: unknown reconstruction loss %q (known: bce, mse)", c.Loss)
@@ -115,7 +116,7 @@ func NewAutoencoder(m *models.Autoencoder, opt optimizers.Optimizer, c Autoencod
 // inference graph's (infer.Autoencoder) with dropout, if any.
 func (t *Autoencoder) compile(n int) (*tape.Program, error) {
 	g := models.NewGraph(true)
-	dt := t.model.Encoder[0].W.Value.Dtype()
+	dt := t.model.DType()
 	d := t.model.Inputs()
 	x := g.Input("x", dt, n, d)
 	target := g.Input("target", dt, n, d)
@@ -126,7 +127,7 @@ func (t *Autoencoder) compile(n int) (*tape.Program, error) {
 	// r = Output(z) is the reconstruction; the bce loss does not need it.
 	r := z
 	if t.cfg.Loss != losses.ReconstructionBCE {
-		if r, err = t.model.Config.Output.Apply(z); err != nil {
+		if r, err = t.model.Output().Apply(z); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +148,7 @@ func (t *Autoencoder) compile(n int) (*tape.Program, error) {
 }
 
 // Model returns the autoencoder being trained.
-func (t *Autoencoder) Model() *models.Autoencoder { return t.model }
+func (t *Autoencoder) Model() models.Reconstructor { return t.model }
 
 // Corruption returns the corruption applied to training inputs.
 func (t *Autoencoder) Corruption() models.Corruption { return t.cfg.Corruption }
@@ -228,7 +229,7 @@ func (t *Autoencoder) Close() {
 // OnCode turns an activation penalty (regularizers.ActivationL1 or
 // regularizers.KLSparsity with their coefficients bound) into a Penalty on
 // the code h of m, for a sparse autoencoder.
-func OnCode(m *models.Autoencoder, f func(h *gorgonia.Node) (*gorgonia.Node, error)) Penalty {
+func OnCode(m models.Reconstructor, f func(h *gorgonia.Node) (*gorgonia.Node, error)) Penalty {
 	name := m.CodeName()
 	return func(g *Graph) (*gorgonia.Node, error) {
 		h, ok := g.Activations[name]
@@ -237,6 +238,20 @@ func OnCode(m *models.Autoencoder, f func(h *gorgonia.Node) (*gorgonia.Node, err
 		}
 		return f(h)
 	}
+}
+
+// noModel reports whether m is nil, a nil model, or a dense autoencoder
+// without layers.
+func noModel(m models.Reconstructor) bool {
+	switch a := m.(type) {
+	case nil:
+		return true
+	case *models.Autoencoder:
+		return a == nil || len(a.Encoder) == 0
+	case *models.ConvAutoencoder:
+		return a == nil || len(a.Encoder) == 0
+	}
+	return false
 }
 
 // noSource reports whether s is nil or a nil generator.

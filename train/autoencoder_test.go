@@ -118,7 +118,7 @@ func TestTiedStepMovesEncoderAndDecoder(t *testing.T) {
 	tied := newAutoencoder(t, c, newOpt(t, "sgd", 1), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE})
 	c.Tied = false
 	untied := newAutoencoder(t, c, newOpt(t, "sgd", 1), AutoencoderConfig{BatchSize: 20, Loss: losses.ReconstructionBCE})
-	tm, um := tied.Model(), untied.Model()
+	tm, um := tied.Model().(*models.Autoencoder), untied.Model().(*models.Autoencoder)
 	w := tm.Encoder[0].W.Value.Data().([]float32)
 	copy(um.Encoder[0].W.Value.Data().([]float32), w)
 	dec := um.Decoder[0].(*models.Dense).W.Value.Data().([]float32)

@@ -22,13 +22,17 @@ func newBenchCmd(e *env) *cobra.Command {
 		Long: `Time the standard training workloads (float32, random data, plain SGD) with
 the BLAS in use, after measuring its single-precision matrix product:
 
-  mlp  MLP 784-1000-1000-1000-10, sigmoid, softmax cross-entropy
-  dae  denoising autoencoder layer 784-1000-784, sigmoid, 25% masking noise, MSE
+  mlp   MLP 784-1000-1000-1000-10, sigmoid, softmax cross-entropy
+  dae   denoising autoencoder layer 784-1000-784, sigmoid, 25% masking noise, MSE
+  conv  conv-ae-mnist's convolutional autoencoder (1×28×28, 3×3 convolutions
+        of 16 and 8 filters with 2×2 max pooling, 8 more, mirrored decoder
+        with upsampling), BCE
 
-at batch 128 and 32, and the MLP at batch 1. Each reports the median
+at batch 128 and 32, the MLP at batch 1, and conv at batch 128. Each reports the median
 samples/s of training steps after warm-up, the GFLOP/s of its matrix
-products (6·batch·Σ in·out per step, less the first layer's input
-gradient, which is not computed) and their share of the 1024³ SGEMM's
+products (6·batch·Σ in·out per step, a convolution's in·out counted
+for each output pixel, less the first layer's input gradient, which is
+not computed) and their share of the 1024³ SGEMM's
 rate ("of SGEMM"), the Go heap allocated per step and the peak resident
 memory. Set ZOO_BLAS=go to time
 the pure-Go BLAS, ZOO_BLAS=library to have the library found compute the
@@ -36,6 +40,7 @@ float32 products too.`,
 		Example: `  zoo bench
   zoo bench --quick
   zoo bench --json --only mlp,dae
+  zoo bench --only conv
   ZOO_BLAS=go zoo bench --only mlp/128
   ZOO_BLAS=library zoo bench --only mlp/128`,
 		Args: cobra.NoArgs,

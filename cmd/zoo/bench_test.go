@@ -50,7 +50,7 @@ func TestBenchJSON(t *testing.T) {
 
 func TestBenchBadWorkload(t *testing.T) {
 	code, _, errOut := zoo(t, "bench", "--only", "cnn")
-	if code != 1 || !strings.Contains(errOut, `unknown workload "cnn"`) || !strings.Contains(errOut, "known: dae, mlp") {
+	if code != 1 || !strings.Contains(errOut, `unknown workload "cnn"`) || !strings.Contains(errOut, "known: conv, dae, mlp") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = zoo(t, "bench", "--only", "mlp/0")

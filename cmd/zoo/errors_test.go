@@ -263,7 +263,7 @@ var errorCases = []errorCase{
 			return []string{"train", d.recipeFile(t, "model.yaml", "type: mlp", "type: mpl")}
 		},
 		code: 1,
-		want: `zoo: recipe DIR/model.yaml, line 3: model.type: unknown value "mpl"; want one of autoencoder, mlp, sdae (did you mean "mlp"?)`,
+		want: `zoo: recipe DIR/model.yaml, line 3: model.type: unknown value "mpl"; want one of autoencoder, conv-autoencoder, mlp, sdae (did you mean "mlp"?)`,
 	},
 	{
 		name: "recipe: name with a path (would escape runs/)",
@@ -1445,6 +1445,36 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: --out zoo:mlp-mnist: zoo:NAME names a shipped model, which is read-only; write the run to another directory (./zoo:mlp-mnist for a directory of that name)`,
+	},
+	{
+		name: "conv-autoencoder: a stage without its kernel",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "conv.yaml", "model: {type: mlp, layers: [{units: 8, activation: relu}]}\nloss: cross-entropy",
+				"model: {type: conv-autoencoder, conv: [{filters: 4, activation: relu, pool: 2}], output: sigmoid}\nloss: bce")}
+		},
+		code: 1,
+		want: `zoo: recipe DIR/conv.yaml, line 3: model.conv.0.kernel: missing; want the side of the square filters, odd, e.g. 3`,
+	},
+	{
+		name: "conv-autoencoder: poolings too large for the pictures",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", d.recipeFile(t, "conv-pool.yaml", "model: {type: mlp, layers: [{units: 8, activation: relu}]}\nloss: cross-entropy",
+				"model: {type: conv-autoencoder, conv: [{filters: 2, kernel: 3, activation: relu, pool: 7}, {filters: 2, kernel: 3, activation: relu, pool: 7}], output: sigmoid}\nloss: bce"),
+				"--data", d.data, "--out", filepath.Join(d.dir, "conv-pool")}
+		},
+		code: 1,
+		want: `zoo: pipeline: tiny: models: encoder stage 1: pooling of side 7 does not fit its 4×4 input`,
+	},
+	{
+		name: "conv-autoencoder: data that are not pictures",
+		args: func(t *testing.T, d *fixture) []string {
+			writeText(t, filepath.Join(d.dir, "flat.csv"), "x1,x2,label\n"+strings.Repeat("1,2,0\n3,4,1\n", 10))
+			return []string{"train", d.recipeFile(t, "conv-flat.yaml", "data: {name: mnist}\nmodel: {type: mlp, layers: [{units: 8, activation: relu}]}\nloss: cross-entropy",
+				"data: {name: csv, files: {train: flat.csv, test: flat.csv}, label: label, validation_split: 0.5}\nmodel: {type: conv-autoencoder, conv: [{filters: 2, kernel: 3, activation: relu}], output: sigmoid}\nloss: bce"),
+				"--out", filepath.Join(d.dir, "conv-flat")}
+		},
+		code: 1,
+		want: `zoo: pipeline: tiny: a conv-autoencoder takes pictures, examples of shape [height, width] or [channels, height, width]; these have shape [2]`,
 	},
 }
 

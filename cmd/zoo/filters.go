@@ -25,11 +25,14 @@ func newFiltersCmd(e *env, runF func(*filtersOptions) error) *cobra.Command {
 (a classifier's layers.0, an autoencoder's encoder.0) as a PNG: one tile the
 size of the training pictures (28×28 for MNIST) per unit, the weights from every pixel to that unit, each tile scaled to its own
 range (smallest weight black, largest white), so it shows the input pattern the
-unit responds to most. The first --n units are drawn, --cols to a row.
+unit responds to most. The first --n units are drawn, --cols to a row. For a
+conv-autoencoder, each tile is one filter of its first convolution: its k×k
+kernel (one per input channel, stacked), scaled likewise; use --scale 8 or so.
 
 DIR may be zoo:NAME, a model zoo ships trained (zoo list marks them).`,
 		Example: `  zoo filters zoo-runs/ae-mnist-20261127-141500 --out filters.png
   zoo filters zoo-runs/mlp-mnist-20261127-141500 --out filters.png --n 64 --cols 8 --scale 3
+  zoo filters zoo-runs/conv-ae-mnist-20261127-141500 --out kernels.png --cols 8 --scale 8
   zoo filters zoo:dae-mnist --out filters.png   # the dae zoo ships trained`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,6 +76,18 @@ func runFilters(e *env, o *filtersOptions) error {
 	w := m.Param(first.Name + ".weight")
 	if w == nil {
 		return fmt.Errorf("%s: the model has no %s.weight", o.dir, first.Name)
+	}
+	if first.Kernel > 0 {
+		// A convolution: its filters are k×k kernels, not pictures.
+		img, err := images.ConvFilters(w.Float64s(), first.Out, first.In, first.Kernel, o.n, o.cols, o.scale)
+		if err != nil {
+			return err
+		}
+		if err := images.WritePNG(o.out, img); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "wrote %d of the %s of %s (%d→%d channels, %d×%d, %s) to %s\n", min(o.n, first.Out), plural.Count(first.Out, "filter"), first.Name, first.In, first.Out, first.Kernel, first.Kernel, first.Activation, o.out)
+		return nil
 	}
 	if err := pictures(o.dir, m, "filters draws a unit's weights as a picture"); err != nil {
 		return err

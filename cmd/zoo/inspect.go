@@ -54,7 +54,8 @@ type inspection struct {
 	Dir         string `json:"dir"`
 	Recipe      string `json:"recipe"`
 	Description string `json:"description,omitempty"`
-	// Type is the recipe's model type: mlp, autoencoder or sdae.
+	// Type is the recipe's model type: mlp, autoencoder, conv-autoencoder
+	// or sdae.
 	Type      string            `json:"type"`
 	Input     []int             `json:"input"`
 	Classes   int               `json:"classes,omitempty"`
@@ -119,6 +120,10 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 			switch {
 			case l.TiedTo != "":
 				note = "(weight: " + l.TiedTo + ".weight transposed)"
+			case l.Kernel > 0 && l.Pool > 1:
+				note = fmt.Sprintf("(%d×%d convolution, %d×%d max pooling)", l.Kernel, l.Kernel, l.Pool, l.Pool)
+			case l.Kernel > 0:
+				note = fmt.Sprintf("(%d×%d convolution)", l.Kernel, l.Kernel)
 			case in.Classes > 0 && i == len(in.Layers)-1:
 				note = "(logits: softmax gives the class probabilities)"
 			}

@@ -67,6 +67,9 @@ func TestInterruptAndResume(t *testing.T) {
 		{"early-stopping", []string{"mlp-mnist-early-stopping", "--quick", "--epochs", "3"}, []string{"epoch 2/3  train loss"}},
 		{"adaptive", []string{adaptive}, []string{"epoch 1/3  train loss"}},
 		{"dae", []string{"dae-mnist", "--quick", "--set", "data.train=2000"}, []string{"epoch 1/2  train loss"}},
+		// Gaussian noise, drawn from the run's generator for every batch.
+		{"conv-dae", []string{"conv-dae-mnist", "--quick", "--epochs", "2", "--set", "data.train=600", "--set", "data.validation=100", "--set", "data.test=100",
+			"--set", "model.conv=[{filters: 4, kernel: 3, activation: relu, pool: 2}, {filters: 2, kernel: 3, activation: relu}]"}, []string{"epoch 1/2  train loss"}},
 		{"sdae", []string{"sdae-mnist", "--quick", "--epochs", "2", "--set", "data.train=2000", "--set", "pretrain.epochs=2"},
 			// Mid-way through the second layer's pretraining, then the
 			// first and second fine-tuning epochs.

@@ -172,7 +172,7 @@ entries:
 		switch {
 		case r.Model.Type == recipes.FamilyMLP:
 			return nil, fmt.Errorf("%s: %s in an mlp run", dir, fig)
-		case r.Model.Type == recipes.FamilyAutoencoder && !finished:
+		case recipes.Reconstructs(r.Model.Type) && !finished:
 			return nil, fmt.Errorf("%s: %s before the training is over", dir, fig)
 		case r.Model.Type == recipes.FamilySDAE && pos != nil && pos.phase == 0 && pos.meta.State.Epoch < p.phases[0].Epochs:
 			return nil, fmt.Errorf("%s: %s before the pretraining of layer 0 is over", dir, fig)

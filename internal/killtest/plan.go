@@ -44,10 +44,10 @@ type plan struct {
 	sp   *recipes.Spec
 	data *datasets.Splits
 	// m is the classifier of an mlp or sdae recipe, ae the autoencoder of
-	// an autoencoder recipe, built as runs builds them (weights drawn from
+	// an autoencoder or conv-autoencoder recipe, built as runs builds them (weights drawn from
 	// the recipe's "init" stream; only their names and sizes matter here).
 	m      *models.MLP
-	ae     *models.Autoencoder
+	ae     models.Reconstructor
 	stages []recipes.StagePlan // an sdae's pretraining
 	phases []phase
 	// earlyStop: the last phase may end before its epochs, and its
@@ -72,6 +72,12 @@ func newPlan(r *recipes.Recipe, data *datasets.Splits) (*plan, error) {
 		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
 	case recipes.FamilyAutoencoder:
 		p.ae, err = models.NewAutoencoder(sp.Model.AutoencoderFor(data.Train.Dim()), init)
+		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
+	case recipes.FamilyConvAutoencoder:
+		var c models.ConvAutoencoderConfig
+		if c, err = sp.Model.ConvAutoencoderFor(data.Train.Shape); err == nil {
+			p.ae, err = models.NewConvAutoencoder(c, init)
+		}
 		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
 	case recipes.FamilySDAE:
 		if p.m, err = mlp(); err != nil {
