@@ -81,7 +81,7 @@ func (j *job) trainAutoencoder(ctx context.Context, ae *models.Autoencoder) (*ru
 
 // autoencoderConfig returns the training settings of an autoencoder recipe:
 // loss, corruption (drawn from noise, the run's "corruption" stream),
-// weight penalties and sparsity.
+// weight penalties, sparsity and the contractive penalty.
 func autoencoderConfig(sp *recipes.Spec, ae *models.Autoencoder, noise rand.Source) train.AutoencoderConfig {
 	c := train.AutoencoderConfig{
 		BatchSize:  sp.BatchSize,
@@ -101,6 +101,9 @@ func autoencoderConfig(sp *recipes.Spec, ae *models.Autoencoder, noise rand.Sour
 		c.Penalties = append(c.Penalties, train.OnCode(ae, func(h *gorgonia.Node) (*gorgonia.Node, error) {
 			return regularizers.KLSparsity(s.Weight, s.Target, h)
 		}))
+	}
+	if lambda := sp.Model.Contractive; lambda > 0 {
+		c.Penalties = append(c.Penalties, train.Contractive(ae, lambda))
 	}
 	return c
 }

@@ -51,6 +51,8 @@ func intLimit(key string) (limit, bool) {
 		return limit{MaxWidth, "examples per update"}, true
 	case "model.layers.*.units", "model.encoder.*.units", "model.decoder.*.units":
 		return limit{MaxWidth, "units"}, true
+	case "model.latent":
+		return limit{MaxWidth, "dimensions"}, true
 	case "data.train", "data.validation", "data.test", "schedule.subset":
 		return limit{MaxExamples, "examples"}, true
 	case "epochs", "pretrain.epochs", "pretrain.layers.*.epochs":

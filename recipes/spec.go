@@ -54,6 +54,7 @@ const (
 	FamilyMLP         = "mlp"
 	FamilyAutoencoder = "autoencoder"
 	FamilySDAE        = "sdae"
+	FamilyVAE         = "vae"
 )
 
 // ModelSpec is the network of a recipe. Its widths that depend on the data
@@ -78,6 +79,19 @@ type ModelSpec struct {
 	PretrainBatchSize int
 	// Tied ties each pretraining stage's decoder to its encoder (sdae).
 	Tied bool
+	// VAE is a variational autoencoder's network; Inputs is zero.
+	VAE models.VAEConfig
+	// Contractive is λ of an autoencoder's contractive penalty; 0 for
+	// none.
+	Contractive float64
+}
+
+// VAEFor returns the variational autoencoder's config for examples of
+// inputs features.
+func (m ModelSpec) VAEFor(inputs int) models.VAEConfig {
+	c := m.VAE
+	c.Inputs = inputs
+	return c
 }
 
 // MLPFor returns the classifier's config for examples of inputs features
@@ -164,9 +178,11 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		return d.errorf("model.init", "%v", err)
 	}
 	sp.Model.Family = m.Type
-	if m.Type == FamilyAutoencoder {
+	switch m.Type {
+	case FamilyAutoencoder:
 		sp.Reconstruction = losses.Reconstruction(r.Loss)
-	} else {
+	case FamilyVAE: // the negative ELBO, the one loss of a vae
+	default:
 		sp.Loss = losses.Classification(r.Loss)
 	}
 	g := r.Regularizers
@@ -227,6 +243,18 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		sp.Model.Autoencoder = c
 		sp.Model.Corruption = m.Corruption.Model()
 		sp.Model.Sparsity = m.Sparsity
+		sp.Model.Contractive = m.Contractive
+	case FamilyVAE:
+		c := models.VAEConfig{Latent: m.Latent, Init: init}
+		if c.Encoder, err = modelLayers(m.Encoder); err != nil {
+			return err
+		}
+		if len(m.Decoder) > 0 {
+			if c.Decoder, err = modelLayers(m.Decoder); err != nil {
+				return err
+			}
+		}
+		sp.Model.VAE = c
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/pipeline"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/spf13/cobra"
 )
 
@@ -52,6 +53,10 @@ The line printed says which split and how many of its examples.`,
 				return printJSON(e, ev)
 			}
 			on := measured(ev)
+			if ev.Family == recipes.FamilyVAE {
+				fmt.Fprintf(e.out, "%s (%s): %s negative ELBO %.2f nats per example  %s\n", ev.Dir, ev.Recipe, ev.Split, ev.Metrics.Loss, on)
+				return nil
+			}
 			if !ev.Metrics.HasError { // an autoencoder
 				fmt.Fprintf(e.out, "%s (%s): %s reconstruction loss %.4f  %s\n", ev.Dir, ev.Recipe, ev.Split, ev.Metrics.Loss, on)
 				return nil

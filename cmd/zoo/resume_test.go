@@ -67,6 +67,9 @@ func TestInterruptAndResume(t *testing.T) {
 		{"early-stopping", []string{"mlp-mnist-early-stopping", "--quick", "--epochs", "3"}, []string{"epoch 2/3  train loss"}},
 		{"adaptive", []string{adaptive}, []string{"epoch 1/3  train loss"}},
 		{"dae", []string{"dae-mnist", "--quick", "--set", "data.train=2000"}, []string{"epoch 1/2  train loss"}},
+		{"cae", []string{"cae-mnist", "--quick", "--set", "data.train=2000"}, []string{"epoch 1/2  train loss"}},
+		// The noise of the reparameterisation is a stream of the checkpoint.
+		{"vae", []string{"vae-mnist-2d", "--quick", "--set", "data.train=2000"}, []string{"epoch 1/2  train loss"}},
 		{"sdae", []string{"sdae-mnist", "--quick", "--epochs", "2", "--set", "data.train=2000", "--set", "pretrain.epochs=2"},
 			// Mid-way through the second layer's pretraining, then the
 			// first and second fine-tuning epochs.

@@ -76,7 +76,7 @@ var runFiles = []string{
 }
 
 // Check loads every file of the run in dir (any model type: mlp, with or
-// without the adaptive schedule, autoencoder, sdae in either phase),
+// without the adaptive schedule, autoencoder, sdae in either phase, vae),
 // against the model the recipe builds, as runs builds it:
 //
 //   - recipe.yaml parses;
@@ -172,7 +172,7 @@ entries:
 		switch {
 		case r.Model.Type == recipes.FamilyMLP:
 			return nil, fmt.Errorf("%s: %s in an mlp run", dir, fig)
-		case r.Model.Type == recipes.FamilyAutoencoder && !finished:
+		case (r.Model.Type == recipes.FamilyAutoencoder || r.Model.Type == recipes.FamilyVAE) && !finished:
 			return nil, fmt.Errorf("%s: %s before the training is over", dir, fig)
 		case r.Model.Type == recipes.FamilySDAE && pos != nil && pos.phase == 0 && pos.meta.State.Epoch < p.phases[0].Epochs:
 			return nil, fmt.Errorf("%s: %s before the pretraining of layer 0 is over", dir, fig)
