@@ -3,12 +3,14 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/gorgonia-zoo/zoo/datasets"
 	"github.com/gorgonia-zoo/zoo/images"
+	"github.com/gorgonia-zoo/zoo/infer"
 	"github.com/gorgonia-zoo/zoo/internal/plural"
 	"github.com/gorgonia-zoo/zoo/internal/rng"
 	"github.com/gorgonia-zoo/zoo/models"
@@ -19,7 +21,9 @@ import (
 
 // vaeFamily trains a variational autoencoder (model.type vae) on the
 // negative ELBO; the summary reports it in nats per test digit, and the
-// run directory gets runs.ReconstructionsFile and runs.FiltersFile.
+// run directory gets runs.ReconstructionsFile, runs.FiltersFile,
+// runs.SamplesFile and, for a 2-D latent code, runs.LatentGridFile and
+// runs.LatentCodesFile.
 type vaeFamily struct{}
 
 func (vaeFamily) build(j *job) (trainer, error) {
@@ -71,7 +75,7 @@ func (j *job) trainVAE(ctx context.Context, v *models.VAE) (*runs.Summary, error
 	if err != nil {
 		return nil, err
 	}
-	if err := writeVAEFigures(o.Out, task, j.data.Test); err != nil {
+	if err := writeVAEFigures(o.Out, task, j.data.Test, rng.New(sp.Seed, "figures")); err != nil {
 		return nil, err
 	}
 	s := j.summary(records, v.Params())
@@ -95,11 +99,21 @@ func vaeShape(v *models.VAE) string {
 	return s
 }
 
+// The sizes of a vae's figures: samplesSide² samples from the prior, and
+// a latentSide² grid over a 2-D latent plane.
+const (
+	samplesSide = 10
+	latentSide  = 20
+)
+
 // writeVAEFigures draws a vae run's figures, when the examples are
 // pictures: the first test digits and their reconstructions
-// (runs.ReconstructionsFile) and the first encoder layer's weights
-// (runs.FiltersFile).
-func writeVAEFigures(dir string, task *train.VAE, test *datasets.Set) error {
+// (runs.ReconstructionsFile), the first encoder layer's weights
+// (runs.FiltersFile), samples from the prior drawn with r
+// (runs.SamplesFile), and for a 2-D latent code the digits decoded over the
+// latent plane (runs.LatentGridFile) and the test digits' codes coloured by
+// class (runs.LatentCodesFile).
+func writeVAEFigures(dir string, task *train.VAE, test *datasets.Set, r rand.Source) error {
 	if len(test.Shape) != 2 || test.Len() == 0 {
 		return nil
 	}
@@ -117,12 +131,68 @@ func writeVAEFigures(dir string, task *train.VAE, test *datasets.Set) error {
 		return err
 	}
 	m := task.Model()
-	if len(m.Encoder) == 0 {
-		return nil
+	if len(m.Encoder) > 0 {
+		first := m.Encoder[0]
+		if img, err = images.Filters(first.W.Float64s(), first.In(), first.Out(), w, h, 100, 10, 2); err != nil {
+			return err
+		}
+		if err := images.WritePNG(filepath.Join(dir, runs.FiltersFile), img); err != nil {
+			return err
+		}
 	}
-	first := m.Encoder[0]
-	if img, err = images.Filters(first.W.Float64s(), first.In(), first.Out(), w, h, 100, 10, 2); err != nil {
+	samples, err := task.Sample(samplesSide*samplesSide, r)
+	if err != nil {
 		return err
 	}
-	return images.WritePNG(filepath.Join(dir, runs.FiltersFile), img)
+	if err := writeDigitGrid(filepath.Join(dir, runs.SamplesFile), samples, samplesSide, w, h, 2); err != nil {
+		return err
+	}
+	if m.Latent() != 2 {
+		return nil
+	}
+	grid, err := task.Decode(infer.LatentGrid(latentSide))
+	if err != nil {
+		return err
+	}
+	if err := writeDigitGrid(filepath.Join(dir, runs.LatentGridFile), grid, latentSide, w, h, 1); err != nil {
+		return err
+	}
+	codes, err := task.Encode(test)
+	if err != nil {
+		return err
+	}
+	return writeLatentCodes(filepath.Join(dir, runs.LatentCodesFile), codes)
+}
+
+// writeDigitGrid draws the examples of s (w×h pictures) as a grid of side
+// columns, each pixel scale×scale.
+func writeDigitGrid(path string, s *datasets.Set, side, w, h, scale int) error {
+	pics := split(s)
+	var rows [][][]float32
+	for i := 0; i < len(pics); i += side {
+		rows = append(rows, pics[i:min(i+side, len(pics))])
+	}
+	img, err := images.Grid(rows, w, h, scale)
+	if err != nil {
+		return err
+	}
+	return images.WritePNG(path, img)
+}
+
+// writeLatentCodes draws the 2-D codes of codes as points coloured by
+// their labels (all of class 0 when unlabelled).
+func writeLatentCodes(path string, codes *datasets.Set) error {
+	n := codes.Len()
+	x, y, classes := make([]float64, n), make([]float64, n), make([]int, n)
+	for i := range n {
+		x[i], y[i] = float64(codes.X[2*i]), float64(codes.X[2*i+1])
+		if codes.Labels != nil {
+			classes[i] = codes.Labels[i]
+		}
+	}
+	img, err := images.Scatter(x, y, classes, fmt.Sprintf("Codes μ(x) of %s", plural.Count(n, "test example")), "z₁", "z₂", 600)
+	if err != nil {
+		return err
+	}
+	return images.WritePNG(path, img)
 }

@@ -23,7 +23,7 @@ func TestTrainVAE(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "test negative ELBO") || strings.Contains(stdout, "test error") {
 		t.Fatalf("zoo train: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, f := range []string{runs.ReconstructionsFile, runs.FiltersFile, runs.WeightsFile} {
+	for _, f := range []string{runs.ReconstructionsFile, runs.FiltersFile, runs.SamplesFile, runs.LatentGridFile, runs.LatentCodesFile, runs.WeightsFile} {
 		readFile(t, out, f)
 	}
 	sum, err := runs.ReadSummary(out)

@@ -73,6 +73,7 @@ func (r *Report) String() string {
 var runFiles = []string{
 	runs.RecipeFile, runs.CheckpointFile, runs.MetricsFile, runs.WeightsFile, runs.SummaryFile,
 	runs.AdaptiveFile, runs.ReconstructionsFile, runs.FiltersFile,
+	runs.SamplesFile, runs.LatentGridFile, runs.LatentCodesFile,
 }
 
 // Check loads every file of the run in dir (any model type: mlp, with or
@@ -165,7 +166,7 @@ entries:
 	// before the model is evaluated and saved.
 	finished := len(rows) > 0 && p.ends(len(rows))
 
-	for _, fig := range []string{runs.ReconstructionsFile, runs.FiltersFile} {
+	for _, fig := range []string{runs.ReconstructionsFile, runs.FiltersFile, runs.SamplesFile, runs.LatentGridFile, runs.LatentCodesFile} {
 		if !have[fig] {
 			continue
 		}
