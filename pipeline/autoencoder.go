@@ -82,7 +82,7 @@ func (j *job) trainAutoencoder(ctx context.Context, ae models.Reconstructor) (*r
 
 // autoencoderConfig returns the training settings of an autoencoder recipe:
 // loss, corruption (drawn from noise, the run's "corruption" stream),
-// weight penalties and sparsity.
+// weight penalties, sparsity and the contractive penalty.
 func autoencoderConfig(sp *recipes.Spec, ae models.Reconstructor, noise rand.Source) train.AutoencoderConfig {
 	c := train.AutoencoderConfig{
 		BatchSize:  sp.BatchSize,
@@ -108,6 +108,10 @@ func autoencoderConfig(sp *recipes.Spec, ae models.Reconstructor, noise rand.Sou
 		c.Penalties = append(c.Penalties, train.OnCode(ae, func(h *gorgonia.Node) (*gorgonia.Node, error) {
 			return regularizers.KLSparsity(s.Weight, s.Target, h)
 		}))
+	}
+	// The recipe allows the contractive penalty on dense autoencoders only.
+	if dense, ok := ae.(*models.Autoencoder); ok && sp.Model.Contractive > 0 {
+		c.Penalties = append(c.Penalties, train.Contractive(dense, sp.Model.Contractive))
 	}
 	return c
 }

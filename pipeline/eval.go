@@ -64,6 +64,10 @@ type Evaluation struct {
 	// Test is Metrics when Split is the test split, nil otherwise: the
 	// field Evaluate has always filled.
 	Test *infer.Metrics `json:"test,omitempty"`
+	// Family is the run's model.type: what Metrics.Loss measures (a
+	// classifier's cross-entropy, an autoencoder's reconstruction loss, a
+	// vae's negative ELBO in nats).
+	Family string `json:"-"`
 }
 
 // Evaluate opens the finished run in dir and measures it on the test split
@@ -130,7 +134,7 @@ func EvaluateSplit(ctx context.Context, dir string, o EvalOptions) (*Evaluation,
 	if err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{Recipe: m.Recipe.Name, Dir: dir, Split: o.Split, SplitSize: size, Metrics: got}
+	ev := &Evaluation{Recipe: m.Recipe.Name, Dir: dir, Split: o.Split, SplitSize: size, Metrics: got, Family: m.Spec.Model.Family}
 	if o.Split == SplitTest {
 		ev.Test = &ev.Metrics
 	}

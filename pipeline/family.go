@@ -28,6 +28,7 @@ var families = map[string]modelFamily{
 	recipes.FamilyMLP:         mlpFamily{},
 	recipes.FamilyAutoencoder: autoencoderFamily{},
 	recipes.FamilySDAE:        sdaeFamily{},
+	recipes.FamilyVAE:         vaeFamily{},
 
 	recipes.FamilyConvAutoencoder: convAutoencoderFamily{},
 }

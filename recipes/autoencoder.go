@@ -90,8 +90,11 @@ func hiddenLayers(r *Recipe) []Layer {
 }
 
 func lossNamesFor(modelType string) []string {
-	if Reconstructs(modelType) {
+	switch {
+	case Reconstructs(modelType):
 		return reconstructionLosses
+	case modelType == FamilyVAE:
+		return []string{lossELBO}
 	}
 	return lossNames
 }
@@ -104,11 +107,17 @@ func (p Pretrain) isZero() bool {
 // recipe uses only those of its model type.
 func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 	m := &r.Model
+	if err := d.refuseFamilyKeys(m); err != nil {
+		return err
+	}
 	if m.Type == FamilyConvAutoencoder {
 		return d.checkConvAutoencoder(r)
 	}
 	if m.Conv != nil {
 		return d.errorf("model.conv", "only conv-autoencoder models take convolutional stages; an %s's layers are model.%s", m.Type, map[bool]string{true: "layers", false: "encoder"}[m.Type == FamilyMLP])
+	}
+	if m.Type == FamilyVAE {
+		return d.checkVAE(r)
 	}
 	ae, sdae := m.Type == FamilyAutoencoder, m.Type == FamilySDAE
 	if !ae && !sdae {
@@ -172,6 +181,9 @@ func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 		return d.errorf("loss", "bce needs reconstructions in (0, 1), so model.output: sigmoid; with a %s output use mse", m.Output)
 	}
 	if err := d.checkCorruption("model.corruption", m.Corruption); err != nil {
+		return err
+	}
+	if err := d.checkContractive(m); err != nil {
 		return err
 	}
 	return d.checkSparsity(m)

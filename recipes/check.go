@@ -13,7 +13,7 @@ import (
 
 // The names a recipe may use.
 var (
-	modelTypes = []string{FamilyAutoencoder, FamilyConvAutoencoder, FamilyMLP, FamilySDAE}
+	modelTypes = []string{FamilyAutoencoder, FamilyConvAutoencoder, FamilyMLP, FamilySDAE, FamilyVAE}
 	lossNames  = []string{"cross-entropy", "dice"}
 )
 

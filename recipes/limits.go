@@ -55,6 +55,8 @@ func intLimit(key string) (limit, bool) {
 		return limit{MaxWidth, "filters"}, true
 	case "model.conv.*.kernel", "model.conv.*.pool":
 		return limit{MaxWidth, "pixels"}, true
+	case "model.latent":
+		return limit{MaxWidth, "dimensions"}, true
 	case "data.train", "data.validation", "data.test", "schedule.subset":
 		return limit{MaxExamples, "examples"}, true
 	case "epochs", "pretrain.epochs", "pretrain.layers.*.epochs":

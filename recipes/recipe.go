@@ -97,8 +97,9 @@ type Data struct {
 
 // Model describes the network.
 type Model struct {
-	// Type is the model family: mlp, autoencoder, conv-autoencoder or
-	// sdae (a stacked denoising autoencoder classifier; see Pretrain).
+	// Type is the model family: mlp, autoencoder, conv-autoencoder, sdae
+	// (a stacked denoising autoencoder classifier; see Pretrain) or vae (a
+	// variational autoencoder).
 	Type string `yaml:"type"`
 	// Layers are the hidden layers, input side first (mlp).
 	Layers []Layer `yaml:"layers,omitempty"`
@@ -126,6 +127,11 @@ type Model struct {
 	// Conv lists a conv-autoencoder's encoder stages, input side first;
 	// the last one's output is the code, and the decoder mirrors them.
 	Conv []ConvLayer `yaml:"conv,omitempty"`
+	// Latent is the dimension of the latent code z (vae).
+	Latent int `yaml:"latent,omitempty"`
+	// Contractive is λ of the contractive penalty λ‖J_f(x)‖²_F on a
+	// one-layer sigmoid encoder (autoencoder).
+	Contractive float64 `yaml:"contractive,omitempty"`
 }
 
 // Layer is one hidden layer.

@@ -55,6 +55,7 @@ const (
 	FamilyMLP         = "mlp"
 	FamilyAutoencoder = "autoencoder"
 	FamilySDAE        = "sdae"
+	FamilyVAE         = "vae"
 	// FamilyConvAutoencoder is a convolutional autoencoder
 	// (models.ConvAutoencoder); model.conv lists its stages.
 	FamilyConvAutoencoder = "conv-autoencoder"
@@ -72,7 +73,7 @@ func Reconstructs(family string) bool {
 // built.
 type ModelSpec struct {
 	// Family is the model.type: FamilyMLP, FamilyAutoencoder,
-	// FamilyConvAutoencoder or FamilySDAE.
+	// FamilyConvAutoencoder, FamilySDAE or FamilyVAE.
 	Family string
 	// MLP is the classifier of an mlp, or the network an sdae fine-tunes
 	// (its encoders plus a softmax layer). Inputs and Classes are zero.
@@ -93,6 +94,19 @@ type ModelSpec struct {
 	PretrainBatchSize int
 	// Tied ties each pretraining stage's decoder to its encoder (sdae).
 	Tied bool
+	// VAE is a variational autoencoder's network; Inputs is zero.
+	VAE models.VAEConfig
+	// Contractive is λ of an autoencoder's contractive penalty; 0 for
+	// none.
+	Contractive float64
+}
+
+// VAEFor returns the variational autoencoder's config for examples of
+// inputs features.
+func (m ModelSpec) VAEFor(inputs int) models.VAEConfig {
+	c := m.VAE
+	c.Inputs = inputs
+	return c
 }
 
 // MLPFor returns the classifier's config for examples of inputs features
@@ -196,9 +210,11 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		return d.errorf("model.init", "%v", err)
 	}
 	sp.Model.Family = m.Type
-	if Reconstructs(m.Type) {
+	switch {
+	case Reconstructs(m.Type):
 		sp.Reconstruction = losses.Reconstruction(r.Loss)
-	} else {
+	case m.Type == FamilyVAE: // the negative ELBO, the one loss of a vae
+	default:
 		sp.Loss = losses.Classification(r.Loss)
 	}
 	g := r.Regularizers
@@ -259,6 +275,7 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		sp.Model.Autoencoder = c
 		sp.Model.Corruption = m.Corruption.Model()
 		sp.Model.Sparsity = m.Sparsity
+		sp.Model.Contractive = m.Contractive
 	case FamilyConvAutoencoder:
 		out, err := models.ParseActivation(m.Output)
 		if err != nil {
@@ -274,6 +291,17 @@ func (d *doc) fillSpec(r *Recipe, sp *Spec) error {
 		}
 		sp.Model.ConvAutoencoder = c
 		sp.Model.Corruption = m.Corruption.Model()
+	case FamilyVAE:
+		c := models.VAEConfig{Latent: m.Latent, Init: init}
+		if c.Encoder, err = modelLayers(m.Encoder); err != nil {
+			return err
+		}
+		if len(m.Decoder) > 0 {
+			if c.Decoder, err = modelLayers(m.Decoder); err != nil {
+				return err
+			}
+		}
+		sp.Model.VAE = c
 	}
 	return nil
 }

@@ -33,8 +33,17 @@ type LayerInfo struct {
 }
 
 // Layers returns the model's layers, input side first: a classifier's
-// hidden layers and output layer, or an autoencoder's encoder then decoder.
+// hidden layers and output layer, or an autoencoder's encoder then decoder
+// (a variational autoencoder's encoder, then latent.mean and
+// latent.logvar, then its decoder).
 func (m *Model) Layers() []LayerInfo {
+	if m.vae != nil {
+		var out []LayerInfo
+		for _, d := range m.vae.Layers() {
+			out = append(out, LayerInfo{Name: d.Name(), In: d.In(), Out: d.Out(), Activation: actName(d.Act)})
+		}
+		return out
+	}
 	if m.conv != nil {
 		return convLayers(m.conv)
 	}

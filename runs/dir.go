@@ -19,6 +19,14 @@ const (
 	// FiltersFile shows the first encoder layer's weights, one tile per
 	// unit: the input pattern that unit responds to most.
 	FiltersFile = "filters.png"
+	// SamplesFile is a grid of pictures a variational autoencoder decodes
+	// from codes drawn from its prior.
+	SamplesFile = "samples.png"
+	// LatentGridFile is the pictures a variational autoencoder with a 2-D
+	// code decodes over its latent plane, and LatentCodesFile the test
+	// examples' codes in that plane, coloured by class.
+	LatentGridFile  = "latent-grid.png"
+	LatentCodesFile = "latent-codes.png"
 )
 
 // AdaptiveFile is written by a run with the adaptive schedule: every search's
@@ -26,7 +34,8 @@ const (
 const AdaptiveFile = "adaptive.csv"
 
 // files are every file a run directory may hold but its lock.
-var files = []string{RecipeFile, CheckpointFile, MetricsFile, WeightsFile, SummaryFile, AdaptiveFile, ReconstructionsFile, FiltersFile}
+var files = []string{RecipeFile, CheckpointFile, MetricsFile, WeightsFile, SummaryFile, AdaptiveFile, ReconstructionsFile, FiltersFile,
+	SamplesFile, LatentGridFile, LatentCodesFile}
 
 // DefaultParent is the directory, under the working directory, that holds
 // the run directories made when none is given (see DefaultOut). It is not

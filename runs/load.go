@@ -2,6 +2,7 @@ package runs
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,7 +18,8 @@ import (
 
 // Model is a trained run, ready to use: Predict for classifiers (mlp,
 // sdae), Encode and Reconstruct for autoencoders (autoencoder,
-// conv-autoencoder). It is safe for concurrent
+// conv-autoencoder; a variational one's codes are the means μ(x), and it
+// also Decodes and Samples). It is safe for concurrent
 // use by several goroutines (calls take turns on one compiled graph).
 type Model struct {
 	Dir    string
@@ -41,6 +43,8 @@ type Model struct {
 	conv        *models.ConvAutoencoder
 	classifier  *infer.Classifier
 	autoencoder *infer.Autoencoder
+	vae         *models.VAE
+	vaeInfer    *infer.VAE
 }
 
 // maxInputs bounds the values of one example a summary may claim, far above
@@ -127,6 +131,9 @@ func load(dir string, limit memory.Limit) (*Model, error) {
 		}
 		return nil
 	}
+	if sp.Model.Family == recipes.FamilyVAE {
+		return m, m.loadVAE(fits)
+	}
 	if recipes.Reconstructs(sp.Model.Family) {
 		var ae models.Reconstructor
 		if sp.Model.Family == recipes.FamilyConvAutoencoder {
@@ -196,6 +203,9 @@ func (m *Model) Close() {
 	if m.autoencoder != nil {
 		m.autoencoder.Close()
 	}
+	if m.vaeInfer != nil {
+		m.vaeInfer.Close()
+	}
 }
 
 // set wraps n examples (row-major in x) for the tasks, checking their size.
@@ -229,7 +239,7 @@ func (m *Model) classifierInput(x []float32) (*datasets.Set, error) {
 
 // autoencoderInput wraps x for the autoencoder, or says the model is none.
 func (m *Model) autoencoderInput(x []float32, what string) (*datasets.Set, error) {
-	if m.autoencoder == nil {
+	if m.autoencoder == nil && m.vaeInfer == nil {
 		return nil, fmt.Errorf("runs: %s is a classifier: only autoencoders %s", m.Recipe.Name, what)
 	}
 	return m.set(x)
@@ -243,6 +253,13 @@ func (m *Model) Encode(x []float32) ([]float32, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.vaeInfer != nil {
+		codes, err := m.vaeInfer.Encode(s)
+		if err != nil {
+			return nil, err
+		}
+		return codes.X, nil
+	}
 	codes, err := m.autoencoder.Encode(s)
 	if err != nil {
 		return nil, err
@@ -252,6 +269,9 @@ func (m *Model) Encode(x []float32) ([]float32, error) {
 
 // CodeUnits is the size of an autoencoder's code (0 for a classifier).
 func (m *Model) CodeUnits() int {
+	if m.vaeInfer != nil {
+		return m.vaeInfer.CodeUnits()
+	}
 	if m.autoencoder == nil {
 		return 0
 	}
@@ -266,6 +286,13 @@ func (m *Model) Reconstruct(x []float32) ([]float32, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.vaeInfer != nil {
+		out, err := m.vaeInfer.Reconstruct(s)
+		if err != nil {
+			return nil, err
+		}
+		return out.X, nil
+	}
 	out, err := m.autoencoder.Reconstruct(s)
 	if err != nil {
 		return nil, err
@@ -274,10 +301,15 @@ func (m *Model) Reconstruct(x []float32) ([]float32, error) {
 }
 
 // Evaluate measures the model on s: a classifier's mean cross-entropy and
-// error rate, an autoencoder's mean reconstruction loss.
+// error rate, an autoencoder's mean reconstruction loss, a variational
+// autoencoder's mean negative ELBO in nats (its noise drawn from the run's
+// seed: see infer.NewVAE).
 func (m *Model) Evaluate(s *datasets.Set) (infer.Metrics, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.vaeInfer != nil {
+		return m.vaeInfer.Evaluate(s)
+	}
 	if m.autoencoder != nil {
 		return m.autoencoder.Evaluate(s)
 	}
@@ -294,4 +326,85 @@ func (m *Model) Classify(x []float32) ([]infer.Prediction, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.classifier.Classify(s)
+}
+
+// loadVAE builds the run's variational autoencoder, loads its weights and
+// compiles its graphs; fits refuses a model too large for the machine.
+func (m *Model) loadVAE(fits func(models.Size) error) error {
+	c := m.Spec.Model.VAEFor((&datasets.Set{Shape: m.Shape}).Dim())
+	if err := fits(c.Size()); err != nil {
+		return err
+	}
+	v, err := models.NewVAE(c, rng.New(m.Recipe.Seed, "init")) // overwritten by the saved weights
+	if err != nil {
+		return err
+	}
+	m.vae, m.Params = v, v.Params()
+	meta, err := LoadWeights(filepath.Join(m.Dir, WeightsFile), m.Params)
+	if err != nil {
+		return err
+	}
+	if err := unedited(m.Dir, m.Recipe, meta["zoo.recipe"]); err != nil {
+		return err
+	}
+	m.vaeInfer, err = infer.NewVAE(v, evalBatch, m.Recipe.Seed)
+	return err
+}
+
+// vaeOnly returns the run's variational autoencoder, or says the model is
+// none.
+func (m *Model) vaeOnly(what string) (*infer.VAE, error) {
+	if m.vaeInfer == nil {
+		return nil, fmt.Errorf("runs: %s is a %s model: only variational autoencoders (model.type vae) %s", m.Recipe.Name, m.Spec.Model.Family, what)
+	}
+	return m.vaeInfer, nil
+}
+
+// Decode returns the pictures a variational autoencoder decodes from the
+// codes in z (CodeUnits values each): the Bernoulli means of p(x|z), Shape
+// per picture.
+func (m *Model) Decode(z []float32) ([]float32, error) {
+	v, err := m.vaeOnly("decode codes")
+	if err != nil {
+		return nil, err
+	}
+	k := v.CodeUnits()
+	if len(z)%k != 0 {
+		return nil, fmt.Errorf("runs: %d values are not whole codes of %d", len(z), k)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out, err := v.Decode(&datasets.Set{Name: "codes", X: z, Shape: []int{k}})
+	if err != nil {
+		return nil, err
+	}
+	return out.X, nil
+}
+
+// Sample returns n pictures a variational autoencoder decodes from codes
+// drawn from its prior N(0, I) with r.
+func (m *Model) Sample(n int, r rand.Source) ([]float32, error) {
+	v, err := m.vaeOnly("sample")
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out, err := v.Sample(n, r)
+	if err != nil {
+		return nil, err
+	}
+	return out.X, nil
+}
+
+// ELBO returns a variational autoencoder's negative ELBO on s and its
+// terms, in nats per example.
+func (m *Model) ELBO(s *datasets.Set) (infer.ELBO, error) {
+	v, err := m.vaeOnly("have an ELBO")
+	if err != nil {
+		return infer.ELBO{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return v.ELBO(s)
 }

@@ -52,6 +52,13 @@ type Summary struct {
 	// above. For an autoencoder ValLoss and TestLoss repeat them.
 	ValReconstructionLoss  float64 `json:"val_reconstruction_loss,omitempty"`
 	TestReconstructionLoss float64 `json:"test_reconstruction_loss,omitempty"`
+	// TestELBONats is a variational autoencoder's negative ELBO on the
+	// test set, in nats per example (TestLoss repeats it; ValLoss is the
+	// same on the validation set), and TestKLNats its KL term, KL(q(z|x) ‖
+	// p(z)); both estimated with one z per example (see infer.VAE.ELBO).
+	// Absent for other models.
+	TestELBONats float64 `json:"test_elbo_nats,omitempty"`
+	TestKLNats   float64 `json:"test_kl_nats,omitempty"`
 	// Pretrain is an sdae's greedy pretraining, one entry per layer; the
 	// fields above are then those of the fine-tuning.
 	Pretrain []LayerSummary `json:"pretrain,omitempty"`

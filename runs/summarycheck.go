@@ -25,7 +25,7 @@ func checkSummaryShape(dir string, family string, sum *Summary, s *datasets.Set)
 		said = fmt.Sprintf("no input_shape (a run from before it was recorded: MNIST's %v assumed)", s.Shape)
 	}
 	first := "layers.0.weight"
-	if recipes.Reconstructs(family) {
+	if recipes.Reconstructs(family) || family == recipes.FamilyVAE {
 		first = "encoder.0.weight"
 	}
 	if family == recipes.FamilyConvAutoencoder {
@@ -44,7 +44,7 @@ func checkSummaryShape(dir string, family string, sum *Summary, s *datasets.Set)
 		return fmt.Errorf("runs: %s says %s, examples of %d values, but the first layer of %s (%s %v) takes %d inputs: is summary.json damaged, or from another run?",
 			filepath.Join(dir, SummaryFile), said, s.Dim(), WeightsFile, first, t.Shape, t.Shape[0])
 	}
-	if recipes.Reconstructs(family) {
+	if recipes.Reconstructs(family) || family == recipes.FamilyVAE {
 		return nil
 	}
 	// The output layer is the mlp's last: layers.K.bias with the largest K.

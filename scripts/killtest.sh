@@ -6,7 +6,7 @@
 #   KILLTEST_ARGS="sdae-mnist --quick --epochs 2 --set data.train=3000 --set pretrain.epochs=2" scripts/killtest.sh 10 1
 #
 # Any recipe works (mlp, with or without the adaptive schedule,
-# autoencoder, sdae): KILLTEST_ARGS are the arguments of `zoo train`, less
+# autoencoder, sdae, vae): KILLTEST_ARGS are the arguments of `zoo train`, less
 # --out. It builds zoo and scripts/runcheck, trains the reference run
 # uninterrupted, then trains the same run again in another directory,
 # killing it with SIGKILL after a random delay (drawn from bash's RANDOM
@@ -24,9 +24,9 @@
 #
 # Whenever the run finishes (after its last kill, or because it outlived a
 # delay), its model.safetensors must equal the reference's byte for byte,
-# and so must adaptive.csv, reconstructions.png and filters.png when the
-# run writes them, and metrics.csv too, timings aside; if kills remain,
-# another round starts.
+# and so must adaptive.csv and the figures (reconstructions.png, filters.png,
+# samples.png, latent-grid.png, latent-codes.png) when the run writes them,
+# and metrics.csv too, timings aside; if kills remain, another round starts.
 #
 # Environment: KILLTEST_DIR (work directory, default a new temporary one),
 # KILLTEST_MAX_MS (longest delay before a kill; default the reference
@@ -147,7 +147,7 @@ while ((kills < N)); do
 		exit 1
 	fi
 	same=model.safetensors verb=equals
-	for f in adaptive.csv reconstructions.png filters.png; do
+	for f in adaptive.csv reconstructions.png filters.png samples.png latent-grid.png latent-codes.png; do
 		[[ -f $ref/$f || -f $dir/$f ]] || continue
 		if ! cmp -s "$ref/$f" "$dir/$f"; then
 			say "FAIL: $dir/$f differs from the uninterrupted run's (or one of them is missing)"

@@ -266,6 +266,9 @@ var errorCases = []errorCase{
 		want: `zoo: recipe DIR/model.yaml, line 3: model.type: unknown value "mpl"; want one of autoencoder, conv-autoencoder, mlp, sdae (did you mean "mlp"?)`,
 	},
 	{
+		want: `zoo: recipe DIR/model.yaml, line 3: model.type: unknown value "mpl"; want one of autoencoder, mlp, sdae, vae (did you mean "mlp"?)`,
+	},
+	{
 		name: "recipe: name with a path (would escape runs/)",
 		args: func(t *testing.T, d *fixture) []string {
 			return []string{"train", d.recipeFile(t, "escape.yaml", "name: tiny", "name: ../../escaped")}
@@ -1475,6 +1478,38 @@ var errorCases = []errorCase{
 		},
 		code: 1,
 		want: `zoo: pipeline: tiny: a conv-autoencoder takes pictures, examples of shape [height, width] or [channels, height, width]; these have shape [2]`,
+	},
+	{
+		name: "recipe: a vae's latent dimension below 1",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", "vae-mnist", "--set", "model.latent=-1", "--out", filepath.Join(d.dir, "latent")}
+		},
+		code: 1,
+		want: `zoo: recipe built-in vae-mnist, --set model.latent=-1: model.latent: want the dimension of the latent code z, ≥ 1, got -1`,
+	},
+	{
+		name: "recipe: a vae with another loss",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", "vae-mnist", "--set", "loss=bce", "--out", filepath.Join(d.dir, "vae-bce")}
+		},
+		code: 1,
+		want: `zoo: recipe built-in vae-mnist, --set loss=bce: loss: a vae is trained on its negative ELBO (the reconstruction's cross-entropy plus the KL term, in nats): write loss: elbo`,
+	},
+	{
+		name: "recipe: a latent dimension outside a vae",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", "sparse-ae-mnist", "--set", "model.latent=2", "--out", filepath.Join(d.dir, "ae-latent")}
+		},
+		code: 1,
+		want: `zoo: recipe built-in sparse-ae-mnist, --set model.latent=2: model.latent: only vae models have a latent code z; an autoencoder's code is its last encoder layer`,
+	},
+	{
+		name: "recipe: the contractive penalty on a ReLU encoder",
+		args: func(t *testing.T, d *fixture) []string {
+			return []string{"train", "cae-mnist", "--set", "model.encoder.0.activation=relu", "--out", filepath.Join(d.dir, "cae-relu")}
+		},
+		code: 1,
+		want: `zoo: recipe built-in cae-mnist, --set model.encoder.0.activation=relu: model.encoder.0.activation: the contractive penalty (model.contractive) is computed in closed form for a sigmoid encoder, got relu`,
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gorgonia-zoo/zoo/pipeline"
+	"github.com/gorgonia-zoo/zoo/recipes"
 	"github.com/gorgonia-zoo/zoo/shipped"
 	"github.com/spf13/cobra"
 )
@@ -62,6 +63,10 @@ them); ZOO_BLAS=go zoo eval zoo:NAME gives the figures its model card records.`,
 				return printJSON(e, ev)
 			}
 			on := measured(ev)
+			if ev.Family == recipes.FamilyVAE {
+				fmt.Fprintf(e.out, "%s (%s): %s negative ELBO %.2f nats per example  %s\n", ev.Dir, ev.Recipe, ev.Split, ev.Metrics.Loss, on)
+				return nil
+			}
 			if !ev.Metrics.HasError { // an autoencoder
 				fmt.Fprintf(e.out, "%s (%s): %s reconstruction loss %.4f  %s\n", ev.Dir, ev.Recipe, ev.Split, ev.Metrics.Loss, on)
 				return nil

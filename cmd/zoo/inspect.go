@@ -54,8 +54,8 @@ type inspection struct {
 	Dir         string `json:"dir"`
 	Recipe      string `json:"recipe"`
 	Description string `json:"description,omitempty"`
-	// Type is the recipe's model type: mlp, autoencoder, conv-autoencoder
-	// or sdae.
+	// Type is the recipe's model type: mlp, autoencoder, conv-autoencoder,
+	// sdae or vae.
 	Type      string            `json:"type"`
 	Input     []int             `json:"input"`
 	Classes   int               `json:"classes,omitempty"`
@@ -109,9 +109,12 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 	for _, l := range in.Layers {
 		widths += fmt.Sprintf(" → %d %s", l.Out, l.Activation)
 	}
-	if in.CodeUnits > 0 {
+	switch {
+	case in.Type == recipes.FamilyVAE:
+		section("model", fmt.Sprintf("%s: %s inputs → %d-D Gaussian code z (μ, log σ²) → Bernoulli reconstruction", in.Type, shapeString(in.Input, "×"), in.CodeUnits), widths)
+	case in.CodeUnits > 0:
 		section("model", fmt.Sprintf("%s: %s inputs → %d-unit code → reconstruction", in.Type, shapeString(in.Input, "×"), in.CodeUnits), widths)
-	} else {
+	default:
 		section("model", fmt.Sprintf("%s: a classifier of %s inputs into %d classes", in.Type, shapeString(in.Input, "×"), in.Classes), widths)
 	}
 	section("layers", alignedLines(func(t io.Writer) {
@@ -126,6 +129,10 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 				note = fmt.Sprintf("(%d×%d convolution)", l.Kernel, l.Kernel)
 			case in.Classes > 0 && i == len(in.Layers)-1:
 				note = "(logits: softmax gives the class probabilities)"
+			case l.Name == "latent.mean":
+				note = "(μ of q(z|x): the code)"
+			case l.Name == "latent.logvar":
+				note = "(log σ² of q(z|x); z = μ + σ ⊙ ε feeds the decoder)"
 			}
 			fmt.Fprintf(t, "%s\t%d → %d\t%s\t%s\n", l.Name, l.In, l.Out, l.Activation, note)
 		}
@@ -173,9 +180,12 @@ func printInspection(out io.Writer, in *inspection, r *recipes.Recipe) error {
 			p.Layer+1, len(s.Pretrain), plural.Count(p.Epochs, "epoch"), p.Corruption, p.TrainLoss, p.ValReconstructionLoss, p.Seconds))
 	}
 	section("pretraining", lines...)
-	if in.CodeUnits > 0 {
+	switch {
+	case in.Type == recipes.FamilyVAE:
+		section("results", fmt.Sprintf("negative ELBO (nats per example): train %.2f, validation %.2f, test %.2f (of which KL %.2f)", s.TrainLoss, s.ValLoss, s.TestELBONats, s.TestKLNats))
+	case in.CodeUnits > 0:
 		section("results", fmt.Sprintf("reconstruction loss (%s): train %.4f, validation %.4f, test %.4f", r.Loss, s.TrainLoss, s.ValReconstructionLoss, s.TestReconstructionLoss))
-	} else {
+	default:
 		section("results", fmt.Sprintf("train loss %.4f", s.TrainLoss),
 			fmt.Sprintf("validation loss %.4f, error %.2f%%", s.ValLoss, 100*s.ValError),
 			fmt.Sprintf("test loss %.4f, error %.2f%%", s.TestLoss, 100*s.TestError))

@@ -199,6 +199,31 @@ func TestJSONOutputs(t *testing.T) {
 		t.Errorf("zoo eval --json: test %v; summary.json %v, %v", test, file["test_error"], file["test_loss"])
 	}
 
+	// A variational autoencoder's summary has its negative ELBO, which
+	// zoo eval measures again.
+	vae := filepath.Join(dir, "vae")
+	code, out, stderr = zoo(t, "train", "vae-mnist", "--quick", "--set", "data.train=500", "--set", "data.test=200", "--set", "epochs=1", "--out", vae, "--json")
+	if code != 0 {
+		t.Fatalf("zoo train vae-mnist --json: exit %d\n%s\n%s", code, out, stderr)
+	}
+	summary := checkJSON(t, "train", docs["train"], out).(map[string]any)["summary"].(map[string]any)
+	for k := range summary {
+		if !docs["train"].names[k] {
+			t.Errorf("a vae's summary.json field %q is not in docs/json.md", k)
+		}
+	}
+	elbo, ok := summary["test_elbo_nats"].(float64)
+	if kl, _ := summary["test_kl_nats"].(float64); !ok || !(elbo > kl && kl > 0) || summary["test_loss"] != elbo {
+		t.Errorf("a vae's summary: test_elbo_nats %v, test_kl_nats %v, test_loss %v", summary["test_elbo_nats"], summary["test_kl_nats"], summary["test_loss"])
+	}
+	code, out, stderr = zoo(t, "eval", vae, "--json")
+	if code != 0 {
+		t.Fatalf("zoo eval vae --json: exit %d: %s", code, stderr)
+	}
+	if m := checkJSON(t, "eval", docs["eval"], out).(map[string]any)["metrics"].(map[string]any); m["loss"] != elbo || m["error"] != nil {
+		t.Errorf("zoo eval of a vae --json: metrics %v; summary.json's test_elbo_nats %v", m, elbo)
+	}
+
 	// A run interrupted before its first epoch ended: no summary, no curve.
 	unfinished := filepath.Join(dir, "unfinished")
 	os.MkdirAll(unfinished, 0o755)

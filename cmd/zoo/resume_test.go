@@ -70,6 +70,10 @@ func TestInterruptAndResume(t *testing.T) {
 		// Gaussian noise, drawn from the run's generator for every batch.
 		{"conv-dae", []string{"conv-dae-mnist", "--quick", "--epochs", "2", "--set", "data.train=600", "--set", "data.validation=100", "--set", "data.test=100",
 			"--set", "model.conv=[{filters: 4, kernel: 3, activation: relu, pool: 2}, {filters: 2, kernel: 3, activation: relu}]"}, []string{"epoch 1/2  train loss"}},
+		{"cae", []string{"cae-mnist", "--quick", "--set", "data.train=2000"}, []string{"epoch 1/2  train loss"}},
+		// The noise of the reparameterisation is a stream of the
+		// checkpoint; the figures of a 2-D code too must come out the same.
+		{"vae", []string{"vae-mnist-2d", "--quick", "--set", "data.train=2000"}, []string{"epoch 1/2  train loss"}},
 		{"sdae", []string{"sdae-mnist", "--quick", "--epochs", "2", "--set", "data.train=2000", "--set", "pretrain.epochs=2"},
 			// Mid-way through the second layer's pretraining, then the
 			// first and second fine-tuning epochs.
@@ -118,7 +122,7 @@ func TestInterruptAndResume(t *testing.T) {
 			if epochs := metricsSeconds(t, cut); sum.Seconds < epochs-0.01 {
 				t.Errorf("summary.json says %.3f s, the epochs in metrics.csv took %.3f s", sum.Seconds, epochs)
 			}
-			for _, f := range []string{runs.AdaptiveFile, runs.ReconstructionsFile, runs.FiltersFile} {
+			for _, f := range []string{runs.AdaptiveFile, runs.ReconstructionsFile, runs.FiltersFile, runs.SamplesFile, runs.LatentGridFile, runs.LatentCodesFile} {
 				a, aerr := os.ReadFile(filepath.Join(whole, f))
 				b, berr := os.ReadFile(filepath.Join(cut, f))
 				if (aerr == nil) != (berr == nil) || !bytes.Equal(a, b) {

@@ -146,6 +146,10 @@ func runTrain(e *env, o *trainOptions, epochsSet bool) error {
 
 // report prints a finished run's result.
 func report(e *env, s *runs.Summary, dir string) error {
+	if s.TestELBONats != 0 { // a variational autoencoder
+		fmt.Fprintf(e.out, "test negative ELBO %.2f nats per example (KL %.2f)  (%s, %.0fs)\nrun saved in %s\n", s.TestELBONats, s.TestKLNats, plural.Count(s.Epochs, "epoch"), s.Seconds, dir)
+		return nil
+	}
 	if s.TestReconstructionLoss != 0 { // an autoencoder
 		fmt.Fprintf(e.out, "test reconstruction loss %.4f  (%s, %.0fs)\nrun saved in %s\n", s.TestReconstructionLoss, plural.Count(s.Epochs, "epoch"), s.Seconds, dir)
 		return nil

@@ -73,10 +73,11 @@ func (r *Report) String() string {
 var runFiles = []string{
 	runs.RecipeFile, runs.CheckpointFile, runs.MetricsFile, runs.WeightsFile, runs.SummaryFile,
 	runs.AdaptiveFile, runs.ReconstructionsFile, runs.FiltersFile,
+	runs.SamplesFile, runs.LatentGridFile, runs.LatentCodesFile,
 }
 
 // Check loads every file of the run in dir (any model type: mlp, with or
-// without the adaptive schedule, autoencoder, sdae in either phase),
+// without the adaptive schedule, autoencoder, sdae in either phase, vae),
 // against the model the recipe builds, as runs builds it:
 //
 //   - recipe.yaml parses;
@@ -165,14 +166,14 @@ entries:
 	// before the model is evaluated and saved.
 	finished := len(rows) > 0 && p.ends(len(rows))
 
-	for _, fig := range []string{runs.ReconstructionsFile, runs.FiltersFile} {
+	for _, fig := range []string{runs.ReconstructionsFile, runs.FiltersFile, runs.SamplesFile, runs.LatentGridFile, runs.LatentCodesFile} {
 		if !have[fig] {
 			continue
 		}
 		switch {
 		case r.Model.Type == recipes.FamilyMLP:
 			return nil, fmt.Errorf("%s: %s in an mlp run", dir, fig)
-		case recipes.Reconstructs(r.Model.Type) && !finished:
+		case (recipes.Reconstructs(r.Model.Type) || r.Model.Type == recipes.FamilyVAE) && !finished:
 			return nil, fmt.Errorf("%s: %s before the training is over", dir, fig)
 		case r.Model.Type == recipes.FamilySDAE && pos != nil && pos.phase == 0 && pos.meta.State.Epoch < p.phases[0].Epochs:
 			return nil, fmt.Errorf("%s: %s before the pretraining of layer 0 is over", dir, fig)

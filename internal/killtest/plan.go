@@ -44,10 +44,13 @@ type plan struct {
 	sp   *recipes.Spec
 	data *datasets.Splits
 	// m is the classifier of an mlp or sdae recipe, ae the autoencoder of
-	// an autoencoder or conv-autoencoder recipe, built as runs builds them (weights drawn from
-	// the recipe's "init" stream; only their names and sizes matter here).
+	// an autoencoder or conv-autoencoder recipe, vae the variational
+	// autoencoder of a vae recipe, built as runs builds them (weights drawn
+	// from the recipe's "init" stream; only their names and sizes matter
+	// here).
 	m      *models.MLP
 	ae     models.Reconstructor
+	vae    *models.VAE
 	stages []recipes.StagePlan // an sdae's pretraining
 	phases []phase
 	// earlyStop: the last phase may end before its epochs, and its
@@ -79,6 +82,9 @@ func newPlan(r *recipes.Recipe, data *datasets.Splits) (*plan, error) {
 			p.ae, err = models.NewConvAutoencoder(c, init)
 		}
 		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
+	case recipes.FamilyVAE:
+		p.vae, err = models.NewVAE(sp.Model.VAEFor(data.Train.Dim()), init)
+		p.phases = []phase{{runs.PhaseTrain, -1, r.Epochs}}
 	case recipes.FamilySDAE:
 		if p.m, err = mlp(); err != nil {
 			return nil, err
@@ -100,8 +106,11 @@ func newPlan(r *recipes.Recipe, data *datasets.Splits) (*plan, error) {
 // params are the parameters of the trained model, as model.safetensors
 // holds them.
 func (p *plan) params() []*models.Param {
-	if p.ae != nil {
+	switch {
+	case p.ae != nil:
 		return p.ae.Params()
+	case p.vae != nil:
+		return p.vae.Params()
 	}
 	return p.m.Params()
 }
@@ -242,9 +251,12 @@ func (p *plan) loop(i int) (*loop, error) {
 	if ph.Name == runs.PhaseFinetune {
 		l.meta = runs.PhaseFinetune
 	}
-	if p.ae != nil {
+	switch {
+	case p.ae != nil:
 		l.streams = []string{"corruption", "shuffle"}
-	} else {
+	case p.vae != nil:
+		l.streams = []string{"latent", "shuffle"} // as pipeline/vae.go
+	default:
 		l.streams = []string{"dropout", "noise", "shuffle"}
 	}
 	if p.adaptive {

@@ -210,6 +210,39 @@ func classifierTask(t *testing.T, c models.MLPConfig, opt optimizers.Optimizer, 
 // autoencoderTask compiles a denoising autoencoder (masking noise) of 20
 // inputs, its training program for batches of batch, with the code's
 // sparsity penalties if penalize.
+// vaeTask is a variational autoencoder's training program (its noise from
+// a seeded stream) and its evaluation program, which reads the objective's
+// two terms (Per the reconstruction term, Out the KL term).
+func vaeTask(t *testing.T, c models.VAEConfig, batch int) *task {
+	t.Helper()
+	m, err := models.NewVAE(c, rng.New(1, "init"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &task{t: t, params: m.Params(), opt: newOpt(t, "adam", 0.01)}
+	g := models.NewGraph(true)
+	x := g.Input("x", tensor.Float32, batch, c.Inputs)
+	e, err := m.NegELBO(g, x, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := gorgonia.Mean(e.Per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.train = &Program{Inputs: []*gorgonia.Node{x}, Per: e.Per, RNG: rng.Source(1, "latent")}
+	k.compile(g, k.train, cost)
+	ge := models.NewGraph(false)
+	xe := ge.Input("x", tensor.Float32, batch, c.Inputs)
+	te, err := m.ELBOTerms(ge, xe, xe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.eval = &Program{Inputs: []*gorgonia.Node{xe}, Per: te.Reconstruction, Out: te.KL, RNG: rng.Source(1, "elbo")}
+	k.compile(ge, k.eval, nil)
+	return k
+}
+
 func autoencoderTask(t *testing.T, c models.AutoencoderConfig, loss losses.Reconstruction, penalize bool, batch int) *task {
 	t.Helper()
 	m, err := models.NewAutoencoder(c, rng.New(1, "init"))
@@ -330,6 +363,34 @@ func TestRerunMatchesReset(t *testing.T) {
 			return tr
 		}
 	}
+	vae := func(c models.VAEConfig) func() trace {
+		return func() trace {
+			k := vaeTask(t, c, n)
+			defer k.close()
+			r := rand.New(rand.NewPCG(9, 10))
+			data := []batch{randomBatch(r, n, c.Inputs, false), randomBatch(r, n, c.Inputs, false)}
+			var tr trace
+			for i := range steps {
+				x := data[i%len(data)].x
+				FillRows(k.train.Feed[0], x)
+				if _, err := k.train.Run(); err != nil {
+					t.Fatal(err)
+				}
+				if err := k.opt.Step(k.train.VGs); err != nil {
+					t.Fatal(err)
+				}
+				tr.steps = append(tr.steps, record(k.train))
+				FillRows(k.eval.Feed[0], x)
+				if _, err := k.eval.Run(); err != nil {
+					t.Fatal(err)
+				}
+				tr.steps = append(tr.steps, record(k.eval))
+			}
+			tr.params = snapshot(k.params)
+			tr.kept = countKept(k.train)
+			return tr
+		}
+	}
 	bce, mse := losses.ReconstructionBCE, losses.ReconstructionMSE
 	sig := []models.Layer{{Units: 12, Activation: models.Sigmoid}, {Units: 9, Activation: models.Sigmoid}}
 	relu := []models.Layer{{Units: 12, Activation: models.ReLU}, {Units: 9, Activation: models.Tanh}}
@@ -344,6 +405,7 @@ func TestRerunMatchesReset(t *testing.T) {
 		{"denoising autoencoder bce", autoencoder(models.AutoencoderConfig{Inputs: 20, Encoder: []models.Layer{{Units: 8, Activation: models.Sigmoid}}, Output: models.Sigmoid}, bce, false)},
 		{"sparse denoising autoencoder bce", autoencoder(models.AutoencoderConfig{Inputs: 20, Encoder: []models.Layer{{Units: 8, Activation: models.Sigmoid}}, Output: models.Sigmoid}, bce, true)},
 		{"tied denoising autoencoder mse", autoencoder(models.AutoencoderConfig{Inputs: 20, Encoder: []models.Layer{{Units: 10, Activation: models.ReLU}, {Units: 6, Activation: models.Sigmoid}}, Output: models.Linear, Tied: true}, mse, false)},
+		{"variational autoencoder", vae(models.VAEConfig{Inputs: 20, Encoder: []models.Layer{{Units: 10, Activation: models.ReLU}}, Latent: 3})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
