@@ -34,7 +34,7 @@ func schedulesSetup(quick bool) scheduleSetup {
 		taus:  []float64{0.02, 0.1, 0.5},
 	}
 	if quick {
-		s.train, s.val, s.test, s.epochs = 2000, 500, 1000, 3
+		s.train, s.val, s.test, s.epochs = 1000, 300, 500, 3
 		s.rates, s.taus = []float64{0.3, 1}, []float64{0.1}
 	}
 	return s
