@@ -361,10 +361,10 @@ func adaptiveReport(r *report, s adaptiveSetup, arms []*adaptiveArm, tn *tuning,
 
 	r.h2("What the lecture claims, and whether it held")
 	al, pl, bl := ad.m.stat("test_loss"), poor.m.stat("test_loss"), best.m.stat("test_loss")
-	r.verdict("Started from a poor rate, the heuristic ends far better than that rate kept fixed", lower(al, pl.scaled(0.5)),
-		"the interval of the heuristic's test loss lies below half that of the poor rate kept fixed",
-		"Kept fixed, lr %g ended at a test loss of %s (error %s); the heuristic, starting from it, at %s (error %s).",
-		poor.rate, pl.pm("%.4f"), poor.m.stat("test_error").pct(), al.pm("%.4f"), ad.m.stat("test_error").pct())
+	r.verdict("Started from a poor rate, the heuristic ends far better than that rate kept fixed", lower(pairedDiff(ad.m, "test_loss", poor.m, "test_loss", 0.5), exactly(0)),
+		"seed by seed, the interval of the heuristic's test loss minus half the poor fixed rate's lies below 0",
+		"Kept fixed, lr %g ended at a test loss of %s (error %s); the heuristic, starting from it, at %s (error %s). Its loss minus half the poor rate's, seed by seed: %s.",
+		poor.rate, pl.pm("%.4f"), poor.m.stat("test_error").pct(), al.pm("%.4f"), ad.m.stat("test_error").pct(), diffText(pairedDiff(ad.m, "test_loss", poor.m, "test_loss", 0.5), "%+.4f"))
 	lo, hi := math.Inf(1), 0.0
 	for _, c := range first.choices {
 		lo, hi = math.Min(lo, c.Rate), math.Max(hi, c.Rate)
@@ -384,12 +384,12 @@ func adaptiveReport(r *report, s adaptiveSetup, arms []*adaptiveArm, tn *tuning,
 	if n := len(first.choices); n > 0 {
 		last = g3(first.choices[n-1].Rate)
 	}
-	r.verdict("…and comes close to the best fixed rate a sweep finds", lower(al, bl.scaled(s.within)),
-		fmt.Sprintf("the interval of the heuristic's test loss lies below %.2f× that of the best fixed rate", s.within),
-		"The sweep's best rate, %g, reached a test loss of %s (error %s); the heuristic %s (error %s), %.2f× the best on average. "+
+	r.verdict("…and comes close to the best fixed rate a sweep finds", lower(pairedDiff(ad.m, "test_loss", best.m, "test_loss", s.within), exactly(0)),
+		fmt.Sprintf("seed by seed, the interval of the heuristic's test loss minus %.2f× the best fixed rate's lies below 0", s.within),
+		"The sweep's best rate, %g, reached a test loss of %s (error %s); the heuristic %s (error %s), %.2f× the best on average; its loss minus %.2f× the best's, seed by seed: %s. "+
 			"With the first seed its chosen rates ranged from %s to %s, and it %s (the last choice: %s). "+
 			"The sweep cost %d full runs; the heuristic one run plus %d updates of its copies (%.1f× the run's %d updates) and %d evaluations of the subset.",
-		best.rate, bl.pm("%.4f"), best.m.stat("test_error").pct(), al.pm("%.4f"), ad.m.stat("test_error").pct(), al.Mean/bl.Mean,
+		best.rate, bl.pm("%.4f"), best.m.stat("test_error").pct(), al.pm("%.4f"), ad.m.stat("test_error").pct(), al.Mean/bl.Mean, s.within, diffText(pairedDiff(ad.m, "test_loss", best.m, "test_loss", s.within), "%+.4f"),
 		g3(lo), g3(hi), reached, last,
 		len(s.sweep), probe, float64(probe)/float64(updates), updates, len(first.choices)*len(schedules.DefaultFactors()))
 }

@@ -467,15 +467,17 @@ func aeReport(r *report, s aeSetup, cells []*aeCell, raw *methodStats, seeds []u
 	}
 	under, deep, plain, sparse, dae := at("undercomplete"), at("deep"), at("plain 256"), at("sparse"), at("denoising")
 	dm, um := deep.m.stat("test_mse"), under.m.stat("test_mse")
-	r.verdict("A deep autoencoder (the funnel) reconstructs better than a shallow one with the same code size", lower(dm, um),
-		"the interval of the deep autoencoder's test MSE lies below the undercomplete one's",
-		"With a %d-unit code, the deep autoencoder's test MSE is %s, the shallow undercomplete one's %s.", deep.runs[0].codeUnits, dm.pm("%.4f"), um.pm("%.4f"))
+	r.verdict("A deep autoencoder (the funnel) reconstructs better than a shallow one with the same code size", pairedLower(deep.m, "test_mse", under.m, "test_mse"),
+		"the interval of the per-seed difference of test MSE (deep − undercomplete) lies below 0",
+		"With a %d-unit code, the deep autoencoder's test MSE is %s, the shallow undercomplete one's %s; the difference, seed by seed: %s.",
+		deep.runs[0].codeUnits, dm.pm("%.4f"), um.pm("%.4f"), diffText(pairedDiff(deep.m, "test_mse", under.m, "test_mse", 1), "%+.4f"))
 	si, pi := sparse.m.stat("inactive_code_fraction"), plain.m.stat("inactive_code_fraction")
-	r.verdict("The L1 penalty on the code makes each input use few hidden units", higher(si, pi),
-		"the interval of the sparse autoencoder's fraction of inactive code activations lies above the same network's without the penalty",
+	r.verdict("The L1 penalty on the code makes each input use few hidden units", pairedHigher(sparse.m, "inactive_code_fraction", plain.m, "inactive_code_fraction"),
+		"the interval of the per-seed difference of the fraction of inactive code activations (sparse − the same network without the penalty) lies above 0",
 		"%s of the sparse autoencoder's code activations are below %g (mean activation %s), against %s (mean %s) for the same network without the penalty; "+
-			"its reconstruction error rose from %s to %s.",
-		fracPct(si), s.inactive, sparse.m.stat("mean_code").pm("%.3f"), fracPct(pi), plain.m.stat("mean_code").pm("%.3f"), plain.m.stat("test_mse").pm("%.4f"), sparse.m.stat("test_mse").pm("%.4f"))
+			"its reconstruction error rose from %s to %s. The difference in inactive fraction, seed by seed: %s points.",
+		fracPct(si), s.inactive, sparse.m.stat("mean_code").pm("%.3f"), fracPct(pi), plain.m.stat("mean_code").pm("%.3f"), plain.m.stat("test_mse").pm("%.4f"), sparse.m.stat("test_mse").pm("%.4f"),
+		diffText(pairedDiff(sparse.m, "inactive_code_fraction", plain.m, "inactive_code_fraction", 1).scaled(100), "%+.1f"))
 	dn, pn, in := dae.m.stat("masked_to_clean_mse"), plain.m.stat("masked_to_clean_mse"), raw.stat("masked_to_clean_mse")
 	best := cells[0]
 	for _, c := range cells[1:] {
@@ -483,8 +485,8 @@ func aeReport(r *report, s aeSetup, cells []*aeCell, raw *methodStats, seeds []u
 			best = c
 		}
 	}
-	r.verdict("A denoising autoencoder learns to restore corrupted inputs", allOf(lower(dn, pn), lower(dn, in)),
-		"the interval of the denoising autoencoder's masked → clean MSE lies below that of the same network trained without corruption and below the masked input's own",
+	r.verdict("A denoising autoencoder learns to restore corrupted inputs", allOf(pairedLower(dae.m, "masked_to_clean_mse", plain.m, "masked_to_clean_mse"), pairedLower(dae.m, "masked_to_clean_mse", raw, "masked_to_clean_mse")),
+		"seed by seed, the intervals of the denoising autoencoder's masked → clean MSE minus that of the same network trained without corruption, and minus the masked input's own, lie below 0",
 		"Given masked test digits, the denoising autoencoder's reconstructions are %s from the clean digits (MSE), the same network trained without corruption %s, and the masked input itself %s. "+
 			"The best restorer of the five on average is %s.",
 		dn.pm("%.4f"), pn.pm("%.4f"), in.pm("%.4f"), best.kind.name)
@@ -494,7 +496,7 @@ func aeReport(r *report, s aeSetup, cells []*aeCell, raw *methodStats, seeds []u
 	bestProbe := cells[0]
 	for _, c := range cells {
 		st := c.m.stat("probe_test_error")
-		o := lower(st, pe)
+		o := pairedLower(c.m, "probe_test_error", raw, "probe_test_error")
 		parts = append(parts, o)
 		each = append(each, fmt.Sprintf("%s %s (%s)", c.kind.name, st.pct(), o))
 		if st.Mean < bestProbe.m.stat("probe_test_error").Mean {
@@ -502,7 +504,7 @@ func aeReport(r *report, s aeSetup, cells []*aeCell, raw *methodStats, seeds []u
 		}
 	}
 	r.verdict("Autoencoders learn useful features without labels: a linear classifier on the codes beats one on the raw pixels", anyOf(parts...),
-		"the interval of some autoencoder's probe test error lies below the raw pixels'",
+		"for some autoencoder, the interval of the per-seed difference of probe test error (codes − raw pixels) lies below 0",
 		"The logistic regression reaches %s test error on the raw pixels; on the codes: %s. The best codes on average: %s.",
 		pe.pct(), strings.Join(each, "; "), bestProbe.kind.name)
 }

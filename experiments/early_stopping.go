@@ -294,8 +294,8 @@ func esReport(r *report, res []*esResult, seeds []uint64) {
 	r.h2("What the lecture claims, and whether it held")
 	lowest, lastVal := last.stat("val_error_lowest"), last.stat("val_error")
 	atMin, trLast := last.stat("train_error_at_lowest_val"), last.stat("train_error_last")
-	r.verdict("A big network on few examples over-fits: past a point the validation error rises while the training error keeps falling", allOf(higher(lastVal, lowest), lower(trLast, atMin)),
-		"the interval of the last validation error lies above that of the lowest, and the interval of the last training error below that at the lowest validation error",
+	r.verdict("A big network on few examples over-fits: past a point the validation error rises while the training error keeps falling", allOf(pairedHigher(last, "val_error", last, "val_error_lowest"), pairedLower(last, "train_error_last", last, "train_error_at_lowest_val")),
+		"seed by seed, the interval of the last validation error minus the lowest lies above 0, and that of the last training error minus the training error at the lowest validation error below 0",
 		"The validation error was lowest at %s and %s at the end (update %s); meanwhile the error on the training digits, whose labels are %.0f %% wrong, went from %s there to %s: it memorised the wrong labels.",
 		lowest.pct(), lastVal.pct(), last.stat("updates").pm("%.0f"), 100*first.s.noise, atMin.pct(), trLast.pct())
 	frac := best.stat("stop_fraction")
@@ -323,10 +323,10 @@ func esReport(r *report, res []*esResult, seeds []uint64) {
 		"With %d of the %d seeds. With the first: the best validation error, %s at update %d, measured again after the run: %s; test error %s and %s, test loss %.6g and %.6g.",
 		n, len(res), pct(first.bestScore), first.bestT, pct(first.returnedVal.Error), pct(first.returned.Error), pct(first.bestTest.Error), first.returned.Loss, first.bestTest.Loss)
 	bt, lt := best.stat("test_error"), last.stat("test_error")
-	r.verdict("…and the best model generalises better than the last", lower(bt, lt),
-		"the interval of the best model's test error lies below the last model's",
-		"Test error of the best model %s (95 %% interval %s %%), of the last model of the whole budget %s (%s %%); test loss %s and %s.",
-		bt.pct(), bt.scaled(100).ci("%.2f"), lt.pct(), lt.scaled(100).ci("%.2f"), best.stat("test_loss").pm("%.4f"), last.stat("test_loss").pm("%.4f"))
+	r.verdict("…and the best model generalises better than the last", pairedLower(best, "test_error", last, "test_error"),
+		"the interval of the per-seed difference of test error (best − last) lies below 0",
+		"Test error of the best model %s, of the last model of the whole budget %s; the difference, seed by seed: %s points; test loss %s and %s.",
+		bt.pct(), lt.pct(), diffText(pairedDiff(best, "test_error", last, "test_error", 1).scaled(100), "%+.2f"), best.stat("test_loss").pm("%.4f"), last.stat("test_loss").pm("%.4f"))
 }
 
 // valErrorAt returns the validation error of the epoch ending at update t.

@@ -338,7 +338,7 @@ func lrReport(r *report, s lrSetup, cells []*lrCell, seeds []uint64, nTrain, nVa
 		sides = append(sides, "it is the smallest rate of the grid")
 	} else {
 		prev := cells[bi-1]
-		o := higher(prev.m.stat("train_loss"), bl)
+		o := pairedHigher(prev.m, "train_loss", best.m, "train_loss")
 		parts = append(parts, o)
 		sides = append(sides, fmt.Sprintf("the next smaller rate, %g, ended at %s (%s)", prev.rate, prev.m.stat("train_loss").pm("%.4f"), o))
 	}
@@ -351,19 +351,19 @@ func lrReport(r *report, s lrSetup, cells []*lrCell, seeds []uint64, nTrain, nVa
 		sides = append(sides, fmt.Sprintf("the next larger rate, %g, diverged with %d of %d seeds", cells[bi+1].rate, cells[bi+1].diverged(), len(cells[bi+1].runs)))
 	default:
 		next := cells[bi+1]
-		o := higher(next.m.stat("train_loss"), bl)
+		o := pairedHigher(next.m, "train_loss", best.m, "train_loss")
 		parts = append(parts, o)
 		sides = append(sides, fmt.Sprintf("the next larger rate, %g, ended at %s (%s)", next.rate, next.m.stat("train_loss").pm("%.4f"), o))
 	}
 	r.verdict("In between, a stable rate converges smoothly; the loss against the rate is U-shaped", allOf(parts...),
-		"the rate with the lowest mean training loss lies inside the grid, and on both sides the neighbouring rate's interval lies above it (or that rate diverged)",
+		"the rate with the lowest mean training loss lies inside the grid, and on both sides the interval of the per-seed difference of training loss (neighbour − best) lies above 0 (or that rate diverged)",
 		"The lowest mean final training loss, %s (validation error %s), came from lr %g; %s.",
 		bl.pm("%.4f"), best.m.stat("val_error").pct(), best.rate, strings.Join(sides, "; "))
 	for _, c := range cells {
 		if c.rate == 1e-3 && c.diverged() == 0 && c != best {
 			cl := c.m.stat("train_loss")
 			cmp := "not separable from it"
-			if higher(cl, bl) == held {
+			if pairedHigher(c.m, "train_loss", best.m, "train_loss") == held {
 				cmp = yesNo(best.rate > c.rate, "worse than a larger rate: plain SGD on this problem wants more than 0.001 (a default that suits adaptive methods such as Adam; see `optimizers-mnist`)", "worse than a smaller rate")
 			}
 			r.p("The lecture calls 0.001 the typical choice: here, with plain SGD and this budget, it reached a training loss of %s (validation error %s) against the best rate's %s, %s.",

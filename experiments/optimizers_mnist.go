@@ -406,16 +406,17 @@ func optimizersReport(r *report, s optimizersSetup, cells []*optCell, seeds []ui
 	if sgd != nil && mom != nil {
 		sq, mq := sgd.m.stat("quarter_batch_loss"), mom.m.stat("quarter_batch_loss")
 		st, mt := sgd.m.stat("train_loss"), mom.m.stat("train_loss")
-		r.verdict("Momentum accelerates SGD", allOf(lower(mq, sq), lower(mt, st)),
-			"momentum's intervals lie below SGD's both for the batch loss around a quarter of the run and for the training loss at the end",
-			"Each at its tuned rate (SGD %g, momentum %g with γ = %v), momentum had a batch loss of %s around update %d against SGD's %s, and ended at a training loss of %s against %s (validation error %s against %s).",
+		r.verdict("Momentum accelerates SGD", allOf(pairedLower(mom.m, "quarter_batch_loss", sgd.m, "quarter_batch_loss"), pairedLower(mom.m, "train_loss", sgd.m, "train_loss")),
+			"seed by seed, the intervals of momentum's minus SGD's batch loss around a quarter of the run and training loss at the end both lie below 0",
+			"Each at its tuned rate (SGD %g, momentum %g with γ = %v), momentum had a batch loss of %s around update %d against SGD's %s, and ended at a training loss of %s against %s (validation error %s against %s); the differences, seed by seed: %s and %s.",
 			sgd.tuning.Chosen, mom.tuning.Chosen, mom.runs[0].hyper["momentum"], mq.pm("%.4f"), len(sgd.runs[0].c.Loss)/4, sq.pm("%.4f"), mt.pm("%.4f"), st.pm("%.4f"),
-			mom.m.stat("val_error").pct(), sgd.m.stat("val_error").pct())
+			mom.m.stat("val_error").pct(), sgd.m.stat("val_error").pct(),
+			diffText(pairedDiff(mom.m, "quarter_batch_loss", sgd.m, "quarter_batch_loss", 1), "%+.4f"), diffText(pairedDiff(mom.m, "train_loss", sgd.m, "train_loss", 1), "%+.4f"))
 	}
 	if ada != nil && rms != nil {
 		ar, rr := ada.m.stat("step_ratio"), rms.m.stat("step_ratio")
-		r.verdict("Adagrad's accumulated G makes its steps shrink", allOf(lower(ar, exactly(0.5)), lower(ar, rr)),
-			"the interval of Adagrad's ratio of late to early step lengths lies below 0.5 and below RMSprop's",
+		r.verdict("Adagrad's accumulated G makes its steps shrink", allOf(lower(ar, exactly(0.5)), pairedLower(ada.m, "step_ratio", rms.m, "step_ratio")),
+			"the interval of Adagrad's ratio of late to early step lengths lies below 0.5, and that of its difference from RMSprop's, seed by seed, below 0",
 			"Adagrad's mean update length over the last 10 %% of the updates was %s× that over the first 10 %%; RMSprop's, whose average of g² forgets old gradients, %s×.",
 			ar.pm("%.2f"), rr.pm("%.2f"))
 	}
@@ -428,7 +429,7 @@ func optimizersReport(r *report, s optimizersSetup, cells []*optCell, seeds []ui
 			if c == nil {
 				continue
 			}
-			o := lower(c.m.stat("train_loss"), st)
+			o := pairedLower(c.m, "train_loss", sgd.m, "train_loss")
 			if c.m.stat("train_loss").N < len(c.runs) {
 				o = didNotHold // diverged with some seed
 			}
@@ -436,7 +437,7 @@ func optimizersReport(r *report, s optimizersSetup, cells []*optCell, seeds []ui
 			each = append(each, fmt.Sprintf("%s %s (%s)", name, c.m.stat("train_loss").pm("%.4f"), o))
 		}
 		r.verdict("The adaptive methods train faster than plain SGD", mostOf(parts...),
-			fmt.Sprintf("most of the %d adaptive methods' training-loss intervals lie below SGD's (a method that diverged with some seed counts against)", len(parts)),
+			fmt.Sprintf("for most of the %d adaptive methods, the interval of the per-seed difference of training loss (method − SGD) lies below 0 (a method that diverged with some seed counts against)", len(parts)),
 			"Each at its tuned rate, SGD (lr %g) ended at a training loss of %s. %s.", sgd.tuning.Chosen, st.pm("%.4f"), strings.Join(each, "; "))
 	}
 	fastest, cheapest := "", ""

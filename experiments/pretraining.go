@@ -446,20 +446,20 @@ func pretrainReport(r *report, s pretrainSetup, pre []train.LayerRecord, arms []
 	r.h2("What the lecture claims, and whether it held")
 	small, large := arms[0:2], arms[len(arms)-2:]
 	sm, ss := small[0].m.stat("test_error"), small[1].m.stat("test_error")
-	helps := lower(ss, sm)
+	helps := pairedLower(small[1].m, "test_error", small[0].m, "test_error")
 	r.verdict("Pretraining on unlabelled data helps when labels are scarce", helps,
-		fmt.Sprintf("the SDAE's test-error interval lies below the MLP's with %d labelled digits", small[0].size),
-		"With %d labelled digits, the SDAE's test error is %s (95 %% interval %s %%) against the MLP's %s (%s %%).",
-		small[0].size, ss.pct(), ss.scaled(100).ci("%.2f"), sm.pct(), sm.scaled(100).ci("%.2f"))
-	gs, gl := small[1].m.stat("test_error_advantage"), large[1].m.stat("test_error_advantage")
+		fmt.Sprintf("with %d labelled digits, the interval of the per-seed difference of test error (SDAE − MLP, the same initial weights and labelled digits) lies below 0", small[0].size),
+		"With %d labelled digits, the SDAE's test error is %s against the MLP's %s; the difference, seed by seed: %s points.",
+		small[0].size, ss.pct(), sm.pct(), diffText(pairedDiff(small[1].m, "test_error", small[0].m, "test_error", 1).scaled(100), "%+.2f"))
 	var gaps []string
 	for i := 1; i < len(arms); i += 2 {
 		g := arms[i].m.stat("test_error_advantage")
 		gaps = append(gaps, fmt.Sprintf("%d labels %s points", arms[i].size, g.scaled(100).pm("%+.2f")))
 	}
-	r.verdict("…and its advantage shrinks as labels become plentiful", allOf(helps, higher(gs, gl)),
-		fmt.Sprintf("the claim above held, and the interval of the per-seed advantage (MLP's test error − SDAE's) with %d labels lies above that with %d", small[0].size, large[0].size),
-		"The MLP's test error minus the SDAE's, seed by seed: %s.", strings.Join(gaps, ", "))
+	r.verdict("…and its advantage shrinks as labels become plentiful", allOf(helps, pairedHigher(small[1].m, "test_error_advantage", large[1].m, "test_error_advantage")),
+		fmt.Sprintf("the claim above held, and the interval of the per-seed difference of the advantage (MLP's test error − SDAE's) with %d labels minus that with %d lies above 0", small[0].size, large[0].size),
+		"The MLP's test error minus the SDAE's, seed by seed: %s. The advantage with %d labels minus that with %d: %s points.",
+		strings.Join(gaps, ", "), small[0].size, large[0].size, diffText(pairedDiff(small[1].m, "test_error_advantage", large[1].m, "test_error_advantage", 1).scaled(100), "%+.2f"))
 }
 
 func joinInts(v []int) string {

@@ -447,25 +447,28 @@ func regReport(r *report, cells []*regCell, init []float64, seeds []uint64) {
 	var each []string
 	for _, c := range cells[1:] {
 		st := c.m.stat("test_error")
-		o := lower(st, noneErr)
+		o := pairedLower(c.m, "test_error", none, "test_error")
 		parts = append(parts, o)
-		each = append(each, fmt.Sprintf("%s %s, 95 %% interval %s: %s", c.method.name, st.pct(), st.scaled(100).ci("%.2f"), o))
+		each = append(each, fmt.Sprintf("%s %s, difference %s points: %s", c.method.name, st.pct(), diffText(pairedDiff(c.m, "test_error", none, "test_error", 1).scaled(100), "%+.2f"), o))
 	}
 	r.verdict("Regularization reduces over-fitting: each method's test error is below the unregularized network's", allOf(parts...),
-		"every regularized method's test-error interval lies below the unregularized one's",
-		"Without regularization the test error is %s (95 %% interval %s %%). Each method at its tuned strength: %s.",
-		noneErr.pct(), noneErr.scaled(100).ci("%.2f"), strings.Join(each, "; "))
+		"for every regularized method, the interval of the per-seed difference of test error (method − none) lies below 0",
+		"Without regularization the test error is %s. Each method at its tuned strength, and its difference from none seed by seed: %s.",
+		noneErr.pct(), strings.Join(each, "; "))
 	z1, zn, z2 := l1.stat("near_zero_fraction"), none.stat("near_zero_fraction"), l2.stat("near_zero_fraction")
 	r1, rn, r2 := l1.stat("relative_zero_fraction"), none.stat("relative_zero_fraction"), l2.stat("relative_zero_fraction")
 	dead1, deadN := l1.stat("dead_input_rows"), none.stat("dead_input_rows")
-	r.verdict("L1 drives useless weights to zero", allOf(higher(z1, zn.scaled(2)), higher(z1, z2.scaled(2)), higher(r1, r2.scaled(2))),
-		"L1's fraction of weights below 1e-3 lies above twice that without regularization and twice L2's, and its scale-free fraction above twice L2's (intervals)",
+	twice := func(a *methodStats, an string, b *methodStats) outcome {
+		return higher(pairedDiff(a, an, b, an, 2), exactly(0))
+	}
+	r.verdict("L1 drives useless weights to zero", allOf(twice(l1, "near_zero_fraction", none), twice(l1, "near_zero_fraction", l2), twice(l1, "relative_zero_fraction", l2)),
+		"seed by seed, the intervals of L1's fraction of weights below 1e-3 minus twice that without regularization and minus twice L2's, and of its scale-free fraction minus twice L2's, lie above 0",
 		"With L1 at its tuned λ = %s, %s of the weights ended below 1e-3 (%s below 2 %% of its own mean |w|), against %s (%s) without regularization and %s (%s) with L2; "+
 			"%s of the %d input pixels lost every first-layer weight (%s without regularization).",
 		num(cells[1].tuning.Chosen), fracPct(z1), fracPct(r1), fracPct(zn), fracPct(rn), fracPct(z2), fracPct(r2), dead1.pm("%.0f"), cells[0].runs[0].rowsN, deadN.pm("%.0f"))
 	m2, mn := l2.stat("mean_abs_weight"), none.stat("mean_abs_weight")
-	r.verdict("L2 shrinks the weights without zeroing them", allOf(lower(m2, mn), lower(r2, rn.scaled(2).plus(0.01))),
-		"L2's mean |w| lies below that without regularization, and its scale-free fraction below twice that without regularization plus 1 point (intervals)",
+	r.verdict("L2 shrinks the weights without zeroing them", allOf(pairedLower(l2, "mean_abs_weight", none, "mean_abs_weight"), lower(pairedDiff(l2, "relative_zero_fraction", none, "relative_zero_fraction", 2), exactly(0.01))),
+		"seed by seed, the interval of L2's mean |w| minus that without regularization lies below 0, and that of its scale-free fraction minus twice that without regularization below 1 point",
 		"With L2 at its tuned λ = %s the mean |w| is %s against %s without regularization. Below 2 %% of its own mean |w| lie %s of its weights (none: %s, L1: %s); "+
 			"below the absolute 1e-3, %s: the weights no gradient of the loss holds up (such as those of always-black border pixels) decay geometrically, by about a factor (1 − 2ηλ) per step, without reaching zero.",
 		num(cells[2].tuning.Chosen), m2.pm("%.4f"), mn.pm("%.4f"), fracPct(r2), fracPct(rn), fracPct(r1), fracPct(z2))

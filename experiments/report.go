@@ -79,9 +79,11 @@ func (r *report) seedsNote(seeds []uint64, varies, tuning string) {
 		s = append(s, strconv.FormatUint(x, 10))
 	}
 	r.p("**Seeds, tuning, verdicts.** Every method is trained with %d seeds (%s); a seed changes %s. Tables give the mean ± the standard deviation over the seeds, figures the mean with bars of ± one standard deviation. %s "+
-		"Each claim is decided from %s: %s (a claim about an exact property is checked with every seed instead, as its rule says). `results.json` holds every seed's numbers.",
-		len(seeds), strings.Join(s, ", "), varies, tuning, "95 % confidence intervals of the mean (Student's t, n − 1 degrees of freedom)",
-		"held when the intervals are disjoint in the claim's direction, did not hold when they are disjoint in the other direction, and not separable at this budget when they overlap")
+		"Each claim is decided from 95 %% confidence intervals of the mean over the seeds (Student's t, n − 1 degrees of freedom). "+
+		"The runs of one seed share their initial weights, data and batch order across methods, so two methods are compared seed by seed: "+
+		"the claim held when the interval of the mean per-seed difference lies wholly on the claim's side of 0, did not hold when it lies wholly on the other side, and is not separable at this budget when it contains 0; "+
+		"a measure against a fixed threshold is judged by its own interval, and a claim about an exact property is checked with every seed, as its rule says. `results.json` holds every seed's numbers.",
+		len(seeds), strings.Join(s, ", "), varies, tuning)
 }
 
 // g3 formats v with 3 significant digits; pct a fraction as a percentage.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 )
 
 // results is an experiment's results.json: every method it compared, at
@@ -138,30 +137,4 @@ func (res *results) encode() ([]byte, error) {
 		return nil, fmt.Errorf("results.json: %w", err)
 	}
 	return b.Bytes(), nil
-}
-
-// methodNamed returns the method called name, or nil.
-func (res *results) methodNamed(name string) *methodStats {
-	for _, m := range res.Methods {
-		if m.Name == name {
-			return m
-		}
-	}
-	return nil
-}
-
-// measureNames returns the names of the measures of m, sorted.
-func (m *methodStats) measureNames() []string {
-	set := map[string]bool{}
-	for _, s := range m.PerSeed {
-		for k := range s {
-			set[k] = true
-		}
-	}
-	var out []string
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

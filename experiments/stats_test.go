@@ -63,6 +63,37 @@ func TestIntervalRule(t *testing.T) {
 	}
 }
 
+// TestPairedDiff compares two methods seed by seed: a constant offset is
+// separable however much the seeds spread, which overlapping intervals of
+// the two means would not show.
+func TestPairedDiff(t *testing.T) {
+	res := newResults("x", false)
+	a, b := res.method("a", nil, nil), res.method("b", nil, nil)
+	for i, v := range []float64{1, 2, 3} {
+		seed := uint64(i + 1)
+		a.add(seed, map[string]float64{"err": v})
+		b.add(seed, map[string]float64{"err": v + 0.1 + 0.01*float64(i%2)})
+	}
+	b.add(4, map[string]float64{"err": 100}) // a seed a did not run: left out
+	if got := lower(a.stat("err"), b.stat("err")); got != notSeparable {
+		t.Errorf("unpaired: %v, want not separable", got)
+	}
+	d := pairedDiff(a, "err", b, "err", 1)
+	if d.N != 3 || math.Abs(d.Mean+0.31/3) > 1e-12 {
+		t.Errorf("pairedDiff = %+v, want 3 differences of mean −0.1033", d)
+	}
+	if got := pairedLower(a, "err", b, "err"); got != held {
+		t.Errorf("pairedLower: %v, want held", got)
+	}
+	if got := pairedHigher(a, "err", b, "err"); got != didNotHold {
+		t.Errorf("pairedHigher: %v, want did not hold", got)
+	}
+	// a − 2·b: two measures, scaled.
+	if d := pairedDiff(a, "err", a, "err", 2); d.Mean != -2 {
+		t.Errorf("a − 2a: mean %v, want −2", d.Mean)
+	}
+}
+
 func TestTune(t *testing.T) {
 	l, err := newLab("tune-test", Options{Out: t.TempDir(), Seed: 7})
 	if err != nil {
