@@ -6,7 +6,7 @@
 #   KILLTEST_ARGS="sdae-mnist --quick --epochs 2 --set data.train=3000 --set pretrain.epochs=2" scripts/killtest.sh 10 1
 #
 # Any recipe works (mlp, with or without the adaptive schedule,
-# autoencoder, sdae, vae): KILLTEST_ARGS are the arguments of `zoo train`, less
+# autoencoder, conv-autoencoder, sdae, vae): KILLTEST_ARGS are the arguments of `zoo train`, less
 # --out. It builds zoo and scripts/runcheck, trains the reference run
 # uninterrupted, then trains the same run again in another directory,
 # killing it with SIGKILL after a random delay (drawn from bash's RANDOM
