@@ -158,16 +158,28 @@ func TestConvAutoencoderSameSeedSameWeights(t *testing.T) {
 }
 
 // TestConvAutoencoderGradientMatchesFiniteDifferences checks the gradient
-// of every parameter of a small convolutional autoencoder, assembled from
-// Gorgonia's im2col, product and max pooling and zoo's fused ops, against
-// central differences of the loss, with sizes that pooling does not
-// divide (5×6 → 3×3 → 1×1 and back).
+// of every parameter of small convolutional autoencoders, assembled from
+// zoo's im2col, Gorgonia's products and max pooling and zoo's fused ops,
+// against central differences of the loss, with sizes that pooling does
+// not divide (5×6 → 3×3 → 1×1 and back), and with one channel, whose
+// output layer is a matrix-vector product.
 func TestConvAutoencoderGradientMatchesFiniteDifferences(t *testing.T) {
-	c := ConvAutoencoderConfig{Channels: 2, Height: 5, Width: 6, Output: Sigmoid, DType: tensor.Float64, Encoder: []ConvLayer{
-		{Filters: 3, Kernel: 3, Activation: Tanh, Pool: 2},
-		{Filters: 2, Kernel: 1, Activation: ReLU, Pool: 3},
-		{Filters: 2, Kernel: 3, Activation: Sigmoid},
-	}}
+	for _, c := range []ConvAutoencoderConfig{
+		{Channels: 2, Height: 5, Width: 6, Output: Sigmoid, DType: tensor.Float64, Encoder: []ConvLayer{
+			{Filters: 3, Kernel: 3, Activation: Tanh, Pool: 2},
+			{Filters: 2, Kernel: 1, Activation: ReLU, Pool: 3},
+			{Filters: 2, Kernel: 3, Activation: Sigmoid},
+		}},
+		{Channels: 1, Height: 4, Width: 4, Output: Sigmoid, DType: tensor.Float64, Encoder: []ConvLayer{
+			{Filters: 2, Kernel: 3, Activation: Tanh, Pool: 2},
+		}},
+	} {
+		checkConvGradient(t, c)
+	}
+}
+
+func checkConvGradient(t *testing.T, c ConvAutoencoderConfig) {
+	t.Helper()
 	a, err := NewConvAutoencoder(c, rng.New(3, "init"))
 	if err != nil {
 		t.Fatal(err)

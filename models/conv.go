@@ -89,15 +89,7 @@ func (c *Conv2D) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return fail(err)
 	}
-	filters, err := gorgonia.Reshape(g.Node(c.W), tensor.Shape{c.Out(), c.In() * k * k})
-	if err != nil {
-		return fail(err)
-	}
-	ft, err := fused.Transpose(filters)
-	if err != nil {
-		return fail(err)
-	}
-	z, err := gorgonia.Mul(patches, ft)
+	z, err := c.product(g, patches)
 	if err != nil {
 		return fail(err)
 	}
@@ -123,4 +115,33 @@ func (c *Conv2D) Forward(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	}
 	g.Activations[c.Name()] = y
 	return y, nil
+}
+
+// product adds the [rows, Out] product of the patches [rows, In·k·k] and
+// the flattened filters to g. With one filter it is a matrix-vector
+// product (gorgonia.Mul of a vector, a gemv forward and a gemv and a ger
+// back): as a matrix product of one column, the BLAS would compute a
+// whole micro-kernel's width of columns for it.
+func (c *Conv2D) product(g *Graph, patches *gorgonia.Node) (*gorgonia.Node, error) {
+	size := c.In() * c.Kernel() * c.Kernel()
+	if c.Out() == 1 {
+		w, err := gorgonia.Reshape(g.Node(c.W), tensor.Shape{size})
+		if err != nil {
+			return nil, err
+		}
+		z, err := gorgonia.Mul(patches, w)
+		if err != nil {
+			return nil, err
+		}
+		return gorgonia.Reshape(z, tensor.Shape{patches.Shape()[0], 1})
+	}
+	filters, err := gorgonia.Reshape(g.Node(c.W), tensor.Shape{c.Out(), size})
+	if err != nil {
+		return nil, err
+	}
+	ft, err := fused.Transpose(filters)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Mul(patches, ft)
 }

@@ -582,8 +582,8 @@ func im2col[T float32 | float64](dst, src []T, g patchGeometry) {
 						for j := 0; j < lo; j++ {
 							d[j*row] = 0
 						}
-						for t, e := range in[lo-g.p+v : hi-g.p+v] {
-							d[(lo+t)*row] = e
+						if lo < hi {
+							scatter(d[lo*row:], in[lo-g.p+v:hi-g.p+v], row)
 						}
 						for j := hi; j < g.ow; j++ {
 							d[j*row] = 0
@@ -617,16 +617,40 @@ func col2im[T float32 | float64](dst, src []T, g patchGeometry) {
 					acc := im[c*plane+y*g.w:][:g.w]
 					for v := g.k - 1; v >= 0; v-- {
 						lo, hi := g.inside(v)
-						d := block[off+v:]
-						a := acc[lo-g.p+v : hi-g.p+v]
-						for t := range a {
-							a[t] += d[(lo+t)*row]
+						if lo < hi {
+							gatherAdd(acc[lo-g.p+v:hi-g.p+v], block[off+v+lo*row:], row)
 						}
 					}
 				}
 			}
 		}
 	})
+}
+
+// scatter writes src to d[0], d[stride], d[2·stride], …: one window
+// element of a row of output pixels. A function of its own, not inlined,
+// so that its loop keeps its few values in registers (inlined into
+// im2col's, it kept its index on the stack).
+//
+//go:noinline
+func scatter[T float32 | float64](d, src []T, stride int) {
+	i := 0
+	for _, e := range src {
+		d[i] = e
+		i += stride
+	}
+}
+
+// gatherAdd adds d[0], d[stride], d[2·stride], … to acc, in order (not
+// inlined, as scatter).
+//
+//go:noinline
+func gatherAdd[T float32 | float64](acc, d []T, stride int) {
+	i := 0
+	for t := range acc {
+		acc[t] += d[i]
+		i += stride
+	}
 }
 
 // inside returns the output columns lo … hi−1 whose window element v
