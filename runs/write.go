@@ -88,9 +88,12 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 		return fail("%v", err)
 	}
 	var rebuilt any
-	if family == recipes.FamilyMLP {
+	switch family {
+	case recipes.FamilyMLP:
 		rebuilt = sp.Model.MLPFor(inputs, classes)
-	} else {
+	case recipes.FamilyVAE:
+		rebuilt = sp.Model.VAEFor(inputs)
+	default:
 		rebuilt = sp.Model.AutoencoderFor(inputs)
 	}
 	if a, b := configJSON(config), configJSON(rebuilt); a != b {
@@ -122,7 +125,7 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 		return fail("%v", err)
 	}
 	if len(info.Metrics) > 0 {
-		if err := WriteMetrics(dir, info.Metrics, family == recipes.FamilyAutoencoder); err != nil {
+		if err := WriteMetrics(dir, info.Metrics, family != recipes.FamilyMLP); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -200,6 +203,16 @@ func runRecipe(m models.Network, info RunInfo) (*recipes.Recipe, int, int, error
 				r.Loss = "bce"
 			}
 		}
+	case *models.VAE:
+		c := n.Config
+		dt, inputs = c.DType, c.Inputs
+		r.Model = recipes.Model{Type: recipes.FamilyVAE, Encoder: layers(c.Encoder), Latent: c.Latent, Init: string(c.Init)}
+		if c.Decoder != nil {
+			r.Model.Decoder = layers(c.Decoder)
+		}
+		if r.Loss == "" {
+			r.Loss = "elbo"
+		}
 	}
 	if dt != (tensor.Dtype{}) && dt != tensor.Float32 {
 		return nil, 0, 0, fmt.Errorf("run directories hold float32 models (recipes have no dtype), this one is %v; save it with SaveModel instead", dt)
@@ -222,6 +235,11 @@ func configJSON(c any) string {
 		}
 		if v.Output == "" {
 			v.Output = models.Linear
+		}
+		c = v
+	case models.VAEConfig:
+		if v.DType == (tensor.Dtype{}) {
+			v.DType = tensor.Float32
 		}
 		c = v
 	}
