@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 
@@ -327,4 +328,42 @@ func constantOf(dt tensor.Dtype, x float64) *gorgonia.Node {
 		return gorgonia.NewConstant(x)
 	}
 	return gorgonia.NewConstant(float32(x))
+}
+
+// vaeConfigJSON is VAEConfig's JSON form. Decoder has no omitempty: null
+// (mirror the encoder) and [] (no hidden decoder layer) are different
+// decoders.
+type vaeConfigJSON struct {
+	Inputs  int     `json:"inputs"`
+	Encoder []Layer `json:"encoder"`
+	Latent  int     `json:"latent"`
+	Decoder []Layer `json:"decoder"`
+	Init    Init    `json:"init,omitempty"`
+	DType   string  `json:"dtype,omitempty"`
+}
+
+// MarshalJSON writes c as {"inputs": 784, "encoder": [...], "latent": 20,
+// "decoder": null, "init": "he", "dtype": "float32"}; a null decoder
+// mirrors the encoder.
+func (c VAEConfig) MarshalJSON() ([]byte, error) {
+	dt, err := DTypeName(c.DType)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(vaeConfigJSON{Inputs: c.Inputs, Encoder: c.Encoder, Latent: c.Latent, Decoder: c.Decoder, Init: c.Init, DType: dt})
+}
+
+// UnmarshalJSON reads MarshalJSON's form, refusing unknown fields and
+// dtypes. It does not check the values: NewVAE does.
+func (c *VAEConfig) UnmarshalJSON(data []byte) error {
+	var j vaeConfigJSON
+	if err := strictJSON(data, &j); err != nil {
+		return fmt.Errorf("models: vae config: %w", err)
+	}
+	dt, err := ParseDType(j.DType)
+	if err != nil {
+		return err
+	}
+	*c = VAEConfig{Inputs: j.Inputs, Encoder: j.Encoder, Latent: j.Latent, Decoder: j.Decoder, Init: j.Init, DType: dt}
+	return nil
 }

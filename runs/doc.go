@@ -41,7 +41,7 @@
 //
 // A model built in Go is stored without a run directory as a model file:
 // its weights and its architecture (see ModelKey) in one safetensors file.
-// SaveModel writes it, LoadModel (LoadMLP, LoadAutoencoder) builds the
+// SaveModel writes it, LoadModel (LoadMLP, LoadAutoencoder, LoadVAE) builds the
 // model again from the file alone (a run's model.safetensors too), ready
 // for package infer, and
 // ReadModelInfo reads the architecture from the header without building

@@ -29,8 +29,8 @@ import (
 //	{"format": 1, "family": "mlp", "config": {"inputs": 784, "hidden": [...], "classes": 10, ...}}
 //
 // config is a models.MLPConfig (family mlp), a models.AutoencoderConfig
-// (family autoencoder) or a models.ConvAutoencoderConfig (family
-// conv-autoencoder) in their JSON forms.
+// (family autoencoder), a models.ConvAutoencoderConfig (family
+// conv-autoencoder) or a models.VAEConfig (family vae) in their JSON forms.
 const (
 	// ModelKey is the safetensors metadata key of a model file's
 	// architecture.
@@ -52,20 +52,21 @@ type modelJSON struct {
 type ModelInfo struct {
 	// Path is the file.
 	Path string
-	// Family is "mlp", "autoencoder" or "conv-autoencoder"; the matching
-	// config is set.
+	// Family is "mlp", "autoencoder", "conv-autoencoder" or "vae"; the
+	// matching config is set.
 	Family          string
 	MLP             *models.MLPConfig
 	Autoencoder     *models.AutoencoderConfig
 	ConvAutoencoder *models.ConvAutoencoderConfig
+	VAE             *models.VAEConfig
 	// Tensors are the file's tensors, in their stored order.
 	Tensors []TensorInfo
 	// Metadata is the header's whole metadata, ModelKey included.
 	Metadata map[string]string
 }
 
-// SaveModel writes m (an *models.MLP, *models.Autoencoder or
-// *models.ConvAutoencoder) and its
+// SaveModel writes m (an *models.MLP, *models.Autoencoder,
+// *models.ConvAutoencoder or *models.VAE) and its
 // architecture to the model file at path, which must not exist: a file
 // someone owns is never overwritten. LoadModel builds it again.
 func SaveModel(path string, m models.Network) error {
@@ -109,6 +110,8 @@ func modelMetadata(m models.Network, family string, config any) (map[string]stri
 		info.Autoencoder = &c
 	case models.ConvAutoencoderConfig:
 		info.ConvAutoencoder = &c
+	case models.VAEConfig:
+		info.VAE = &c
 	}
 	if err := info.check(); err != nil {
 		return nil, fmt.Errorf("the model's config does not describe its parameters (was it changed after the model was built?): %w", err)
@@ -129,10 +132,12 @@ func networkConfig(m models.Network) (string, any, error) {
 		return n.Family(), n.Config, nil
 	case *models.ConvAutoencoder:
 		return n.Family(), n.Config, nil
+	case *models.VAE:
+		return n.Family(), n.Config, nil
 	case nil:
 		return "", nil, fmt.Errorf("no model")
 	}
-	return "", nil, fmt.Errorf("cannot store a %T: want a *models.MLP, *models.Autoencoder or *models.ConvAutoencoder", m)
+	return "", nil, fmt.Errorf("cannot store a %T: want a *models.MLP, *models.Autoencoder, *models.ConvAutoencoder or *models.VAE", m)
 }
 
 // ReadModelInfo reads the architecture and tensor list of the model file at
@@ -179,8 +184,11 @@ func ReadModelInfo(path string) (*ModelInfo, error) {
 	case "conv-autoencoder":
 		info.ConvAutoencoder = &models.ConvAutoencoderConfig{}
 		err = json.Unmarshal(j.Config, info.ConvAutoencoder)
+	case "vae":
+		info.VAE = &models.VAEConfig{}
+		err = json.Unmarshal(j.Config, info.VAE)
 	default:
-		return fail("%s: unknown family %q (want mlp, autoencoder or conv-autoencoder)", ModelKey, j.Family)
+		return fail("%s: unknown family %q (want mlp, autoencoder, conv-autoencoder or vae)", ModelKey, j.Family)
 	}
 	if err != nil {
 		return fail("%s: %v", ModelKey, err)
@@ -230,6 +238,15 @@ func runModelInfo(path, recipe string, h *safetensors.File) (*ModelInfo, error) 
 	info := &ModelInfo{Path: path, Metadata: h.Metadata, Tensors: tensorInfos(h)}
 	if sp.Model.Family == recipes.FamilyConvAutoencoder {
 		return nil, fmt.Errorf("its weights do not say the size of the pictures a conv-autoencoder was trained on (its summary.json does)")
+	}
+	if sp.Model.Family == recipes.FamilyVAE {
+		in, err := shape("encoder.0.weight", 2)
+		if err != nil {
+			return nil, err
+		}
+		c := sp.Model.VAEFor(in[0])
+		info.Family, info.VAE = "vae", &c
+		return info, nil
 	}
 	if sp.Model.Family == recipes.FamilyAutoencoder {
 		in, err := shape("encoder.0.weight", 2)
@@ -420,6 +437,33 @@ func (info *ModelInfo) expected() ([]TensorInfo, error) {
 			in = l.Filters
 		}
 		conv(fmt.Sprintf("decoder.%d", L), in, c.Channels, c.Encoder[0].Kernel)
+	case info.VAE != nil:
+		c := info.VAE
+		dt, err := storedDType(c.DType)
+		if err != nil {
+			return nil, err
+		}
+		if len(c.Encoder) > maxLayers || len(c.Decoder) > maxLayers {
+			return nil, fmt.Errorf("the config lists %d encoder and %d decoder layers, more than a file holds", len(c.Encoder), len(c.Decoder))
+		}
+		in := c.Inputs
+		for k, l := range c.Encoder {
+			dense(fmt.Sprintf("encoder.%d", k), in, l.Units, dt)
+			in = l.Units
+		}
+		dense("latent.mean", in, c.Latent, dt)
+		dense("latent.logvar", in, c.Latent, dt)
+		hidden := c.Decoder
+		if hidden == nil {
+			for k := len(c.Encoder) - 1; k >= 0; k-- {
+				hidden = append(hidden, c.Encoder[k])
+			}
+		}
+		in = c.Latent
+		for j, l := range append(slices.Clone(hidden), models.Layer{Units: c.Inputs}) {
+			dense(fmt.Sprintf("decoder.%d", j), in, l.Units, dt)
+			in = l.Units
+		}
 	default:
 		return nil, fmt.Errorf("no config")
 	}
@@ -438,8 +482,9 @@ func storedDType(dt tensor.Dtype) (string, error) {
 }
 
 // LoadModel builds the model saved in the model file at path: an
-// *models.MLP, an *models.Autoencoder or an *models.ConvAutoencoder with
-// the saved weights (a type switch, or LoadMLP and LoadAutoencoder, tell
+// *models.MLP, an *models.Autoencoder, an *models.ConvAutoencoder or an
+// *models.VAE with the saved weights (a type switch, or LoadMLP,
+// LoadAutoencoder and LoadVAE, tell
 // which). The architecture is
 // checked against the file's tensors, and its size against the memory this
 // machine has available, before anything is built. A run directory's
@@ -464,6 +509,8 @@ func loadModel(path string, limit memory.Limit) (models.Network, error) {
 		size = info.MLP.Size()
 	case info.ConvAutoencoder != nil:
 		size = info.ConvAutoencoder.Size()
+	case info.VAE != nil:
+		size = info.VAE.Size()
 	default:
 		size = info.Autoencoder.Size()
 	}
@@ -480,6 +527,8 @@ func loadModel(path string, limit memory.Limit) (models.Network, error) {
 		m, err = models.NewMLP(*info.MLP, r)
 	case info.ConvAutoencoder != nil:
 		m, err = models.NewConvAutoencoder(*info.ConvAutoencoder, r)
+	case info.VAE != nil:
+		m, err = models.NewVAE(*info.VAE, r)
 	default:
 		m, err = models.NewAutoencoder(*info.Autoencoder, r)
 	}
@@ -516,4 +565,18 @@ func LoadAutoencoder(path string) (*models.Autoencoder, error) {
 		return nil, fmt.Errorf("runs: load model %s: it holds an %s, not an autoencoder", path, m.Family())
 	}
 	return ae, nil
+}
+
+// LoadVAE is LoadModel for a file that must hold a variational
+// autoencoder.
+func LoadVAE(path string) (*models.VAE, error) {
+	m, err := LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := m.(*models.VAE)
+	if !ok {
+		return nil, fmt.Errorf("runs: load model %s: it holds an %s, not a vae", path, m.Family())
+	}
+	return v, nil
 }

@@ -108,6 +108,8 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 		if rebuilt, err = sp.Model.ConvAutoencoderFor(shape); err != nil {
 			return fail("RunInfo.Shape: %v", err)
 		}
+	case recipes.FamilyVAE:
+		rebuilt = sp.Model.VAEFor(inputs)
 	default:
 		rebuilt = sp.Model.AutoencoderFor(inputs)
 	}
@@ -136,7 +138,7 @@ func WriteRun(dir string, m models.Network, info RunInfo) error {
 		return fail("%v", err)
 	}
 	if len(info.Metrics) > 0 {
-		if err := WriteMetrics(dir, info.Metrics, recipes.Reconstructs(family)); err != nil {
+		if err := WriteMetrics(dir, info.Metrics, family != recipes.FamilyMLP); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -238,6 +240,16 @@ func runRecipe(m models.Network, info RunInfo) (*recipes.Recipe, int, int, error
 				r.Loss = "bce"
 			}
 		}
+	case *models.VAE:
+		c := n.Config
+		dt, inputs = c.DType, c.Inputs
+		r.Model = recipes.Model{Type: recipes.FamilyVAE, Encoder: layers(c.Encoder), Latent: c.Latent, Init: string(c.Init)}
+		if c.Decoder != nil {
+			r.Model.Decoder = layers(c.Decoder)
+		}
+		if r.Loss == "" {
+			r.Loss = "elbo"
+		}
 	}
 	if dt != (tensor.Dtype{}) && dt != tensor.Float32 {
 		return nil, 0, 0, fmt.Errorf("run directories hold float32 models (recipes have no dtype), this one is %v; save it with SaveModel instead", dt)
@@ -277,6 +289,11 @@ func configJSON(c any) string {
 			if l.Pool == 1 {
 				v.Encoder[i].Pool = 0
 			}
+		}
+		c = v
+	case models.VAEConfig:
+		if v.DType == (tensor.Dtype{}) {
+			v.DType = tensor.Float32
 		}
 		c = v
 	}
