@@ -195,10 +195,10 @@ func (a *ConvAutoencoder) Params() []*Param {
 // [batch, CodeUnits] code.
 func (a *ConvAutoencoder) Encode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	c := a.Config
-	n := x.Shape()[0]
 	if s := x.Shape(); len(s) != 2 || s[1] != c.Inputs() {
 		return nil, fmt.Errorf("models: convolutional autoencoder takes [batch, %d] inputs, got shape %v", c.Inputs(), s)
 	}
+	n := x.Shape()[0]
 	h, err := gorgonia.Reshape(x, tensor.Shape{n, c.Channels, c.Height, c.Width})
 	if err != nil {
 		return nil, fmt.Errorf("models: convolutional autoencoder input: %w", err)
@@ -268,10 +268,10 @@ func (a *ConvAutoencoder) Logits(g *Graph, x *gorgonia.Node) (*gorgonia.Node, er
 // layer's pre-activation, and returns it flat.
 func (a *ConvAutoencoder) decode(g *Graph, h *gorgonia.Node) (*gorgonia.Node, error) {
 	c := a.Config
-	n, cs := h.Shape()[0], a.CodeShape()
 	if s := h.Shape(); len(s) != 2 || s[1] != a.CodeUnits() {
 		return nil, fmt.Errorf("models: convolutional decoder takes [batch, %d] codes, got shape %v", a.CodeUnits(), s)
 	}
+	n, cs := h.Shape()[0], a.CodeShape()
 	y, err := gorgonia.Reshape(h, tensor.Shape{n, cs[0], cs[1], cs[2]})
 	if err != nil {
 		return nil, fmt.Errorf("models: convolutional decoder input: %w", err)

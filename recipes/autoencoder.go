@@ -114,7 +114,11 @@ func (d *doc) checkAutoencoder(r *Recipe, sp *Spec) error {
 		return d.checkConvAutoencoder(r)
 	}
 	if m.Conv != nil {
-		return d.errorf("model.conv", "only conv-autoencoder models take convolutional stages; an %s's layers are model.%s", m.Type, map[bool]string{true: "layers", false: "encoder"}[m.Type == FamilyMLP])
+		layers := "model.encoder"
+		if m.Type == FamilyMLP {
+			layers = "model.layers"
+		}
+		return d.errorf("model.conv", "only conv-autoencoder models take convolutional stages; an %s's layers are %s", m.Type, layers)
 	}
 	if m.Type == FamilyVAE {
 		return d.checkVAE(r)
