@@ -110,7 +110,7 @@ func AdaptiveLR(ctx context.Context, o Options) error {
 	seeds := l.seeds()
 	poorRate := s.sweep[0]
 	var poorFirst *adaptiveRun
-	tn, err := tune(ctx, l, "fixed rate", "validation loss after training", tuneGrid{Param: "lr", Values: s.sweep},
+	tn, err := tune(ctx, l, "fixed rate", "validation loss after training", tuneGrid{Param: "lr", Values: s.sweep, Extend: gridExtend(o.Quick)},
 		func(lr float64) (*adaptiveRun, float64, error) {
 			run, err := adaptiveRunOne(ctx, l.at(seeds[0]), s, data, lr, false)
 			if err != nil {
@@ -346,7 +346,7 @@ func adaptiveReport(r *report, s adaptiveSetup, arms []*adaptiveArm, tn *tuning,
 		s.hidden[0].Units, s.batch, data.Train.Len(), s.epochs, updates, joinNums(s.sweep), data.Validation.Len(), s.sweep[0], s.search.Every, len(schedules.DefaultFactors()), s.search.Steps, s.search.Subset, data.Test.Len())
 	r.seedsNote(seeds, "the initial weights, the batch order and the heuristic's subset",
 		fmt.Sprintf("The sweep is the tuning of the fixed rate: the best of %s by the validation loss after training with the first seed. "+
-			"The poor rate is the sweep's smallest by design, and the heuristic starts from it (its K, M and subset are the lecture's kind of setting, not tuned); the test set is measured once, with every seed, for the three.", tuneGrid{Param: "lr", Values: s.sweep}))
+			"The poor rate is the sweep's smallest by design, and the heuristic starts from it (its K, M and subset are the lecture's kind of setting, not tuned); the test set is measured once, with every seed, for the three.", tuneGrid{Param: "lr", Values: s.sweep, Extend: gridExtend(r.res.Quick)}))
 	var rows [][]string
 	for _, a := range arms {
 		note := ""

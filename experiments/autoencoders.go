@@ -152,7 +152,7 @@ func Autoencoders(ctx context.Context, o Options) error {
 	}
 	var cells []*aeCell
 	for _, k := range aeKinds() {
-		tn, err := tune(ctx, l, k.name, "validation reconstruction loss (binary cross-entropy) after training", tuneGrid{Param: "lr", Values: s.rates},
+		tn, err := tune(ctx, l, k.name, "validation reconstruction loss (binary cross-entropy) after training", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(o.Quick)},
 			func(lr float64) (*aeRun, float64, error) {
 				run, err := trainAE(ctx, l.at(seeds[0]), s, k, lr, trainSet, val)
 				if err != nil {
@@ -432,7 +432,7 @@ func aeReport(r *report, s aeSetup, cells []*aeCell, raw *methodStats, seeds []u
 	r.seedsNote(seeds, "the initial weights, the batch order, the masks (in training and on the test digits) and the probe's initial weights and batch order",
 		fmt.Sprintf("Each autoencoder's Adam rate is chosen from %s by its reconstruction loss on %d validation digits after training with the first seed; the test set is measured once, with every seed, at that rate. "+
 			"The sparsity penalty's λ and the masking level define the sparse and the denoising autoencoder and are not tuned (the reconstruction loss alone would tune them to 0), nor is the probe. "+
-			"The filters and the denoised digits are the first seed's.", tuneGrid{Param: "lr", Values: s.rates}, data.Validation.Len()))
+			"The filters and the denoised digits are the first seed's.", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(r.res.Quick)}, data.Validation.Len()))
 	var rows [][]string
 	rows = append(rows, []string{"(raw pixels)", "784 pixels", "", "", "—", raw.stat("masked_to_clean_mse").pm("%.4f") + " (the masked input itself)", "—", raw.stat("probe_test_error").pct()})
 	for _, c := range cells {

@@ -123,7 +123,7 @@ func DiceVsCE(ctx context.Context, o Options) error {
 			run := func(seed uint64, lr float64) (*diceRun, error) {
 				return diceRunOne(ctx, l.at(seed), s, level, loss, lr, trainSet(f, seed), val)
 			}
-			tn, err := tune(ctx, l, level+" "+loss, "1 − validation F1 of the positive class", tuneGrid{Param: "lr", Values: s.rates},
+			tn, err := tune(ctx, l, level+" "+loss, "1 − validation F1 of the positive class", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(o.Quick)},
 				func(lr float64) (*diceRun, float64, error) {
 					dr, err := run(seeds[0], lr)
 					if err != nil {
@@ -379,7 +379,7 @@ func diceReport(r *report, s diceSetup, cells []*diceCell, natural, val, test *d
 		s.hidden[0].Units, s.batch, s.epochs, test.Len(), positives(test))
 	r.seedsNote(seeds, "the initial weights, the batch order and which positives a scarce set keeps",
 		fmt.Sprintf("The two losses' gradients differ in scale, so each (training set, loss) pair has its own learning rate, chosen from %s by the positive class's F1 on %d validation digits (the natural balance) after training with the first seed; the test set is measured once, with every seed, at that rate. Budget: %d tuning runs and %d more seeds per pair.",
-			tuneGrid{Param: "lr", Values: s.rates}, val.Len(), len(s.rates), len(seeds)-1))
+			tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(r.res.Quick)}, val.Len(), len(s.rates), len(seeds)-1))
 	var rows [][]string
 	for _, cell := range cells {
 		diverged := cell.m.stat("diverged")

@@ -268,12 +268,13 @@ type resultsSchema struct {
 		Name     string         `json:"name"`
 		Settings map[string]any `json:"settings"`
 		Tuned    *struct {
-			On     string  `json:"on"`
-			Param  string  `json:"param"`
-			Metric string  `json:"metric"`
-			Seed   uint64  `json:"seed"`
-			Chosen float64 `json:"chosen"`
-			Tried  []struct {
+			On       string  `json:"on"`
+			Param    string  `json:"param"`
+			Metric   string  `json:"metric"`
+			Seed     uint64  `json:"seed"`
+			Chosen   float64 `json:"chosen"`
+			Extended int     `json:"extended"`
+			Tried    []struct {
 				Value    float64  `json:"value"`
 				Score    *float64 `json:"score"`
 				Diverged bool     `json:"diverged"`

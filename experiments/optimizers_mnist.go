@@ -107,7 +107,7 @@ func OptimizersMNIST(ctx context.Context, o Options) error {
 			grid = append(grid, round3(f*lr0))
 		}
 		cell := &optCell{name: name}
-		tn, err := tune(ctx, l, name, "validation loss after training", tuneGrid{Param: "lr", Values: grid},
+		tn, err := tune(ctx, l, name, "validation loss after training", tuneGrid{Param: "lr", Values: grid, Extend: gridExtend(o.Quick)},
 			func(lr float64) (*optRun, float64, error) {
 				run, err := optRunOne(ctx, l.at(seeds[0]), s, name, lr, data)
 				if err != nil {
@@ -151,13 +151,6 @@ func OptimizersMNIST(ctx context.Context, o Options) error {
 	}
 	optimizersReport(r, s, cells, seeds, data)
 	return l.finish(r)
-}
-
-// round3 rounds v to 3 significant digits, so that a grid made by
-// multiplying reads as typed (0.003, not 0.0030000000000000005).
-func round3(v float64) float64 {
-	x, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
-	return x
 }
 
 // optRunOne trains the MLP from the lab's "init" weights with one
@@ -366,8 +359,8 @@ func optimizersReport(r *report, s optimizersSetup, cells []*optCell, seeds []ui
 		"Data: `curves.csv` (every update's time, batch loss and step length), `results.csv`, `tuning.csv`, `results.json`.",
 		len(cells), s.hidden[0].Units, s.hidden[1].Units, s.batch, data.Train.Len(), s.epochs, updates, data.Train.Len(), data.Validation.Len(), data.Test.Len(), s.target, cells[0].runs[0].window(), s.target)
 	r.seedsNote(seeds, "the initial weights and the batch order",
-		fmt.Sprintf("Each optimizer's learning rate is chosen from its default × {%s} by the validation loss after training with the first seed (a run stopped for divergence is never chosen); the test set is measured once, with every seed, at that rate. "+
-			"The curves show the first seed.", joinNums(s.factors)))
+		fmt.Sprintf("Each optimizer's learning rate is chosen from its default × {%s}%s by the validation loss after training with the first seed (a run stopped for divergence is never chosen); the test set is measured once, with every seed, at that rate. "+
+			"The curves show the first seed.", joinNums(s.factors), yesNo(r.res.Quick, "", fmt.Sprintf(", extended past an end by up to %d values while the best lies there,", gridExtend(false)))))
 	var rows [][]string
 	for _, c := range cells {
 		m := c.m

@@ -92,7 +92,7 @@ func PCAVsLinearAE(ctx context.Context, o Options) error {
 
 	// The linear autoencoder.
 	seeds := l.seeds()
-	tn, err := tune(ctx, l, "linear autoencoder", "validation MSE after training", tuneGrid{Param: "lr", Values: s.rates},
+	tn, err := tune(ctx, l, "linear autoencoder", "validation MSE after training", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(o.Quick)},
 		func(lr float64) (*linRun, float64, error) {
 			run, err := trainLinearAE(ctx, l.at(seeds[0]), s, pca, lr, trainSet, val)
 			if err != nil {
@@ -502,7 +502,7 @@ func pcaReport(rep *report, r *pcaResult, seeds []uint64, nTrain, nVal, nTest in
 		nTrain, s.k, s.epochs, s.batch, nTest)
 	rep.seedsNote(seeds, "the autoencoder's initial weights and batch order (PCA has no random choice: its numbers are the same with every seed)",
 		fmt.Sprintf("The autoencoder's initial rate is chosen from %s by the MSE on %d validation digits after training with the first seed (%s); the test set is measured once, with every seed, at that rate. "+
-			"The components, reconstructions and training curves are the first seed's.", tuneGrid{Param: "lr", Values: s.rates}, nVal,
+			"The components, reconstructions and training curves are the first seed's.", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(rep.res.Quick)}, nVal,
 			r.tuning.triedText(func(v float64) string { return fmt.Sprintf("%.5f", v) })))
 	largest, mean, smallest := r.am.stat("largest_angle_degrees"), r.am.stat("mean_angle_degrees"), statOf(anglesAt(r.runs, 0))
 	aeTest := r.am.stat("test_mse")

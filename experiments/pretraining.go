@@ -150,7 +150,7 @@ func Pretraining(ctx context.Context, o Options) error {
 				return fineTuneOne(ctx, l.at(seed), s, cfg, start, n, withPre, lr, labelled, data.Validation)
 			}
 			arm := &pretrainArm{size: n, pretrained: withPre}
-			tn, err := tune(ctx, l, fmt.Sprintf("%d labels, %s", n, arm.name()), "best validation error (early stopping)", tuneGrid{Param: "lr", Values: s.rates},
+			tn, err := tune(ctx, l, fmt.Sprintf("%d labels, %s", n, arm.name()), "best validation error (early stopping)", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(o.Quick)},
 				func(lr float64) (*fineTune, float64, error) {
 					ft, err := run(seeds[0], lr)
 					if err != nil {
@@ -417,7 +417,7 @@ func pretrainReport(r *report, s pretrainSetup, pre []train.LayerRecord, arms []
 		s.batch, s.maxUpdates, data.Validation.Len(), s.patienceEpoch, data.Test.Len())
 	r.seedsNote(seeds, "the initial weights (both arms start from the seed's weights), the pretraining's corruption masks and batch order, and the fine-tuning's batch order",
 		fmt.Sprintf("Each arm's fine-tuning rate is chosen per labelled-set size from %s by the best validation error with the first seed; the test set is measured once, with every seed, at that rate. "+
-			"Pretraining itself (its rate, epochs and corruption) is not tuned.", tuneGrid{Param: "lr", Values: s.rates}))
+			"Pretraining itself (its rate, epochs and corruption) is not tuned.", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(r.res.Quick)}))
 	var rows [][]string
 	for i := 0; i+1 < len(arms); i += 2 {
 		mlp, sdae := arms[i], arms[i+1]

@@ -55,11 +55,11 @@ func regMethods(quick bool) []regMethod {
 	}
 	return []regMethod{
 		{name: "none", at: func(float64) regSetting { return regSetting{detail: "no regularization"} }},
-		{name: "L1", grid: tuneGrid{Param: "lambda", Values: pick([]float64{1e-5, 3e-5, 1e-4, 3e-4}, []float64{1e-5, 3e-4})},
+		{name: "L1", grid: tuneGrid{Param: "lambda", Values: pick([]float64{1e-5, 3e-5, 1e-4, 3e-4}, []float64{1e-5, 3e-4}), Extend: gridExtend(quick)},
 			at: func(v float64) regSetting {
 				return regSetting{detail: fmt.Sprintf("λ‖W‖₁ on every weight matrix, λ = %g", v), penalties: []train.Penalty{weightPenalty(v, regularizers.L1)}}
 			}},
-		{name: "L2", grid: tuneGrid{Param: "lambda", Values: pick([]float64{1e-3, 3e-3, 1e-2, 3e-2}, []float64{1e-3, 1e-2})},
+		{name: "L2", grid: tuneGrid{Param: "lambda", Values: pick([]float64{1e-3, 3e-3, 1e-2, 3e-2}, []float64{1e-3, 1e-2}), Extend: gridExtend(quick)},
 			at: func(v float64) regSetting {
 				return regSetting{detail: fmt.Sprintf("λ‖W‖₂² on every weight matrix, λ = %g", v), penalties: []train.Penalty{weightPenalty(v, regularizers.L2)}}
 			}},
@@ -68,7 +68,7 @@ func regMethods(quick bool) []regMethod {
 				return regSetting{detail: fmt.Sprintf("inverted dropout, p = %g on the inputs and %g after each hidden layer", dropInput, v),
 					drop: models.Dropout{Input: dropInput, Hidden: []float64{v}}}
 			}},
-		{name: "input noise", grid: tuneGrid{Param: "sigma", Values: pick([]float64{0.1, 0.3, 0.5, 1}, []float64{0.1, 0.5})},
+		{name: "input noise", grid: tuneGrid{Param: "sigma", Values: pick([]float64{0.1, 0.3, 0.5, 1}, []float64{0.1, 0.5}), Extend: gridExtend(quick)},
 			at: func(v float64) regSetting {
 				return regSetting{detail: fmt.Sprintf("x + θ, θ ~ N(0, %g²), a new draw per example and update", v), noise: regularizers.Noise{Method: regularizers.Random, Sigma: v}}
 			}},

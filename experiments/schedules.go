@@ -144,7 +144,7 @@ func Schedules(ctx context.Context, o Options) error {
 		return nil
 	}
 	for _, spec := range specs {
-		tn, err := tune(ctx, l, spec.name, "validation loss after training", tuneGrid{Param: "lr", Values: s.rates},
+		tn, err := tune(ctx, l, spec.name, "validation loss after training", tuneGrid{Param: "lr", Values: s.rates, Extend: gridExtend(o.Quick)},
 			func(lr float64) (*scheduleRun, float64, error) {
 				run, err := scheduleRunOne(ctx, l.at(seeds[0]), s, data, spec, lr)
 				if err != nil {
@@ -355,7 +355,7 @@ func schedulesReport(r *report, s scheduleSetup, cells []*scheduleCell, seeds []
 		s.hidden[0].Units, s.batch, data.Train.Len(), s.epochs, total, data.Train.Len(), data.Validation.Len(), data.Test.Len())
 	r.seedsNote(seeds, "the initial weights and the batch order",
 		fmt.Sprintf("Each schedule's η0 is chosen from %s by the validation loss after training with the first seed (τ = ∞ runs at the constant rate's η0, which it must equal); the test set is measured once, with every seed, at that η0. "+
-			"The rate and batch-loss panels show the first seed.", tuneGrid{Param: "η0", Values: s.rates}))
+			"The rate and batch-loss panels show the first seed.", tuneGrid{Param: "η0", Values: s.rates, Extend: gridExtend(r.res.Quick)}))
 	var rows [][]string
 	for _, c := range cells {
 		m := c.m

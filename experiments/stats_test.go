@@ -124,6 +124,25 @@ func TestTune(t *testing.T) {
 	if err != nil || got.Chosen != 3 {
 		t.Errorf("all diverged: chose %v (%v), want 3", got.Chosen, err)
 	}
+	// The best at the top end: the grid grows by its ratio there while
+	// the end stays strictly best, up to Extend values.
+	loss := func(v float64) float64 { return math.Abs(math.Log2(v) - 2.2) } // best near 4.6
+	got, err = tune(context.Background(), l, "m", "val_loss", tuneGrid{Param: "lr", Values: []float64{0.5, 1}, Extend: 3},
+		func(v float64) (float64, float64, error) { return v, loss(v), nil }, nil)
+	if err != nil || got.Chosen != 4 || got.Extended != 3 || len(got.Tried) != 5 || got.Tried[4].Value != 8 {
+		t.Errorf("extended: chose %v after %d extensions, tried %+v (%v); want 4, tried up to 8", got.Chosen, got.Extended, got.Tried, err)
+	}
+	// At the bottom end, and never past a tie or for a bounded grid.
+	got, _ = tune(context.Background(), l, "m", "val_loss", tuneGrid{Param: "lr", Values: []float64{0.01, 0.1}, Extend: 1},
+		func(v float64) (float64, float64, error) { return v, v, nil }, nil)
+	if got.Chosen != 0.001 || got.Extended != 1 {
+		t.Errorf("bottom: chose %v after %d extensions, want 0.001 after 1", got.Chosen, got.Extended)
+	}
+	got, _ = tune(context.Background(), l, "m", "val_loss", tuneGrid{Param: "lr", Values: []float64{0.01, 0.1}, Extend: 2},
+		func(v float64) (float64, float64, error) { return v, 1, nil }, nil)
+	if got.Chosen != 0.01 || got.Extended != 0 {
+		t.Errorf("tie: chose %v after %d extensions, want 0.01 after none", got.Chosen, got.Extended)
+	}
 	boom := errors.New("boom")
 	if _, err := tune(context.Background(), l, "m", "val_error", tuneGrid{Param: "lr", Values: []float64{1}},
 		func(v float64) (float64, float64, error) { return 0, 0, boom }, nil); !errors.Is(err, boom) {
